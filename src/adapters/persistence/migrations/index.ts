@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125000000InitialSchema } from './20261125000000-initial-schema.ts';
+
+/** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
+export const migrationsList: MigrationObject[] = [
+  { name: '20261125000000-initial-schema', class: Migration20261125000000InitialSchema },
+];

@@ -1,0 +1,38 @@
+import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { entitySchemas } from './schemas/index.ts';
+import { migrationsList } from './migrations/index.ts';
+
+export type Orm = MikroORM;
+
+export interface OrmOptions {
+  url: string;
+  poolMax: number;
+  debug?: boolean;
+}
+
+export async function createOrm(opts: OrmOptions): Promise<Orm> {
+  return MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: opts.url,
+    entities: entitySchemas,
+    extensions: [Migrator],
+    pool: { min: 0, max: opts.poolMax },
+    // No implicit transactions around flushes outside our own: every money movement opens its own.
+    implicitTransactions: true,
+    allowGlobalContext: false,
+    debug: opts.debug ?? false,
+    migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false, silent: true },
+  });
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((m) => m.name);
+}
+
+/** A cheap round trip for /readyz. */
+export async function pingDatabase(orm: Orm): Promise<void> {
+  await orm.em.getConnection().execute('select 1');
+}

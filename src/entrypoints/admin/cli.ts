@@ -1,0 +1,42 @@
+import type { Config } from '../shared/config.ts';
+import type { Orm } from '../../adapters/persistence/orm.ts';
+
+/** What a command gets: the database, the config, its parsed flags, and a printer that honours --json. */
+export interface AdminContext {
+  orm: Orm;
+  config: Config;
+  flags: Record<string, string | true>;
+  print(result: unknown, human?: string): void;
+}
+
+export interface AdminCommand {
+  /** Two words: "<group> <action>", e.g. "accounts suspend". */
+  name: string;
+  summary: string;
+  usage: string;
+  run(ctx: AdminContext): Promise<void>;
+}
+
+/** A refusal of bad input: printed without a stack, exit code 2. */
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): { words: string[]; flags: Record<string, string | true> } {
+  const words: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+      if (inline !== undefined) flags[k] = inline;
+      else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags[k] = argv[++i]!;
+      else flags[k] = true;
+    } else words.push(a);
+  }
+  return { words, flags };
+}
+
+export function requireFlag(flags: AdminContext['flags'], name: string): string {
+  const v = flags[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}

@@ -1,0 +1,4 @@
+import { runMain } from '../shared/platform.ts';
+import { authModule } from './auth.module.ts';
+
+await runMain({ service: 'auth-service', modules: [authModule] });

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * The only module that reads process.env. Every variable is validated here; a bad one stops
+ * the process at start with a message that names it. The README's configuration table lists them.
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL (${protocols.join(' or ')})`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SERVICE_NAME: z.string().optional(),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]')
+    .optional(),
+  KAFKA_CLIENT_ID: z.string().default('one-gate-payment'),
+  KAFKA_TOPIC_TRANSACTIONS: z.string().default('transaction-events'),
+
+  EMBEDDED_DATA_DIR: z.string().default('.data/embedded'),
+  EMBEDDED_PG_PORT: port.default(54329),
+
+  JWT_ISSUER: z.string().default('one-gate-payment'),
+  JWT_AUDIENCE: z.string().default('one-gate-payment-api'),
+  JWT_PRIVATE_KEY: z.string().optional(),
+  JWT_PUBLIC_KEYS: z.string().optional(),
+  JWT_KEY_ID: z.string().optional(),
+  JWKS_URL: url(['http:', 'https:']).optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(30 * 86400).default(7 * 86400),
+  COOKIE_SECURE: bool.optional(),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
+  ARGON2_ITERATIONS: z.coerce.number().int().min(2).default(2),
+  ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+
+  TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
+  GOPAY_BASE_URL: url(['http:', 'https:']).optional(),
+  GOPAY_CLIENT_ID: z.string().optional(),
+  GOPAY_CLIENT_SECRET: z.string().optional(),
+  GOPAY_PARTNER_ID: z.string().optional(),
+  SHOPEEPAY_BASE_URL: url(['http:', 'https:']).optional(),
+  SHOPEEPAY_MERCHANT_ID: z.string().optional(),
+  SHOPEEPAY_SECRET: z.string().optional(),
+
+  TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
+  DEMO_SEED: bool.optional(),
+});
+
+export type Config = z.infer<typeof schema> & {
+  /** True when no external service is configured: embedded PostgreSQL, in-memory Redis and events. */
+  embedded: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') clean[k] = v;
+  const parsed = schema.safeParse(clean);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const embedded = !c.DATABASE_URL && !c.REDIS_URL && !c.KAFKA_BROKERS;
+  if (!embedded && (!c.DATABASE_URL || !c.REDIS_URL || !c.KAFKA_BROKERS)) {
+    const missing = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS'].filter((k) => !c[k as keyof typeof c]);
+    throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: required once any of DATABASE_URL, REDIS_URL, KAFKA_BROKERS is set`);
+  }
+  if (c.NODE_ENV === 'production' && embedded) {
+    throw new ConfigError('invalid configuration:\n  DATABASE_URL: required in production (the embedded default is for development)');
+  }
+  if (c.NODE_ENV === 'production' && !c.JWT_PRIVATE_KEY && !c.JWT_PUBLIC_KEYS && !c.JWKS_URL) {
+    throw new ConfigError('invalid configuration:\n  JWT_PRIVATE_KEY: required in production (or JWT_PUBLIC_KEYS / JWKS_URL for verifying services)');
+  }
+  return { ...c, embedded };
+}

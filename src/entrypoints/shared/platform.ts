@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { createHttpApp } from '../../adapters/http/app.ts';
+import { createLogger } from '../../adapters/http/logger.ts';
+import { loadConfig, type Config } from './config.ts';
+import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
+import type { ServiceModule } from './service-module.ts';
+import { TOKENS } from './tokens.ts';
+
+export interface RunningPlatform {
+  url: string;
+  port: number;
+  server: Server;
+  container: Container;
+  infra: Infrastructure;
+  /** Graceful stop: refuse new connections, finish in-flight requests, stop workers, close pools. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  service: string;
+  modules: ServiceModule[];
+  config?: Config;
+  logger?: Logger;
+  migrate?: boolean;
+}
+
+/** Builds and starts one deployment: its infrastructure, its modules, one HTTP server. */
+export async function startPlatform(opts: StartOptions): Promise<RunningPlatform> {
+  const config = opts.config ?? loadConfig();
+  const service = config.SERVICE_NAME ?? opts.service;
+  const logger = opts.logger ?? createLogger(service, config.LOG_LEVEL);
+  const infra = await createInfrastructure(config, logger, { migrate: opts.migrate ?? false });
+
+  const container = new Container();
+  container.bind(TOKENS.Infrastructure).toConstantValue(infra);
+  container.bind(TOKENS.Config).toConstantValue(config);
+  container.bind(TOKENS.Logger).toConstantValue(logger);
+  container.bind(TOKENS.Orm).toConstantValue(infra.orm);
+  container.bind(TOKENS.KeyValueStore).toConstantValue(infra.kv);
+  container.bind(TOKENS.EventBus).toConstantValue(infra.events);
+  for (const m of opts.modules) m.bind(container, infra);
+
+  let draining = false;
+  const { app } = createHttpApp({
+    service,
+    logger,
+    readiness: infra.readiness,
+    draining: () => draining,
+    trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    mount: (router, openapi) => {
+      for (const m of opts.modules) m.routes(router, openapi, container);
+    },
+  });
+
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, app.callback());
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  for (const m of opts.modules) await m.start?.(container);
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      draining = true;
+      logger.info('shutting down: refusing new connections, finishing in-flight requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, config.SHUTDOWN_GRACE_MS);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+      for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
+      await infra.close();
+      logger.info('stopped');
+      logger.flush?.();
+    })());
+
+  return { url: `http://${host}:${port}`, port, server, container, infra, stop };
+}
+
+/** Runs a deployment as a process: starts it, logs where it listens, stops gracefully on SIGTERM/SIGINT. */
+export async function runMain(opts: StartOptions, afterStart?: (p: RunningPlatform) => Promise<void>): Promise<void> {
+  let platform: RunningPlatform;
+  try {
+    platform = await startPlatform(opts);
+  } catch (err) {
+    console.error(`${opts.service}: failed to start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  platform.infra.logger.info({ url: platform.url }, `${opts.service} listening on ${platform.url}`);
+  if (afterStart) await afterStart(platform);
+  const onSignal = (signal: string) => {
+    platform.infra.logger.info({ signal }, 'signal received');
+    platform.stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+}
