@@ -8,6 +8,8 @@ import { loadConfig, type Config } from './config.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
 import { TOKENS } from './tokens.ts';
+import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
+import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -41,6 +43,12 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.Orm).toConstantValue(infra.orm);
   container.bind(TOKENS.KeyValueStore).toConstantValue(infra.kv);
   container.bind(TOKENS.EventBus).toConstantValue(infra.events);
+  const accessTokens = new JwtAccessTokenService(
+    loadJwtKeys(config),
+    { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, jwksUrl: config.JWKS_URL },
+    infra.kv,
+  );
+  container.bind(TOKENS.AccessTokens).toConstantValue(accessTokens);
   for (const m of opts.modules) m.bind(container, infra);
 
   let draining = false;

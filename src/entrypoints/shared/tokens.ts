@@ -6,4 +6,6 @@ export const TOKENS = {
   Orm: Symbol.for('Orm'),
   KeyValueStore: Symbol.for('KeyValueStore'),
   EventBus: Symbol.for('EventBus'),
+  /** JwtAccessTokenService: issues (where a signing key exists) and verifies access tokens. */
+  AccessTokens: Symbol.for('AccessTokens'),
 } as const;

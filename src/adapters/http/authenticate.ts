@@ -1,0 +1,38 @@
+import type { Middleware } from 'koa';
+import type { AccessTokenVerifier, Actor } from '../../application/ports/access-token.ts';
+import { DomainError } from '../../domain/shared/domain-error.ts';
+
+export const ACCESS_COOKIE = 'auth-token';
+export const REFRESH_COOKIE = 'refresh-token';
+
+/** The access token from `Authorization: Bearer …`, or else the `auth-token` cookie. */
+export function accessTokenFrom(authorization: string, cookie: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (m) return m[1];
+  return cookie || undefined;
+}
+
+/** Verifies the caller's access token at the service (even behind Kong) and sets `ctx.state.actor`. */
+export function authenticate(verifier: AccessTokenVerifier): Middleware {
+  return async (ctx, next) => {
+    const token = accessTokenFrom(ctx.get('authorization'), ctx.cookies.get(ACCESS_COOKIE));
+    if (!token) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
+    ctx.state.actor = await verifier.verify(token);
+    await next();
+  };
+}
+
+export function requireRole(role: Actor['role']): Middleware {
+  return async (ctx, next) => {
+    const actor = ctx.state.actor as Actor | undefined;
+    if (!actor) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
+    if (actor.role !== role) throw new DomainError('FORBIDDEN', 'forbidden', `requires role ${role}`);
+    await next();
+  };
+}
+
+/** The authenticated actor; only valid behind `authenticate`. */
+export function actorOf(ctx: { state: { actor?: Actor } }): Actor {
+  if (!ctx.state.actor) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
+  return ctx.state.actor;
+}

@@ -1,0 +1,109 @@
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { AccessTokenIssuer, AccessTokenVerifier, Actor, IssuedAccessToken } from '../../application/ports/access-token.ts';
+import { deniedJtiKey } from '../../application/ports/access-token.ts';
+import type { KeyValueStore } from '../../application/ports/key-value-store.ts';
+import { DomainError } from '../../domain/shared/domain-error.ts';
+import type { JwtKeys } from './jwt-keys.ts';
+import { thumbprint } from './jwt-keys.ts';
+
+// Only ES256 is accepted: `none`, HS256 (the RS/HS confusion) and any other algorithm are refused before verification.
+const ALGORITHMS: jwt.Algorithm[] = ['ES256'];
+
+export interface JwtOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  /** Where verifying services fetch the auth service's keys when they are not configured. */
+  jwksUrl?: string;
+}
+
+const invalid = (why = 'invalid or expired access token') => new DomainError('INVALID_TOKEN', 'unauthenticated', why);
+
+/**
+ * Issues and verifies the platform's access tokens (ES256 JWTs with kid, iss, aud, sub,
+ * username, role, jti, typ=access). Verification also checks the jti against the deny list
+ * that logout writes; when that store is unreachable the check fails closed (503), because a
+ * logged-out token must not work again just because Redis is down.
+ */
+export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVerifier {
+  private readonly keys: JwtKeys;
+  private readonly opts: JwtOptions;
+  private readonly kv: KeyValueStore;
+  private jwksFetchedAt = 0;
+
+  constructor(keys: JwtKeys, opts: JwtOptions, kv: KeyValueStore) {
+    this.keys = keys;
+    this.opts = opts;
+    this.kv = kv;
+  }
+
+  issue(subject: { userId: number; username: string; role: 'USER' | 'ADMIN' }): IssuedAccessToken {
+    if (!this.keys.signing) throw new Error('this deployment has no signing key (JWT_PRIVATE_KEY)');
+    const jti = randomUUID();
+    const token = jwt.sign({ username: subject.username, role: subject.role, typ: 'access' }, this.keys.signing.key, {
+      algorithm: 'ES256',
+      keyid: this.keys.signing.kid,
+      issuer: this.opts.issuer,
+      audience: this.opts.audience,
+      subject: String(subject.userId),
+      expiresIn: this.opts.ttlSeconds,
+      jwtid: jti,
+    });
+    return { token, jti, expiresIn: this.opts.ttlSeconds };
+  }
+
+  jwks(): { keys: Record<string, unknown>[] } {
+    return {
+      keys: this.keys.verification.map((v) => ({ ...(v.key.export({ format: 'jwk' }) as object), kid: v.kid, use: 'sig', alg: 'ES256' })),
+    };
+  }
+
+  async verify(token: string): Promise<Actor> {
+    const decoded = jwt.decode(token, { complete: true });
+    if (!decoded || typeof decoded.payload === 'string') throw invalid();
+    const { alg, kid } = decoded.header;
+    if (!ALGORITHMS.includes(alg as jwt.Algorithm) || !kid) throw invalid();
+    const key = await this.keyFor(kid);
+    if (!key) throw invalid();
+    let claims: jwt.JwtPayload;
+    try {
+      claims = jwt.verify(token, key, { algorithms: ALGORITHMS, issuer: this.opts.issuer, audience: this.opts.audience, complete: false }) as jwt.JwtPayload;
+    } catch {
+      throw invalid();
+    }
+    const userId = Number(claims.sub);
+    if (claims.typ !== 'access' || !Number.isSafeInteger(userId) || !claims.jti || typeof claims.exp !== 'number') throw invalid();
+    if (claims.role !== 'USER' && claims.role !== 'ADMIN') throw invalid();
+    let denied: string | null;
+    try {
+      denied = await this.kv.get(deniedJtiKey(claims.jti));
+    } catch {
+      throw new DomainError('SESSION_STORE_UNAVAILABLE', 'unavailable', 'session store unavailable; try again shortly');
+    }
+    if (denied) throw invalid('access token has been revoked');
+    return { userId, username: String(claims.username ?? ''), role: claims.role, jti: claims.jti, expiresAt: claims.exp };
+  }
+
+  private async keyFor(kid: string): Promise<KeyObject | undefined> {
+    const known = this.keys.verification.find((v) => v.kid === kid)?.key;
+    if (known || !this.opts.jwksUrl) return known;
+    // An unknown kid may be a rotated key: refresh the JWKS, at most every 30 s.
+    if (Date.now() - this.jwksFetchedAt < 30_000) return undefined;
+    this.jwksFetchedAt = Date.now();
+    try {
+      const res = await fetch(this.opts.jwksUrl, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.json()) as { keys?: Record<string, unknown>[] } | { data?: { keys?: Record<string, unknown>[] } };
+      const keys = ('keys' in body ? body.keys : (body as { data?: { keys?: Record<string, unknown>[] } }).data?.keys) ?? [];
+      for (const jwk of keys) {
+        if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') continue;
+        const key = createPublicKey({ key: jwk as never, format: 'jwk' });
+        const id = typeof jwk.kid === 'string' ? jwk.kid : thumbprint(key);
+        if (!this.keys.verification.some((v) => v.kid === id)) this.keys.verification.push({ kid: id, key });
+      }
+    } catch {
+      return undefined;
+    }
+    return this.keys.verification.find((v) => v.kid === kid)?.key;
+  }
+}

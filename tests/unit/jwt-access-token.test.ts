@@ -1,0 +1,92 @@
+import { generateKeyPairSync } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { describe, expect, it } from 'vitest';
+import { JwtAccessTokenService } from '../../src/adapters/security/jwt-access-token.service.ts';
+import { loadJwtKeys, thumbprint } from '../../src/adapters/security/jwt-keys.ts';
+import { InMemoryKeyValueStore } from '../../src/adapters/memory/in-memory-key-value-store.ts';
+import { deniedJtiKey } from '../../src/application/ports/access-token.ts';
+import type { KeyValueStore } from '../../src/application/ports/key-value-store.ts';
+import { loadConfig } from '../../src/entrypoints/shared/config.ts';
+
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const privatePem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+const publicPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+const config = loadConfig({ JWT_PRIVATE_KEY: privatePem });
+const opts = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: 900 };
+const kv = new InMemoryKeyValueStore();
+const service = new JwtAccessTokenService(loadJwtKeys(config), opts, kv);
+const subject = { userId: 42, username: 'alice', role: 'USER' as const };
+const kid = thumbprint(publicKey);
+const claims = { username: 'alice', role: 'USER', typ: 'access' };
+const signOpts = { algorithm: 'ES256' as const, keyid: kid, issuer: opts.issuer, audience: opts.audience, subject: '42', expiresIn: 900, jwtid: 'j1' };
+
+describe('access tokens (ES256)', () => {
+  it('issues a token that verifies, with every claim the contract names', async () => {
+    const issued = service.issue(subject);
+    const header = jwt.decode(issued.token, { complete: true })!.header;
+    expect(header).toMatchObject({ alg: 'ES256', kid });
+    const actor = await service.verify(issued.token);
+    expect(actor).toMatchObject({ userId: 42, username: 'alice', role: 'USER', jti: issued.jti });
+    const payload = jwt.decode(issued.token) as jwt.JwtPayload;
+    expect(payload).toMatchObject({ iss: opts.issuer, aud: opts.audience, sub: '42', typ: 'access' });
+    expect(payload.exp! - payload.iat!).toBe(900);
+  });
+
+  it('verifies with only the public key (the payment and transaction services)', async () => {
+    const verifier = new JwtAccessTokenService(loadJwtKeys(loadConfig({ JWT_PUBLIC_KEYS: publicPem })), opts, kv);
+    expect((await verifier.verify(service.issue(subject).token)).userId).toBe(42);
+    expect(() => verifier.issue(subject)).toThrow(/signing key/);
+  });
+
+  const attacks: [string, () => string][] = [
+    ['alg none', () => jwt.sign(claims, '', { ...signOpts, algorithm: 'none' })],
+    ['HS256 signed with the public key (key confusion)', () => jwt.sign(claims, publicPem, { ...signOpts, algorithm: 'HS256' })],
+    ['another key pair with the same kid', () => jwt.sign(claims, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey, signOpts)],
+    ['wrong issuer', () => jwt.sign(claims, privateKey, { ...signOpts, issuer: 'evil' })],
+    ['wrong audience', () => jwt.sign(claims, privateKey, { ...signOpts, audience: 'other-api' })],
+    ['expired', () => {
+      const { expiresIn: _e, ...rest } = signOpts;
+      return jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }, privateKey, rest);
+    }],
+    ['typ refresh', () => jwt.sign({ ...claims, typ: 'refresh' }, privateKey, signOpts)],
+    ['unknown kid', () => jwt.sign(claims, privateKey, { ...signOpts, keyid: 'nope' })],
+    ['no kid', () => {
+      const { keyid: _k, ...rest } = signOpts;
+      return jwt.sign(claims, privateKey, rest);
+    }],
+    ['bad role', () => jwt.sign({ ...claims, role: 'ROOT' }, privateKey, signOpts)],
+    ['tampered payload', () => {
+      const [h, , s] = service.issue(subject).token.split('.');
+      const p = Buffer.from(JSON.stringify({ ...claims, sub: '1', role: 'ADMIN', iss: opts.issuer, aud: opts.audience, exp: 9999999999, jti: 'x' })).toString('base64url');
+      return `${h}.${p}.${s}`;
+    }],
+    ['garbage', () => 'not.a.jwt'],
+  ];
+  it.each(attacks)('refuses %s', async (_name, make) => {
+    await expect(service.verify(make())).rejects.toMatchObject({ code: 'INVALID_TOKEN', kind: 'unauthenticated' });
+  });
+
+  it('refuses a token whose jti was denied (logout)', async () => {
+    const issued = service.issue(subject);
+    await kv.set(deniedJtiKey(issued.jti), '1', 900);
+    await expect(service.verify(issued.token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
+  it('fails closed with 503 when the deny list cannot be read', async () => {
+    const broken = { get: () => Promise.reject(new Error('down')) } as unknown as KeyValueStore;
+    const s = new JwtAccessTokenService(loadJwtKeys(config), opts, broken);
+    await expect(s.verify(s.issue(subject).token)).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+
+  it('publishes the public key as a JWKS without private parts', () => {
+    const jwks = service.jwks();
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', kid, alg: 'ES256', use: 'sig' });
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('refuses a non-ES256 configured key', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(() => loadJwtKeys(loadConfig({ JWT_PRIVATE_KEY: rsa }))).toThrow(/ES256/);
+  });
+});
