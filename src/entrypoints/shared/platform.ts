@@ -10,6 +10,7 @@ import type { ServiceModule } from './service-module.ts';
 import { TOKENS } from './tokens.ts';
 import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
+import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -49,6 +50,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     infra.kv,
   );
   container.bind(TOKENS.AccessTokens).toConstantValue(accessTokens);
+  container.bind(TOKENS.IdempotencyStore).toConstantValue(new PostgresIdempotencyStore(infra.orm, { leaseSeconds: 60, retentionSeconds: 24 * 3600 }));
   for (const m of opts.modules) m.bind(container, infra);
 
   let draining = false;

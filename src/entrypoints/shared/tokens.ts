@@ -8,4 +8,6 @@ export const TOKENS = {
   EventBus: Symbol.for('EventBus'),
   /** JwtAccessTokenService: issues (where a signing key exists) and verifies access tokens. */
   AccessTokens: Symbol.for('AccessTokens'),
+  /** PostgresIdempotencyStore: Idempotency-Key claims and stored responses. */
+  IdempotencyStore: Symbol.for('IdempotencyStore'),
 } as const;

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Container } from 'inversify';
+import type { Middleware } from 'koa';
+import type { Actor } from '../../application/ports/access-token.ts';
+import type { IdempotencyClaim, IdempotencyStore } from '../../application/ports/idempotency.ts';
+import { DomainError } from '../../domain/shared/domain-error.ts';
+import { TOKENS } from '../../entrypoints/shared/tokens.ts';
+import { STATUS_BY_KIND } from './error-mapper.ts';
+
+export interface IdempotentResponse {
+  status: number;
+  message: string;
+  data: unknown;
+  meta?: Record<string, unknown>;
+}
+
+/** What a money-moving handler gets on `ctx.state.idempotency` when the client sent an Idempotency-Key. */
+export interface RequestIdempotency {
+  /** Stores the response inside the effect's transaction (`em`); throws if the claim was lost, rolling the effect back. */
+  complete(em: EntityManager | null, response: IdempotentResponse): Promise<void>;
+  /** Replaces the stored response after a later step (a pending top-up that the provider settled). */
+  update(em: EntityManager | null, response: IdempotentResponse): Promise<void>;
+  readonly completed: boolean;
+}
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+// Refusals that are the request's final answer are remembered and replayed; failures that may pass
+// on a retry (dependencies down, timeouts, conflicts, malformed input) release the key instead.
+const STORED_KINDS = new Set(['business_rule', 'forbidden', 'not_found', 'invalid']);
+
+const envelope = (r: IdempotentResponse) => ({ meta: { code: String(r.status), message: r.message, ...(r.meta ?? {}) }, data: r.data ?? null });
+
+/** Canonical JSON (sorted keys), so that the same body in another key order is the same request. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The Idempotency-Key semantics of the API contract, for one route (mount it after `authenticate`):
+ * the same key from the same user on the same route with the same body replays the stored first
+ * response; another body → 422 IDEMPOTENCY_KEY_REUSED; while the first is running → 409
+ * IDEMPOTENCY_KEY_IN_FLIGHT. Without the header the request runs normally.
+ */
+export function idempotent(container: Container, route: string): Middleware {
+  const store = container.get<IdempotencyStore>(TOKENS.IdempotencyStore);
+  return async (ctx, next) => {
+    const key = ctx.get('idempotency-key');
+    if (!key) return next();
+    if (!KEY.test(key)) throw new DomainError('INVALID_IDEMPOTENCY_KEY', 'invalid', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    const actor = ctx.state.actor as Actor | undefined;
+    if (!actor) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
+    const requestHash = createHash('sha256')
+      .update(`${ctx.method} ${ctx.path}\n${canonical((ctx.request as { body?: unknown }).body ?? {})}`)
+      .digest('hex');
+    const begun = await store.begin({ userId: actor.userId, route, key, requestHash });
+    if (begun.kind === 'replay') {
+      ctx.status = begun.response.status;
+      ctx.body = begun.response.body;
+      ctx.set('Idempotent-Replayed', 'true');
+      return;
+    }
+    const claim: IdempotencyClaim = begun.claim;
+    let completed = false;
+    const handle: RequestIdempotency = {
+      complete: async (em, response) => {
+        await store.complete(em, claim, { status: response.status, body: envelope(response) });
+        completed = true;
+      },
+      update: (em, response) => store.update(em, claim, { status: response.status, body: envelope(response) }),
+      get completed() {
+        return completed;
+      },
+    };
+    ctx.state.idempotency = handle;
+    try {
+      await next();
+    } catch (err) {
+      if (!completed) {
+        if (err instanceof DomainError && STORED_KINDS.has(err.kind)) {
+          const status = STATUS_BY_KIND[err.kind];
+          await store
+            .complete(null, claim, { status, body: { meta: { code: String(status), message: err.message, error: err.code }, data: null } })
+            .catch(() => store.release(claim));
+        } else {
+          await store.release(claim).catch(() => {});
+        }
+      }
+      throw err;
+    }
+    if (!completed) await store.complete(null, claim, { status: ctx.status, body: ctx.body });
+  };
+}

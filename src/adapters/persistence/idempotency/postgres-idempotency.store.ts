@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../orm.ts';
+import type { BeginResult, IdempotencyClaim, IdempotencyScope, IdempotencyStore, StoredResponse } from '../../../application/ports/idempotency.ts';
+import { DomainError } from '../../../domain/shared/domain-error.ts';
+
+export interface IdempotencyOptions {
+  /** How long a claim holds before a retry may take it over (the request is presumed dead). */
+  leaseSeconds: number;
+  /** How long a key is remembered. */
+  retentionSeconds: number;
+}
+
+interface Row {
+  request_hash: string;
+  status: 'IN_FLIGHT' | 'DONE';
+  response_status: number | null;
+  response_body: unknown;
+  locked_until: Date;
+}
+
+/**
+ * Idempotency keys in PostgreSQL. A claim is an IN_FLIGHT row with an owner token and a lease.
+ * The effect's transaction completes it with `owner = $me AND status = 'IN_FLIGHT'`: if another
+ * request took the key over after the lease expired, that update finds nothing and the effect is
+ * rolled back, so at most one effect ever commits per key.
+ */
+export class PostgresIdempotencyStore implements IdempotencyStore {
+  private readonly orm: Orm;
+  private readonly opts: IdempotencyOptions;
+
+  constructor(orm: Orm, opts: IdempotencyOptions) {
+    this.orm = orm;
+    this.opts = opts;
+  }
+
+  async begin(scope: IdempotencyScope): Promise<BeginResult> {
+    const owner = randomUUID();
+    const conn = this.orm.em.getConnection();
+    const params = [scope.userId, scope.route, scope.key];
+    const inserted = (await conn.execute(
+      `insert into idempotency_keys (user_id, route, idempotency_key, request_hash, owner, locked_until, expires_at)
+       values (?, ?, ?, ?, ?, now() + make_interval(secs => ?), now() + make_interval(secs => ?))
+       on conflict (user_id, route, idempotency_key) do nothing returning owner`,
+      [...params, scope.requestHash, owner, this.opts.leaseSeconds, this.opts.retentionSeconds],
+    )) as unknown[];
+    if (inserted.length === 1) return { kind: 'claimed', claim: { scope, owner } };
+
+    const [row] = (await conn.execute(
+      `select request_hash, status, response_status, response_body, locked_until from idempotency_keys where user_id = ? and route = ? and idempotency_key = ?`,
+      params,
+    )) as Row[];
+    if (!row) return this.begin(scope); // purged between the two statements: try again
+    if (row.request_hash !== scope.requestHash) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'business_rule', 'Idempotency-Key was already used with a different request');
+    }
+    if (row.status === 'DONE') return { kind: 'replay', response: { status: row.response_status ?? 200, body: row.response_body } };
+    // IN_FLIGHT: take it over only when its lease has expired (its request died before any effect committed).
+    const taken = (await conn.execute(
+      `update idempotency_keys set owner = ?, locked_until = now() + make_interval(secs => ?)
+       where user_id = ? and route = ? and idempotency_key = ? and status = 'IN_FLIGHT' and locked_until < now() returning owner`,
+      [owner, this.opts.leaseSeconds, ...params],
+    )) as unknown[];
+    if (taken.length === 1) return { kind: 'claimed', claim: { scope, owner } };
+    throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'a request with this Idempotency-Key is still being processed');
+  }
+
+  async complete(em: EntityManager | null, claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    const rows = (await (em ?? this.orm.em.fork()).execute(
+      `update idempotency_keys set status = 'DONE', response_status = ?, response_body = ?::jsonb
+       where user_id = ? and route = ? and idempotency_key = ? and owner = ? and status = 'IN_FLIGHT' returning owner`,
+      [response.status, JSON.stringify(response.body), claim.scope.userId, claim.scope.route, claim.scope.key, claim.owner],
+    )) as unknown[];
+    if (rows.length !== 1) throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'this request lost its Idempotency-Key claim; nothing was applied');
+  }
+
+  async update(em: EntityManager | null, claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    await (em ?? this.orm.em.fork()).execute(
+      `update idempotency_keys set response_status = ?, response_body = ?::jsonb where user_id = ? and route = ? and idempotency_key = ? and owner = ?`,
+      [response.status, JSON.stringify(response.body), claim.scope.userId, claim.scope.route, claim.scope.key, claim.owner],
+    );
+  }
+
+  async release(claim: IdempotencyClaim): Promise<void> {
+    await this.orm.em
+      .getConnection()
+      .execute(`delete from idempotency_keys where user_id = ? and route = ? and idempotency_key = ? and owner = ? and status = 'IN_FLIGHT'`, [
+        claim.scope.userId,
+        claim.scope.route,
+        claim.scope.key,
+        claim.owner,
+      ]);
+  }
+
+  /** Forgets keys past their retention; run periodically. */
+  async purgeExpired(): Promise<number> {
+    const rows = (await this.orm.em.getConnection().execute(`delete from idempotency_keys where expires_at < now() returning 1`)) as unknown[];
+    return rows.length;
+  }
+}
