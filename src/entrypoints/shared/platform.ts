@@ -11,6 +11,7 @@ import { TOKENS } from './tokens.ts';
 import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
+import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -18,6 +19,7 @@ export interface RunningPlatform {
   server: Server;
   container: Container;
   infra: Infrastructure;
+  outboxRelay: OutboxRelay;
   /** Graceful stop: refuse new connections, finish in-flight requests, stop workers, close pools. */
   stop(): Promise<void>;
 }
@@ -54,7 +56,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   for (const m of opts.modules) m.bind(container, infra);
 
   let draining = false;
-  const { app } = createHttpApp({
+  const { app, metrics } = createHttpApp({
     service,
     logger,
     readiness: infra.readiness,
@@ -75,6 +77,10 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
+  // Every deployment runs a relay; an advisory lock lets one publish at a time.
+  const outboxRelay = new OutboxRelay(infra.orm, infra.events, logger, { registry: metrics.registry });
+  container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
+  outboxRelay.start();
   for (const m of opts.modules) await m.start?.(container);
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
@@ -93,12 +99,13 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       await closed;
       clearTimeout(grace);
       for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
+      await outboxRelay.stop();
       await infra.close();
       logger.info('stopped');
       logger.flush?.();
     })());
 
-  return { url: `http://${host}:${port}`, port, server, container, infra, stop };
+  return { url: `http://${host}:${port}`, port, server, container, infra, outboxRelay, stop };
 }
 
 /** Runs a deployment as a process: starts it, logs where it listens, stops gracefully on SIGTERM/SIGINT. */

@@ -10,4 +10,6 @@ export const TOKENS = {
   AccessTokens: Symbol.for('AccessTokens'),
   /** PostgresIdempotencyStore: Idempotency-Key claims and stored responses. */
   IdempotencyStore: Symbol.for('IdempotencyStore'),
+  /** OutboxRelay: publishes outbox_events to the event bus; `poke()` after a commit publishes sooner. */
+  OutboxRelay: Symbol.for('OutboxRelay'),
 } as const;
