@@ -1,0 +1,50 @@
+import type { EWalletNotification, EWalletWebhookVerifier } from '../../../domain/ewallet/ewallet-provider.ts';
+import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { GOPAY_STATUS, GOPAY_TIMESTAMP_TOLERANCE_MS, isFresh, parseGopayTimestamp, sameSignature, signGopayNotification } from './gopay-protocol.ts';
+
+type Headers = Record<string, string | string[] | undefined>;
+const header = (h: Headers, name: string): string | undefined => {
+  const v = h[name] ?? h[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/**
+ * Checks a GoPay top-up notification: X-TIMESTAMP within 5 minutes and X-SIGNATURE over the raw
+ * body and that timestamp. Only a verified body is parsed; the caller still re-checks the status.
+ */
+export class GoPayWebhookVerifier implements EWalletWebhookVerifier {
+  readonly method = 'GOPAY' as const;
+  private readonly secret: string;
+  private readonly now: () => number;
+
+  constructor(secret: string, now: () => number = Date.now) {
+    this.secret = secret;
+    this.now = now;
+  }
+
+  verify(rawBody: Buffer, headers: Headers): EWalletNotification {
+    const timestamp = header(headers, 'x-timestamp');
+    const signature = header(headers, 'x-signature');
+    if (!timestamp || !signature || !isFresh(parseGopayTimestamp(timestamp), this.now(), GOPAY_TIMESTAMP_TOLERANCE_MS)) {
+      throw new DomainError('INVALID_SIGNATURE', 'unauthenticated', 'missing or stale notification timestamp');
+    }
+    if (!sameSignature(signGopayNotification(this.secret, rawBody, timestamp), signature)) {
+      throw new DomainError('INVALID_SIGNATURE', 'unauthenticated', 'notification signature does not match');
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new DomainError('INVALID_NOTIFICATION', 'invalid', 'notification body is not JSON');
+    }
+    const reference = body.originalPartnerReferenceNo;
+    const providerReference = body.originalReferenceNo;
+    const status = typeof body.latestTransactionStatus === 'string' ? GOPAY_STATUS[body.latestTransactionStatus] : undefined;
+    if (typeof reference !== 'string' || typeof providerReference !== 'string' || !status) {
+      throw new DomainError('INVALID_NOTIFICATION', 'invalid', 'notification lacks reference or status');
+    }
+    const n: EWalletNotification = { reference, status, providerReference };
+    if (status === 'FAILED' && typeof body.transactionStatusDesc === 'string') n.reason = body.transactionStatusDesc;
+    return n;
+  }
+}

@@ -1,0 +1,211 @@
+import type { EWalletMethod, TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
+import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { Money } from '../../../domain/shared/money.ts';
+
+/**
+ * The state of one simulated provider, shared by its HTTP sandbox and by the in-memory fake:
+ * e-wallets per phone, top-ups per reference (a repeated reference is the same top-up), and the
+ * behaviour switches a test or an operator sets (slow, hang, 5xx, decline, pending).
+ */
+export type SandboxOperation = 'token' | 'account' | 'balance' | 'topup' | 'status';
+
+export type SandboxBehaviour =
+  /** Answer normally, after a delay. */
+  | { kind: 'slow'; delayMs: number }
+  /** Do the work, then never answer (the caller times out; the outcome is only visible later). */
+  | { kind: 'hang' }
+  /** Answer 5xx without doing anything. */
+  | { kind: 'error'; status?: number }
+  /** A new top-up is refused (FAILED with this reason). */
+  | { kind: 'decline'; reason?: string }
+  /** A new top-up answers PENDING; settled by `settle()` or, when settleAfterMs is set, by a timer. */
+  | { kind: 'pending'; settleTo?: 'SUCCESS' | 'FAILED'; settleAfterMs?: number; reason?: string };
+
+export interface SandboxWallet {
+  phone: string;
+  name: string;
+  accountNumber: string;
+  balance: Money;
+  lastUpdated: Date;
+}
+
+export interface SandboxTopUp {
+  reference: string;
+  phone: string;
+  amount: Money;
+  status: TopUpStatus;
+  providerReference: string;
+  reason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface WalletSeed {
+  phone: string;
+  name: string;
+  balance?: string;
+}
+
+export const DEFAULT_WALLET_SEEDS: WalletSeed[] = [
+  { phone: '+6281200000001', name: 'Budi Santoso', balance: '150000.00' },
+  { phone: '+6281200000002', name: 'Siti Aminah', balance: '0.00' },
+  { phone: '+6281200000003', name: 'Agus Wijaya', balance: '2500000.00' },
+];
+
+/** A wallet may not hold more than this (e-money rules cap balances); a top-up past it is declined. */
+const DEFAULT_BALANCE_LIMIT = Money.parse('20000000.00');
+
+/** "+62 812-3456", "0812…", "62812…" → "+62812…". Unparseable input stays as given (and matches nothing). */
+export function canonicalPhone(phone: string): string {
+  const digits = phone.replace(/[\s\-()]/g, '');
+  if (/^\+62\d{6,14}$/.test(digits)) return digits;
+  if (/^62\d{6,14}$/.test(digits)) return `+${digits}`;
+  if (/^0\d{6,14}$/.test(digits)) return `+62${digits.slice(1)}`;
+  return digits;
+}
+
+interface Rule {
+  op: SandboxOperation | '*';
+  behaviour: SandboxBehaviour;
+  remaining: number;
+}
+
+export type SandboxNotify = (topUp: SandboxTopUp) => void;
+
+export class SandboxWallets {
+  readonly method: EWalletMethod;
+  private readonly wallets = new Map<string, SandboxWallet>();
+  private readonly topUps = new Map<string, SandboxTopUp>();
+  private readonly rules: Rule[] = [];
+  private readonly counts = new Map<SandboxOperation, number>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly balanceLimit: Money;
+  private seq = 0;
+  /** Called when a top-up reaches SUCCESS or FAILED (the HTTP sandbox sends the webhook). */
+  notify: SandboxNotify | undefined;
+
+  constructor(method: EWalletMethod, opts: { seeds?: WalletSeed[]; balanceLimit?: Money } = {}) {
+    this.method = method;
+    this.balanceLimit = opts.balanceLimit ?? DEFAULT_BALANCE_LIMIT;
+    for (const s of opts.seeds ?? DEFAULT_WALLET_SEEDS) this.registerWallet(s.phone, s);
+  }
+
+  registerWallet(phone: string, opts: { name?: string; balance?: string } = {}): SandboxWallet {
+    const key = canonicalPhone(phone);
+    const prefix = this.method === 'GOPAY' ? 'GP' : 'SP';
+    const wallet: SandboxWallet = {
+      phone: key,
+      name: opts.name ?? 'Sandbox User',
+      accountNumber: `${prefix}${key.replace(/\D/g, '')}`,
+      balance: Money.parse(opts.balance ?? '0.00'),
+      lastUpdated: new Date(),
+    };
+    this.wallets.set(key, wallet);
+    return wallet;
+  }
+
+  wallet(phone: string): SandboxWallet | null {
+    return this.wallets.get(canonicalPhone(phone)) ?? null;
+  }
+
+  topUp(reference: string): SandboxTopUp | null {
+    return this.topUps.get(reference) ?? null;
+  }
+
+  /** Applies `behaviour` to the next `times` requests of `op` ('*' = any operation). */
+  behave(op: SandboxOperation | '*', behaviour: SandboxBehaviour, times = Number.POSITIVE_INFINITY): void {
+    this.rules.push({ op, behaviour, remaining: times });
+  }
+
+  /** Back to normal behaviour (wallets and top-ups are kept). */
+  resetBehaviours(): void {
+    this.rules.length = 0;
+  }
+
+  /** Counts the request and returns the behaviour that applies to it, if any. */
+  take(op: SandboxOperation): SandboxBehaviour | null {
+    this.counts.set(op, (this.counts.get(op) ?? 0) + 1);
+    const i = this.rules.findIndex((r) => (r.op === op || r.op === '*') && r.remaining > 0);
+    if (i < 0) return null;
+    const rule = this.rules[i]!;
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.rules.splice(i, 1);
+    return rule.behaviour;
+  }
+
+  requests(op: SandboxOperation): number {
+    return this.counts.get(op) ?? 0;
+  }
+
+  /**
+   * The top-up itself. A repeated reference returns the first top-up unchanged (whatever the
+   * behaviour now says); a repeat with another phone or amount is a conflict (the caller's bug).
+   */
+  applyTopUp(reference: string, phone: string, amount: Money, behaviour: SandboxBehaviour | null): SandboxTopUp {
+    const existing = this.topUps.get(reference);
+    if (existing) {
+      if (existing.phone !== canonicalPhone(phone) || !existing.amount.equals(amount)) {
+        throw new DomainError('INCONSISTENT_REQUEST', 'conflict', 'reference already used for another top-up');
+      }
+      return existing;
+    }
+    const now = new Date();
+    const t: SandboxTopUp = {
+      reference,
+      phone: canonicalPhone(phone),
+      amount,
+      status: 'PENDING',
+      providerReference: `${this.method === 'GOPAY' ? 'GPT' : 'SPT'}${Date.now().toString(36).toUpperCase()}${(++this.seq).toString().padStart(4, '0')}`,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.topUps.set(reference, t);
+    const wallet = this.wallets.get(t.phone);
+    if (!wallet) return this.finish(t, 'FAILED', 'ACCOUNT_NOT_FOUND');
+    if (amount.isZero()) return this.finish(t, 'FAILED', 'INVALID_AMOUNT');
+    if (behaviour?.kind === 'decline') return this.finish(t, 'FAILED', behaviour.reason ?? 'DECLINED');
+    if (behaviour?.kind === 'pending') {
+      if (behaviour.settleAfterMs !== undefined) {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          if (t.status === 'PENDING') this.settle(reference, behaviour.settleTo ?? 'SUCCESS', behaviour.reason);
+        }, behaviour.settleAfterMs);
+        this.timers.add(timer);
+      }
+      return t;
+    }
+    return this.complete(t);
+  }
+
+  /** Settles a PENDING top-up (SUCCESS credits the wallet) and notifies. Settled ones stay as they are. */
+  settle(reference: string, status: 'SUCCESS' | 'FAILED', reason?: string): SandboxTopUp {
+    const t = this.topUps.get(reference);
+    if (!t) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'no such top-up');
+    if (t.status !== 'PENDING') return t;
+    return status === 'SUCCESS' ? this.complete(t) : this.finish(t, 'FAILED', reason ?? 'DECLINED');
+  }
+
+  /** Stops pending settle timers (sandbox shutdown). */
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private complete(t: SandboxTopUp): SandboxTopUp {
+    const wallet = this.wallets.get(t.phone);
+    if (!wallet) return this.finish(t, 'FAILED', 'ACCOUNT_NOT_FOUND');
+    const after = wallet.balance.plus(t.amount);
+    if (after.compare(this.balanceLimit) > 0) return this.finish(t, 'FAILED', 'BALANCE_LIMIT_EXCEEDED');
+    wallet.balance = after;
+    wallet.lastUpdated = new Date();
+    return this.finish(t, 'SUCCESS');
+  }
+
+  private finish(t: SandboxTopUp, status: 'SUCCESS' | 'FAILED', reason?: string): SandboxTopUp {
+    t.status = status;
+    if (reason !== undefined) t.reason = reason;
+    t.updatedAt = new Date();
+    this.notify?.(t);
+    return t;
+  }
+}

@@ -1,0 +1,90 @@
+import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
+import { DomainError } from '../../domain/shared/domain-error.ts';
+import type { Money } from '../../domain/shared/money.ts';
+import { CircuitBreaker } from '../ewallet/circuit-breaker.ts';
+import { ProviderError, isTransient } from '../ewallet/provider-http.ts';
+import { type SandboxOperation, type SandboxTopUp, SandboxWallets, type WalletSeed } from '../ewallet/sandbox/sandbox-wallets.ts';
+
+export interface InMemoryEWalletOptions {
+  seeds?: WalletSeed[];
+  circuitFailureThreshold?: number;
+  circuitOpenMs?: number;
+  now?: () => number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The provider without HTTP, for fast tests: the same wallet book and behaviour switches as the
+ * sandboxes (`control`), the same errors as the HTTP adapters (a "hang" does the work and then
+ * throws PROVIDER_TIMEOUT), the same circuit breaker. Final statuses are pushed to `notifications`
+ * (and to `onNotification`), standing in for the provider's webhook.
+ */
+export class InMemoryEWalletProvider implements EWalletProvider {
+  readonly method: EWalletMethod;
+  readonly control: SandboxWallets;
+  readonly breaker: CircuitBreaker;
+  readonly notifications: EWalletNotification[] = [];
+  onNotification: ((n: EWalletNotification) => void) | undefined;
+
+  constructor(method: EWalletMethod, opts: InMemoryEWalletOptions = {}) {
+    this.method = method;
+    this.control = new SandboxWallets(method, { seeds: opts.seeds });
+    this.control.notify = (t) => this.notify(t);
+    this.breaker = new CircuitBreaker(`in-memory ${method}`, {
+      failureThreshold: opts.circuitFailureThreshold ?? 5,
+      openMs: opts.circuitOpenMs ?? 30_000,
+      now: opts.now,
+    });
+  }
+
+  accountInquiry(phone: string): Promise<EWalletAccount | null> {
+    return this.run('account', () => {
+      const w = this.control.wallet(phone);
+      return w ? { phone: w.phone, name: w.name, accountNumber: w.accountNumber } : null;
+    });
+  }
+
+  balanceInquiry(phone: string): Promise<EWalletBalance> {
+    return this.run('balance', () => {
+      const w = this.control.wallet(phone);
+      if (!w) throw new DomainError('EWALLET_ACCOUNT_NOT_FOUND', 'not_found', 'no e-wallet for this phone');
+      return { balance: w.balance, currency: 'IDR', accountNumber: w.accountNumber, lastUpdated: new Date(w.lastUpdated) };
+    });
+  }
+
+  topUp(req: { reference: string; phone: string; amount: Money }): Promise<TopUpResult> {
+    return this.run('topup', (b) => result(this.control.applyTopUp(req.reference, req.phone, req.amount, b)));
+  }
+
+  topUpStatus(reference: string): Promise<TopUpResult> {
+    return this.run('status', () => {
+      const t = this.control.topUp(reference);
+      return t ? result(t) : { status: 'FAILED', providerReference: null, reason: 'NOT_FOUND' };
+    });
+  }
+
+  private run<T>(op: SandboxOperation, work: (b: ReturnType<SandboxWallets['take']>) => T): Promise<T> {
+    return this.breaker.run(async () => {
+      const b = this.control.take(op);
+      if (b?.kind === 'slow') await sleep(b.delayMs);
+      if (b?.kind === 'error') throw new ProviderError('PROVIDER_ERROR', `${this.method} answered ${b.status ?? 500}`, true);
+      const value = work(b);
+      if (b?.kind === 'hang') throw new ProviderError('PROVIDER_TIMEOUT', `${this.method} did not answer in time`, true);
+      return value;
+    }, isTransient);
+  }
+
+  private notify(t: SandboxTopUp): void {
+    const n: EWalletNotification = { reference: t.reference, status: t.status, providerReference: t.providerReference };
+    if (t.reason !== undefined) n.reason = t.reason;
+    this.notifications.push(n);
+    this.onNotification?.(n);
+  }
+}
+
+function result(t: SandboxTopUp): TopUpResult {
+  const r: TopUpResult = { status: t.status, providerReference: t.providerReference };
+  if (t.status === 'FAILED') r.reason = t.reason ?? 'DECLINED';
+  return r;
+}
