@@ -56,6 +56,12 @@ const schema = z.object({
   SHOPEEPAY_BASE_URL: url(['http:', 'https:']).optional(),
   SHOPEEPAY_MERCHANT_ID: z.string().optional(),
   SHOPEEPAY_SECRET: z.string().optional(),
+  GOPAY_WEBHOOK_SECRET: z.string().optional(),
+  SHOPEEPAY_WEBHOOK_SECRET: z.string().optional(),
+  EWALLET_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
+  EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  EWALLET_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  EWALLET_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).max(600000).default(30000),
 
   TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
@@ -88,6 +94,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (c.NODE_ENV === 'production' && !c.JWT_PRIVATE_KEY && !c.JWT_PUBLIC_KEYS && !c.JWKS_URL) {
     throw new ConfigError('invalid configuration:\n  JWT_PRIVATE_KEY: required in production (or JWT_PUBLIC_KEYS / JWKS_URL for verifying services)');
+  }
+  // A real provider needs all of its credentials; without a base URL the sandboxes are used.
+  for (const [base, needed] of [
+    ['GOPAY_BASE_URL', ['GOPAY_CLIENT_ID', 'GOPAY_CLIENT_SECRET', 'GOPAY_PARTNER_ID']],
+    ['SHOPEEPAY_BASE_URL', ['SHOPEEPAY_MERCHANT_ID', 'SHOPEEPAY_SECRET']],
+  ] as const) {
+    const missing = needed.filter((k) => !c[k]);
+    if (c[base] && missing.length > 0) throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: required when ${base} is set`);
   }
   return { ...c, embedded };
 }
