@@ -87,9 +87,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ProviderCaller {
   readonly breaker: CircuitBreaker;
   private readonly opts: ProviderCallOptions;
-  private readonly logger: Logger;
+  private readonly logger: Logger | undefined;
 
-  constructor(name: string, opts: ProviderCallOptions, logger: Logger) {
+  constructor(name: string, opts: ProviderCallOptions, logger?: Logger) {
     this.opts = opts;
     this.logger = logger;
     this.breaker = new CircuitBreaker(name, { failureThreshold: opts.circuitFailureThreshold, openMs: opts.circuitOpenMs, now: opts.now });
@@ -107,7 +107,7 @@ export class ProviderCaller {
           return await attempt();
         } catch (err) {
           if (i >= maxAttempts || !isTransient(err)) {
-            this.logger.warn({ provider: this.breaker.name, operation, attempts: i, code: (err as DomainError).code }, 'e-wallet provider call failed');
+            this.logger?.warn({ provider: this.breaker.name, operation, attempts: i, code: (err as DomainError).code }, 'e-wallet provider call failed');
             throw err;
           }
           const delay = this.opts.backoffMs * 2 ** (i - 1);

@@ -1,15 +1,14 @@
 import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { Money } from '../../domain/shared/money.ts';
-import { CircuitBreaker } from '../ewallet/circuit-breaker.ts';
-import { ProviderError, isTransient } from '../ewallet/provider-http.ts';
+import type { CircuitBreaker } from '../ewallet/circuit-breaker.ts';
+import { DEFAULT_CALL_OPTIONS, type ProviderCallOptions, ProviderCaller, ProviderError } from '../ewallet/provider-http.ts';
 import { type SandboxOperation, type SandboxTopUp, SandboxWallets, type WalletSeed } from '../ewallet/sandbox/sandbox-wallets.ts';
 
-export interface InMemoryEWalletOptions {
+export interface InMemoryEWalletOptions extends Partial<ProviderCallOptions> {
   seeds?: WalletSeed[];
-  circuitFailureThreshold?: number;
-  circuitOpenMs?: number;
-  now?: () => number;
+  /** Share a wallet book between several fakes (its notifications then go where its owner says). */
+  control?: SandboxWallets;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,25 +16,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The provider without HTTP, for fast tests: the same wallet book and behaviour switches as the
  * sandboxes (`control`), the same errors as the HTTP adapters (a "hang" does the work and then
- * throws PROVIDER_TIMEOUT), the same circuit breaker. Final statuses are pushed to `notifications`
+ * throws PROVIDER_TIMEOUT), the same retries (no backoff by default) and circuit breaker. Final statuses are pushed to `notifications`
  * (and to `onNotification`), standing in for the provider's webhook.
  */
 export class InMemoryEWalletProvider implements EWalletProvider {
   readonly method: EWalletMethod;
   readonly control: SandboxWallets;
-  readonly breaker: CircuitBreaker;
+  private readonly caller: ProviderCaller;
   readonly notifications: EWalletNotification[] = [];
   onNotification: ((n: EWalletNotification) => void) | undefined;
 
   constructor(method: EWalletMethod, opts: InMemoryEWalletOptions = {}) {
     this.method = method;
-    this.control = new SandboxWallets(method, { seeds: opts.seeds });
-    this.control.notify = (t) => this.notify(t);
-    this.breaker = new CircuitBreaker(`in-memory ${method}`, {
-      failureThreshold: opts.circuitFailureThreshold ?? 5,
-      openMs: opts.circuitOpenMs ?? 30_000,
-      now: opts.now,
-    });
+    this.control = opts.control ?? new SandboxWallets(method, { seeds: opts.seeds });
+    if (!opts.control) this.control.notify = (t) => this.notify(t);
+    this.caller = new ProviderCaller(`in-memory ${method}`, { ...DEFAULT_CALL_OPTIONS, backoffMs: 0, ...opts });
+  }
+
+  get breaker(): CircuitBreaker {
+    return this.caller.breaker;
   }
 
   accountInquiry(phone: string): Promise<EWalletAccount | null> {
@@ -65,14 +64,14 @@ export class InMemoryEWalletProvider implements EWalletProvider {
   }
 
   private run<T>(op: SandboxOperation, work: (b: ReturnType<SandboxWallets['take']>) => T): Promise<T> {
-    return this.breaker.run(async () => {
+    return this.caller.call(op, true, async () => {
       const b = this.control.take(op);
       if (b?.kind === 'slow') await sleep(b.delayMs);
       if (b?.kind === 'error') throw new ProviderError('PROVIDER_ERROR', `${this.method} answered ${b.status ?? 500}`, true);
       const value = work(b);
       if (b?.kind === 'hang') throw new ProviderError('PROVIDER_TIMEOUT', `${this.method} did not answer in time`, true);
       return value;
-    }, isTransient);
+    });
   }
 
   private notify(t: SandboxTopUp): void {

@@ -32,7 +32,8 @@ export interface ShopeePayClaims {
 export function signShopeePayRequest(merchantId: string, secret: string, bodyText: string, nowMs: number = Date.now()): string {
   const iat = Math.floor(nowMs / 1000);
   const claims: ShopeePayClaims = { mid: merchantId, iat, exp: iat + SHOPEEPAY_TOKEN_TTL_SECONDS, jti: randomUUID(), body_sha256: sha256Hex(bodyText) };
-  return jwt.sign(claims, secret, { algorithm: 'HS256', noTimestamp: true });
+  // iat is in the claims, so jsonwebtoken keeps it (and the clock that made it).
+  return jwt.sign(claims, secret, { algorithm: 'HS256' });
 }
 
 /**
