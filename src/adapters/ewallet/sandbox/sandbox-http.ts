@@ -134,6 +134,10 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
     if (!ops.includes(String(b.operation)) || !kinds.includes(String(b.kind))) {
       throw new DomainError('INVALID_BEHAVIOUR', 'invalid', `operation must be one of ${ops.join(',')}; kind one of ${kinds.join(',')}`);
     }
+    if (b.kind === 'slow' && !(typeof b.delayMs === 'number' && b.delayMs >= 0)) throw new DomainError('INVALID_BEHAVIOUR', 'invalid', 'slow needs delayMs');
+    if (b.kind === 'pending' && b.settleAfterMs !== undefined && !(typeof b.settleAfterMs === 'number' && b.settleAfterMs >= 0)) {
+      throw new DomainError('INVALID_BEHAVIOUR', 'invalid', 'settleAfterMs must be a number of milliseconds');
+    }
     const times = typeof b.times === 'number' && b.times > 0 ? b.times : undefined;
     wallets.behave(b.operation as SandboxOperation | '*', b as unknown as SandboxBehaviour, times);
     return { status: 204, body: undefined };
