@@ -77,6 +77,7 @@ export async function startGoPaySandbox(opts: GoPaySandboxOptions): Promise<GoPa
       return unauthorized('4017300', 'Unknown Client');
     }
     const accessToken = randomBytes(24).toString('base64url');
+    for (const [t, exp] of tokens) if (exp <= Date.now()) tokens.delete(t);
     tokens.set(accessToken, Date.now() + ttlSeconds * 1000);
     issued += 1;
     return { status: 200, body: { responseCode: '2007300', responseMessage: 'Successful', accessToken, tokenType: 'Bearer', expiresIn: String(ttlSeconds) } };
