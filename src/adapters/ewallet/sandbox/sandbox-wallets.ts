@@ -46,7 +46,9 @@ export interface WalletSeed {
   balance?: string;
 }
 
+/** The first is the demo user's phone (src/application/auth/ensure-demo-user), so the embedded default can top up out of the box. */
 export const DEFAULT_WALLET_SEEDS: WalletSeed[] = [
+  { phone: '+6281200000000', name: 'Demo User', balance: '0.00' },
   { phone: '+6281200000001', name: 'Budi Santoso', balance: '150000.00' },
   { phone: '+6281200000002', name: 'Siti Aminah', balance: '0.00' },
   { phone: '+6281200000003', name: 'Agus Wijaya', balance: '2500000.00' },
