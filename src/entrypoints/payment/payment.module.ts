@@ -1,8 +1,130 @@
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
 import type { ServiceModule } from '../shared/service-module.ts';
+import type { Config } from '../shared/config.ts';
+import type { Infrastructure } from '../shared/infrastructure.ts';
+import { TOKENS } from '../shared/tokens.ts';
+import { Money } from '../../domain/shared/money.ts';
+import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../../domain/ewallet/ewallet-provider.ts';
+import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
+import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
+import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
+import { paymentRoutes } from '../../adapters/http/payment/payment.controller.ts';
+import type { PaymentHandlers } from '../../adapters/http/payment/payment-handlers.ts';
+import { BalanceCache } from '../../application/payment/shared/balance-cache.ts';
+import type { EWalletProviders, EWalletWebhookVerifiers } from '../../application/payment/shared/ewallet-providers.ts';
+import { TopUpHandler } from '../../application/payment/top-up/top-up.handler.ts';
+import { CreatePaymentHandler } from '../../application/payment/create-payment/create-payment.handler.ts';
+import { CreateTransferHandler } from '../../application/payment/create-transfer/create-transfer.handler.ts';
+import { RefundPaymentHandler } from '../../application/payment/refund-payment/refund-payment.handler.ts';
+import { SettleTopUpHandler } from '../../application/payment/settle-top-up/settle-top-up.handler.ts';
+import { HandleWebhookHandler } from '../../application/payment/handle-webhook/handle-webhook.handler.ts';
+import { TopUpReconciler } from '../../application/payment/reconcile-top-ups/top-up-reconciler.ts';
+import { GetAccountQuery } from '../../application/payment/get-account/get-account.query.ts';
+import { GetWalletBalanceQuery } from '../../application/payment/get-wallet-balance/get-wallet-balance.query.ts';
+import { GetTransactionQuery } from '../../application/payment/get-transaction/get-transaction.query.ts';
+import { CreditAccountHandler } from '../../application/payment/credit-account/credit-account.handler.ts';
+import { ChangeAccountStatusHandler } from '../../application/payment/change-account-status/change-account-status.handler.ts';
 
-/** The payment service's bindings, routes and workers (filled in by the payment issue). */
-export const paymentModule: ServiceModule = {
-  name: 'payment',
-  bind() {},
-  routes() {},
-};
+export const PAYMENT_TOKENS = {
+  /** PaymentRuntime: the module's per-container state (handlers, providers, workers). */
+  Runtime: Symbol.for('payment.Runtime'),
+} as const;
+
+/**
+ * What one container's payment module holds. The e-wallet adapters are set in start() (the
+ * sandboxes start asynchronously, after the server listens); handlers reach them at call time.
+ */
+export interface PaymentRuntime {
+  handlers: PaymentHandlers;
+  ledger: PostgresLedgerRepository;
+  accounts: PostgresAccountRepository;
+  credit: CreditAccountHandler;
+  changeStatus: ChangeAccountStatusHandler;
+  settleTopUp: SettleTopUpHandler;
+  reconciler: TopUpReconciler;
+  ewallet: EWalletAdapters | null;
+  /** The in-process provider simulators, when no provider base URL is configured. */
+  sandboxes: Sandboxes | null;
+}
+
+export interface PaymentModuleOptions {
+  /** Providers and verifiers to use instead of the configured ones (tests: in-memory fakes). */
+  ewallet?: EWalletAdapters;
+  /** Start the reconciler's timer in start() (default true; tests drive runOnce themselves). */
+  reconciler?: boolean;
+}
+
+function lazy<T extends EWalletProvider | EWalletWebhookVerifier>(get: () => Record<EWalletMethod, T>): Record<EWalletMethod, T> {
+  return {
+    get GOPAY() {
+      return get().GOPAY;
+    },
+    get SHOPEE_PAY() {
+      return get().SHOPEE_PAY;
+    },
+  };
+}
+
+export function createPaymentModule(options: PaymentModuleOptions = {}): ServiceModule {
+  return {
+    name: 'payment',
+    bind(container: Container, infra: Infrastructure) {
+      const config = infra.config;
+      const logger = infra.logger.child({ module: 'payment' });
+      const cache = new BalanceCache(infra.kv);
+      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds) });
+      const accounts = new PostgresAccountRepository(infra.orm);
+      const runtime = { ledger, accounts, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
+      const ewallet = () => {
+        if (!runtime.ewallet) throw new Error('payment module not started: e-wallet providers are set in start()');
+        return runtime.ewallet;
+      };
+      const providers: EWalletProviders = lazy(() => ewallet().providers);
+      const verifiers: EWalletWebhookVerifiers = lazy(() => ewallet().verifiers);
+      const settleTopUp = new SettleTopUpHandler(ledger, providers, logger);
+      runtime.settleTopUp = settleTopUp;
+      runtime.reconciler = new TopUpReconciler(ledger, settleTopUp, { intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, olderThanSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS }, logger);
+      runtime.credit = new CreditAccountHandler(accounts, ledger);
+      runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
+      runtime.handlers = {
+        topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse(config.TOPUP_MAX_AMOUNT), logger }),
+        createPayment: new CreatePaymentHandler(accounts, ledger),
+        createTransfer: new CreateTransferHandler(accounts, ledger),
+        refundPayment: new RefundPaymentHandler(ledger),
+        handleWebhook: new HandleWebhookHandler(verifiers, ledger, settleTopUp),
+        getAccount: new GetAccountQuery(accounts, cache),
+        getWalletBalance: new GetWalletBalanceQuery(accounts, providers),
+        getTransaction: new GetTransactionQuery(ledger),
+      };
+      container.bind(PAYMENT_TOKENS.Runtime).toConstantValue(runtime);
+    },
+    routes(router, openapi, container) {
+      paymentRoutes(router, openapi, container, container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).handlers);
+    },
+    async start(container) {
+      const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+      const config = container.get<Config>(TOKENS.Config);
+      const logger = container.get<Logger>(TOKENS.Logger);
+      if (!runtime.ewallet) {
+        if (needsSandboxes(config)) {
+          // The embedded default and tests: the providers' simulators in-process. Their
+          // notifications reach this server when it listens on a known port; tests on PORT=0 set
+          // the URL with runtime.sandboxes.setWebhookBaseUrl.
+          runtime.sandboxes = await startSandboxes({ webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined });
+          logger.info({ gopay: runtime.sandboxes.gopay.url, shopeepay: runtime.sandboxes.shopeepay.url }, 'e-wallet sandboxes started');
+        }
+        runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);
+      }
+      if (options.reconciler !== false) runtime.reconciler.start();
+    },
+    async stop(container) {
+      const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+      await runtime.reconciler.stop();
+      await runtime.sandboxes?.stop();
+    },
+  };
+}
+
+/** The payment service's bindings, routes and workers: accounts, ledger, top-ups, payments, transfers, refunds, webhooks, reconciler. */
+export const paymentModule: ServiceModule = createPaymentModule();

@@ -62,6 +62,8 @@ const schema = z.object({
   EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   EWALLET_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   EWALLET_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).max(600000).default(30000),
+  PAYMENT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
+  PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
 
   TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),

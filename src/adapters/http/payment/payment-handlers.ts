@@ -1,0 +1,20 @@
+import type { CreatePaymentHandler } from '../../../application/payment/create-payment/create-payment.handler.ts';
+import type { CreateTransferHandler } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
+import type { TopUpHandler } from '../../../application/payment/top-up/top-up.handler.ts';
+import type { RefundPaymentHandler } from '../../../application/payment/refund-payment/refund-payment.handler.ts';
+import type { HandleWebhookHandler } from '../../../application/payment/handle-webhook/handle-webhook.handler.ts';
+import type { GetAccountQuery } from '../../../application/payment/get-account/get-account.query.ts';
+import type { GetWalletBalanceQuery } from '../../../application/payment/get-wallet-balance/get-wallet-balance.query.ts';
+import type { GetTransactionQuery } from '../../../application/payment/get-transaction/get-transaction.query.ts';
+
+/** The use cases the payment routes call. */
+export interface PaymentHandlers {
+  topUp: TopUpHandler;
+  createPayment: CreatePaymentHandler;
+  createTransfer: CreateTransferHandler;
+  refundPayment: RefundPaymentHandler;
+  handleWebhook: HandleWebhookHandler;
+  getAccount: GetAccountQuery;
+  getWalletBalance: GetWalletBalanceQuery;
+  getTransaction: GetTransactionQuery;
+}

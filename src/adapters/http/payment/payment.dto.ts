@@ -1,0 +1,35 @@
+import type { Account } from '../../../domain/wallet/account.ts';
+import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+
+/** The API's snake_case shapes; amounts as "10000.00". */
+export function transactionDto(t: LedgerTransaction): Record<string, unknown> {
+  return {
+    id: t.id,
+    transaction_id: t.transactionId,
+    transaction_type: t.type,
+    transaction_status: t.status,
+    amount: t.amount.toString(),
+    balance_before: t.balanceBefore.toString(),
+    balance_after: t.balanceAfter.toString(),
+    currency: t.currency,
+    payment_method: t.paymentMethod,
+    description: t.description,
+    external_reference: t.externalReference,
+    related_transaction_id: t.relatedTransactionId,
+    metadata: t.metadata,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+  };
+}
+
+export function accountDto(a: Account): Record<string, unknown> {
+  return {
+    id: a.id,
+    user_id: a.userId,
+    balance: a.balance.toString(),
+    currency: a.currency,
+    account_status: a.status,
+    created_at: a.createdAt.toISOString(),
+    updated_at: a.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { Money } from '../../../domain/shared/money.ts';
+import { normalisePhone } from '../../../domain/wallet/phone.ts';
+import { PAYMENT_METHOD_VALUES } from '../../../domain/ledger/transaction.ts';
+
+/** A request amount: a JSON number or a decimal string, at most two decimals, above zero; parsed straight to minor units. */
+export const amountField = z
+  .union([z.string(), z.number()])
+  .describe('IDR amount, a number or a decimal string with at most 2 decimals, e.g. "10000.00"')
+  .transform((v, ctx): Money => {
+    try {
+      const m = Money.fromInput(v);
+      if (!m.isZero()) return m;
+      ctx.addIssue({ code: 'custom', message: 'amount must be greater than zero' });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+    return z.NEVER;
+  });
+
+const description = z.string().trim().max(255).nullish();
+
+export const phoneField = z
+  .string()
+  .describe('Indonesian mobile number: 08…, 628… or +628…')
+  .transform((v, ctx) => {
+    const p = normalisePhone(v);
+    if (p) return p;
+    ctx.addIssue({ code: 'custom', message: 'must be an Indonesian mobile number (08…, 628… or +628…)' });
+    return z.NEVER;
+  });
+
+export const TopUpRequest = z.object({
+  amount: amountField,
+  payment_method: z.enum(PAYMENT_METHOD_VALUES),
+  phone_number: phoneField,
+  description,
+});
+
+export const PaymentRequest = z.object({
+  amount: amountField,
+  merchant_id: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
+  description,
+});
+
+export const TransferRequest = z.object({
+  recipient: z.string().trim().min(1).max(255).describe('username, phone number or account id'),
+  amount: amountField,
+  description,
+});
+
+export const RefundRequest = z.object({
+  transaction_id: z.string().trim().min(1).max(50).describe('the PAYMENT to refund'),
+  amount: amountField.optional().describe('omit to refund everything not yet refunded'),
+  reason: z.string().trim().max(255).nullish(),
+});
+
+export const WalletQuery = z.object({ ewallet: z.enum(PAYMENT_METHOD_VALUES) });
+export const TransactionParams = z.object({ transaction_id: z.string().min(1).max(100) });

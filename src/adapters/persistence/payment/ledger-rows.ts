@@ -1,0 +1,107 @@
+import { Money } from '../../../domain/shared/money.ts';
+import type { Account } from '../../../domain/wallet/account.ts';
+import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+
+/** Raw rows as `pg` returns them (numerics as text, timestamps as Date). */
+export interface AccountRow {
+  id: string;
+  user_id: number | string | null;
+  system_code: string | null;
+  balance: string;
+  currency: string;
+  account_status: Account['status'];
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TransactionRow {
+  id: string;
+  user_id: number;
+  account_id: string;
+  transaction_id: string;
+  transaction_type: LedgerTransaction['type'];
+  transaction_status: LedgerTransaction['status'];
+  amount: string;
+  balance_before: string;
+  balance_after: string;
+  currency: string;
+  description: string | null;
+  external_reference: string | null;
+  payment_method: LedgerTransaction['paymentMethod'];
+  metadata: string | null;
+  related_transaction_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const ACCOUNT_COLUMNS = 'id, user_id, system_code, balance, currency, account_status, created_at, updated_at';
+
+export function toAccount(r: AccountRow): Account {
+  return {
+    id: r.id,
+    userId: r.user_id === null ? null : Number(r.user_id),
+    systemCode: r.system_code as Account['systemCode'],
+    balance: Money.parse(String(r.balance)),
+    currency: 'IDR',
+    status: r.account_status,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+function parseMetadata(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+  } catch {
+    return { text };
+  }
+}
+
+export function toTransaction(r: TransactionRow): LedgerTransaction {
+  return {
+    id: r.id,
+    userId: Number(r.user_id),
+    accountId: r.account_id,
+    transactionId: r.transaction_id,
+    type: r.transaction_type,
+    status: r.transaction_status,
+    amount: Money.parse(String(r.amount)),
+    balanceBefore: Money.parse(String(r.balance_before)),
+    balanceAfter: Money.parse(String(r.balance_after)),
+    currency: 'IDR',
+    description: r.description,
+    externalReference: r.external_reference,
+    paymentMethod: r.payment_method,
+    metadata: parseMetadata(r.metadata),
+    relatedTransactionId: r.related_transaction_id,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+/** What the transaction service's consumer needs to build its read models. */
+export function transactionEventPayload(t: LedgerTransaction, previousStatus?: string): Record<string, unknown> {
+  return {
+    id: t.id,
+    transaction_id: t.transactionId,
+    account_id: t.accountId,
+    user_id: t.userId,
+    type: t.type,
+    status: t.status,
+    ...(previousStatus ? { previous_status: previousStatus } : {}),
+    amount: t.amount.toString(),
+    balance_before: t.balanceBefore.toString(),
+    balance_after: t.balanceAfter.toString(),
+    currency: t.currency,
+    payment_method: t.paymentMethod,
+    description: t.description,
+    external_reference: t.externalReference,
+    related_transaction_id: t.relatedTransactionId,
+    metadata: t.metadata,
+    is_accessible_external: true,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,65 @@
+import type { Orm } from '../orm.ts';
+import type { Account, AccountStatus } from '../../../domain/wallet/account.ts';
+import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
+import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
+import { normalisePhone } from '../../../domain/wallet/phone.ts';
+import { ACCOUNT_COLUMNS, toAccount, type AccountRow } from './ledger-rows.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class PostgresAccountRepository implements AccountRepository {
+  private readonly orm: Orm;
+
+  constructor(orm: Orm) {
+    this.orm = orm;
+  }
+
+  async findByUserId(userId: number): Promise<Account | null> {
+    const rows = (await this.orm.em.fork().execute(`select ${ACCOUNT_COLUMNS} from accounts where user_id = ?`, [userId])) as AccountRow[];
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  async findById(id: string): Promise<Account | null> {
+    if (!UUID.test(id)) return null;
+    const rows = (await this.orm.em.fork().execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ?`, [id])) as AccountRow[];
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  /** By account id first, then username, then phone; system accounts are never recipients. */
+  async findRecipient(recipient: string): Promise<(Account & { username: string }) | null> {
+    const text = recipient.trim();
+    const id = UUID.test(text) ? text : null;
+    const phone = normalisePhone(text);
+    const rows = (await this.orm.em.fork().execute(
+      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.created_at, a.updated_at, u.username
+         from accounts a join users u on u.id = a.user_id
+        where a.id = ?::uuid or u.username = ? or u.phone = ?
+        order by case when a.id = ?::uuid then 0 when u.username = ? then 1 else 2 end
+        limit 1`,
+      [id, text, phone, id, text],
+    )) as (AccountRow & { username: string })[];
+    return rows[0] ? { ...toAccount(rows[0]), username: rows[0].username } : null;
+  }
+
+  async phoneOf(userId: number): Promise<string | null> {
+    const rows = (await this.orm.em.fork().execute(`select phone from users where id = ?`, [userId])) as { phone: string }[];
+    return rows[0]?.phone ?? null;
+  }
+
+  async changeStatus(accountId: string, to: AccountStatus, check: (locked: Account, pendingTopUps: number) => void): Promise<{ before: Account; after: Account }> {
+    if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
+    return this.orm.em.fork().transactional(async (em) => {
+      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [accountId])) as AccountRow[];
+      if (!rows[0]) throw WalletErrors.accountNotFound();
+      const before = toAccount(rows[0]);
+      if (before.systemCode) throw WalletErrors.systemAccount();
+      const [{ n }] = (await em.execute(
+        `select count(*)::int as n from historical_transactions where account_id = ? and transaction_type = 'TOPUP' and transaction_status = 'PENDING'`,
+        [accountId],
+      )) as [{ n: number }];
+      check(before, n);
+      const updated = (await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [to, accountId])) as AccountRow[];
+      return { before, after: toAccount(updated[0]!) };
+    });
+  }
+}

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../orm.ts';
+import { appendOutboxEvent } from '../outbox.ts';
+import { Money } from '../../../domain/shared/money.ts';
+import { newTransactionId } from '../../../domain/shared/ids.ts';
+import { assertAccountRule, settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
+import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
+import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
+import type {
+  AccountRef,
+  HistoryRow,
+  InTransaction,
+  LedgerGuardReader,
+  LedgerRepository,
+  Movement,
+  MovementResult,
+  SettleResult,
+  TransactionHandle,
+} from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
+
+export interface PostgresLedgerOptions {
+  /** The Kafka topic of transaction events (config KAFKA_TOPIC_TRANSACTIONS). */
+  topic: string;
+  /** Called after a commit with the users whose balances changed (cache invalidation). */
+  onCommitted?: (userIds: number[]) => Promise<void>;
+}
+
+/**
+ * The ledger on PostgreSQL. Each movement is one transaction: accounts are locked with
+ * SELECT … FOR UPDATE in ascending id order (so two movements over the same accounts can never
+ * deadlock), balances are checked under the lock (and by the CHECK balance >= 0 constraint),
+ * then the history rows, the journal entries and the outbox events are written before commit.
+ */
+export class PostgresLedgerRepository implements LedgerRepository {
+  private readonly orm: Orm;
+  private readonly opts: PostgresLedgerOptions;
+  private readonly systemIds = new Map<SystemAccountCode, string>();
+
+  constructor(orm: Orm, opts: PostgresLedgerOptions) {
+    this.orm = orm;
+    this.opts = opts;
+  }
+
+  async move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult> {
+    const result = await this.orm.em.fork().transactional(async (em) => {
+      const r = await this.moveIn(em, movement);
+      await inTransaction?.(em as unknown as TransactionHandle, r);
+      return r;
+    });
+    await this.committed([result.fromRow?.userId, result.toRow?.userId]);
+    return result;
+  }
+
+  async settleTopUp(
+    transactionId: string,
+    outcome: 'SUCCESS' | 'FAILED',
+    details: { externalReference?: string | null; reason?: string },
+    inTransaction?: InTransaction<SettleResult>,
+  ): Promise<SettleResult> {
+    const result = await this.orm.em.fork().transactional(async (em): Promise<SettleResult> => {
+      // The conditional transition is the exactly-once gate: of a webhook, the reconciler and the
+      // request itself, only the one whose UPDATE matches a PENDING row settles.
+      const extra = outcome === 'FAILED' && details.reason ? { failure_reason: details.reason } : {};
+      const rows = (await em.execute(
+        `update historical_transactions
+            set transaction_status = ?, external_reference = coalesce(?, external_reference),
+                metadata = (coalesce(metadata, '{}')::jsonb || ?::jsonb)::text, updated_at = now()
+          where transaction_id = ? and transaction_type = 'TOPUP' and transaction_status = 'PENDING'
+        returning *`,
+        [outcome, details.externalReference ?? null, JSON.stringify(extra), transactionId],
+      )) as TransactionRow[];
+      if (rows.length === 0) {
+        const current = await this.findIn(em, transactionId);
+        if (!current) throw LedgerErrors.transactionNotFound();
+        const r: SettleResult = { applied: false, transaction: current, release: null };
+        return r;
+      }
+      const topUp = toTransaction(rows[0]!);
+      await this.event(em, 'transaction.updated', topUp, 'PENDING');
+      let release: LedgerTransaction | null = null;
+      if (outcome === 'FAILED') {
+        // Give the money back from the provider's settlement account, whatever the account's
+        // status is now: it is the customer's money.
+        const moved = await this.moveIn(em, {
+          amount: topUp.amount,
+          from: { system: settlementAccountOf(topUp.paymentMethod ?? 'GOPAY') },
+          to: { accountId: topUp.accountId },
+          fromRule: 'any',
+          toRule: 'any',
+          toRow: {
+            transactionId: newTransactionId('RFD'),
+            type: 'REFUND',
+            status: 'SUCCESS',
+            description: 'top-up failed: amount released',
+            paymentMethod: topUp.paymentMethod,
+            relatedTransactionId: topUp.transactionId,
+            metadata: { refund_of: topUp.transactionId, reason: details.reason ?? 'provider declined' },
+          },
+        });
+        release = moved.toRow;
+      }
+      const r: SettleResult = { applied: true, transaction: topUp, release };
+      await inTransaction?.(em as unknown as TransactionHandle, r);
+      return r;
+    });
+    if (result.applied) await this.committed([result.transaction.userId]);
+    return result;
+  }
+
+  async findByTransactionId(transactionId: string): Promise<LedgerTransaction | null> {
+    return this.findIn(this.orm.em.fork(), transactionId);
+  }
+
+  async pendingTopUps(olderThan: Date, limit: number): Promise<LedgerTransaction[]> {
+    const rows = (await this.orm.em
+      .fork()
+      .execute(
+        `select * from historical_transactions where transaction_status = 'PENDING' and transaction_type = 'TOPUP' and created_at < ? order by created_at limit ?`,
+        [olderThan, limit],
+      )) as TransactionRow[];
+    return rows.map(toTransaction);
+  }
+
+  async history(accountId: string, limit: number): Promise<LedgerTransaction[]> {
+    const rows = (await this.orm.em
+      .fork()
+      .execute(`select * from historical_transactions where account_id = ? order by created_at desc, id desc limit ?`, [accountId, limit])) as TransactionRow[];
+    return rows.map(toTransaction);
+  }
+
+  async systemBalance(code: SystemAccountCode): Promise<Money> {
+    const rows = (await this.orm.em.fork().execute(`select balance from accounts where system_code = ?`, [code])) as { balance: string }[];
+    if (!rows[0]) throw WalletErrors.accountNotFound();
+    return Money.parse(String(rows[0].balance));
+  }
+
+  // ---- inside a transaction ----
+
+  private async moveIn(em: EntityManager, m: Movement): Promise<MovementResult> {
+    if (m.guard) await m.guard(this.reader(em)); // may fix the amount (a full refund)
+    if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
+    const fromId = await this.resolve(em, m.from);
+    const toId = await this.resolve(em, m.to);
+    if (fromId === toId) throw WalletErrors.selfTransfer();
+    const locked = new Map<string, Account>();
+    for (const id of [fromId, toId].sort()) {
+      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [id])) as AccountRow[];
+      if (!rows[0]) throw id === toId ? WalletErrors.recipientNotFound() : WalletErrors.accountNotFound();
+      locked.set(id, toAccount(rows[0]));
+    }
+    const from = locked.get(fromId)!;
+    const to = locked.get(toId)!;
+    assertAccountRule(from, m.fromRule, 'payer');
+    assertAccountRule(to, m.toRule, 'payee');
+    const fromAfter = from.balance.minus(m.amount); // INSUFFICIENT_FUNDS rather than below zero
+    const toAfter = to.balance.plus(m.amount);
+    await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [fromAfter.toString(), fromId]);
+    await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [toAfter.toString(), toId]);
+
+    const movementId = randomUUID();
+    const fromRow = m.fromRow && from.userId !== null ? await this.insertRow(em, from, m.fromRow, m.amount, from.balance, fromAfter) : null;
+    const toRow = m.toRow && to.userId !== null ? await this.insertRow(em, to, m.toRow, m.amount, to.balance, toAfter) : null;
+    const journalRef = m.fromRow?.transactionId ?? m.toRow?.transactionId ?? movementId;
+    await em.execute(
+      `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)`,
+      [
+        movementId, fromId, m.fromRow?.transactionId ?? journalRef, `-${m.amount.toString()}`, from.balance.toString(), fromAfter.toString(),
+        movementId, toId, m.toRow?.transactionId ?? journalRef, m.amount.toString(), to.balance.toString(), toAfter.toString(),
+      ],
+    );
+    return { movementId, fromRow, toRow };
+  }
+
+  private async insertRow(em: EntityManager, account: Account, row: HistoryRow, amount: Money, before: Money, after: Money): Promise<LedgerTransaction> {
+    const rows = (await em.execute(
+      `insert into historical_transactions
+         (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, currency,
+          description, external_reference, payment_method, metadata, related_transaction_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?) returning *`,
+      [
+        account.userId, account.id, row.transactionId, row.type, row.status, amount.toString(), before.toString(), after.toString(),
+        row.description ?? null, row.externalReference ?? null, row.paymentMethod ?? null,
+        row.metadata ? JSON.stringify(row.metadata) : null, row.relatedTransactionId ?? null,
+      ],
+    )) as TransactionRow[];
+    const t = toTransaction(rows[0]!);
+    await this.event(em, 'transaction.created', t);
+    return t;
+  }
+
+  private async event(em: EntityManager, type: string, t: LedgerTransaction, previousStatus?: string): Promise<void> {
+    await appendOutboxEvent(em, { topic: this.opts.topic, type, key: t.accountId, payload: transactionEventPayload(t, previousStatus) });
+  }
+
+  private async resolve(em: EntityManager, ref: AccountRef): Promise<string> {
+    if ('accountId' in ref) return ref.accountId;
+    const known = this.systemIds.get(ref.system);
+    if (known) return known;
+    const rows = (await em.execute(`select id from accounts where system_code = ?`, [ref.system])) as { id: string }[];
+    if (!rows[0]) throw new Error(`system account ${ref.system} is missing: run the migrations`);
+    this.systemIds.set(ref.system, rows[0].id);
+    return rows[0].id;
+  }
+
+  private reader(em: EntityManager): LedgerGuardReader {
+    return {
+      lockTransaction: async (transactionId) => {
+        const rows = (await em.execute(`select * from historical_transactions where transaction_id = ? for update`, [transactionId])) as TransactionRow[];
+        return rows[0] ? toTransaction(rows[0]) : null;
+      },
+      refundedTotal: async (transactionId) => {
+        const rows = (await em.execute(
+          `select coalesce(sum(amount), 0)::text as total from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND' and transaction_status = 'SUCCESS'`,
+          [transactionId],
+        )) as { total: string }[];
+        return Money.parse(rows[0]!.total);
+      },
+    };
+  }
+
+  private async findIn(em: EntityManager, transactionId: string): Promise<LedgerTransaction | null> {
+    const rows = (await em.execute(`select * from historical_transactions where transaction_id = ?`, [transactionId])) as TransactionRow[];
+    return rows[0] ? toTransaction(rows[0]) : null;
+  }
+
+  private async committed(userIds: (number | undefined)[]): Promise<void> {
+    const ids = [...new Set(userIds.filter((u): u is number => u !== undefined))];
+    if (ids.length && this.opts.onCommitted) await this.opts.onCommitted(ids).catch(() => {});
+  }
+}

@@ -1,0 +1,67 @@
+import type { Money } from '../../../domain/shared/money.ts';
+import { newTransactionId } from '../../../domain/shared/ids.ts';
+import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
+import { assertAccountRule } from '../../../domain/wallet/account.ts';
+import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
+import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import { assertPositive } from '../shared/amounts.ts';
+
+export interface CreateTransferCommand {
+  userId: number;
+  username: string;
+  /** Username, phone (08…, 628…, +628…) or account id. */
+  recipient: string;
+  amount: Money;
+  description?: string | null;
+}
+
+/** A transfer between two customers: one TRANSFER row per side, linked to each other. */
+export class CreateTransferHandler {
+  private readonly accounts: AccountRepository;
+  private readonly ledger: LedgerRepository;
+
+  constructor(accounts: AccountRepository, ledger: LedgerRepository) {
+    this.accounts = accounts;
+    this.ledger = ledger;
+  }
+
+  async execute(cmd: CreateTransferCommand, inTransaction?: InTransaction<LedgerTransaction>): Promise<{ sender: LedgerTransaction; recipient: LedgerTransaction }> {
+    assertPositive(cmd.amount);
+    const sender = await this.accounts.findByUserId(cmd.userId);
+    if (!sender) throw WalletErrors.accountNotFound();
+    const recipient = await this.accounts.findRecipient(cmd.recipient);
+    if (!recipient) throw WalletErrors.recipientNotFound();
+    if (recipient.id === sender.id) throw WalletErrors.selfTransfer();
+    assertAccountRule(sender, 'active', 'payer');
+    const outId = newTransactionId('TRF');
+    const inId = newTransactionId('TRF');
+    const r = await this.ledger.move(
+      {
+        amount: cmd.amount,
+        from: { accountId: sender.id },
+        to: { accountId: recipient.id },
+        fromRule: 'active',
+        toRule: 'active',
+        fromRow: {
+          transactionId: outId,
+          type: 'TRANSFER',
+          status: 'SUCCESS',
+          description: cmd.description ?? null,
+          relatedTransactionId: inId,
+          metadata: { direction: 'OUT', counterparty_account_id: recipient.id, counterparty_username: recipient.username },
+        },
+        toRow: {
+          transactionId: inId,
+          type: 'TRANSFER',
+          status: 'SUCCESS',
+          description: cmd.description ?? null,
+          relatedTransactionId: outId,
+          metadata: { direction: 'IN', counterparty_account_id: sender.id, counterparty_username: cmd.username },
+        },
+      },
+      inTransaction && ((tx, res) => inTransaction(tx, res.fromRow!)),
+    );
+    return { sender: r.fromRow!, recipient: r.toRow! };
+  }
+}

@@ -1,0 +1,86 @@
+import type { Money } from '../shared/money.ts';
+import type { AccountRule, SystemAccountCode } from '../wallet/account.ts';
+import type { LedgerTransaction, PaymentMethod, TransactionStatus, TransactionType } from './transaction.ts';
+
+/** A customer account by id, or one of the bank's system accounts by code. */
+export type AccountRef = { accountId: string } | { system: SystemAccountCode };
+
+/** The customer-side history row a movement writes for one of its sides. */
+export interface HistoryRow {
+  transactionId: string;
+  type: TransactionType;
+  status: TransactionStatus;
+  description?: string | null;
+  paymentMethod?: PaymentMethod | null;
+  externalReference?: string | null;
+  metadata?: Record<string, unknown> | null;
+  relatedTransactionId?: string | null;
+}
+
+/**
+ * An opaque handle on the open database transaction, handed to hooks that must commit with the
+ * movement (the idempotency record). Only adapters look inside.
+ */
+export type TransactionHandle = { readonly __transaction: unique symbol };
+export type InTransaction<R> = (tx: TransactionHandle, result: R) => Promise<void>;
+
+/** Reads made inside the movement's transaction, before the balances change. */
+export interface LedgerGuardReader {
+  /** Locks a transaction row (FOR UPDATE) and returns it: serialises refunds of one payment. */
+  lockTransaction(transactionId: string): Promise<LedgerTransaction | null>;
+  /** Sum of the REFUND rows linked to a transaction that did not fail. */
+  refundedTotal(transactionId: string): Promise<Money>;
+}
+
+export interface Movement {
+  amount: Money;
+  from: AccountRef;
+  to: AccountRef;
+  fromRule: AccountRule;
+  toRule: AccountRule;
+  /** History rows for customer sides (system sides only get journal entries). */
+  fromRow?: HistoryRow;
+  toRow?: HistoryRow;
+  /** Runs first, inside the transaction: the place for checks that need locks (refund totals). */
+  guard?: (reader: LedgerGuardReader) => Promise<void>;
+}
+
+export interface MovementResult {
+  movementId: string;
+  fromRow: LedgerTransaction | null;
+  toRow: LedgerTransaction | null;
+}
+
+export interface SettleResult {
+  /** True when this call made the transition; false when the transaction was already final. */
+  applied: boolean;
+  transaction: LedgerTransaction;
+  /** The REFUND row that released the money of a failed top-up. */
+  release: LedgerTransaction | null;
+}
+
+/**
+ * The ledger: every change of balance is one database transaction that locks the accounts it
+ * touches in a fixed order, refuses to go below zero, writes the history rows, the double-entry
+ * journal and the outbox events, and commits.
+ */
+export interface LedgerRepository {
+  move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult>;
+  /**
+   * Moves a PENDING top-up to SUCCESS or FAILED exactly once (a conditional status update); a
+   * failure also releases the money back to the account with a linked REFUND row, in the same
+   * transaction. A transaction that is already final is returned unchanged with applied=false.
+   */
+  settleTopUp(
+    transactionId: string,
+    outcome: 'SUCCESS' | 'FAILED',
+    details: { externalReference?: string | null; reason?: string },
+    inTransaction?: InTransaction<SettleResult>,
+  ): Promise<SettleResult>;
+  findByTransactionId(transactionId: string): Promise<LedgerTransaction | null>;
+  /** PENDING top-ups created before `olderThan`, oldest first. */
+  pendingTopUps(olderThan: Date, limit: number): Promise<LedgerTransaction[]>;
+  /** The history of one account, newest first (for the wallet's own checks and tests). */
+  history(accountId: string, limit: number): Promise<LedgerTransaction[]>;
+  systemBalance(code: SystemAccountCode): Promise<Money>;
+}

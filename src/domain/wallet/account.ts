@@ -1,0 +1,51 @@
+import type { Money } from '../shared/money.ts';
+import { WalletErrors } from './wallet.errors.ts';
+
+export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
+
+/** A customer's IDR account. System accounts (the bank's side) have no user. */
+export interface Account {
+  id: string;
+  userId: number | null;
+  systemCode: SystemAccountCode | null;
+  balance: Money;
+  currency: 'IDR';
+  status: AccountStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * The bank's own accounts (created by the payment-ledger migration). Money moves between a
+ * customer and one of these, so the sum over all accounts stays constant.
+ */
+export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT'] as const;
+export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
+
+export const settlementAccountOf = (method: 'GOPAY' | 'SHOPEE_PAY'): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');
+
+/**
+ * What each side of a movement must be:
+ * - 'active': only an ACTIVE account moves money (a debit, or a credit the customer initiated);
+ * - 'not_closed': money owed back (a refund) still reaches a SUSPENDED account, not a CLOSED one;
+ * - 'any': money that must be released whatever happened since (a failed top-up).
+ */
+export type AccountRule = 'active' | 'not_closed' | 'any';
+
+export function assertAccountRule(account: Pick<Account, 'status'>, rule: AccountRule, side: 'payer' | 'payee'): void {
+  if (rule === 'any') return;
+  if (rule === 'not_closed' && account.status !== 'CLOSED') return;
+  if (account.status === 'ACTIVE') return;
+  throw side === 'payer' ? WalletErrors.accountNotActive(account.status) : WalletErrors.recipientNotActive();
+}
+
+/** Which status changes an operator may make. */
+const STATUS_CHANGES: Record<AccountStatus, AccountStatus[]> = {
+  ACTIVE: ['SUSPENDED', 'CLOSED'],
+  SUSPENDED: ['ACTIVE', 'CLOSED'],
+  CLOSED: [],
+};
+
+export function assertStatusChange(from: AccountStatus, to: AccountStatus): void {
+  if (!STATUS_CHANGES[from].includes(to)) throw WalletErrors.statusChangeNotAllowed(from, to);
+}

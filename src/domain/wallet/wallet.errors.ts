@@ -1,0 +1,14 @@
+import { DomainError } from '../shared/domain-error.ts';
+
+/** The wallet's refusals, with stable codes. */
+export const WalletErrors = {
+  accountNotFound: () => new DomainError('ACCOUNT_NOT_FOUND', 'not_found', 'account not found'),
+  accountNotActive: (status: string) => new DomainError('ACCOUNT_NOT_ACTIVE', 'forbidden', `account is ${status.toLowerCase()}`),
+  recipientNotFound: () => new DomainError('RECIPIENT_NOT_FOUND', 'not_found', 'recipient not found'),
+  recipientNotActive: () => new DomainError('RECIPIENT_NOT_ACTIVE', 'business_rule', 'recipient account cannot receive money'),
+  selfTransfer: () => new DomainError('SELF_TRANSFER', 'invalid', 'cannot transfer to your own account', { errors: [{ field: 'recipient', message: 'cannot transfer to yourself' }] }),
+  insufficientFunds: () => new DomainError('INSUFFICIENT_FUNDS', 'business_rule', 'insufficient balance'),
+  statusChangeNotAllowed: (from: string, to: string) => new DomainError('ACCOUNT_STATUS_CHANGE_NOT_ALLOWED', 'conflict', `account cannot go from ${from} to ${to}`),
+  balanceNotZero: () => new DomainError('ACCOUNT_BALANCE_NOT_ZERO', 'business_rule', 'an account with a balance or a pending top-up cannot be closed'),
+  systemAccount: () => new DomainError('SYSTEM_ACCOUNT', 'forbidden', 'system accounts cannot be changed this way'),
+};

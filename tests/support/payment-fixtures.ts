@@ -1,0 +1,94 @@
+import { randomInt } from 'node:crypto';
+import pino from 'pino';
+import type { Orm } from '../../src/adapters/persistence/orm.ts';
+import { PostgresLedgerRepository } from '../../src/adapters/persistence/payment/postgres-ledger.repository.ts';
+import { PostgresAccountRepository } from '../../src/adapters/persistence/payment/postgres-account.repository.ts';
+import { InMemoryEWalletProvider } from '../../src/adapters/memory/in-memory-ewallet-provider.ts';
+import { InMemoryKeyValueStore } from '../../src/adapters/memory/in-memory-key-value-store.ts';
+import { BalanceCache } from '../../src/application/payment/shared/balance-cache.ts';
+import { CreditAccountHandler } from '../../src/application/payment/credit-account/credit-account.handler.ts';
+import { CreatePaymentHandler } from '../../src/application/payment/create-payment/create-payment.handler.ts';
+import { CreateTransferHandler } from '../../src/application/payment/create-transfer/create-transfer.handler.ts';
+import { RefundPaymentHandler } from '../../src/application/payment/refund-payment/refund-payment.handler.ts';
+import { TopUpHandler } from '../../src/application/payment/top-up/top-up.handler.ts';
+import { SettleTopUpHandler } from '../../src/application/payment/settle-top-up/settle-top-up.handler.ts';
+import { TopUpReconciler } from '../../src/application/payment/reconcile-top-ups/top-up-reconciler.ts';
+import { ChangeAccountStatusHandler } from '../../src/application/payment/change-account-status/change-account-status.handler.ts';
+import { GetAccountQuery } from '../../src/application/payment/get-account/get-account.query.ts';
+import { Money } from '../../src/domain/shared/money.ts';
+import { uniq } from './services.ts';
+
+export interface Customer {
+  userId: number;
+  username: string;
+  phone: string;
+  accountId: string;
+}
+
+/** A fresh Indonesian mobile number (random: collisions are one in a billion per pair). */
+export function uniquePhone(): string {
+  return `+62857${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
+}
+
+/**
+ * A customer straight in the database (the auth service's registration is tested elsewhere), with
+ * an ACTIVE account at 0.00; a starting balance is credited from the FUNDING account through the
+ * ledger, so the books stay balanced.
+ */
+export async function createCustomer(orm: Orm, opts: { balance?: string; role?: 'USER' | 'ADMIN' } = {}): Promise<Customer> {
+  const username = uniq('pay_');
+  const phone = uniquePhone();
+  const conn = orm.em.getConnection();
+  const [u] = (await conn.execute(`insert into users (username, email, phone, password, role) values (?, ?, ?, 'not-a-login-hash', ?) returning id`, [
+    username,
+    `${username}@example.com`,
+    phone,
+    opts.role ?? 'USER',
+  ])) as [{ id: number }];
+  const [a] = (await conn.execute(`insert into accounts (user_id) values (?) returning id`, [u.id])) as [{ id: string }];
+  if (opts.balance && opts.balance !== '0.00') {
+    await new CreditAccountHandler(new PostgresAccountRepository(orm), new PostgresLedgerRepository(orm, { topic: 'test' })).execute({
+      accountId: a.id,
+      amount: Money.parse(opts.balance),
+      operator: 'test',
+    });
+  }
+  return { userId: u.id, username, phone, accountId: a.id };
+}
+
+export async function balanceOf(orm: Orm, accountId: string): Promise<string> {
+  const [r] = (await orm.em.getConnection().execute(`select balance::text as b from accounts where id = ?`, [accountId])) as [{ b: string }];
+  return r.b;
+}
+
+export async function setStatus(orm: Orm, accountId: string, status: 'ACTIVE' | 'SUSPENDED' | 'CLOSED'): Promise<void> {
+  await orm.em.getConnection().execute(`update accounts set account_status = ? where id = ?`, [status, accountId]);
+}
+
+/** The payment use cases over real PostgreSQL, with in-memory e-wallet fakes. */
+export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number } = {}) {
+  const logger = pino({ level: 'silent' });
+  const cache = new BalanceCache(new InMemoryKeyValueStore());
+  const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u) });
+  const accounts = new PostgresAccountRepository(orm);
+  const gopay = new InMemoryEWalletProvider('GOPAY', { seeds: [] });
+  const shopeepay = new InMemoryEWalletProvider('SHOPEE_PAY', { seeds: [] });
+  const providers = { GOPAY: gopay, SHOPEE_PAY: shopeepay };
+  const settle = new SettleTopUpHandler(ledger, providers, logger);
+  return {
+    ledger,
+    accounts,
+    gopay,
+    shopeepay,
+    settle,
+    cache,
+    credit: new CreditAccountHandler(accounts, ledger),
+    pay: new CreatePaymentHandler(accounts, ledger),
+    transfer: new CreateTransferHandler(accounts, ledger),
+    refund: new RefundPaymentHandler(ledger),
+    topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse('20000000.00'), logger }),
+    reconciler: new TopUpReconciler(ledger, settle, { intervalMs: 1000, olderThanSeconds: opts.olderThanSeconds ?? 0 }, logger),
+    changeStatus: new ChangeAccountStatusHandler(accounts),
+    getAccount: new GetAccountQuery(accounts, cache),
+  };
+}
