@@ -31,6 +31,7 @@ const schema = z.object({
     .optional(),
   KAFKA_CLIENT_ID: z.string().default('one-gate-payment'),
   KAFKA_TOPIC_TRANSACTIONS: z.string().default('transaction-events'),
+  KAFKA_TOPIC_USERS: z.string().default('user-events'),
 
   EMBEDDED_DATA_DIR: z.string().default('.data/embedded'),
   EMBEDDED_PG_PORT: port.default(54329),

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000InitialSchema } from './20261125000000-initial-schema.ts';
 import { Migration20261125010000IdempotencyKeys } from './20261125010000-idempotency-keys.ts';
 import { Migration20261125010100OutboxSequence } from './20261125010100-outbox-sequence.ts';
+import { Migration20261125020000RefreshTokenFamilies } from './20261125020000-refresh-token-families.ts';
 import { Migration20261125030000PaymentLedger } from './20261125030000-payment-ledger.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
@@ -9,5 +10,6 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125000000-initial-schema', class: Migration20261125000000InitialSchema },
   { name: '20261125010000-idempotency-keys', class: Migration20261125010000IdempotencyKeys },
   { name: '20261125010100-outbox-sequence', class: Migration20261125010100OutboxSequence },
+  { name: '20261125020000-refresh-token-families', class: Migration20261125020000RefreshTokenFamilies },
   { name: '20261125030000-payment-ledger', class: Migration20261125030000PaymentLedger },
 ];

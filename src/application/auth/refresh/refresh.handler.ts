@@ -1,0 +1,79 @@
+import type { AccessTokenIssuer, IssuedAccessToken } from '../../ports/access-token.ts';
+import { deniedJtiKey } from '../../ports/access-token.ts';
+import type { KeyValueStore } from '../../ports/key-value-store.ts';
+import { invalidRefreshToken, refreshTokenRequired, refreshTokenReused } from '../../../domain/identity/identity.errors.ts';
+import { hashRefreshToken, newRefreshToken } from '../../../domain/identity/refresh-token.ts';
+import { rotate, type RotationOutcome } from '../../../domain/identity/refresh-token-family.ts';
+import type { RefreshTokenFamilyRepository } from '../../../domain/identity/refresh-token-family.repository.ts';
+import type { UserRepository } from '../../../domain/identity/user.repository.ts';
+import type { User } from '../../../domain/identity/user.ts';
+import type { Session } from '../shared/session.ts';
+
+export interface RefreshDeps {
+  users: UserRepository;
+  families: RefreshTokenFamilyRepository;
+  accessTokens: AccessTokenIssuer;
+  kv: KeyValueStore;
+  refreshTtlSeconds: number;
+  accessTtlSeconds: number;
+  now?: () => Date;
+}
+
+/**
+ * Exchanges a refresh token for a new access token and a new refresh token (rotation), under the
+ * family's row lock in PostgreSQL. A token that was already exchanged revokes its whole family
+ * (and denies the family's latest access token) and answers REFRESH_TOKEN_REUSED.
+ */
+export class RefreshHandler {
+  private readonly deps: RefreshDeps;
+
+  constructor(deps: RefreshDeps) {
+    this.deps = deps;
+  }
+
+  async execute(refreshToken: string | undefined): Promise<{ user: User; session: Session }> {
+    if (!refreshToken) throw refreshTokenRequired();
+    const { users, families, accessTokens, kv } = this.deps;
+    const now = this.deps.now?.() ?? new Date();
+    const hash = hashRefreshToken(refreshToken);
+    const next = newRefreshToken();
+
+    type Result = { outcome: RotationOutcome; user?: User; access?: IssuedAccessToken };
+    const result = await families.updateByTokenHash<Result>(hash, async (family) => {
+      if (!family) return { result: { outcome: { kind: 'unknown' } } };
+      const user = await users.findById(family.userId);
+      if (!user) return { result: { outcome: { kind: 'unknown' } } };
+      const access = accessTokens.issue({ userId: user.id, username: user.username, role: user.role });
+      const expiresAt = new Date(now.getTime() + this.deps.refreshTtlSeconds * 1000);
+      const outcome = rotate(family, hash, { hash: hashRefreshToken(next), accessJti: access.jti, expiresAt }, now);
+      const save = outcome.kind === 'rotated' || outcome.kind === 'reused' ? outcome.family : undefined;
+      return { save, result: { outcome, user, access } };
+    });
+
+    const { outcome, user, access } = result;
+    switch (outcome.kind) {
+      case 'rotated':
+        return {
+          user: user!,
+          session: {
+            sessionId: outcome.family.id,
+            accessToken: access!.token,
+            accessJti: access!.jti,
+            expiresIn: access!.expiresIn,
+            refreshToken: next,
+            refreshExpiresIn: this.deps.refreshTtlSeconds,
+          },
+        };
+      case 'reused':
+        // The thief may hold the latest access token: it dies now too.
+        if (outcome.family.accessJti) await kv.set(deniedJtiKey(outcome.family.accessJti), '1', this.deps.accessTtlSeconds);
+        throw refreshTokenReused();
+      case 'revoked':
+        throw invalidRefreshToken('refresh token has been revoked; log in again');
+      case 'expired':
+        throw invalidRefreshToken('refresh token has expired; log in again');
+      default:
+        throw invalidRefreshToken();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { DomainError, type FieldError } from '../shared/domain-error.ts';
+
+export type UniqueField = 'username' | 'email' | 'phone';
+
+export const validationFailed = (errors: FieldError[]): DomainError =>
+  new DomainError('VALIDATION_ERROR', 'invalid', 'validation failed', { errors });
+
+/** 409 naming the field: USERNAME_ALREADY_EXISTS, EMAIL_ALREADY_EXISTS, PHONE_ALREADY_EXISTS. */
+export const alreadyRegistered = (field: UniqueField): DomainError =>
+  new DomainError(`${field.toUpperCase()}_ALREADY_EXISTS`, 'conflict', `${field} is already registered`, {
+    field,
+    errors: [{ field, message: 'is already registered' }],
+  });
+
+/** One answer for an unknown user and a wrong password, so the response never tells which. */
+export const invalidCredentials = (): DomainError => new DomainError('INVALID_CREDENTIALS', 'unauthenticated', 'invalid username or password');
+
+export const tooManyLoginAttempts = (retryAfterSeconds: number): DomainError =>
+  new DomainError('TOO_MANY_LOGIN_ATTEMPTS', 'rate_limited', 'too many failed login attempts; try again later', { retryAfterSeconds });
+
+export const refreshTokenRequired = (): DomainError => new DomainError('REFRESH_TOKEN_REQUIRED', 'unauthenticated', 'refresh token required');
+
+export const invalidRefreshToken = (why = 'invalid, expired or revoked refresh token'): DomainError =>
+  new DomainError('INVALID_REFRESH_TOKEN', 'unauthenticated', why);
+
+export const refreshTokenReused = (): DomainError =>
+  new DomainError('REFRESH_TOKEN_REUSED', 'unauthenticated', 'refresh token was already used; the session has been revoked, log in again');
+
+export const userNotFound = (): DomainError => new DomainError('USER_NOT_FOUND', 'not_found', 'user not found');
