@@ -32,6 +32,9 @@ const schema = z.object({
   KAFKA_CLIENT_ID: z.string().default('one-gate-payment'),
   KAFKA_TOPIC_TRANSACTIONS: z.string().default('transaction-events'),
   KAFKA_TOPIC_USERS: z.string().default('user-events'),
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default('transaction-service'),
+  API_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 86400).default(86400),
+  HISTORY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
 
   EMBEDDED_DATA_DIR: z.string().default('.data/embedded'),
   EMBEDDED_PG_PORT: port.default(54329),
@@ -69,6 +72,8 @@ const schema = z.object({
   TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   DEMO_SEED: bool.optional(),
+  // OpenTelemetry: traces are exported over OTLP/HTTP to this collector when set (src/adapters/observability).
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
 });
 
 export type Config = z.infer<typeof schema> & {

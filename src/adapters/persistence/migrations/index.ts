@@ -4,6 +4,7 @@ import { Migration20261125010000IdempotencyKeys } from './20261125010000-idempot
 import { Migration20261125010100OutboxSequence } from './20261125010100-outbox-sequence.ts';
 import { Migration20261125020000RefreshTokenFamilies } from './20261125020000-refresh-token-families.ts';
 import { Migration20261125030000PaymentLedger } from './20261125030000-payment-ledger.ts';
+import { Migration20261125040000TransactionService } from './20261125040000-transaction-service.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125010100-outbox-sequence', class: Migration20261125010100OutboxSequence },
   { name: '20261125020000-refresh-token-families', class: Migration20261125020000RefreshTokenFamilies },
   { name: '20261125030000-payment-ledger', class: Migration20261125030000PaymentLedger },
+  { name: '20261125040000-transaction-service', class: Migration20261125040000TransactionService },
 ];
