@@ -1,0 +1,21 @@
+import { requireFlag, type AdminCommand } from '../cli.ts';
+import { RefundPaymentHandler } from '../../../application/payment/refund-payment/refund-payment.handler.ts';
+import { amountFlag, operatorOf, paymentCli, transactionJson } from './payment-cli.ts';
+
+export const refundsCommands: AdminCommand[] = [
+  {
+    name: 'refunds create',
+    summary: 'refund a SUCCESS payment to the payer, in full (no --amount) or in part; never more than paid in total',
+    usage: 'refunds create --transaction TRANSACTION_ID [--amount 10000.00] [--reason TEXT] [--operator NAME]',
+    async run(ctx) {
+      const { ledger } = paymentCli(ctx);
+      const t = await new RefundPaymentHandler(ledger).execute({
+        transactionId: requireFlag(ctx.flags, 'transaction'),
+        amount: amountFlag(ctx, 'amount', false),
+        reason: typeof ctx.flags.reason === 'string' ? ctx.flags.reason : null,
+        operator: operatorOf(ctx),
+      });
+      ctx.print(transactionJson(t), `refunded ${t.amount.toString()} IDR of ${t.relatedTransactionId} to account ${t.accountId} (${t.transactionId})`);
+    },
+  },
+];
