@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Money } from '../../src/domain/shared/money.ts';
+import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
+import { PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
+import { finalInvariants, ledgerSnapshot, runBankWorkload, settleProviderPending, type BankClient } from '../support/bank-workload.ts';
+import { createUser } from '../support/fixtures.ts';
+import { createIsolatedDatabase } from '../support/isolated-database.ts';
+import { realServicesConfig, uniq } from '../support/services.ts';
+import { accessTokenFor } from '../support/tokens.ts';
+
+// The short bank test of `npm test` (the long one: `node bench/bank-invariant.ts`). Its own
+// database, so that the sum over every account is this run's alone.
+let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
+let p: RunningPlatform;
+let runtime: PaymentRuntime;
+const clients: BankClient[] = [];
+let adminToken: string;
+
+beforeAll(async () => {
+  db = await createIsolatedDatabase('onegate_bank');
+  p = await startPlatform({
+    service: 'all-in-one',
+    modules: allModules,
+    config: realServicesConfig({
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_TRANSACTIONS: uniq('bank-events-'),
+      EWALLET_TIMEOUT_MS: '300',
+      EWALLET_RETRIES: '1',
+      EWALLET_CIRCUIT_THRESHOLD: '1000',
+      PAYMENT_RECONCILE_INTERVAL_MS: '300',
+      PAYMENT_RECONCILE_AFTER_SECONDS: '1',
+    }),
+  });
+  runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+  runtime.sandboxes!.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
+  for (let i = 0; i < 8; i++) {
+    const u = await createUser(p.infra.orm);
+    // Money enters customer accounts only from the bank's funding account.
+    await runtime.credit.execute({ accountId: u.accountId, amount: Money.parse('3000000.00'), operator: 'bank-test' });
+    for (const sb of [runtime.sandboxes!.gopay, runtime.sandboxes!.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
+    clients.push({ userId: u.userId, username: u.username, phone: u.phone, token: accessTokenFor(p, { userId: u.userId, username: u.username }) });
+  }
+  const admin = await createUser(p.infra.orm, { role: 'ADMIN' });
+  adminToken = accessTokenFor(p, { userId: admin.userId, username: admin.username, role: 'ADMIN' });
+});
+
+afterAll(async () => {
+  await p?.stop();
+  await db?.drop();
+});
+
+describe('bank invariant (short version)', () => {
+  it('keeps the total constant, no balance negative, the journal consistent and every top-up settled once, under provider faults', { timeout: 240_000 }, async () => {
+    const initial = await ledgerSnapshot(p.infra.orm);
+    const stats = await runBankWorkload({ baseUrl: p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true });
+
+    // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const refs = ((await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[]).map((r) => r.transaction_id);
+      if (refs.length === 0 || Date.now() > deadline) break;
+      settleProviderPending(runtime.sandboxes!, refs);
+      await runtime.reconciler.runOnce(new Date(Date.now() + 60_000));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+
+    const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, runtime.sandboxes!))];
+    expect(stats.serverErrors).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(stats.checks).toBeGreaterThan(5);
+    // The run really moved money and really met faults.
+    const ok = (k: string) => Object.entries(stats.statuses).filter(([l]) => l.startsWith(`${k} 20`)).reduce((n, [, c]) => n + c, 0);
+    expect(ok('payment')).toBeGreaterThan(0);
+    expect(ok('transfer')).toBeGreaterThan(0);
+    expect(ok('topup')).toBeGreaterThan(0);
+    const faulted = Object.entries(stats.statuses).filter(([l]) => /^topup (202|422 TOPUP|50)/.test(l)).reduce((n, [, c]) => n + c, 0);
+    expect(faulted).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,188 @@
+import type { Orm } from '../../src/adapters/persistence/orm.ts';
+import type { Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
+import type { SandboxBehaviour } from '../../src/adapters/ewallet/sandbox/sandbox-wallets.ts';
+
+/**
+ * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
+ * accounts (top-ups through providers that time out, fail, decline and settle late; payments;
+ * transfers; refunds; balance reads) while a checker watches the whole ledger. Shared by the short
+ * version in `npm test` and the long one in bench/bank-invariant.ts.
+ */
+export interface BankClient {
+  userId: number;
+  username: string;
+  phone: string;
+  token: string;
+}
+
+export interface WorkloadOptions {
+  baseUrl: string;
+  orm: Orm;
+  clients: BankClient[];
+  adminToken: string;
+  sandboxes: Sandboxes;
+  operations: number;
+  concurrency: number;
+  /** Inject provider faults while running. */
+  faults: boolean;
+  log?: (line: string) => void;
+}
+
+export interface WorkloadStats {
+  attempted: Record<string, number>;
+  statuses: Record<string, number>;
+  checks: number;
+  violations: string[];
+  serverErrors: string[];
+}
+
+const rand = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
+const amount = (min: number, max: number) => `${Math.floor(min + Math.random() * (max - min))}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
+
+/** Sum and minimum over every account, customers and the bank's own, in one consistent snapshot. */
+export async function ledgerSnapshot(orm: Orm): Promise<{ total: string; min: string; negative: number }> {
+  const [row] = (await orm.em.getConnection().execute(
+    `select sum(balance)::text as total, min(balance)::text as min, count(*) filter (where balance < 0)::int as negative from accounts`,
+  )) as [{ total: string; min: string; negative: number }];
+  return row;
+}
+
+export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
+  const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [] };
+  const initial = await ledgerSnapshot(o.orm);
+  const payments: string[] = [];
+  let remaining = o.operations;
+  let running = true;
+
+  const call = async (kind: string, method: string, path: string, token: string, body?: unknown) => {
+    stats.attempted[kind] = (stats.attempted[kind] ?? 0) + 1;
+    const res = await fetch(`${o.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `${kind}-${Math.random().toString(36).slice(2)}` },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = (await res.json()) as { meta: { code: string; error?: string }; data: Record<string, unknown> | null };
+    const label = `${kind} ${res.status}${json.meta.error ? ` ${json.meta.error}` : ''}`;
+    stats.statuses[label] = (stats.statuses[label] ?? 0) + 1;
+    // 502/503/504 are the providers' faults reported honestly; anything else 5xx is a bug.
+    if (res.status >= 500 && ![502, 503, 504].includes(res.status)) stats.serverErrors.push(`${label}: ${JSON.stringify(json.meta)}`);
+    return { status: res.status, json };
+  };
+
+  const operation = async () => {
+    const me = rand(o.clients);
+    const roll = Math.random();
+    if (roll < 0.3) {
+      await call('topup', 'POST', '/api/payment/wallet/topup', me.token, { amount: amount(10000, 60000), payment_method: rand(['GOPAY', 'SHOPEE_PAY'] as const), phone_number: me.phone });
+    } else if (roll < 0.55) {
+      const r = await call('payment', 'POST', '/api/payment/payments', me.token, { amount: amount(1000, 40000), merchant_id: rand(['MERCHANT-1', 'MERCHANT-2', 'WARUNG-3']) });
+      if (r.status === 201 && r.json.data) payments.push(String(r.json.data.transaction_id));
+    } else if (roll < 0.8) {
+      const to = rand(o.clients.filter((c) => c !== me));
+      await call('transfer', 'POST', '/api/payment/transfers', me.token, { recipient: rand([to.username, to.phone]), amount: amount(1000, 30000) });
+    } else if (roll < 0.9 && payments.length) {
+      await call('refund', 'POST', '/api/payment/admin/refunds', o.adminToken, { transaction_id: rand(payments), ...(Math.random() < 0.5 ? { amount: amount(500, 5000) } : {}) });
+    } else {
+      const r = await call('balance', 'GET', '/api/payment/balance', me.token);
+      if (r.status === 200 && String(r.json.data?.balance).startsWith('-')) stats.violations.push(`negative balance read by ${me.username}`);
+    }
+  };
+
+  const checker = (async () => {
+    while (running) {
+      const s = await ledgerSnapshot(o.orm);
+      stats.checks++;
+      if (s.total !== initial.total) stats.violations.push(`total changed: ${initial.total} → ${s.total}`);
+      if (s.negative > 0) stats.violations.push(`${s.negative} negative balance(s), min ${s.min}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+
+  const chaos = (async () => {
+    if (!o.faults) return;
+    const behaviours: SandboxBehaviour[] = [
+      { kind: 'hang' },
+      { kind: 'error', status: 503 },
+      { kind: 'decline', reason: 'LIMIT_EXCEEDED' },
+      { kind: 'pending', settleTo: 'SUCCESS', settleAfterMs: 300 },
+      { kind: 'pending', settleTo: 'FAILED', settleAfterMs: 300 },
+      { kind: 'pending' },
+      { kind: 'slow', delayMs: 150 },
+    ];
+    while (running) {
+      const sandbox = rand([o.sandboxes.gopay, o.sandboxes.shopeepay]);
+      sandbox.control.behave(rand(['topup', 'status', 'account'] as const), rand(behaviours), 1 + Math.floor(Math.random() * 2));
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  })();
+
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (remaining-- > 0) await operation();
+    }),
+  );
+  running = false;
+  await Promise.all([checker, chaos]);
+  o.sandboxes.gopay.control.resetBehaviours();
+  o.sandboxes.shopeepay.control.resetBehaviours();
+  return stats;
+}
+
+/** Settles what the providers still hold: explicitly pending top-ups are told to succeed. */
+export function settleProviderPending(sandboxes: Sandboxes, references: string[]): void {
+  for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) {
+    for (const ref of references) {
+      const t = sb.control.topUp(ref);
+      if (t && t.status === 'PENDING') sb.control.settle(ref, 'SUCCESS');
+    }
+  }
+}
+
+/** The end-of-run checks; returns the violations found (empty when the bank is sound). */
+export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: Sandboxes): Promise<string[]> {
+  const conn = orm.em.getConnection();
+  const v: string[] = [];
+  const s = await ledgerSnapshot(orm);
+  if (s.total !== initialTotal) v.push(`total changed: ${initialTotal} → ${s.total}`);
+  if (s.negative > 0) v.push(`${s.negative} negative balance(s)`);
+
+  // Every account's balance is the replay of its journal, from the balance it had before its first entry.
+  const mismatched = (await conn.execute(`
+    select a.id, a.balance::text as balance, (first.balance_before + coalesce(sum(e.amount), 0))::text as replay
+      from accounts a
+      join ledger_entries e on e.account_id = a.id
+      join lateral (select balance_before from ledger_entries f where f.account_id = a.id order by f.id limit 1) first on true
+     group by a.id, a.balance, first.balance_before
+    having a.balance <> first.balance_before + coalesce(sum(e.amount), 0)`)) as { id: string; balance: string; replay: string }[];
+  for (const m of mismatched) v.push(`account ${m.id}: balance ${m.balance} but journal replays to ${m.replay}`);
+
+  // Each entry chains from the previous one of its account: nothing applied twice or skipped.
+  const [chain] = (await conn.execute(`
+    select count(*)::int as breaks from (
+      select balance_before, lag(balance_after) over (partition by account_id order by id) as prev from ledger_entries) x
+     where prev is not null and prev <> balance_before`)) as [{ breaks: number }];
+  if (chain.breaks > 0) v.push(`${chain.breaks} journal entries do not chain from their predecessor`);
+
+  // Every movement balances, and a transaction id belongs to one movement only.
+  const [unbalanced] = (await conn.execute(`select count(*)::int as n from (select movement_id from ledger_entries group by movement_id having sum(amount) <> 0) x`)) as [{ n: number }];
+  if (unbalanced.n > 0) v.push(`${unbalanced.n} movements do not sum to zero`);
+  const [twice] = (await conn.execute(`select count(*)::int as n from (select transaction_id from ledger_entries group by transaction_id having count(distinct movement_id) > 1) x`)) as [{ n: number }];
+  if (twice.n > 0) v.push(`${twice.n} transactions applied in more than one movement`);
+
+  const [pending] = (await conn.execute(`select count(*)::int as n from historical_transactions where transaction_status = 'PENDING'`)) as [{ n: number }];
+  if (pending.n > 0) v.push(`${pending.n} transactions still PENDING`);
+
+  // Our view of every top-up agrees with the provider's.
+  const topups = (await conn.execute(`select transaction_id, transaction_status::text as status, payment_method::text as method from historical_transactions where transaction_type = 'TOPUP'`)) as {
+    transaction_id: string;
+    status: string;
+    method: string;
+  }[];
+  for (const t of topups) {
+    const theirs = (t.method === 'GOPAY' ? sandboxes.gopay : sandboxes.shopeepay).control.topUp(t.transaction_id);
+    const providerStatus = theirs?.status ?? 'NEVER_SEEN';
+    const agrees = t.status === 'SUCCESS' ? providerStatus === 'SUCCESS' : t.status === 'FAILED' ? providerStatus === 'FAILED' || providerStatus === 'NEVER_SEEN' : false;
+    if (!agrees) v.push(`top-up ${t.transaction_id}: ours ${t.status}, provider ${providerStatus}`);
+  }
+  return v;
+}
