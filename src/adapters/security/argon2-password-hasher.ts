@@ -8,7 +8,8 @@ export interface Argon2Params {
   parallelism: number;
 }
 
-const ENCODED = /^\$(argon2(?:id|i|d))\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/;
+// PHC string: $argon2id$v=19$<params>$salt$hash, params in any order (node-argon2 writes m,p,t).
+const ENCODED = /^\$(argon2(?:id|i|d))\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+)*)\$/;
 
 /** Argon2id with explicit parameters from configuration (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM). */
 export class Argon2PasswordHasher implements PasswordHasher {
@@ -39,6 +40,8 @@ export class Argon2PasswordHasher implements PasswordHasher {
   needsRehash(hash: string): boolean {
     const m = ENCODED.exec(hash);
     if (!m || m[1] !== 'argon2id') return true;
-    return Number(m[3]) < this.params.memoryKiB || Number(m[4]) < this.params.iterations || Number(m[5]) < this.params.parallelism;
+    const p = Object.fromEntries(m[2]!.split(',').map((kv) => kv.split('=') as [string, string]));
+    const below = (key: string, min: number) => !(Number(p[key]) >= min);
+    return below('m', this.params.memoryKiB) || below('t', this.params.iterations) || below('p', this.params.parallelism);
   }
 }

@@ -1,5 +1,6 @@
 import type { AdminCommand } from '../cli.ts';
 import { dbCommands } from './db.commands.ts';
+import { usersCommands } from './users.commands.ts';
 import { servicesCommands } from './services.commands.ts';
 import { keysCommands } from './keys.commands.ts';
 import { accessLogsCommands } from './access-logs.commands.ts';
@@ -7,4 +8,4 @@ import { accountsCommands } from './accounts.commands.ts';
 import { refundsCommands } from './refunds.commands.ts';
 
 /** Every operator command; each service's issue adds its own file here. */
-export const commands: AdminCommand[] = [...dbCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands];
+export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands];
