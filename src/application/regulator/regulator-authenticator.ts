@@ -33,12 +33,14 @@ export class RegulatorAuthenticator {
     this.now = now;
   }
 
-  async identify(rawKey: string | undefined, clientIp: string): Promise<RegulatorPrincipal> {
+  /** `onMatched` learns the key as soon as it matched, so refusals after that point are audited with it. */
+  async identify(rawKey: string | undefined, clientIp: string, onMatched?: (p: RegulatorPrincipal) => void): Promise<RegulatorPrincipal> {
     if (!rawKey) throw new DomainError('API_KEY_MISSING', 'unauthenticated', 'API key required in the X-API-Key header');
     const prefix = prefixOf(rawKey.trim());
     const found = prefix ? await this.repo.findKeyByPrefix(prefix) : null;
     // Unknown prefix and wrong secret answer alike.
     if (!found || !keyMatches(rawKey.trim(), found.key.hash)) throw new DomainError('API_KEY_INVALID', 'unauthenticated', 'invalid API key');
+    onMatched?.(found);
     const refusal = refusalOf(found.key, found.service.isActive, this.now());
     if (refusal) {
       const [code, message] = REFUSAL_MESSAGES[refusal];

@@ -62,8 +62,9 @@ export function refuseKeyInQuery(): Middleware {
 /** Identifies the key (401), counts it (429 with Retry-After, or 503 when the limiter is down), checks the permission (403). */
 export function requireApiKey(auth: RegulatorAuthenticator, permission: Permission): Middleware {
   return async (ctx, next) => {
-    const principal = await auth.identify(ctx.get('x-api-key') || undefined, String(ctx.state.clientIp ?? ctx.ip));
-    ctx.state.regulator = principal;
+    const principal = await auth.identify(ctx.get('x-api-key') || undefined, String(ctx.state.clientIp ?? ctx.ip), (matched) => {
+      ctx.state.regulator = matched;
+    });
     const decision = await auth.limit(principal);
     if (decision) {
       ctx.set('X-RateLimit-Limit', String(decision.limit));

@@ -7,7 +7,11 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{
 /** Business days are Asia/Jakarta days (UTC+7, no daylight saving). */
 const WIB = '+07:00';
 
-const isRealDate = (d: string) => DATE.test(d) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
+function isRealDate(d: string): boolean {
+  if (!DATE.test(d)) return false;
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+}
 const instant = z
   .string()
   .refine((v) => (DATE.test(v) ? isRealDate(v) : DATE_TIME.test(v) && !Number.isNaN(Date.parse(v))), 'must be a date (YYYY-MM-DD, an Asia/Jakarta day) or an ISO-8601 date-time with offset');
