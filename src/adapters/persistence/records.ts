@@ -34,7 +34,10 @@ export interface AuthenticationRecord {
 
 export interface AccountRecord {
   id: string;
-  userId: number;
+  /** Null for the bank's system accounts (see the payment-ledger migration). */
+  userId: number | null;
+  /** FUNDING, GOPAY_SETTLEMENT, SHOPEE_PAY_SETTLEMENT, MERCHANT_SETTLEMENT; null for customers. */
+  systemCode: Opt<string | null>;
   balance: Money;
   currency: string;
   accountStatus: (typeof ACCOUNT_STATUSES)[number];

@@ -56,7 +56,9 @@ export const AccountSchema = new EntitySchema<AccountRecord>({
   tableName: 'accounts',
   properties: {
     id: { type: 'uuid', primary: true },
-    userId: { type: 'number', fieldName: 'user_id', unique: true },
+    // Null for the bank's system accounts (FUNDING, settlements), which carry a system_code instead.
+    userId: { type: 'number', fieldName: 'user_id', unique: true, nullable: true },
+    systemCode: { type: 'string', fieldName: 'system_code', nullable: true, unique: true },
     balance: money('balance'),
     currency: { type: 'string', length: 3 },
     accountStatus: nativeEnum(ACCOUNT_STATUSES, 'account_status', 'account_status'),
