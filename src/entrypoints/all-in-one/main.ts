@@ -1,5 +1,6 @@
 import { runMain } from '../shared/platform.ts';
 import { allModules } from './modules.ts';
+import { ensureDemoUser } from '../auth/auth.module.ts';
 
 // Development and the embedded default: every module in one process on one port.
 await runMain({ service: 'all-in-one', modules: allModules }, async (p) => {
@@ -10,5 +11,8 @@ await runMain({ service: 'all-in-one', modules: allModules }, async (p) => {
     `  health  ${p.url}/healthz    readiness ${p.url}/readyz`,
     `  API docs ${p.url}/docs      OpenAPI   ${p.url}/openapi.json`,
   ];
+  // Embedded default only: the demo user, with a fresh password each start.
+  const demo = await ensureDemoUser(p.container);
+  if (demo) lines.push(`  demo user  ${demo.username} / ${demo.password}   (POST /api/auth/login; new password at every start)`);
   console.log(lines.join('\n'));
 });
