@@ -5,7 +5,7 @@ import { loadConfig } from '../src/entrypoints/shared/config.ts';
 
 const seconds = Number(process.argv[2] ?? '5');
 const c = loadConfig({});
-const opts = { type: argon2.argon2id, memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_ITERATIONS, parallelism: c.ARGON2_PARALLELISM };
+const opts = { type: argon2.argon2id as typeof argon2.argon2id, memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_ITERATIONS, parallelism: c.ARGON2_PARALLELISM };
 const hash = await argon2.hash('correct horse battery staple', opts);
 
 for (const concurrency of [1, 2, 4]) {
