@@ -66,10 +66,11 @@ export class LoginThrottle {
     await this.refuseIfLocked(k.pairLock(accountKey, ip));
     if (!known) await this.refuseIfLocked(k.accountLock(accountKey));
 
+    // Only a burst of parallel attempts gets past a limit here (a failure at the limit sets the lock).
+    // The pair is counted and checked first, so attempts it refuses never count against the account.
     const pair = await this.kv.increment(k.pairCount(accountKey, ip), this.policy.windowSeconds);
-    const account = await this.kv.increment(k.accountCount(accountKey), this.policy.windowSeconds);
-    // Only a burst of parallel attempts gets here past the limit (a failure at the limit sets the lock).
     if (pair.value > this.policy.maxFailures) await this.lockAndRefuse(k.pairLock(accountKey, ip));
+    const account = await this.kv.increment(k.accountCount(accountKey), this.policy.windowSeconds);
     if (!known && account.value > this.policy.maxFailures) await this.lockAndRefuse(k.accountLock(accountKey));
     return { accountKey, ip, userId, known, pairCount: pair.value, accountCount: account.value };
   }
