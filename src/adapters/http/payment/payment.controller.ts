@@ -38,6 +38,12 @@ function topUpResponse(o: TopUpOutcome): { status: number; body: { meta: Record<
   };
 }
 
+function storedResponse(o: TopUpOutcome): IdempotentResponse {
+  const r = topUpResponse(o);
+  const { code: _code, message, ...meta } = r.body.meta;
+  return { status: r.status, message: String(message), data: r.body.data, meta };
+}
+
 /** The /api/payment routes. Controllers parse, call one use case with the actor, and map the result. */
 export function paymentRoutes(router: Router, openapi: OpenApiRegistry, container: Container, handlers: PaymentHandlers): void {
   const auth: Middleware = authenticate(container.get<AccessTokenVerifier>(TOKENS.AccessTokens));
@@ -76,19 +82,21 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       middleware: [auth, once('payment.topup')],
     },
     async (ctx, { body }) => {
+      const idem = ctx.state.idempotency as RequestIdempotency | undefined;
+      let storedFinal = false;
       const outcome = await handlers.topUp.execute(
         { userId: actorOf(ctx).userId, amount: body.amount, method: body.payment_method, phone: body.phone_number, description: body.description },
         {
           onDebit: (tx, t: LedgerTransaction) => store(ctx, { status: 202, message: 'top up pending', data: transactionDto(t) })(tx),
           onSettle: async (tx, o) => {
-            const idem = ctx.state.idempotency as RequestIdempotency | undefined;
             if (!idem) return;
-            const r = topUpResponse(o);
-            const { code: _code, message, ...meta } = r.body.meta;
-            await idem.update(tx as unknown as EntityManager, { status: r.status, message: String(message), data: r.body.data, meta });
+            await idem.update(tx as unknown as EntityManager, storedResponse(o));
+            storedFinal = true;
           },
         },
       );
+      // A webhook settled it first: the stored response still says pending; bring it up to date.
+      if (idem && !storedFinal && outcome.kind !== 'pending') await idem.update(null, storedResponse(outcome));
       const r = topUpResponse(outcome);
       if (r.body.meta.error) r.body.meta.request_id = ctx.state.requestId;
       ctx.status = r.status;

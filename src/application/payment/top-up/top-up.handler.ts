@@ -76,7 +76,8 @@ export class TopUpHandler {
           status: 'PENDING',
           description: cmd.description ?? null,
           paymentMethod: cmd.method,
-          metadata: { ewallet_phone: maskPhone(cmd.phone), ewallet_account: wallet.accountNumber },
+          // Only the masked number: metadata travels to read models and regulators.
+          metadata: { ewallet_phone: maskPhone(cmd.phone) },
         },
       },
       hooks.onDebit && ((tx, r) => hooks.onDebit!(tx, r.fromRow!)),
