@@ -5,12 +5,12 @@ export type UniqueField = 'username' | 'email' | 'phone';
 export const validationFailed = (errors: FieldError[]): DomainError =>
   new DomainError('VALIDATION_ERROR', 'invalid', 'validation failed', { errors });
 
-/** 409 naming the field: USERNAME_ALREADY_EXISTS, EMAIL_ALREADY_EXISTS, PHONE_ALREADY_EXISTS. */
+/**
+ * 409 naming the field in its code and message: USERNAME_ALREADY_EXISTS, EMAIL_ALREADY_EXISTS,
+ * PHONE_ALREADY_EXISTS (the contract keeps `errors` for validation failures).
+ */
 export const alreadyRegistered = (field: UniqueField): DomainError =>
-  new DomainError(`${field.toUpperCase()}_ALREADY_EXISTS`, 'conflict', `${field} is already registered`, {
-    field,
-    errors: [{ field, message: 'is already registered' }],
-  });
+  new DomainError(`${field.toUpperCase()}_ALREADY_EXISTS`, 'conflict', `${field} is already registered`, { field });
 
 /** One answer for an unknown user and a wrong password, so the response never tells which. */
 export const invalidCredentials = (): DomainError => new DomainError('INVALID_CREDENTIALS', 'unauthenticated', 'invalid username or password');
