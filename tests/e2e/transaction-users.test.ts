@@ -32,7 +32,7 @@ afterAll(async () => {
   await p?.stop();
 });
 
-async function get(path: string, token: string | undefined = aliceToken) {
+async function get(path: string, token: string | null = aliceToken) {
   const r = await fetch(`${p.url}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   const body = (await r.json()) as { meta: Record<string, unknown>; data: unknown };
   return { status: r.status, body };
@@ -80,7 +80,7 @@ describe('GET /api/transaction/me/histories', () => {
       const r = await get(`/api/transaction/me/histories?${q}`);
       expect(r.status, q).toBe(400);
     }
-    expect((await get('/api/transaction/me/histories', undefined)).status).toBe(401);
+    expect((await get('/api/transaction/me/histories', null)).status).toBe(401);
     expect((await get('/api/transaction/me/histories', 'not.a.jwt')).status).toBe(401);
   });
 
