@@ -36,6 +36,11 @@ export function errorMapper(): Middleware {
         respondError(ctx, 400, 'VALIDATION_ERROR', 'validation failed', { errors });
         return;
       }
+      if (isDependencyDown(err)) {
+        ctx.state.logger?.warn({ err: (err as Error).message }, 'dependency unavailable');
+        ctx.set('Retry-After', '1');
+        return respondError(ctx, 503, 'DEPENDENCY_UNAVAILABLE', 'a dependency is unavailable; try again shortly');
+      }
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
       const status = e.status ?? e.statusCode;
       if (status === 413) return respondError(ctx, 413, 'PAYLOAD_TOO_LARGE', 'request body exceeds 1 MiB');
@@ -47,4 +52,18 @@ export function errorMapper(): Middleware {
       respondError(ctx, 500, 'INTERNAL_ERROR', 'internal error');
     }
   };
+}
+
+// PostgreSQL going away (admin shutdown, cannot connect now, connection exceptions) and Redis or
+// sockets refusing: the request fails fast with 503 and the pools reconnect by themselves.
+const PG_UNAVAILABLE = /^(08|57P0[123]|53300)/;
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
+
+export function isDependencyDown(err: unknown): boolean {
+  for (let e = err as { name?: string; code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.name === 'ConnectionException' || e.name === 'MaxRetriesPerRequestError') return true;
+    if (typeof e.code === 'string' && (NET_CODES.has(e.code) || PG_UNAVAILABLE.test(e.code))) return true;
+    if (typeof e.message === 'string' && /Connection terminated|Connection is closed|enableOfflineQueue|Client has encountered a connection error|timeout exceeded when trying to connect|Command timed out/i.test(e.message)) return true;
+  }
+  return false;
 }
