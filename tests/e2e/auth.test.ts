@@ -367,3 +367,23 @@ describe('GET /api/auth/.well-known/jwks.json and the OpenAPI document', () => {
     expect(Object.keys(doc.paths['/api/auth/.well-known/jwks.json']!)).toEqual(['get']);
   });
 });
+
+describe('with Redis unreachable', () => {
+  it('login answers 503 (fails closed), never 500; refresh still works from PostgreSQL', async () => {
+    const u = await registered('noredis');
+    const t = (await login(u.username, u.password)).body.data;
+    const down = await startPlatform({ service: 'auth-service', modules: [authModule], config: realServicesConfig({ REDIS_URL: 'redis://127.0.0.1:1/0' }) });
+    try {
+      const api2 = client(down);
+      const r = await api2('POST', '/api/auth/login', { body: { username: u.username, password: u.password } });
+      expect(r.status).toBe(503);
+      expect(r.body.meta.error).toBe('SESSION_STORE_UNAVAILABLE');
+      const refreshed = await api2<Tokens>('PUT', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } });
+      expect(refreshed.status).toBe(200);
+      // Verifying an access token needs the deny list: it fails closed too.
+      expect((await api2('GET', '/api/auth/me', { headers: bearer(refreshed.body.data.access_token) })).status).toBe(503);
+    } finally {
+      await down.stop();
+    }
+  });
+});

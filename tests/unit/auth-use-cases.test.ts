@@ -204,3 +204,27 @@ describe('logout, profile, roles', () => {
     await expect(s.login.execute({ identifier: 'demo', password: 'second-password', clientIp: '1.1.1.1' })).resolves.toBeDefined();
   });
 });
+
+describe('when Redis cannot answer', () => {
+  const broken = new Proxy({} as InMemoryKeyValueStore, { get: () => () => Promise.reject(new Error('ECONNREFUSED')) });
+
+  it('login fails closed with 503 before any hashing (the brute-force limits never switch off)', async () => {
+    const s = setup();
+    await s.register.execute(budi);
+    const throttle = new LoginThrottle(broken);
+    const sessions = new SessionStarter({ accessTokens: s.accessTokens, families: s.families, refreshTtlSeconds: 604800 });
+    const login = new LoginHandler({ users: s.users, hasher: s.hasher, throttle, sessions, events: s.events });
+    s.hasher.verified = [];
+    await expect(login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' })).rejects.toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', kind: 'unavailable' });
+    expect(s.hasher.verified).toEqual([]);
+  });
+
+  it('logout still revokes the refresh family, then answers 503', async () => {
+    const s = setup();
+    await s.register.execute(budi);
+    const { session } = await s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' });
+    const actor = await s.accessTokens.verify(session.accessToken);
+    await expect(new LogoutHandler({ families: s.families, kv: broken }).execute(actor)).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(s.families.families.get(session.sessionId)?.revokedReason).toBe('LOGOUT');
+  });
+});

@@ -1,5 +1,6 @@
 import type { KeyValueStore } from '../../ports/key-value-store.ts';
 import { tooManyLoginAttempts } from '../../../domain/identity/identity.errors.ts';
+import { sessionStore } from '../shared/session-store.ts';
 
 /**
  * Brute-force protection for logins, in the key-value store (Redis). The policy, also in the README
@@ -59,8 +60,20 @@ export class LoginThrottle {
     this.policy = policy;
   }
 
-  /** Throws 429 when the attempt must not even be checked; otherwise counts it and lets it through. */
-  async admit(accountKey: string, ip: string, userId: number | null): Promise<AdmittedAttempt> {
+  /** Throws 429 when the attempt must not even be checked (503 when Redis cannot answer); otherwise counts it and lets it through. */
+  admit(accountKey: string, ip: string, userId: number | null): Promise<AdmittedAttempt> {
+    return sessionStore(() => this.check(accountKey, ip, userId));
+  }
+
+  failed(a: AdmittedAttempt): Promise<void> {
+    return sessionStore(() => this.recordFailure(a));
+  }
+
+  succeeded(a: AdmittedAttempt): Promise<void> {
+    return sessionStore(() => this.reset(a));
+  }
+
+  private async check(accountKey: string, ip: string, userId: number | null): Promise<AdmittedAttempt> {
     const known = userId !== null && (await this.kv.get(k.knownIp(userId, ip))) !== null;
     await this.refuseIfLocked(k.ipLock(ip));
     await this.refuseIfLocked(k.pairLock(accountKey, ip));
@@ -75,14 +88,14 @@ export class LoginThrottle {
     return { accountKey, ip, userId, known, pairCount: pair.value, accountCount: account.value };
   }
 
-  async failed(a: AdmittedAttempt): Promise<void> {
+  private async recordFailure(a: AdmittedAttempt): Promise<void> {
     if (a.pairCount >= this.policy.maxFailures) await this.kv.setIfAbsent(k.pairLock(a.accountKey, a.ip), '1', this.policy.lockSeconds);
     if (a.accountCount >= this.policy.maxFailures) await this.kv.setIfAbsent(k.accountLock(a.accountKey), '1', this.policy.lockSeconds);
     const ip = await this.kv.increment(k.ipCount(a.ip), this.policy.windowSeconds);
     if (ip.value >= this.policy.ipMaxFailures) await this.kv.setIfAbsent(k.ipLock(a.ip), '1', this.policy.lockSeconds);
   }
 
-  async succeeded(a: AdmittedAttempt): Promise<void> {
+  private async reset(a: AdmittedAttempt): Promise<void> {
     await this.kv.del(k.pairCount(a.accountKey, a.ip), k.accountCount(a.accountKey), k.pairLock(a.accountKey, a.ip), k.accountLock(a.accountKey));
     if (a.userId !== null) await this.kv.set(k.knownIp(a.userId, a.ip), '1', this.policy.knownIpSeconds);
   }

@@ -3,6 +3,7 @@ import { deniedJtiKey } from '../../ports/access-token.ts';
 import type { KeyValueStore } from '../../ports/key-value-store.ts';
 import { hashRefreshToken } from '../../../domain/identity/refresh-token.ts';
 import type { RefreshTokenFamilyRepository } from '../../../domain/identity/refresh-token-family.repository.ts';
+import { sessionStore } from '../shared/session-store.ts';
 
 export interface LogoutDeps {
   families: RefreshTokenFamilyRepository;
@@ -23,9 +24,10 @@ export class LogoutHandler {
   }
 
   async execute(actor: Actor, refreshToken?: string): Promise<void> {
-    const nowSeconds = Math.floor((this.deps.now?.() ?? new Date()).getTime() / 1000);
-    await this.deps.kv.set(deniedJtiKey(actor.jti), '1', Math.max(1, actor.expiresAt - nowSeconds));
+    // The families first (PostgreSQL): if Redis then fails, the client gets a 503 and the session is already unrefreshable.
     if (refreshToken) await this.deps.families.revokeByTokenHash(actor.userId, hashRefreshToken(refreshToken), 'LOGOUT');
     await this.deps.families.revokeByAccessJti(actor.userId, actor.jti, 'LOGOUT');
+    const nowSeconds = Math.floor((this.deps.now?.() ?? new Date()).getTime() / 1000);
+    await sessionStore(() => this.deps.kv.set(deniedJtiKey(actor.jti), '1', Math.max(1, actor.expiresAt - nowSeconds)));
   }
 }

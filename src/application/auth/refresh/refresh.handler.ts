@@ -65,8 +65,9 @@ export class RefreshHandler {
           },
         };
       case 'reused':
-        // The thief may hold the latest access token: it dies now too.
-        if (outcome.family.accessJti) await kv.set(deniedJtiKey(outcome.family.accessJti), '1', this.deps.accessTtlSeconds);
+        // The thief may hold the latest access token: it dies now too. The family is revoked in
+        // PostgreSQL already; if Redis cannot take the deny, that token lives out its 15 minutes.
+        if (outcome.family.accessJti) await kv.set(deniedJtiKey(outcome.family.accessJti), '1', this.deps.accessTtlSeconds).catch(() => {});
         throw refreshTokenReused();
       case 'revoked':
         throw invalidRefreshToken('refresh token has been revoked; log in again');
