@@ -167,7 +167,7 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
     expect(policy('redis-cache')).toBe('allkeys-lru');
     for (const name of ['redis', 'redis-cache']) expect(containerOf(find(objects, 'StatefulSet', name)).resources.limits.memory).toBe('512Mi');
     // The services' REDIS_URL (sessions, rate limits, idempotency) is the noeviction instance.
-    const template = readYamlDocuments(repoPath('k8s', 'base', 'secrets', 'onegate-secrets.template.yaml'))[0] as K8sObject & { stringData: Record<string, string> };
+    const template = readYamlDocuments(repoPath('k8s', 'base', 'secrets', 'onegate-secrets.template.yaml'))[0] as unknown as { stringData: Record<string, string> };
     expect(new URL(template.stringData.REDIS_URL!).hostname).toBe('redis');
   });
 
@@ -267,7 +267,7 @@ describe('files copied into the kustomize base', () => {
       for (const o of readYamlDocuments(`${dir}/${f}`)) {
         expect(o.kind).toBe('Secret');
         new (await modelFor(o))(o).validate();
-        const values = Object.entries((o as { stringData: Record<string, string> }).stringData);
+        const values = Object.entries((o as unknown as { stringData: Record<string, string> }).stringData);
         for (const [k, v] of values) {
           // Either a <placeholder> or a URL/name whose password part is a <placeholder>.
           if (/PASSWORD|SECRET|KEY/.test(k)) expect(v, `${o.metadata.name}.${k}`).toMatch(/^<[^>]+>$/);

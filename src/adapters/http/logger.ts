@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { traceContextMixin } from '../observability/log-correlation.ts';
 
 /** Paths pino censors in every log line: secrets never reach the logs. */
 export const REDACT_PATHS = [
@@ -28,7 +29,7 @@ export const REDACT_PATHS = [
 
 export function createLogger(service: string, level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
-    { name: service, level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service }, timestamp: pino.stdTimeFunctions.isoTime },
+    { name: service, level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, mixin: traceContextMixin },
     destination as pino.DestinationStream | undefined,
   );
 }

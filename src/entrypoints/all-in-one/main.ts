@@ -1,9 +1,15 @@
-import { runMain } from '../shared/platform.ts';
-import { allModules } from './modules.ts';
-import { ensureDemoUser } from '../auth/auth.module.ts';
+import { startTracingFromConfig } from '../../adapters/observability/start.ts';
+
+// Tracing starts first: it patches pg, ioredis, kafkajs and koa as they load, so everything else
+// is imported after it (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
+const tracing = await startTracingFromConfig('all-in-one');
+const { runMain } = await import('../shared/platform.ts');
+const { allModules } = await import('./modules.ts');
+const { ensureDemoUser } = await import('../auth/auth.module.ts');
+const { ensureDemoRegulatorKeys } = await import('../transaction/transaction.module.ts');
 
 // Development and the embedded default: every module in one process on one port.
-await runMain({ service: 'all-in-one', modules: allModules }, async (p) => {
+await runMain({ service: 'all-in-one', modules: allModules, onStopped: tracing.shutdown }, async (p) => {
   const c = p.infra.config;
   const lines = [
     '',
@@ -14,5 +20,6 @@ await runMain({ service: 'all-in-one', modules: allModules }, async (p) => {
   // Embedded default only: the demo user, with a fresh password each start.
   const demo = await ensureDemoUser(p.container);
   if (demo) lines.push(`  demo user  ${demo.username} / ${demo.password}   (POST /api/auth/login; new password at every start)`);
+  lines.push(...(await ensureDemoRegulatorKeys(p.container)));
   console.log(lines.join('\n'));
 });

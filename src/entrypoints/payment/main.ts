@@ -1,4 +1,9 @@
-import { runMain } from '../shared/platform.ts';
-import { paymentModule } from './payment.module.ts';
+import { startTracingFromConfig } from '../../adapters/observability/start.ts';
 
-await runMain({ service: 'payment-service', modules: [paymentModule] });
+// Tracing starts first: it patches pg, ioredis, kafkajs and koa as they load, so everything else
+// is imported after it (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
+const tracing = await startTracingFromConfig('payment-service');
+const { runMain } = await import('../shared/platform.ts');
+const { paymentModule } = await import('./payment.module.ts');
+
+await runMain({ service: 'payment-service', modules: [paymentModule], onStopped: tracing.shutdown });

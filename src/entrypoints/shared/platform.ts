@@ -30,6 +30,8 @@ export interface StartOptions {
   config?: Config;
   logger?: Logger;
   migrate?: boolean;
+  /** Runs last on stop, after the infrastructure closed (the entrypoint flushes its traces here). */
+  onStopped?: () => Promise<void>;
 }
 
 /** Builds and starts one deployment: its infrastructure, its modules, one HTTP server. */
@@ -101,6 +103,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
       await outboxRelay.stop();
       await infra.close();
+      await opts.onStopped?.().catch((err) => logger.warn({ err }, 'error in onStopped'));
       logger.info('stopped');
       logger.flush?.();
     })());

@@ -1,4 +1,9 @@
-import { runMain } from '../shared/platform.ts';
-import { transactionModule } from './transaction.module.ts';
+import { startTracingFromConfig } from '../../adapters/observability/start.ts';
 
-await runMain({ service: 'transaction-service', modules: [transactionModule] });
+// Tracing starts first: it patches pg, ioredis, kafkajs and koa as they load, so everything else
+// is imported after it (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
+const tracing = await startTracingFromConfig('transaction-service');
+const { runMain } = await import('../shared/platform.ts');
+const { transactionModule } = await import('./transaction.module.ts');
+
+await runMain({ service: 'transaction-service', modules: [transactionModule], onStopped: tracing.shutdown });
