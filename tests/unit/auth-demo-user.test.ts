@@ -29,7 +29,8 @@ describe('the demo user', () => {
   });
 
   it('is never created with real services (production included) or with DEMO_SEED=false', async () => {
-    for (const env of [realServices, { ...realServices, NODE_ENV: 'production', JWT_PRIVATE_KEY: 'x' }, { DEMO_SEED: 'false' }]) {
+    const envs: Record<string, string>[] = [realServices, { ...realServices, NODE_ENV: 'production', JWT_PRIVATE_KEY: 'x' }, { DEMO_SEED: 'false' }];
+    for (const env of envs) {
       const { c, users } = containerWith(env);
       expect(await ensureDemoUser(c)).toBeNull();
       expect(users.users).toHaveLength(0);
