@@ -53,7 +53,7 @@ afterAll(async () => {
 describe('bank invariant (short version)', () => {
   it('keeps the total constant, no balance negative, the journal consistent and every top-up settled once, under provider faults', { timeout: 240_000 }, async () => {
     const initial = await ledgerSnapshot(p.infra.orm);
-    const stats = await runBankWorkload({ baseUrl: p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true });
+    const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true });
 
     // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.
     const deadline = Date.now() + 60_000;

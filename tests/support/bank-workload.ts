@@ -16,7 +16,8 @@ export interface BankClient {
 }
 
 export interface WorkloadOptions {
-  baseUrl: string;
+  /** Where the server is now (it may move when a fault test restarts it). */
+  baseUrl: () => string;
   orm: Orm;
   clients: BankClient[];
   adminToken: string;
@@ -56,12 +57,23 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
 
   const call = async (kind: string, method: string, path: string, token: string, body?: unknown) => {
     stats.attempted[kind] = (stats.attempted[kind] ?? 0) + 1;
-    const res = await fetch(`${o.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `${kind}-${Math.random().toString(36).slice(2)}` },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await res.json()) as { meta: { code: string; error?: string }; data: Record<string, unknown> | null };
+    let res: Response;
+    let json: { meta: { code: string; error?: string }; data: Record<string, unknown> | null };
+    try {
+      res = await fetch(`${o.baseUrl()}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `${kind}-${Math.random().toString(36).slice(2)}` },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(30_000),
+      });
+      json = (await res.json()) as typeof json;
+    } catch {
+      // The server died mid-request (fault injection): the outcome is unknown to this client.
+      const label = `${kind} network-error`;
+      stats.statuses[label] = (stats.statuses[label] ?? 0) + 1;
+      await new Promise((r) => setTimeout(r, 200)); // let it come back rather than burn operations
+      return { status: 0, json: { meta: { code: '0' }, data: null } };
+    }
     const label = `${kind} ${res.status}${json.meta.error ? ` ${json.meta.error}` : ''}`;
     stats.statuses[label] = (stats.statuses[label] ?? 0) + 1;
     // 502/503/504 are the providers' faults reported honestly; anything else 5xx is a bug.
