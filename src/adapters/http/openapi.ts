@@ -51,7 +51,8 @@ export class OpenApiRegistry {
         tags: [r.tag],
         security: SECURITY[r.security],
         ...(parameters.length ? { parameters } : {}),
-        ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
+        // A body whose every field is optional (refresh, logout) is not required.
+        ...(r.body ? { requestBody: { required: !r.body.safeParse({}).success, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
         responses,
       };
     }
