@@ -59,7 +59,7 @@ describe('regulator export of 100,000 rows', () => {
       // Sample the live heap (this process runs the server too) a few dozen times along the way.
       if (bytes >= nextSample) {
         peak = Math.max(peak, liveHeap());
-        nextSample += 1024 * 1024;
+        nextSample += 4 * 1024 * 1024;
       }
     }
     expect(lines).toBe(ROWS);

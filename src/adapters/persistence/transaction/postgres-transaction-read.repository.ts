@@ -131,7 +131,7 @@ export class PostgresTransactionReadRepository implements TransactionReadReposit
     return rows[0] ? toView(rows[0], external) : null;
   }
 
-  async *streamExternal(from: Date, to: Date, batchSize = 1000): AsyncIterable<TransactionView> {
+  async *streamExternal(from: Date, to: Date, batchSize = 2000): AsyncIterable<TransactionView> {
     let after: [string, string] | null = null;
     for (;;) {
       const params: unknown[] = [from, to];
