@@ -74,7 +74,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     {
       method: 'post',
       path: '/api/payment/wallet/topup',
-      summary: 'Top up the caller\'s e-wallet from their account. 201 when the provider confirmed, 202 while pending (settled later by webhook or reconciler), 422 TOPUP_DECLINED / 502 TOPUP_FAILED with the amount returned to the account (meta.transaction_id, meta.refund_transaction_id). With an Idempotency-Key, a replay answers the latest stored state of the first request.',
+      summary: 'Top up the caller\'s e-wallet from their account. 201 when the provider confirmed, 202 while pending (settled later by webhook or reconciler), 422 TOPUP_DECLINED / 502 TOPUP_FAILED with the amount returned to the account (meta.transaction_id, meta.refund_transaction_id). With an Idempotency-Key, a replay answers what the first request answered (202 if it was still pending then; GET /api/payment/transactions/{transaction_id} gives the current status) and never debits again.',
       tag: TAG,
       security: 'bearer',
       body: TopUpRequest,
