@@ -228,6 +228,22 @@ describe('regulator refusals, each audited in api_access_logs', () => {
     expect(row).toMatchObject({ external_service_id: k.service.id, api_key_id: k.apiKey.id, response_status: 200, endpoint: '/api/transaction/histories' });
   });
 
+  it('loses no access-log entry when the server stops right after the requests', async () => {
+    const p4 = await startPlatform({ service: 'transaction-service', modules: [transactionModule], config: config() });
+    const k = await issueTestKey(orm);
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const id = uniq('sd');
+        ids.push(id);
+        await get('/api/transaction/histories?size=1', i % 3 === 0 ? 'wrong' : k.key, { 'X-Request-Id': id }, p4);
+      }),
+    );
+    await p4.stop();
+    const [{ n }] = (await orm.em.getConnection().execute(`select count(*)::int as n from api_access_logs where request_id in (${ids.map(() => '?').join(',')})`, ids)) as [{ n: number }];
+    expect(n).toBe(30);
+  });
+
   it('keeps a rotated key working during the overlap, then refuses it', async () => {
     const k = await issueTestKey(orm);
     const rotated = await k.admin.rotateKey(k.apiKey.id, 3600);

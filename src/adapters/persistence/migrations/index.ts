@@ -5,6 +5,7 @@ import { Migration20261125010100OutboxSequence } from './20261125010100-outbox-s
 import { Migration20261125020000RefreshTokenFamilies } from './20261125020000-refresh-token-families.ts';
 import { Migration20261125030000PaymentLedger } from './20261125030000-payment-ledger.ts';
 import { Migration20261125040000TransactionService } from './20261125040000-transaction-service.ts';
+import { Migration20261125040100ReportReadModelBackfill } from './20261125040100-report-read-model-backfill.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125020000-refresh-token-families', class: Migration20261125020000RefreshTokenFamilies },
   { name: '20261125030000-payment-ledger', class: Migration20261125030000PaymentLedger },
   { name: '20261125040000-transaction-service', class: Migration20261125040000TransactionService },
+  { name: '20261125040100-report-read-model-backfill', class: Migration20261125040100ReportReadModelBackfill },
 ];
