@@ -87,6 +87,8 @@ export const transactionModule: ServiceModule = {
       for (let attempt = 1; !rt.stopped; attempt++) {
         try {
           await rt.consumer.start();
+          // stop() ran while the group was being joined: leave it now.
+          if (rt.stopped) await rt.consumer.stop();
           return;
         } catch (err) {
           logger.warn({ err: (err as Error).message, attempt }, 'transaction-events consumer could not start; retrying');
@@ -99,7 +101,9 @@ export const transactionModule: ServiceModule = {
   async stop(container) {
     const rt = runtimeOf(container);
     rt.stopped = true;
-    await rt.consumerStarting;
+    // Joining a consumer group takes seconds; shutdown does not wait for a join in progress (the
+    // starter leaves the group itself once joined, and the bus closes its consumers anyway).
+    await Promise.race([rt.consumerStarting, new Promise((r) => setTimeout(r, 100).unref())]);
     await rt.consumer.stop();
     // The HTTP server has stopped: every access-log entry is buffered by now; write them all.
     await rt.accessLog.close();
