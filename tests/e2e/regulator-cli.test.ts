@@ -42,8 +42,11 @@ describe('admin CLI for regulators', () => {
     expect(issued.key.rate_limits).toEqual({ minute: 50 });
     expect(await call(issued.api_key)).toBe(200);
 
-    const listed = await admin('keys', 'list', '--service', company);
-    expect(listed.out).toEqual([expect.objectContaining({ id: issued.key.id, prefix: issued.key.prefix, state: 'active', permissions: ['READ_TRANSACTIONS'] })]);
+    const listed = await eventually(async () => {
+      const r = await admin('keys', 'list', '--service', company);
+      expect(r.out).toEqual([expect.objectContaining({ id: issued.key.id, prefix: issued.key.prefix, state: 'active', permissions: ['READ_TRANSACTIONS'], last_used_at: expect.any(String) })]);
+      return r;
+    });
     expect(listed.stdout).not.toContain(issued.api_key);
     expect(listed.stdout).not.toMatch(/[0-9a-f]{64}/);
 

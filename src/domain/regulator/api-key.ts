@@ -17,6 +17,8 @@ export interface ApiKey {
   revokedAt: Date | null;
   rotatedFrom: string | null;
   createdAt: Date;
+  /** Last successful request (written with the access logs, so it lags by a moment). */
+  lastUsedAt?: Date | null;
 }
 
 const KEY_FORMAT = /^ogp_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;

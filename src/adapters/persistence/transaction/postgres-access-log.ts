@@ -97,6 +97,18 @@ export class BufferedPostgresAccessLogSink implements AccessLogSink {
        values ${values.join(', ')}`,
       params,
     );
+    // Keys' last use, from the same batch: one statement per batch, never one per request.
+    const lastUse = new Map<string, Date>();
+    for (const e of batch) if (e.apiKeyId && e.status < 400 && (lastUse.get(e.apiKeyId)?.getTime() ?? 0) < e.at.getTime()) lastUse.set(e.apiKeyId, e.at);
+    if (lastUse.size) {
+      const ids = [...lastUse.keys()];
+      await query(
+        this.orm,
+        `update api_keys k set last_used_at = v.at from (values ${ids.map(() => '(?::uuid, ?::timestamptz)').join(', ')}) as v(id, at)
+         where k.id = v.id and (k.last_used_at is null or k.last_used_at < v.at)`,
+        ids.flatMap((id) => [id, lastUse.get(id)]),
+      );
+    }
   }
 }
 

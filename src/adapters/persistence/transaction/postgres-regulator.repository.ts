@@ -13,7 +13,7 @@ const SERVICE_COLUMNS = `s.id as s_id, s.company as s_company, s.service_type as
   s.default_rate_limits as s_default_rate_limits, s.created_at as s_created_at`;
 const KEY_COLUMNS = `k.id as k_id, k.external_service_id as k_external_service_id, k.key_name as k_key_name, k.key_prefix as k_key_prefix,
   k.key_hash as k_key_hash, k.permissions::text[] as k_permissions, k.rate_limits as k_rate_limits, k.expires_at as k_expires_at,
-  k.allowed_ips as k_allowed_ips, k.is_active as k_is_active, k.revoked_at as k_revoked_at, k.rotated_from as k_rotated_from, k.created_at as k_created_at`;
+  k.allowed_ips as k_allowed_ips, k.is_active as k_is_active, k.revoked_at as k_revoked_at, k.rotated_from as k_rotated_from, k.created_at as k_created_at, k.last_used_at as k_last_used_at`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,6 +46,7 @@ function toKey(r: Row): ApiKey {
     revokedAt: toDateOrNull(r.k_revoked_at),
     rotatedFrom: (r.k_rotated_from as string | null) ?? null,
     createdAt: toDate(r.k_created_at),
+    lastUsedAt: toDateOrNull(r.k_last_used_at),
   };
 }
 

@@ -79,6 +79,7 @@ export function keyJson(k: ApiKey, now = new Date()): Record<string, unknown> {
     rotated_from: k.rotatedFrom,
     state,
     created_at: k.createdAt.toISOString(),
+    last_used_at: k.lastUsedAt?.toISOString() ?? null,
   };
 }
 
