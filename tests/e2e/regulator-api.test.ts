@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { transactionModule } from '../../src/entrypoints/transaction/transaction.module.ts';
+import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
+import { accessTokenFor } from '../support/tokens.ts';
 import { realServicesConfig, uniq } from '../support/services.ts';
 import { createTxUser, eventually, insertTx, issueTestKey, type InsertedTx, type TxUser } from '../support/transaction-fixtures.ts';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
@@ -371,5 +373,25 @@ describe('regulator reports', () => {
     expect((await get(`/api/transaction/reports?from=2026-02-01&to=2026-01-01`, key)).status).toBe(400);
     expect((await get(`/api/transaction/reports?from=2020-01-01&to=2026-01-01`, key)).status).toBe(400);
     expect((await get(`/api/transaction/reports?from=2026-01-01&to=2026-01-31&granularity=week`, key)).status).toBe(400);
+  });
+});
+
+describe('the same routes from the all-in-one', () => {
+  it('serves regulators and users alike', async () => {
+    const all = await startPlatform({ service: 'all-in-one', modules: allModules, config: config() });
+    try {
+      const { key } = await issueTestKey(orm);
+      const r = await get(`/api/transaction/histories?${windowQuery}`, key, {}, all);
+      expect(r.status).toBe(200);
+      expect(r.body.meta.total).toBe(5);
+      expect(r.text).not.toContain(user.phone);
+      const token = accessTokenFor(all, { userId: user.userId, username: user.username });
+      const mine = await fetch(`${all.url}/api/transaction/me/histories/${rows[0]!.transactionId}`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(mine.status).toBe(200);
+      expect(((await mine.json()) as { data: { balance_after: string } }).data.balance_after).toBe('50000.00');
+      expect((await get(`/api/transaction/histories`, undefined, {}, all)).status).toBe(401);
+    } finally {
+      await all.stop();
+    }
   });
 });
