@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { createUser, type TestUser } from '../support/fixtures.ts';
+import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 
@@ -74,13 +75,16 @@ function envelopeOk(status: number, body: unknown): boolean {
   return true;
 }
 
+let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let p: RunningPlatform;
 let user: TestUser;
 let token: string;
 let operations: Operation[];
 
 beforeAll(async () => {
-  p = await startPlatform({ service: 'all-in-one', modules: allModules, config: realServicesConfig() });
+  // A database of its own: "nothing changed" is checked over whole tables, which other suites write to.
+  db = await createIsolatedDatabase('onegate_fuzz');
+  p = await startPlatform({ service: 'all-in-one', modules: allModules, config: realServicesConfig({ DATABASE_URL: db.url }) });
   user = await createUser(p.infra.orm, { balance: '50000.00' });
   token = accessTokenFor(p, { userId: user.userId, username: user.username });
   const doc = (await (await fetch(`${p.url}/openapi.json`)).json()) as {
@@ -99,7 +103,10 @@ beforeAll(async () => {
     }
   }
 });
-afterAll(() => p?.stop());
+afterAll(async () => {
+  await p?.stop();
+  await db?.drop();
+});
 
 async function snapshot(): Promise<string> {
   const conn = p.infra.orm.em.getConnection();

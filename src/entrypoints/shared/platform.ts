@@ -120,8 +120,7 @@ export async function runMain(opts: StartOptions, afterStart?: (p: RunningPlatfo
     console.error(`${opts.service}: failed to start: ${(err as Error).message}`);
     process.exit(1);
   }
-  platform.infra.logger.info({ url: platform.url }, `${opts.service} listening on ${platform.url}`);
-  if (afterStart) await afterStart(platform);
+  // Signals are handled from the moment the server listens, before anything announces it.
   const onSignal = (signal: string) => {
     platform.infra.logger.info({ signal }, 'signal received');
     platform.stop().then(
@@ -134,4 +133,6 @@ export async function runMain(opts: StartOptions, afterStart?: (p: RunningPlatfo
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+  platform.infra.logger.info({ url: platform.url }, `${opts.service} listening on ${platform.url}`);
+  if (afterStart) await afterStart(platform);
 }
