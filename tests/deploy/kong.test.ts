@@ -106,8 +106,13 @@ const plugin = (list: KongPlugin[] | undefined, name: string) => list?.find((p) 
 
 describe('kong.yml against the routes in the code', () => {
   it('finds the services’ routes in their OpenAPI documents', () => {
-    // Every deployment serves its module; the check below is only as good as this list.
-    for (const [service] of DEPLOYMENTS) expect(kong.services.map((s) => s.name)).toContain(service);
+    // Every deployment serves its module; the checks below are only as good as this list.
+    for (const [service, prefix] of DEPLOYMENTS) {
+      expect(kong.services.map((s) => s.name)).toContain(service);
+      const routes = codeRoutes.filter((c) => c.service === service);
+      expect(routes.length, `${service} documents no route`).toBeGreaterThan(0);
+      for (const r of routes) expect(r.path.startsWith(`${prefix}/`), `${service} serves ${r.path} outside ${prefix}`).toBe(true);
+    }
   });
 
   it('points each Kong service at its deployment, passing the path through unchanged', () => {
