@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
@@ -82,18 +83,39 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
   return { app, metrics, openapi, router };
 }
 
-/** The client's address: X-Forwarded-For is believed only when the direct peer is a trusted proxy. */
+/**
+ * The client's address: X-Forwarded-For is believed only when the direct peer is a trusted proxy.
+ * Trusted entries are addresses or CIDR ranges (in a cluster, Kong's pods have no fixed address).
+ */
 export function clientIp(peer: string, forwardedFor: string, trusted: string[]): string {
   const normalise = (ip: string) => ip.replace(/^::ffff:/, '');
+  const isTrusted = trustMatcher(trusted);
   const direct = normalise(peer);
-  if (!forwardedFor || !trusted.includes(direct)) return direct;
+  if (!forwardedFor || !isTrusted(direct)) return direct;
   const hops = forwardedFor.split(',').map((s) => normalise(s.trim())).filter(Boolean);
   // Walk from the nearest hop back, skipping our own proxies; the first untrusted address is the client.
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
-    if (!trusted.includes(hop)) return hop;
+    if (!isTrusted(hop)) return hop;
   }
   return hops[0] ?? direct;
+}
+
+const matchers = new WeakMap<string[], (ip: string) => boolean>();
+function trustMatcher(trusted: string[]): (ip: string) => boolean {
+  let match = matchers.get(trusted);
+  if (!match) {
+    const ranges = new BlockList();
+    const exact = new Set<string>();
+    for (const entry of trusted) {
+      const [addr, bits] = entry.split('/') as [string, string | undefined];
+      if (bits !== undefined && isIP(addr)) ranges.addSubnet(addr, Number(bits), isIP(addr) === 6 ? 'ipv6' : 'ipv4');
+      else exact.add(entry);
+    }
+    match = (ip) => exact.has(ip) || (isIP(ip) !== 0 && ranges.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4'));
+    matchers.set(trusted, match);
+  }
+  return match;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
