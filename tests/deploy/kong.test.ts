@@ -229,6 +229,10 @@ describe('kong.yml on its own', () => {
 
   it('keeps every secret out of the file: credentials are vault references', () => {
     for (const c of kong.consumers) for (const k of c.keyauth_credentials ?? []) expect(k.key).toMatch(/^\{vault:\/\/env\/[a-z0-9-]+\}$/);
+    const redisPasswords = [...kong.consumers.flatMap((c) => c.plugins ?? []), ...kong.services.flatMap((s) => s.routes.flatMap((r) => r.plugins ?? []))]
+      .filter((p) => p.name === 'rate-limiting')
+      .map((p) => (p.config?.redis as { password?: string }).password);
+    for (const p of redisPasswords) expect(p).toMatch(/^\{vault:\/\/env\/[a-z0-9-]+\}$/);
     const text = readFileSync('kong.yml', 'utf8');
     expect(text).not.toMatch(/BEGIN [A-Z ]*KEY/);
   });
