@@ -193,6 +193,12 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
       expect(allowed(pod(s.name), pod('otel-collector'), 4318), `${s.name} → otel`).toBe(true);
     }
     expect(allowed(pod('onegate-migrate'), pod('postgres'), 5432)).toBe(true);
+    const monitoring: Endpoint = { labels: { app: 'prometheus' }, namespace: 'monitoring' };
+    expect(allowed(pod('kafka-exporter'), pod('kafka'), 9092)).toBe(true);
+    expect(allowed(monitoring, pod('kafka-exporter'), 9308)).toBe(true);
+    expect(allowed(monitoring, pod('payment-service'), 8080)).toBe(true);
+    expect(allowed(pod('kafka-create-topics'), pod('kafka'), 9092)).toBe(true);
+    expect(allowed(pod('kafka'), pod('kafka'), 9093)).toBe(true);
     expect(allowed(pod('payment-service'), internet, 443)).toBe(true);
     expect(allowed(pod('payment-service'), { ip: '10.1.2.3' }, 443)).toBe(false);
     expect(allowed(pod('auth-service'), internet, 443)).toBe(false);
