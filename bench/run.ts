@@ -16,6 +16,8 @@ import { startChildPlatform, type ChildPlatform } from './lib/child-platform.ts'
 import { load, type LoadResult } from './lib/load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '10');
+// BENCH_ONLY=regex runs only the matching parts (scenario names, 'login', 'export', 'pgbench').
+const ONLY = new RegExp(process.env.BENCH_ONLY ?? '.', 'i');
 const USERS = Number(process.env.BENCH_USERS ?? '2000');
 const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? '1000000');
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -63,6 +65,7 @@ const platform: ChildPlatform = await startChildPlatform('src/entrypoints/all-in
 log(`platform up on ${platform.url} (pid ${platform.pid})`);
 
 async function scenario(name: string, connections: number, request: Parameters<typeof load>[0]['request']) {
+  if (!ONLY.test(name)) return;
   const r = await load({ scenario: name, url: platform.url, connections, durationSeconds: SECONDS, request });
   results.push(r);
   log(`${name} @${connections}: ${r.achieved_rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, non-2xx ${r.non_2xx}, errors ${r.errors}`);
@@ -85,18 +88,19 @@ await scenario('user history reads', 16, () => ({ method: 'GET', path: '/api/tra
 
 // ---- login: users registered through the API (real Argon2id hashes)
 const loginUsers: string[] = [];
-for (let i = 0; i < 20; i++) {
+for (let i = 0; i < (ONLY.test('login') ? 20 : 0); i++) {
   const name = `login${i}_${Date.now().toString(36)}`;
   const r = await fetch(`${platform.url}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, email: `${name}@example.com`, phone: `+62814${String(i).padStart(8, '0')}`, password: 'correct horse battery' }) });
   if (r.status === 201) loginUsers.push(name);
 }
-if (loginUsers.length) {
+if (loginUsers.length && ONLY.test('login')) {
   await scenario('login (Argon2id verify)', 4, () => ({ method: 'POST', path: '/api/auth/login', headers: { 'x-forwarded-for': '' }, body: JSON.stringify({ username: pick(loginUsers), password: 'correct horse battery' }) }));
 }
-const argon = spawnSync(process.execPath, ['bench/argon2.ts', String(Math.min(SECONDS, 5))], { encoding: 'utf8' });
+const argon = !ONLY.test('argon2') ? { stdout: '' } : spawnSync(process.execPath, ['bench/argon2.ts', String(Math.min(SECONDS, 5))], { encoding: 'utf8' });
 notes.argon2 = argon.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 // ---- the regulator export: EXPORT_ROWS rows streamed; rows per second and the server's peak memory
+if (ONLY.test('export')) {
 log(`inserting ${EXPORT_ROWS} history rows for the export`);
 await conn.execute(`insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, payment_method, created_at)
   select a.user_id, a.id, 'EXP-' || g, 'PAYMENT', 'SUCCESS', 1000.00, 5000.00, 4000.00, 'GOPAY', timestamptz '2026-01-01' + (g || ' seconds')::interval
@@ -123,12 +127,13 @@ for (const format of ['ndjson', 'csv']) {
   notes[`export_${format}`] = { status: res.status, lines, seconds: +secs.toFixed(1), rows_per_second: Math.round(lines / secs), server_rss_before_mib: +rssBefore.toFixed(0), server_rss_peak_during_mib: +peak.toFixed(0) };
   log(`export ${format}: ${lines} lines in ${secs.toFixed(1)} s, server RSS ${rssBefore.toFixed(0)} → peak ${peak.toFixed(0)} MiB`);
 }
+}
 await platform.stop();
 
 // ---- PostgreSQL's own limit: the same statements as one payment, through pgbench, same concurrency
 const minId = users[0]!.id;
 const maxId = users[users.length - 1]!.id;
-for (const c of [1, 4, 16, 64]) {
+for (const c of ONLY.test('pgbench') ? [1, 4, 16, 64] : []) {
   const out = spawnSync('pgbench', ['-n', '-M', 'prepared', '-c', String(c), '-j', String(Math.min(c, 2)), '-T', String(SECONDS), '-D', `minid=${minId}`, '-D', `maxid=${maxId}`, '-D', `merchant=${merchant.id}`, '-f', 'bench/pgbench-payment.sql', dbUrl.toString()], { encoding: 'utf8' });
   const tps = Number(/tps = ([\d.]+)/.exec(out.stdout)?.[1] ?? 'NaN');
   const lat = Number(/latency average = ([\d.]+)/.exec(out.stdout)?.[1] ?? 'NaN');
@@ -141,7 +146,7 @@ await orm.close(true);
 
 const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), seconds_per_scenario: SECONDS, users: USERS };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', JSON.stringify({ machine, results, notes }, null, 2));
+writeFileSync(process.env.BENCH_OUT ?? 'bench/results/latest.json', JSON.stringify({ machine, results, notes }, null, 2));
 console.log(`| scenario | connections | req/s | p50 ms | p99 ms | non-2xx | errors |\n|---|---|---|---|---|---|---|`);
 for (const r of results) console.log(`| ${r.scenario} | ${r.connections} | ${r.achieved_rps} | ${r.p50_ms} | ${r.p99_ms} | ${r.non_2xx} | ${r.errors} |`);
 console.log('\n```json\n' + JSON.stringify({ machine, notes }, null, 2) + '\n```');

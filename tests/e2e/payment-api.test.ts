@@ -3,20 +3,28 @@ import { startPlatform, type RunningPlatform } from '../../src/entrypoints/share
 import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/index.ts';
 import { realServicesConfig } from '../support/services.ts';
+import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 import { balanceOf, createCustomer, setStatus, type Customer } from '../support/payment-fixtures.ts';
 
+// A database of its own: this suite's reconciler settles every due PENDING top-up it finds, and
+// other suites' top-ups are unknown to this suite's sandboxes (it would release them).
+let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let p: RunningPlatform;
 let runtime: PaymentRuntime;
 let sandboxes: Sandboxes;
 
 beforeAll(async () => {
-  p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig() });
+  db = await createIsolatedDatabase('onegate_payment');
+  p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
   runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
   sandboxes = runtime.sandboxes!;
   sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
 });
-afterAll(() => p?.stop());
+afterAll(async () => {
+  await p?.stop();
+  await db?.drop();
+});
 
 type Body = { meta: Record<string, unknown> & { code: string; error?: string }; data: Record<string, unknown> | null };
 

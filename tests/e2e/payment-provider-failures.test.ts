@@ -3,24 +3,32 @@ import { startPlatform, type RunningPlatform } from '../../src/entrypoints/share
 import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/index.ts';
 import { realServicesConfig } from '../support/services.ts';
+import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 import { balanceOf, createCustomer } from '../support/payment-fixtures.ts';
 
 // The real GoPay HTTP adapter against its sandbox, with a short deadline and one retry, so that
 // timeouts happen in test time.
+// A database of its own: this suite's reconciler settles every due PENDING top-up it finds, and
+// other suites' top-ups are unknown to this suite's sandboxes (it would release them).
+let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let p: RunningPlatform;
 let runtime: PaymentRuntime;
 let sandboxes: Sandboxes;
 beforeAll(async () => {
+  db = await createIsolatedDatabase('onegate_payment');
   p = await startPlatform({
     service: 'payment-service',
     modules: [createPaymentModule({ reconciler: false })],
-    config: realServicesConfig({ EWALLET_TIMEOUT_MS: '300', EWALLET_RETRIES: '1', EWALLET_CIRCUIT_THRESHOLD: '3', EWALLET_CIRCUIT_OPEN_MS: '60000' }),
+    config: realServicesConfig({ DATABASE_URL: db.url, EWALLET_TIMEOUT_MS: '300', EWALLET_RETRIES: '1', EWALLET_CIRCUIT_THRESHOLD: '3', EWALLET_CIRCUIT_OPEN_MS: '60000' }),
   });
   runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
   sandboxes = runtime.sandboxes!;
 });
-afterAll(() => p?.stop());
+afterAll(async () => {
+  await p?.stop();
+  await db?.drop();
+});
 
 async function topUp(token: string, body: Record<string, unknown>) {
   const r = await fetch(`${p.url}/api/payment/wallet/topup`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -2,16 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
-import { requireEnv } from '../support/services.ts';
+import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { balanceOf, createCustomer, paymentKit, setStatus, type Customer } from '../support/payment-fixtures.ts';
 
+// A database of its own: the reconciler settles every due PENDING top-up it finds, and another
+// suite's top-ups are unknown to this suite's provider fake (it would release them).
+let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let orm: Orm;
 let kit: ReturnType<typeof paymentKit>;
 beforeAll(async () => {
-  orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 8 });
+  db = await createIsolatedDatabase('onegate_topups');
+  orm = await createOrm({ url: db.url, poolMax: 8 });
   kit = paymentKit(orm);
 });
-afterAll(() => orm.close(true));
+afterAll(async () => {
+  await orm.close(true);
+  await db.drop();
+});
 
 const m = (s: string) => Money.parse(s);
 const sql = async <T>(q: string, p: unknown[] = []) => (await orm.em.getConnection().execute(q, p)) as T[];

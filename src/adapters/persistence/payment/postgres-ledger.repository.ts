@@ -29,10 +29,11 @@ export interface PostgresLedgerOptions {
 }
 
 /**
- * The ledger on PostgreSQL. Each movement is one transaction: accounts are locked with
- * SELECT … FOR UPDATE in ascending id order (so two movements over the same accounts can never
- * deadlock), balances are checked under the lock (and by the CHECK balance >= 0 constraint),
- * then the history rows, the journal entries and the outbox events are written before commit.
+ * The ledger on PostgreSQL. Each movement is one transaction: customers' accounts are locked with
+ * SELECT … FOR UPDATE in ascending id order and checked under the lock, the bank's system accounts
+ * are changed last by one conditional statement (a fixed lock order, so movements never deadlock;
+ * the CHECK balance >= 0 constraint backs both), and the history rows, journal entries and outbox
+ * events are written in the same transaction.
  */
 export class PostgresLedgerRepository implements LedgerRepository {
   private readonly orm: Orm;
@@ -145,33 +146,58 @@ export class PostgresLedgerRepository implements LedgerRepository {
     const fromId = await this.resolve(em, m.from);
     const toId = await this.resolve(em, m.to);
     if (fromId === toId) throw WalletErrors.selfTransfer();
-    const locked = new Map<string, Account>();
-    for (const id of [fromId, toId].sort()) {
-      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [id])) as AccountRow[];
-      if (!rows[0]) throw id === toId ? WalletErrors.recipientNotFound() : WalletErrors.accountNotFound();
-      locked.set(id, toAccount(rows[0]));
-    }
-    const from = locked.get(fromId)!;
-    const to = locked.get(toId)!;
-    assertAccountRule(from, m.fromRule, 'payer');
-    assertAccountRule(to, m.toRule, 'payee');
-    const fromAfter = from.balance.minus(m.amount); // INSUFFICIENT_FUNDS rather than below zero
-    const toAfter = to.balance.plus(m.amount);
-    await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [fromAfter.toString(), fromId]);
-    await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [toAfter.toString(), toId]);
-
     const movementId = randomUUID();
-    const fromRow = m.fromRow && from.userId !== null ? await this.insertRow(em, from, m.fromRow, m.amount, from.balance, fromAfter) : null;
-    const toRow = m.toRow && to.userId !== null ? await this.insertRow(em, to, m.toRow, m.amount, to.balance, toAfter) : null;
     const journalRef = m.fromRow?.transactionId ?? m.toRow?.transactionId ?? movementId;
+    const sides = [
+      { id: fromId, system: 'system' in m.from, rule: m.fromRule, delta: -m.amount.minor, row: m.fromRow, role: 'payer' as const },
+      { id: toId, system: 'system' in m.to, rule: m.toRule, delta: m.amount.minor, row: m.toRow, role: 'payee' as const },
+    ];
+    // Lock order, the same for every movement so none can deadlock: customers' accounts first, in
+    // id order; the bank's system accounts last. Every payment and top-up touches one system row,
+    // so that row is changed by a single statement just before commit: its lock is held for two
+    // round trips instead of the whole transaction.
+    const customers = sides.filter((x) => !x.system).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const locked = new Map<string, Account>();
+    for (const c of customers) {
+      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [c.id])) as AccountRow[];
+      if (!rows[0]) throw c.id === toId ? WalletErrors.recipientNotFound() : WalletErrors.accountNotFound();
+      locked.set(c.id, toAccount(rows[0]));
+    }
+    const rows: { fromRow: LedgerTransaction | null; toRow: LedgerTransaction | null } = { fromRow: null, toRow: null };
+    for (const c of customers) {
+      const account = locked.get(c.id)!;
+      assertAccountRule(account, c.rule, c.role);
+      const after = c.delta < 0 ? account.balance.minus(m.amount) : account.balance.plus(m.amount); // INSUFFICIENT_FUNDS rather than below zero
+      await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [after.toString(), c.id]);
+      const row = c.row && account.userId !== null ? await this.insertRow(em, account, c.row, m.amount, account.balance, after) : null;
+      if (c.role === 'payer') rows.fromRow = row;
+      else rows.toRow = row;
+      await this.journal(em, movementId, c.id, c.row?.transactionId ?? journalRef, c.delta, account.balance.toString(), after.toString());
+    }
+    for (const x of sides.filter((y) => y.system).sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      // Update and journal in one statement; a system account that would go below zero changes nothing.
+      const amount = Money.ofMinor(x.delta < 0 ? -x.delta : x.delta).toString();
+      const signed = x.delta < 0 ? `-${amount}` : amount;
+      const changed = (await em.execute(
+        `with s as (
+           update accounts set balance = balance + ?::numeric, updated_at = now()
+            where id = ? and balance + ?::numeric >= 0 ${x.rule === 'any' ? '' : "and account_status = 'ACTIVE'"}
+            returning balance - ?::numeric as before, balance as after)
+         insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after)
+         select ?, ?, ?, ?::numeric, s.before, s.after from s returning id`,
+        [signed, x.id, signed, signed, movementId, x.id, x.row?.transactionId ?? journalRef, signed],
+      )) as unknown[];
+      if (changed.length !== 1) throw x.role === 'payer' ? WalletErrors.insufficientFunds() : WalletErrors.recipientNotActive();
+    }
+    return { movementId, ...rows };
+  }
+
+  private async journal(em: EntityManager, movementId: string, accountId: string, transactionId: string, delta: bigint, before: string, after: string): Promise<void> {
+    const amount = Money.ofMinor(delta < 0n ? -delta : delta).toString();
     await em.execute(
-      `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)`,
-      [
-        movementId, fromId, m.fromRow?.transactionId ?? journalRef, `-${m.amount.toString()}`, from.balance.toString(), fromAfter.toString(),
-        movementId, toId, m.toRow?.transactionId ?? journalRef, m.amount.toString(), to.balance.toString(), toAfter.toString(),
-      ],
+      `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values (?, ?, ?, ?, ?, ?)`,
+      [movementId, accountId, transactionId, delta < 0n ? `-${amount}` : amount, before, after],
     );
-    return { movementId, fromRow, toRow };
   }
 
   private async insertRow(em: EntityManager, account: Account, row: HistoryRow, amount: Money, before: Money, after: Money): Promise<LedgerTransaction> {
