@@ -4,6 +4,7 @@ import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../../adapters/http/app.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
+import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
@@ -82,6 +83,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   // Every deployment runs a relay; an advisory lock lets one publish at a time.
   const outboxRelay = new OutboxRelay(infra.orm, infra.events, logger, { registry: metrics.registry });
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
+  registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   outboxRelay.start();
   for (const m of opts.modules) await m.start?.(container);
   const port = (server.address() as AddressInfo).port;
