@@ -73,6 +73,10 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
 
   app.use(requestContext(opts.logger, metrics));
   app.use(async (ctx, next) => {
+    if (opts.draining()) ctx.set('Connection', 'close');
+    await next();
+  });
+  app.use(async (ctx, next) => {
     ctx.state.clientIp = clientIp(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), opts.trustedProxies);
     await next();
   });

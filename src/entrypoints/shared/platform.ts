@@ -95,12 +95,16 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       draining = true;
       logger.info('shutting down: refusing new connections, finishing in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets go as soon as they are idle (responses while draining say Connection: close),
+      // rather than holding the shutdown for their keep-alive timeout.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const grace = setTimeout(() => {
         for (const s of sockets) s.destroy();
       }, config.SHUTDOWN_GRACE_MS);
       grace.unref();
       await closed;
+      clearInterval(sweep);
       clearTimeout(grace);
       for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
       await outboxRelay.stop();
