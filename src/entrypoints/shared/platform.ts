@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createHttpApp } from '../../adapters/http/app.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
+import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
@@ -84,6 +85,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   const outboxRelay = new OutboxRelay(infra.orm, infra.events, logger, { registry: metrics.registry });
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
+  registerBusinessMetrics(infra.orm, metrics.registry);
   outboxRelay.start();
   for (const m of opts.modules) await m.start?.(container);
   const port = (server.address() as AddressInfo).port;
