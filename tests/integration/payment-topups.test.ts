@@ -163,4 +163,17 @@ describe('top-up (account → e-wallet) with an in-memory provider over real Pos
     await kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: c.phone });
     expect((await errorOf(kit.changeStatus.execute(c.accountId, 'CLOSED'))).code).toBe('ACCOUNT_BALANCE_NOT_ZERO');
   });
+
+  it('a settlement that comes second (the request after the webhook) reports the first one\'s release', async () => {
+    const c = await customerWithWallet();
+    kit.gopay.control.behave('topup', { kind: 'pending' }, 1);
+    const o = await kit.topUp.execute({ userId: c.userId, amount: m('12000.00'), method: 'GOPAY', phone: c.phone });
+    expect(o.kind).toBe('pending');
+    const first = await kit.ledger.settleTopUp(o.transaction.transactionId, 'FAILED', { reason: 'RISK_REJECTED' });
+    const second = await kit.ledger.settleTopUp(o.transaction.transactionId, 'FAILED', { reason: 'RISK_REJECTED' });
+    expect([first.applied, second.applied]).toEqual([true, false]);
+    expect(first.release).not.toBeNull();
+    expect(second.release?.transactionId).toBe(first.release?.transactionId);
+    expect(await refundsOf(o.transaction.transactionId)).toHaveLength(1);
+  });
 });

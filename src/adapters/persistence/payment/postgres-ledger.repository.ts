@@ -76,7 +76,14 @@ export class PostgresLedgerRepository implements LedgerRepository {
       if (rows.length === 0) {
         const current = await this.findIn(em, transactionId);
         if (!current) throw LedgerErrors.transactionNotFound();
-        const r: SettleResult = { applied: false, transaction: current, release: null };
+        // Settled by someone else first (the webhook often beats the request's own answer): report their release.
+        const released =
+          current.status === 'FAILED'
+            ? ((await em.execute(`select * from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND' order by created_at limit 1`, [
+                transactionId,
+              ])) as TransactionRow[])
+            : [];
+        const r: SettleResult = { applied: false, transaction: current, release: released[0] ? toTransaction(released[0]) : null };
         return r;
       }
       const topUp = toTransaction(rows[0]!);
