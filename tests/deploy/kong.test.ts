@@ -6,7 +6,7 @@ import { authModule } from '../../src/entrypoints/auth/auth.module.ts';
 import { paymentModule } from '../../src/entrypoints/payment/payment.module.ts';
 import { transactionModule } from '../../src/entrypoints/transaction/transaction.module.ts';
 import type { ServiceModule } from '../../src/entrypoints/shared/service-module.ts';
-import { realServicesConfig } from '../support/services.ts';
+import { realServicesConfig, uniq } from '../support/services.ts';
 
 /*
  * kong.yml against the code. The routes come from the running entrypoints' /openapi.json (every
@@ -70,7 +70,8 @@ let codeRoutes: CodeRoute[] = [];
 
 beforeAll(async () => {
   for (const [service, , module] of DEPLOYMENTS) {
-    const p = await startPlatform({ service, modules: [module], config: realServicesConfig() });
+    // Own consumer group and topic: the transaction module starts its events consumer.
+    const p = await startPlatform({ service, modules: [module], config: realServicesConfig({ KAFKA_CONSUMER_GROUP: uniq('kong-test-'), KAFKA_TOPIC_TRANSACTIONS: uniq('kong-test-events-') }) });
     try {
       const doc = (await (await fetch(`${p.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
       for (const [path, ops] of Object.entries(doc.paths)) {

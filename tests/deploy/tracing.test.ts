@@ -149,7 +149,8 @@ describe('OpenTelemetry in the entrypoints', () => {
 
   it('exports nothing when OTEL_EXPORTER_OTLP_ENDPOINT is not set', async () => {
     const before = requests;
-    const p = await startEntrypoint('transaction', baseEnv({}));
+    // Its own consumer group and topic: it must not join the default group other suites may use.
+    const p = await startEntrypoint('transaction', baseEnv({ KAFKA_CONSUMER_GROUP: uniq('otel-tx-'), KAFKA_TOPIC_TRANSACTIONS: uniq('otel-tx-events-') }));
     await fetch(`${p.url}/openapi.json`);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
