@@ -125,7 +125,7 @@ export async function runMain(opts: StartOptions, afterStart?: (p: RunningPlatfo
   try {
     platform = await startPlatform(opts);
   } catch (err) {
-    console.error(`${opts.service}: failed to start: ${(err as Error).message}`);
+    console.error(`${opts.service}: failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
   // Signals are handled from the moment the server listens, before anything announces it.
