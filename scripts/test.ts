@@ -2,6 +2,7 @@
 //  - PostgreSQL: creates a fresh dedicated database (TEST_DATABASE_NAME, default onegate_test) and migrates it.
 //  - Redis: must answer at REDIS_URL (default redis://127.0.0.1:6379/1).
 //  - Kafka: must answer at KAFKA_BROKERS (default 127.0.0.1:9092); started with scripts/kafka.sh when nothing answers.
+//  - promtool: the machine's, or unpacked from Debian's prometheus package by scripts/ensure-promtool.sh.
 // A service that cannot be reached stops the run with an error: no suite is ever skipped.
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
@@ -60,8 +61,13 @@ if (!(await answers(first))) {
   if (r.status !== 0 || !(await answers(first))) fail(`Kafka is not reachable at ${brokers} and scripts/kafka.sh could not start it`);
 }
 
+// promtool, for the Prometheus config and rule checks: the machine's, or unpacked from Debian's package.
+const promtool = spawnSync('bash', ['scripts/ensure-promtool.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+if (promtool.status !== 0) fail('promtool is not available and scripts/ensure-promtool.sh could not fetch it');
+const path = `${promtool.stdout.trim()}:${process.env.PATH ?? ''}`;
+
 const result = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, TEST_DATABASE_URL: testDbUrl.toString(), TEST_POSTGRES_ADMIN_URL: adminUrl, TEST_REDIS_URL: redisUrl, TEST_KAFKA_BROKERS: brokers },
+  env: { ...process.env, PATH: path, TEST_DATABASE_URL: testDbUrl.toString(), TEST_POSTGRES_ADMIN_URL: adminUrl, TEST_REDIS_URL: redisUrl, TEST_KAFKA_BROKERS: brokers },
 });
 process.exit(result.status ?? 1);

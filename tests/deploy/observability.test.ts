@@ -17,7 +17,7 @@ const obs = (...p: string[]) => repoPath('observability', ...p);
 function promtool(...args: string[]) {
   const r = spawnSync('promtool', args, { cwd: obs('prometheus'), encoding: 'utf8' });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error('promtool is not installed: `apt-get install -y --no-install-recommends prometheus` (.ci/run does it before npm test)');
+    throw new Error('promtool is not on PATH: run the suites with `npm test`, which provides it (scripts/ensure-promtool.sh)');
   }
   return r;
 }
