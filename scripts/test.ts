@@ -64,7 +64,8 @@ if (!(await answers(first))) {
 // promtool, for the Prometheus config and rule checks: the machine's, or unpacked from Debian's package.
 const promtool = spawnSync('bash', ['scripts/ensure-promtool.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 if (promtool.status !== 0) fail('promtool is not available and scripts/ensure-promtool.sh could not fetch it');
-const path = `${promtool.stdout.trim()}:${process.env.PATH ?? ''}`;
+// Appended, not prepended: the machine's promtool may sit in /usr/bin beside an older node.
+const path = `${process.env.PATH ?? ''}:${promtool.stdout.trim()}`;
 
 const result = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], {
   stdio: 'inherit',

