@@ -51,6 +51,7 @@ await conn.execute(`insert into users (username, email, phone, password)
   select 'bench' || g, 'bench' || g || '@example.com', '+62813' || lpad(g::text, 8, '0'), 'x' from generate_series(1, ?) g`, [USERS]);
 await conn.execute(`insert into accounts (user_id, balance) select id, 100000000.00 from users where username like 'bench%'`);
 await conn.execute(`update accounts set balance = balance - ? * 100000000.00 where system_code = 'FUNDING'`, [USERS]);
+await conn.execute('analyze'); // as autovacuum would after a bulk load: the planner needs the row counts
 const users = (await conn.execute(`select id, username from users where username like 'bench%' order by id`)) as { id: number; username: string }[];
 const [merchant] = (await conn.execute(`select id from accounts where system_code = 'MERCHANT_SETTLEMENT'`)) as [{ id: string }];
 log(`seeded ${users.length} funded accounts`);
@@ -105,6 +106,7 @@ log(`inserting ${EXPORT_ROWS} history rows for the export`);
 await conn.execute(`insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, payment_method, created_at)
   select a.user_id, a.id, 'EXP-' || g, 'PAYMENT', 'SUCCESS', 1000.00, 5000.00, 4000.00, 'GOPAY', timestamptz '2026-01-01' + (g || ' seconds')::interval
     from generate_series(1, ?) g, lateral (select id, user_id from accounts where user_id is not null order by id limit 1) a`, [EXPORT_ROWS]);
+await conn.execute('analyze historical_transactions');
 const issued = execFileSync(process.execPath, ['src/entrypoints/admin/main.ts', 'keys', 'issue', '--service', 'Bank Indonesia', '--name', `bench-${Date.now()}`, '--permissions', 'READ_TRANSACTIONS', '--limit-minute', '1000', '--json'], {
   env: { ...process.env, ...env },
   encoding: 'utf8',
