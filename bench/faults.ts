@@ -120,10 +120,10 @@ if (which === 'kill' || which === 'all') {
 
 if (which === 'kafka' || which === 'all') {
   log(`kafka: broker stopped for ${KAFKA_DOWN_S} s under load`);
-  execSync('bash scripts/kafka.sh stop', { stdio: 'inherit' });
+  execSync('bash scripts/kafka.sh stop', { stdio: ['ignore', 2, 2] });
   const during = await workload(Math.round(OPS / 2));
   await sleep(Math.max(0, KAFKA_DOWN_S * 1000 - 5000));
-  execSync('bash scripts/kafka.sh start', { stdio: 'inherit' });
+  execSync('bash scripts/kafka.sh start', { stdio: ['ignore', 2, 2] });
   await settleAndCheck('kafka', during);
   // Every committed event reaches Kafka, and each account's events arrive in commit order.
   const deadline = Date.now() + 120_000;
@@ -147,7 +147,19 @@ if (which === 'kafka' || which === 'all') {
   const want = perKey(expected);
   const got = perKey(seen.filter((s, i, all) => all.findIndex((o) => o.id === s.id) === i));
   const outOfOrder = Object.keys(want).filter((k) => JSON.stringify(want[k]) !== JSON.stringify(got[k] ?? []));
-  const [consumed] = (await conn.execute(`select count(*)::int as n from processed_messages`).catch(() => [{ n: -1 }])) as [{ n: number }];
+  // The transaction service's consumer catches up and applies each event once.
+  const transactionEvents = expected.length;
+  let consumed = { n: -1 };
+  const consumerDeadline = Date.now() + 120_000;
+  while (Date.now() < consumerDeadline) {
+    [consumed] = (await conn.execute(`select count(*)::int as n from processed_messages`)) as [{ n: number }];
+    if (consumed.n >= transactionEvents) break;
+    await sleep(1000);
+  }
+  const [readModel] = (await conn.execute(
+    `select (select count(*) from historical_transactions)::int as rows, (select coalesce(sum(tx_count), 0)::int from transaction_daily_aggregates) as counted`,
+  ).catch(() => [{ rows: -1, counted: -1 }])) as [{ rows: number; counted: number }];
+  report.kafka = { ...(report.kafka as object), read_model_rows_counted: readModel.counted, history_rows: readModel.rows };
   report.kafka = { ...(report.kafka as object), outbox_backlog_after: backlog, events_committed: expected.length, events_received: seen.length, accounts_out_of_order: outOfOrder.length, processed_by_consumer: consumed.n };
   log(`kafka: ${expected.length} events committed, ${seen.length} received, ${outOfOrder.length} accounts out of order, consumer processed ${consumed.n}`);
 }

@@ -11,7 +11,7 @@ import { loadConfig } from '../src/entrypoints/shared/config.ts';
 import { startChildPlatform } from './lib/child-platform.ts';
 import { load } from './lib/load.ts';
 import { startPlatform } from '../src/entrypoints/shared/platform.ts';
-import { allModules } from '../src/entrypoints/all-in-one/modules.ts';
+import { paymentModule } from '../src/entrypoints/payment/payment.module.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '10');
 const DB_URL = 'postgresql://postgres@127.0.0.1:5432/onegate_bench';
@@ -29,7 +29,8 @@ const env = { NODE_ENV: 'development', DATABASE_URL: DB_URL, REDIS_URL: 'redis:/
 
 // Statements per payment: counted in-process on the connection every query goes through.
 {
-  const inproc = await startPlatform({ service: 'all-in-one', modules: allModules, config: loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1' }) });
+  // The payment deployment alone: the transaction service's consumer would interleave its own statements.
+  const inproc = await startPlatform({ service: 'payment-service', modules: [paymentModule], config: loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1' }) });
   const connection = inproc.infra.orm.em.getConnection() as unknown as { execute: (...a: unknown[]) => Promise<unknown> };
   const proto = Object.getPrototypeOf(connection) as { execute: (...a: unknown[]) => Promise<unknown> };
   const original = proto.execute;
