@@ -33,6 +33,7 @@ const env = {
   KAFKA_TOPIC_TRANSACTIONS: 'bench-transaction-events',
   LOG_LEVEL: 'warn',
   DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX ?? '20',
+  REGISTRATIONS_PER_IP_PER_HOUR: '1000',
 };
 const results: LoadResult[] = [];
 const notes: Record<string, unknown> = {};

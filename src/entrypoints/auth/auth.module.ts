@@ -62,7 +62,7 @@ export const authModule: ServiceModule = {
     container.bind(AUTH.Families).toConstantValue(families);
     container.bind(AUTH.Hasher).toConstantValue(hasher);
     container.bind(AUTH.Throttle).toConstantValue(throttle);
-    container.bind(AUTH.Register).toConstantValue(new RegisterHandler({ users, hasher }));
+    container.bind(AUTH.Register).toConstantValue(new RegisterHandler({ users, hasher, limit: { kv: infra.kv, perHour: config.REGISTRATIONS_PER_IP_PER_HOUR } }));
     container.bind(AUTH.Login).toConstantValue(new LoginHandler({ users, hasher, throttle, sessions, events }));
     container.bind(AUTH.Refresh).toConstantValue(
       new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),

@@ -51,6 +51,7 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
   ARGON2_ITERATIONS: z.coerce.number().int().min(2).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+  REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
 
   TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
   GOPAY_BASE_URL: url(['http:', 'https:']).optional(),

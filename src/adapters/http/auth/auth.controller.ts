@@ -51,10 +51,10 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
       tag: TAG,
       security: 'none',
       body: RegisterRequest,
-      responses: { 201: 'registered', 400: 'validation failed', 409: 'username, email or phone already registered (USERNAME_/EMAIL_/PHONE_ALREADY_EXISTS)' },
+      responses: { 201: 'registered', 400: 'validation failed', 409: 'username, email or phone already registered (USERNAME_/EMAIL_/PHONE_ALREADY_EXISTS)', 429: 'too many registrations from this address (Retry-After)' },
     },
     async (ctx, { body }) => {
-      const { user, account } = await deps.register.execute(body);
+      const { user, account } = await deps.register.execute(body, ctx.state.clientIp as string | undefined);
       respond(ctx, 201, 'registration successful', { ...userJson(user), account: accountJson(account) });
     },
   );

@@ -1,4 +1,6 @@
 import type { PasswordHasher } from '../../ports/password-hasher.ts';
+import type { KeyValueStore } from '../../ports/key-value-store.ts';
+import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { parseRegistration, type RegistrationInput } from '../../../domain/identity/credentials.ts';
 import { userRegistered } from '../../../domain/identity/identity.events.ts';
 import type { UserRepository } from '../../../domain/identity/user.repository.ts';
@@ -8,18 +10,30 @@ import type { AccountSummary, User } from '../../../domain/identity/user.ts';
 export class RegisterHandler {
   private readonly users: UserRepository;
   private readonly hasher: PasswordHasher;
+  private readonly limit: { kv: KeyValueStore; perHour: number } | undefined;
 
-  constructor(deps: { users: UserRepository; hasher: PasswordHasher }) {
+  constructor(deps: { users: UserRepository; hasher: PasswordHasher; limit?: { kv: KeyValueStore; perHour: number } }) {
     this.users = deps.users;
     this.hasher = deps.hasher;
+    this.limit = deps.limit;
   }
 
-  async execute(input: RegistrationInput): Promise<{ user: User; account: AccountSummary }> {
+  async execute(input: RegistrationInput, clientIp?: string): Promise<{ user: User; account: AccountSummary }> {
     // Validation (including the password's length) comes before the costly hash.
     const valid = parseRegistration(input);
+    await this.admit(clientIp);
     const passwordHash = await this.hasher.hash(valid.password);
     return this.users.registerWithAccount({ username: valid.username, email: valid.email, phone: valid.phone, passwordHash }, (user, account) =>
       userRegistered(user.id, user.username, account.id, user.createdAt),
     );
+  }
+
+  /** Each registration costs an Argon2id hash: one client IP gets a bounded number per hour. */
+  private async admit(clientIp: string | undefined): Promise<void> {
+    if (!this.limit || !clientIp) return;
+    const { value, ttlSeconds } = await this.limit.kv.increment(`auth:register-ip:${clientIp}`, 3600);
+    if (value > this.limit.perHour) {
+      throw new DomainError('TOO_MANY_REGISTRATIONS', 'rate_limited', 'too many registrations from this address; try again later', { retryAfterSeconds: Math.max(1, ttlSeconds) });
+    }
   }
 }
