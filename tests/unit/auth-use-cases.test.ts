@@ -34,7 +34,7 @@ function setup() {
     events,
     register: new RegisterHandler({ users, hasher }),
     login: new LoginHandler({ users, hasher, throttle, sessions, events, now: clock.now }),
-    refresh: new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: 604800, accessTtlSeconds: 900, now: clock.now }),
+    refresh: new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: 604800, accessTtlSeconds: 900, sessionMaxSeconds: 30 * 86400, now: clock.now }),
     logout: new LogoutHandler({ families, kv }),
     profile: new GetProfileHandler({ users }),
   };
@@ -159,6 +159,17 @@ describe('refresh', () => {
     await expect(s.refresh.execute('nope')).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
     s.clock.advance(604800);
     await expect(s.refresh.execute(session.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN', message: expect.stringContaining('expired') });
+  });
+
+  it('refreshing keeps a session alive for at most SESSION_MAX_SECONDS after its login', async () => {
+    const { s, session } = await loggedIn();
+    let token = session.refreshToken;
+    for (let day = 6; day < 30; day += 6) {
+      s.clock.advance(6 * 86400);
+      token = (await s.refresh.execute(token)).session.refreshToken;
+    }
+    s.clock.advance(6 * 86400); // day 30: past the cap, though the last refresh was 6 days ago
+    await expect(s.refresh.execute(token)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN', message: expect.stringContaining('expired') });
   });
 });
 

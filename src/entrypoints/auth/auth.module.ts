@@ -65,7 +65,7 @@ export const authModule: ServiceModule = {
     container.bind(AUTH.Register).toConstantValue(new RegisterHandler({ users, hasher, limit: { kv: infra.kv, perHour: config.REGISTRATIONS_PER_IP_PER_HOUR } }));
     container.bind(AUTH.Login).toConstantValue(new LoginHandler({ users, hasher, throttle, sessions, events }));
     container.bind(AUTH.Refresh).toConstantValue(
-      new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
+      new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, sessionMaxSeconds: config.SESSION_MAX_SECONDS }),
     );
     container.bind(AUTH.Logout).toConstantValue(new LogoutHandler({ families, kv }));
     container.bind(AUTH.Profile).toConstantValue(new GetProfileHandler({ users }));

@@ -47,6 +47,7 @@ const schema = z.object({
   JWKS_URL: url(['http:', 'https:']).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(30 * 86400).default(7 * 86400),
+  SESSION_MAX_SECONDS: z.coerce.number().int().min(3600).max(365 * 86400).default(30 * 86400),
   COOKIE_SECURE: bool.optional(),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
   ARGON2_ITERATIONS: z.coerce.number().int().min(2).default(2),

@@ -16,6 +16,8 @@ export interface RefreshDeps {
   kv: KeyValueStore;
   refreshTtlSeconds: number;
   accessTtlSeconds: number;
+  /** A session (family) ends this long after its login, however often it is refreshed. */
+  sessionMaxSeconds?: number;
   now?: () => Date;
 }
 
@@ -44,7 +46,9 @@ export class RefreshHandler {
       const user = await users.findById(family.userId);
       if (!user) return { result: { outcome: { kind: 'unknown' } } };
       const access = accessTokens.issue({ userId: user.id, username: user.username, role: user.role });
-      const expiresAt = new Date(now.getTime() + this.deps.refreshTtlSeconds * 1000);
+      const sliding = now.getTime() + this.deps.refreshTtlSeconds * 1000;
+      const absolute = this.deps.sessionMaxSeconds ? family.createdAt.getTime() + this.deps.sessionMaxSeconds * 1000 : Number.POSITIVE_INFINITY;
+      const expiresAt = new Date(Math.min(sliding, absolute));
       const outcome = rotate(family, hash, { hash: hashRefreshToken(next), accessJti: access.jti, expiresAt }, now);
       const save = outcome.kind === 'rotated' || outcome.kind === 'reused' ? outcome.family : undefined;
       return { save, result: { outcome, user, access } };
