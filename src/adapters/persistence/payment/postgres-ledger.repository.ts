@@ -163,7 +163,8 @@ export class PostgresLedgerRepository implements LedgerRepository {
     // id order; the bank's system accounts last. Every payment and top-up touches one system row,
     // so that row is changed by a single statement just before commit: its lock is held for two
     // round trips instead of the whole transaction.
-    const customers = sides.filter((x) => !x.system).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+    const customers = sides.filter((x) => !x.system).sort(byId);
     const locked = new Map<string, Account>();
     for (const c of customers) {
       const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [c.id])) as AccountRow[];
@@ -181,10 +182,9 @@ export class PostgresLedgerRepository implements LedgerRepository {
       else rows.toRow = row;
       await this.journal(em, movementId, c.id, c.row?.transactionId ?? journalRef, c.delta, account.balance.toString(), after.toString());
     }
-    for (const x of sides.filter((y) => y.system).sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    for (const x of sides.filter((y) => y.system).sort(byId)) {
       // Update and journal in one statement; a system account that would go below zero changes nothing.
-      const amount = Money.ofMinor(x.delta < 0 ? -x.delta : x.delta).toString();
-      const signed = x.delta < 0 ? `-${amount}` : amount;
+      const signed = signedDecimal(x.delta);
       const changed = (await em.execute(
         `with s as (
            update accounts set balance = balance + ?::numeric, updated_at = now()
@@ -200,10 +200,9 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   private async journal(em: EntityManager, movementId: string, accountId: string, transactionId: string, delta: bigint, before: string, after: string): Promise<void> {
-    const amount = Money.ofMinor(delta < 0n ? -delta : delta).toString();
     await em.execute(
       `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values (?, ?, ?, ?, ?, ?)`,
-      [movementId, accountId, transactionId, delta < 0n ? `-${amount}` : amount, before, after],
+      [movementId, accountId, transactionId, signedDecimal(delta), before, after],
     );
   }
 
@@ -263,4 +262,10 @@ export class PostgresLedgerRepository implements LedgerRepository {
     const ids = [...new Set(userIds.filter((u): u is number => u !== undefined))];
     if (ids.length && this.opts.onCommitted) await this.opts.onCommitted(ids).catch(() => {});
   }
+}
+
+/** A signed change in minor units as the decimal text numeric columns take: -1050n → "-10.50". */
+function signedDecimal(delta: bigint): string {
+  const amount = Money.ofMinor(delta < 0n ? -delta : delta).toString();
+  return delta < 0n ? `-${amount}` : amount;
 }
