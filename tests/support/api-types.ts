@@ -1045,7 +1045,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "kty": "EC",
+                     *           "crv": "P-256",
+                     *           "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                     *           "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                     *           "kid": "k1",
+                     *           "alg": "ES256",
+                     *           "use": "sig"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["JsonWebKeySet"];
+                };
+            };
+            /** @description Too Many Requests: over the per-client-IP limit of the Kong gateway (deployments behind Kong only; its own body, Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
                 };
             };
             /** @description Internal Server Error: INTERNAL_ERROR */
@@ -1105,6 +1133,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "username": "siti.rahma",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": {
                     password: string;
                     /** @description username, email or phone number */
@@ -1315,6 +1349,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /** @example {} */
                 "application/json": {
                     /** @description optional; the refresh-token cookie also works */
                     refresh_token?: string;
@@ -1634,6 +1669,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "rt_4e9f1c2b8a7d6e5f4c3b2a1908f7e6d5"
+                 *     }
+                 */
                 "application/json": {
                     /** @description or the refresh-token cookie */
                     refresh_token?: string;
@@ -1819,6 +1859,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "username": "siti.rahma",
+                 *       "email": "siti@example.com",
+                 *       "phone": "081234567890",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email: string;
@@ -2176,6 +2224,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "transaction_id": "TRX-20261130-1A2B3C4D5E",
+                 *       "amount": "25000.00",
+                 *       "reason": "double charge"
+                 *     }
+                 */
                 "application/json": {
                     /** @description omit to refund everything not yet refunded */
                     amount?: string | number;
@@ -2600,6 +2655,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 25000,
+                 *       "merchant_id": "MERCHANT-001",
+                 *       "description": "coffee"
+                 *     }
+                 */
                 "application/json": {
                     /** @description IDR amount, a number or a decimal string with at most 2 decimals, e.g. "10000.00" */
                     amount: string | number;
@@ -3059,6 +3121,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "recipient": "budi",
+                 *       "amount": "75000.00",
+                 *       "description": "dinner"
+                 *     }
+                 */
                 "application/json": {
                     /** @description IDR amount, a number or a decimal string with at most 2 decimals, e.g. "10000.00" */
                     amount: string | number;
@@ -3553,6 +3622,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": "50000.00",
+                 *       "payment_method": "GOPAY",
+                 *       "phone_number": "081234567890",
+                 *       "description": "top up my GoPay"
+                 *     }
+                 */
                 "application/json": {
                     /** @description IDR amount, a number or a decimal string with at most 2 decimals, e.g. "10000.00" */
                     amount: string | number;

@@ -225,7 +225,10 @@ function successResponse(status: number, s: SuccessResponse, schemas: SchemaSet)
   const headers = s.headers ? { headers: Object.fromEntries(Object.entries(s.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {};
   if (s.content) {
     const content = Object.fromEntries(
-      Object.entries(s.content).map(([type, c]) => [type, { schema: schemas.convert(c.schema, 'output'), ...(c.example !== undefined ? { example: c.example } : {}) }]),
+      Object.entries(s.content).map(([type, c]) => {
+        const example = c.example ?? exampleOf(c.schema);
+        return [type, { schema: schemas.convert(c.schema, 'output'), ...(example !== undefined ? { example } : {}) }];
+      }),
     );
     return { description: s.description, ...headers, content };
   }
