@@ -1349,7 +1349,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /** @example {} */
+                /**
+                 * @example {
+                 *       "refresh_token": "rt_4e9f1c2b8a7d6e5f4c3b2a1908f7e6d5"
+                 *     }
+                 */
                 "application/json": {
                     /** @description optional; the refresh-token cookie also works */
                     refresh_token?: string;

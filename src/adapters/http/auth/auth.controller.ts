@@ -107,7 +107,7 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
       tag: TAG,
       security: 'bearer',
       body: LogoutRequest,
-      bodyExample: {},
+      bodyExample: { refresh_token: 'rt_4e9f1c2b8a7d6e5f4c3b2a1908f7e6d5' },
       responses: { 200: { description: 'logout successful', data: z.null(), headers: { 'Set-Cookie': 'clears auth-token and refresh-token' } } },
       middleware: [requireAccess],
     },
