@@ -42,6 +42,14 @@ const SECURITY: Record<Security, Record<string, string[]>[]> = {
   signature: [],
 };
 
+/** What each credential is; a document lists the ones its routes use. */
+const SECURITY_SCHEMES: Record<string, Record<string, string>> = {
+  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from login or refresh (ES256 JWT; public keys at /api/auth/.well-known/jwks.json).' },
+  cookieAuth: { type: 'apiKey', in: 'cookie', name: 'auth-token', description: 'The HttpOnly auth-token cookie set by login and refresh (same token as bearerAuth).' },
+  refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refresh-token', description: 'The HttpOnly refresh-token cookie set by login and refresh (instead of refresh_token in the body).' },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A regulator\'s API key, issued by an operator (npm run admin). Never in the query string: that is refused.' },
+};
+
 const TAGS: Record<string, string> = {
   auth: 'Registration, login, sessions (access token as bearer JWT or the auth-token cookie) and the public keys that verify tokens.',
   payment: 'The caller\'s account and balance, e-wallet top-ups, merchant payments, transfers between users, refunds by operators, and the providers\' webhooks. Money-moving calls accept an Idempotency-Key.',
@@ -181,12 +189,8 @@ export class OpenApiRegistry {
       tags,
       paths,
       components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from login or refresh (ES256 JWT; public keys at /api/auth/.well-known/jwks.json).' },
-          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'auth-token', description: 'The HttpOnly auth-token cookie set by login and refresh (same token as bearerAuth).' },
-          refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refresh-token', description: 'The HttpOnly refresh-token cookie set by login and refresh (instead of refresh_token in the body).' },
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A regulator\'s API key, issued by an operator (npm run admin). Never in the query string: that is refused.' },
-        },
+        // Only the schemes this server's routes use (a service's document lists its own).
+        securitySchemes: Object.fromEntries(Object.entries(SECURITY_SCHEMES).filter(([name]) => this.routes.some((r) => SECURITY[r.security].some((req) => name in req)))),
         schemas: Object.fromEntries(Object.entries(schemas.components).sort(([a], [b]) => a.localeCompare(b))),
       },
     };
