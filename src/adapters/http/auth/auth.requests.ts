@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_RULE } from '../../../domain/identity/credentials.ts';
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_RULE, usernameProblem } from '../../../domain/identity/credentials.ts';
 import { PHONE_FORMS, parseIndonesianMobile } from '../../../domain/shared/phone.ts';
 
 // Non-strict objects: unknown fields (role, balance, …) are dropped, never bound.
-export const RegisterRequest = z.object({
-  // The username's rules live in the domain (parseRegistration), which also answers a phone- or
-  // email-like name with its own code (USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL).
-  username: z.string().trim().min(1).max(255).describe(`${USERNAME_RULE}; never a phone number or an email address`),
+const RegisterFields = z.object({
+  username: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .refine((v) => usernameProblem(v)?.lookAlike !== false, `must be ${USERNAME_RULE}`)
+    .describe(`${USERNAME_RULE}; never a phone number or an email address (400 USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL)`),
   email: z.email('must be a valid email address').max(255),
   phone: z
     .string()
@@ -14,6 +18,13 @@ export const RegisterRequest = z.object({
     .refine((v) => parseIndonesianMobile(v.trim()) !== null, `must be ${PHONE_FORMS}`)
     .describe(`${PHONE_FORMS}; stored as +628…`),
   password: z.string().min(PASSWORD_MIN).max(PASSWORD_MAX),
+});
+
+// A username that looks like a phone or an email gets its own code from the domain
+// (parseRegistration) when it is the only problem; alongside others, it is listed with them.
+export const RegisterRequest = RegisterFields.check((ctx) => {
+  const problem = typeof ctx.value.username === 'string' ? usernameProblem(ctx.value.username) : null;
+  if (problem?.lookAlike && ctx.issues.length) ctx.issues.push({ code: 'custom', path: ['username'], message: problem.message, input: ctx.value.username });
 });
 
 export const LoginRequest = z.object({
