@@ -95,6 +95,10 @@ describe('the reproduction: a look-alike username for the victim\'s phone 081222
       expect(r.body.meta.error, username).toBe('USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL');
       expect(r.body.meta.errors?.map((e) => e.field), username).toEqual(['username']);
     }
+    // Alongside other problems, the look-alike is listed with them (every field at once).
+    const several = await register({ username: VICTIM_PHONE, phone: '12345', password: 'short' });
+    expect([several.status, several.body.meta.error]).toEqual([400, 'VALIDATION_ERROR']);
+    expect(several.body.meta.errors?.map((e) => e.field).sort()).toEqual(['password', 'phone', 'username']);
     // Nothing was created: the only users with such names are the squatters inserted before the rule.
     const rows = (await p.infra.orm.em.getConnection().execute(`select id from users where username in (${VICTIM_FORMS.map(() => '?').join(', ')}) order by id`, VICTIM_FORMS)) as { id: number }[];
     expect(rows.map((r) => r.id)).toEqual(squatters.map((s) => s.id).sort((a, b) => a - b));
