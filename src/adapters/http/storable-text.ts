@@ -3,10 +3,10 @@ import { DomainError } from '../../domain/shared/domain-error.ts';
 
 // PostgreSQL cannot store U+0000 in text (it answers 08P01 or 22021), and a lone UTF-16 surrogate
 // has no UTF-8 form (the driver would silently turn it into U+FFFD). Both are refused at the edge.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function isStorableText(text: string): boolean {
-  return !UNSTORABLE.test(text);
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
 
 export function unstorableText(field: string): DomainError {
