@@ -18,3 +18,14 @@ export const isJsonNumber = (value: unknown): value is JsonNumber => Json.isRawJ
 
 /** The zod schema for a JSON number in a request body; documented as `number`. */
 export const jsonNumber = z.custom<JsonNumber>(isJsonNumber, 'must be a number').meta({ type: 'number' });
+
+/**
+ * A JSON integer for counts and similar fields (never money: that is `amountField`). Use it
+ * instead of `z.number()`, which never matches a request body's numbers since they are JsonNumbers.
+ */
+export const jsonInteger = jsonNumber.transform((n, ctx) => {
+  const value = Number(n.rawJSON);
+  if (/^-?(0|[1-9]\d*)$/.test(n.rawJSON) && Number.isSafeInteger(value)) return value;
+  ctx.addIssue({ code: 'custom', message: 'must be an integer written without decimals or exponent' });
+  return z.NEVER;
+});
