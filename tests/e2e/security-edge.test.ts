@@ -158,6 +158,12 @@ describe('item 4: U+0000 and lone surrogates are 400 at the edge, never 503', ()
     expect(r.status).toBe(400);
   });
 
+  it('JSON nested 200,000 deep is 400 JSON_TOO_DEEP (the reviver walk is bounded too)', async () => {
+    const r = await send('POST', '/api/payment/payments', { headers: bearer(token), body: `${'['.repeat(200_000)}1${']'.repeat(200_000)}` });
+    expect(r.status).toBe(400);
+    expect(r.body.meta.error).toBe('JSON_TOO_DEEP');
+  });
+
   it('invalid UTF-8 in a body is 400, not silently replaced', async () => {
     const r = await fetch(`${p.url}/api/payment/payments`, {
       method: 'POST',

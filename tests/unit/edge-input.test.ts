@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isJsonMediaType } from '../../src/adapters/http/body-parser.ts';
-import { isJsonNumber } from '../../src/adapters/http/json-number.ts';
+import { isJsonNumber, jsonInteger, jsonNumberOf } from '../../src/adapters/http/json-number.ts';
 import { isStorableText } from '../../src/adapters/http/storable-text.ts';
 import { amountField } from '../../src/adapters/http/payment/payment.requests.ts';
 import { decodeCursor, encodeCursor } from '../../src/adapters/persistence/transaction/postgres-transaction-read.repository.ts';
@@ -67,4 +67,10 @@ describe('amounts are read from their source text', () => {
   });
   it.each(['10000.0000000000000001', '0.29999999999999999', '1e4', '-1', '0', '10000000000000'])('refuses the JSON number %s', (source) => expect(amountField.safeParse(raw(source)).success).toBe(false));
   it('refuses a JavaScript float (nothing may bypass the body parser)', () => expect(amountField.safeParse(10000).success).toBe(false));
+});
+
+describe('jsonInteger (counts, never money)', () => {
+  it.each([['0', 0], ['42', 42], ['-7', -7]])('reads %s', (source, value) => expect(jsonInteger.parse(jsonNumberOf(source))).toBe(value));
+  it.each(['1.0', '1e3', '9007199254740993', '0.5'])('refuses %s', (source) => expect(jsonInteger.safeParse(jsonNumberOf(source)).success).toBe(false));
+  it('refuses a JavaScript number (only the body parser makes request numbers)', () => expect(jsonInteger.safeParse(1).success).toBe(false));
 });

@@ -43,13 +43,17 @@ export function bodyParser(): Middleware {
       parsed = JSON.parse(UTF8.decode(raw), revive);
     } catch (err) {
       if (err instanceof DomainError) throw err;
+      // Only nesting exhausts the stack while the reviver walks the value.
+      if (err instanceof RangeError) throw tooDeep();
       throw new DomainError('MALFORMED_JSON', 'invalid', 'request body is not valid UTF-8 JSON');
     }
-    if (depth(parsed) > MAX_DEPTH) throw new DomainError('JSON_TOO_DEEP', 'invalid', `JSON nested deeper than ${MAX_DEPTH} levels`);
+    if (depth(parsed) > MAX_DEPTH) throw tooDeep();
     (ctx.request as { body?: unknown }).body = parsed;
     return next();
   };
 }
+
+const tooDeep = () => new DomainError('JSON_TOO_DEEP', 'invalid', `JSON nested deeper than ${MAX_DEPTH} levels`);
 
 export function isJsonMediaType(contentType: string): boolean {
   const [type, ...params] = contentType.split(';').map((part) => part.trim().toLowerCase());
