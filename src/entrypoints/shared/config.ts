@@ -18,7 +18,8 @@ const url = (protocols: string[]) =>
 const isOrigin = (v: string) => {
   try {
     const u = new URL(v);
-    return ['http:', 'https:'].includes(u.protocol) && u.origin === v;
+    // An exact origin: scheme, host (no wildcard) and port, nothing after.
+    return ['http:', 'https:'].includes(u.protocol) && u.origin === v && /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(u.hostname);
   } catch {
     return false;
   }
