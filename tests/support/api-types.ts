@@ -174,6 +174,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payment/recipients/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whom a transfer to `identifier` would pay, before paying (masked)
+         * @description The masked identity (`account_id`, `username`, `phone`), resolved exactly as a transfer resolves it. A POST so that phone numbers stay out of URLs and access logs; RECIPIENT_LOOKUPS_PER_HOUR per user (429 TOO_MANY_RECIPIENT_LOOKUPS with Retry-After).
+         */
+        post: operations["lookUpRecipient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payment/transactions/{transaction_id}": {
         parameters: {
             query?: never;
@@ -200,7 +220,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Transfer to another user (by username, phone or account id); answers the sender's row */
+        /** Transfer to another user (by username, phone or account id; a phone-like recipient is only ever a phone); answers the sender's row and `recipient`, whom it paid, masked */
         post: operations["createTransfer"];
         delete?: never;
         options?: never;
@@ -695,6 +715,25 @@ export interface components {
             username: string;
         };
         /**
+         * @description Whom a transfer pays, masked: enough to recognise them, not to learn their data.
+         * @example {
+         *       "account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+         *       "username": "bu****di",
+         *       "phone": "+62812****7890"
+         *     }
+         */
+        Recipient: {
+            /**
+             * Format: uuid
+             * @example 0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10
+             */
+            account_id: string;
+            /** @description masked: +62812****7890 */
+            phone: string;
+            /** @description masked: the first two and last two characters */
+            username: string;
+        };
+        /**
          * @example {
          *       "id": 42,
          *       "username": "siti.rahma",
@@ -981,6 +1020,87 @@ export interface components {
             updated_at: string;
         };
         /**
+         * @description The sender's TRANSFER row and `recipient`, whom it paid, masked.
+         * @example {
+         *       "id": "0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10",
+         *       "transaction_id": "TRX-20261201-4F2A9C1B7E",
+         *       "transaction_type": "TRANSFER",
+         *       "transaction_status": "SUCCESS",
+         *       "amount": "50000.00",
+         *       "balance_before": "150000.00",
+         *       "balance_after": "100000.00",
+         *       "currency": "IDR",
+         *       "payment_method": null,
+         *       "description": "dinner",
+         *       "external_reference": null,
+         *       "related_transaction_id": "TRX-20261201-9C8B7A6D5E",
+         *       "metadata": {
+         *         "direction": "OUT",
+         *         "counterparty_account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+         *         "counterparty_username": "budi"
+         *       },
+         *       "created_at": "2026-12-01T08:15:30.123Z",
+         *       "updated_at": "2026-12-01T08:15:31.456Z",
+         *       "recipient": {
+         *         "account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+         *         "username": "bu****di",
+         *         "phone": "+62812****7890"
+         *       }
+         *     }
+         */
+        Transfer: {
+            /**
+             * @description IDR amount, a decimal string with 2 decimals
+             * @example 10000.00
+             */
+            amount: string;
+            /**
+             * @description IDR amount, a decimal string with 2 decimals
+             * @example 10000.00
+             */
+            balance_after: string;
+            /**
+             * @description IDR amount, a decimal string with 2 decimals
+             * @example 10000.00
+             */
+            balance_before: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC instant
+             * @example 2026-12-01T08:15:30.123Z
+             */
+            created_at: string;
+            /** @constant */
+            currency: "IDR";
+            description: string | null;
+            /** @description the provider's reference of a top-up */
+            external_reference: string | null;
+            /**
+             * Format: uuid
+             * @example 0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10
+             */
+            id: string;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            payment_method: ("GOPAY" | "SHOPEE_PAY") | null;
+            recipient: components["schemas"]["Recipient"];
+            /** @description the transaction this one refunds or mirrors */
+            related_transaction_id: string | null;
+            /** @description the business id (TRX-…), also the key a provider knows a top-up by */
+            transaction_id: string;
+            /** @enum {string} */
+            transaction_status: "PENDING" | "SUCCESS" | "FAILED" | "CANCELLED";
+            /** @enum {string} */
+            transaction_type: "TOPUP" | "PAYMENT" | "REFUND" | "TRANSFER";
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC instant
+             * @example 2026-12-01T08:15:30.123Z
+             */
+            updated_at: string;
+        };
+        /**
          * @description The e-wallet as its provider reports it.
          * @example {
          *       "provider": "GOPAY",
@@ -1180,7 +1300,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1192,7 +1312,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -1215,6 +1335,28 @@ export interface operations {
                             code: "401";
                             /** @enum {string} */
                             error: "INVALID_CREDENTIALS";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "ORIGIN_NOT_ALLOWED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -1388,7 +1530,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1400,7 +1542,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -1423,6 +1565,28 @@ export interface operations {
                             code: "401";
                             /** @enum {string} */
                             error: "UNAUTHENTICATED" | "INVALID_TOKEN";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "ORIGIN_NOT_ALLOWED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -1718,7 +1882,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1730,7 +1894,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -1753,6 +1917,28 @@ export interface operations {
                             code: "401";
                             /** @enum {string} */
                             error: "REFRESH_TOKEN_REQUIRED" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "ORIGIN_NOT_ALLOWED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -1875,8 +2061,9 @@ export interface operations {
                     /** Format: email */
                     email: string;
                     password: string;
-                    /** @description Indonesian mobile number: 08…, 628… or +628…; stored as +628… */
+                    /** @description an Indonesian mobile number: 8…, 08…, 628… or +628… (spaces, dashes, dots and parentheses allowed); stored as +628… */
                     phone: string;
+                    /** @description 3–50 characters of letters, digits, _ and ., with at least one letter; never a phone number or an email address (400 USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL) */
                     username: string;
                 };
             };
@@ -1919,7 +2106,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1931,7 +2118,29 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "ORIGIN_NOT_ALLOWED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -2291,7 +2500,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2303,7 +2512,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -2335,7 +2544,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: FORBIDDEN, ACCOUNT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, FORBIDDEN, ACCOUNT_NOT_ACTIVE */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,7 +2556,7 @@ export interface operations {
                             /** @constant */
                             code: "403";
                             /** @enum {string} */
-                            error: "FORBIDDEN" | "ACCOUNT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "FORBIDDEN" | "ACCOUNT_NOT_ACTIVE";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -2718,7 +2927,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2730,7 +2939,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -2762,7 +2971,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: ACCOUNT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2774,7 +2983,7 @@ export interface operations {
                             /** @constant */
                             code: "403";
                             /** @enum {string} */
-                            error: "ACCOUNT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -2885,6 +3094,260 @@ export interface operations {
                             code: "422";
                             /** @enum {string} */
                             error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "500";
+                            /** @enum {string} */
+                            error: "INTERNAL_ERROR";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Service Unavailable: DEPENDENCY_UNAVAILABLE, SESSION_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "503";
+                            /** @enum {string} */
+                            error: "DEPENDENCY_UNAVAILABLE" | "SESSION_STORE_UNAVAILABLE";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    lookUpRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "identifier": "081234567891"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description what the transfer's recipient would be: username, phone number or account id */
+                    identifier: string;
+                };
+            };
+        };
+        responses: {
+            /** @description recipient */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "code": "200",
+                     *         "message": "recipient"
+                     *       },
+                     *       "data": {
+                     *         "account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+                     *         "username": "bu****di",
+                     *         "phone": "+62812****7890"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Recipient"];
+                        meta: {
+                            /** @constant */
+                            code: "200";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, SELF_TRANSFER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "400";
+                            /** @enum {string} */
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "SELF_TRANSFER";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized: UNAUTHENTICATED, INVALID_TOKEN */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "401";
+                            /** @enum {string} */
+                            error: "UNAUTHENTICATED" | "INVALID_TOKEN";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "ORIGIN_NOT_ALLOWED";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not Found: ACCOUNT_NOT_FOUND, RECIPIENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "404";
+                            /** @enum {string} */
+                            error: "ACCOUNT_NOT_FOUND" | "RECIPIENT_NOT_FOUND";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "413";
+                            /** @enum {string} */
+                            error: "PAYLOAD_TOO_LARGE";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "415";
+                            /** @enum {string} */
+                            error: "UNSUPPORTED_MEDIA_TYPE";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_RECIPIENT_LOOKUPS */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "429";
+                            /** @enum {string} */
+                            error: "TOO_MANY_RECIPIENT_LOOKUPS";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -3136,7 +3599,7 @@ export interface operations {
                     /** @description IDR amount, a number or a decimal string with at most 2 decimals, e.g. "10000.00" */
                     amount: string | number;
                     description?: string | null;
-                    /** @description username, phone number or account id */
+                    /** @description username, account id, or an Indonesian mobile number: 8…, 08…, 628… or +628… (spaces, dashes, dots and parentheses allowed); a phone-like value is only ever a phone */
                     recipient: string;
                 };
             };
@@ -3166,19 +3629,24 @@ export interface operations {
                      *         "payment_method": null,
                      *         "description": "dinner",
                      *         "external_reference": null,
-                     *         "related_transaction_id": null,
+                     *         "related_transaction_id": "TRX-20261201-9C8B7A6D5E",
                      *         "metadata": {
                      *           "direction": "OUT",
                      *           "counterparty_account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
                      *           "counterparty_username": "budi"
                      *         },
                      *         "created_at": "2026-12-01T08:15:30.123Z",
-                     *         "updated_at": "2026-12-01T08:15:31.456Z"
+                     *         "updated_at": "2026-12-01T08:15:31.456Z",
+                     *         "recipient": {
+                     *           "account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+                     *           "username": "bu****di",
+                     *           "phone": "+62812****7890"
+                     *         }
                      *       }
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["Transaction"];
+                        data: components["schemas"]["Transfer"];
                         meta: {
                             /** @constant */
                             code: "201";
@@ -3187,7 +3655,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT, SELF_TRANSFER */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT, SELF_TRANSFER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3199,7 +3667,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT" | "SELF_TRANSFER";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT" | "SELF_TRANSFER";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -3231,7 +3699,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: ACCOUNT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3243,7 +3711,7 @@ export interface operations {
                             /** @constant */
                             code: "403";
                             /** @enum {string} */
-                            error: "ACCOUNT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -3640,7 +4108,7 @@ export interface operations {
                     description?: string | null;
                     /** @enum {string} */
                     payment_method: "GOPAY" | "SHOPEE_PAY";
-                    /** @description Indonesian mobile number: 08…, 628… or +628… */
+                    /** @description an Indonesian mobile number: 8…, 08…, 628… or +628… (spaces, dashes, dots and parentheses allowed) */
                     phone_number: string;
                 };
             };
@@ -3732,7 +4200,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT, AMOUNT_BELOW_MINIMUM, AMOUNT_ABOVE_MAXIMUM, UNSUPPORTED_PAYMENT_METHOD */
+            /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT, AMOUNT_BELOW_MINIMUM, AMOUNT_ABOVE_MAXIMUM, UNSUPPORTED_PAYMENT_METHOD */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3744,7 +4212,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT" | "AMOUNT_BELOW_MINIMUM" | "AMOUNT_ABOVE_MAXIMUM" | "UNSUPPORTED_PAYMENT_METHOD";
+                            error: "VALIDATION_ERROR" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_AMOUNT" | "AMOUNT_BELOW_MINIMUM" | "AMOUNT_ABOVE_MAXIMUM" | "UNSUPPORTED_PAYMENT_METHOD";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -3776,7 +4244,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: ACCOUNT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3788,7 +4256,7 @@ export interface operations {
                             /** @constant */
                             code: "403";
                             /** @enum {string} */
-                            error: "ACCOUNT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4046,7 +4514,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: MALFORMED_JSON, JSON_TOO_DEEP, INVALID_NOTIFICATION */
+            /** @description Bad Request: MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_NOTIFICATION */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4058,7 +4526,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "MALFORMED_JSON" | "JSON_TOO_DEEP" | "INVALID_NOTIFICATION";
+                            error: "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "INVALID_NOTIFICATION";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4081,6 +4549,28 @@ export interface operations {
                             code: "401";
                             /** @enum {string} */
                             error: "INVALID_SIGNATURE" | "STALE_TIMESTAMP" | "INVALID_TOKEN";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "ORIGIN_NOT_ALLOWED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4264,7 +4754,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: MALFORMED_JSON, JSON_TOO_DEEP, INVALID_NOTIFICATION */
+            /** @description Bad Request: MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_NOTIFICATION */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4276,7 +4766,7 @@ export interface operations {
                             /** @constant */
                             code: "400";
                             /** @enum {string} */
-                            error: "MALFORMED_JSON" | "JSON_TOO_DEEP" | "INVALID_NOTIFICATION";
+                            error: "MALFORMED_JSON" | "JSON_TOO_DEEP" | "UNSUPPORTED_CHARACTER" | "INVALID_NOTIFICATION";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4299,6 +4789,28 @@ export interface operations {
                             code: "401";
                             /** @enum {string} */
                             error: "INVALID_SIGNATURE" | "STALE_TIMESTAMP" | "INVALID_TOKEN";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "ORIGIN_NOT_ALLOWED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;

@@ -76,7 +76,9 @@ function commonErrors(r: AnyRouteSpec): Record<number, string[]> {
   if (r.body || r.query || r.params) add(400, 'VALIDATION_ERROR');
   // The body parser reads every POST/PUT/PATCH/DELETE body, whether or not the route has a schema for it.
   if (['post', 'put', 'patch', 'delete'].includes(r.method)) {
-    add(400, 'MALFORMED_JSON', 'JSON_TOO_DEEP');
+    add(400, 'MALFORMED_JSON', 'JSON_TOO_DEEP', 'UNSUPPORTED_CHARACTER');
+    // A write that carries our cookies but no bearer token must come from one of our own pages.
+    add(403, 'ORIGIN_NOT_ALLOWED');
     add(413, 'PAYLOAD_TOO_LARGE');
     add(415, 'UNSUPPORTED_MEDIA_TYPE');
   }

@@ -44,7 +44,7 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
       body: RegisterRequest,
       bodyExample: { username: 'siti.rahma', email: 'siti@example.com', phone: '081234567890', password: 'correct horse battery staple' },
       responses: { 201: { description: 'registration successful', data: RegisteredUserSchema } },
-      errors: { 409: ['USERNAME_ALREADY_EXISTS', 'EMAIL_ALREADY_EXISTS', 'PHONE_ALREADY_EXISTS'], 429: ['TOO_MANY_REGISTRATIONS'] },
+      errors: { 400: ['USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL'], 409: ['USERNAME_ALREADY_EXISTS', 'EMAIL_ALREADY_EXISTS', 'PHONE_ALREADY_EXISTS'], 429: ['TOO_MANY_REGISTRATIONS'] },
     },
     async (ctx, { body }) => {
       const { user, account } = await deps.register.execute(body, ctx.state.clientIp as string | undefined);

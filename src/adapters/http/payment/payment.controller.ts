@@ -11,10 +11,11 @@ import type { AccessTokenVerifier } from '../../../application/ports/access-toke
 import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
+import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
 import { z } from 'zod';
-import { AccountSchema, accountDto, BalanceSchema, TransactionSchema, transactionDto, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
-import { PaymentRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
+import { AccountSchema, accountDto, BalanceSchema, recipientDto, RecipientSchema, TransactionSchema, transactionDto, TransferSchema, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
+import { PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
 import type { PaymentHandlers } from './payment-handlers.ts';
 
 const TAG = 'payment';
@@ -157,22 +158,47 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       method: 'post',
       path: '/api/payment/transfers',
       operationId: 'createTransfer',
-      summary: 'Transfer to another user (by username, phone or account id); answers the sender\'s row',
+      summary: 'Transfer to another user (by username, phone or account id; a phone-like recipient is only ever a phone); answers the sender\'s row and `recipient`, whom it paid, masked',
       tag: TAG,
       security: 'bearer',
       body: TransferRequest,
       bodyExample: { recipient: 'budi', amount: '75000.00', description: 'dinner' },
       idempotent: true,
-      responses: { 201: { description: 'transfer successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'TRANSFER', payment_method: null, external_reference: null, description: 'dinner', metadata: { direction: 'OUT', counterparty_account_id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e', counterparty_username: 'budi' } } } },
+      responses: { 201: { description: 'transfer successful', data: TransferSchema } },
       errors: { 400: ['INVALID_AMOUNT', 'SELF_TRANSFER'], 403: ['ACCOUNT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE'] },
       middleware: [auth, once('payment.transfers')],
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
+      const data = (r: TransferResult): z.output<typeof TransferSchema> => ({ ...transactionDto(r.sender), recipient: recipientDto(r.payee) });
       const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, (tx, t) =>
-        store(ctx, { status: 201, message: 'transfer successful', data: transactionDto(t) })(tx),
+        store(ctx, { status: 201, message: 'transfer successful', data: data(t) })(tx),
       );
-      respond(ctx, 201, 'transfer successful', transactionDto(r.sender));
+      respond(ctx, 201, 'transfer successful', data(r));
+    },
+  );
+
+  defineRoute(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/api/payment/recipients/lookup',
+      operationId: 'lookUpRecipient',
+      summary: 'Whom a transfer to `identifier` would pay, before paying (masked)',
+      description:
+        'The masked identity (`account_id`, `username`, `phone`), resolved exactly as a transfer resolves it. A POST so that phone numbers stay out of URLs and access logs; RECIPIENT_LOOKUPS_PER_HOUR per user (429 TOO_MANY_RECIPIENT_LOOKUPS with Retry-After).',
+      tag: TAG,
+      security: 'bearer',
+      body: RecipientLookupRequest,
+      bodyExample: { identifier: '081234567891' },
+      responses: { 200: { description: 'recipient', data: RecipientSchema } },
+      errors: { 400: ['SELF_TRANSFER'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 429: ['TOO_MANY_RECIPIENT_LOOKUPS'] },
+      middleware: [auth],
+    },
+    async (ctx, { body }) => {
+      ctx.set('Cache-Control', 'no-store');
+      respond(ctx, 200, 'recipient', recipientDto(await handlers.lookUpRecipient.execute(actorOf(ctx).userId, body.identifier)));
     },
   );
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Account } from '../../../domain/wallet/account.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { accountStatus, currency, moneyString, paymentMethod, timestamp, transactionStatus, transactionType, uuid } from '../schemas.ts';
+import type { MaskedRecipient } from '../../../domain/wallet/recipient.ts';
 
 /** The API's snake_case shapes; amounts as "10000.00". Each schema is what the OpenAPI document says. */
 export const TransactionSchema = z
@@ -106,3 +107,30 @@ export function accountDto(a: Account): AccountDto {
     updated_at: a.updatedAt.toISOString(),
   };
 }
+
+export const RecipientSchema = z
+  .strictObject({ account_id: uuid, username: z.string().describe('masked: the first two and last two characters'), phone: z.string().describe('masked: +62812****7890') })
+  .meta({ id: 'Recipient', description: 'Whom a transfer pays, masked: enough to recognise them, not to learn their data.', examples: [{ account_id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e', username: 'bu****di', phone: '+62812****7890' }] });
+
+/** Whom a transfer pays, masked (username and phone): `{ account_id, username, phone }`. */
+export function recipientDto(r: MaskedRecipient): z.output<typeof RecipientSchema> {
+  return { account_id: r.accountId, username: r.username, phone: r.phone };
+}
+
+/** A transfer's answer: the sender's row and whom it paid. */
+export const TransferSchema = TransactionSchema.extend({ recipient: RecipientSchema }).meta({
+  id: 'Transfer',
+  description: 'The sender\'s TRANSFER row and `recipient`, whom it paid, masked.',
+  examples: [
+    {
+      ...(z.globalRegistry.get(TransactionSchema)?.examples as z.output<typeof TransactionSchema>[])[0]!,
+      transaction_type: 'TRANSFER',
+      payment_method: null,
+      external_reference: null,
+      description: 'dinner',
+      related_transaction_id: 'TRX-20261201-9C8B7A6D5E',
+      metadata: { direction: 'OUT', counterparty_account_id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e', counterparty_username: 'budi' },
+      recipient: { account_id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e', username: 'bu****di', phone: '+62812****7890' },
+    },
+  ],
+});
