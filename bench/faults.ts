@@ -60,7 +60,7 @@ const env: Record<string, string> = {
   EWALLET_TIMEOUT_MS: '1000',
   EWALLET_RETRIES: '1',
   PAYMENT_RECONCILE_INTERVAL_MS: '500',
-  PAYMENT_RECONCILE_AFTER_SECONDS: '2',
+  PAYMENT_RECONCILE_AFTER_SECONDS: '3',
 };
 
 // Customers funded from the bank's FUNDING account in one transaction: the total never changes.
