@@ -82,11 +82,11 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
   const notFoundFinalAfterMs = opts.notFoundFinalAfterMs ?? 500;
   const discrepancies = new PostgresProviderDiscrepancyRepository(orm, ledger);
   const settle = new SettleTopUpHandler(ledger, providers, discrepancies, logger);
-  const reconcilerOf = () =>
+  const reconcilerOf = (batchSize?: number) =>
     new TopUpReconciler(
       new PostgresTopUpReconcileQueue(orm),
       settle,
-      { intervalMs: 50, olderThanSeconds: opts.olderThanSeconds ?? 0, notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs, SHOPEE_PAY: notFoundFinalAfterMs }, leaseMs: opts.leaseMs ?? 10_000, backoffMaxMs: 200 },
+      { intervalMs: 50, olderThanSeconds: opts.olderThanSeconds ?? 0, notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs, SHOPEE_PAY: notFoundFinalAfterMs }, leaseMs: opts.leaseMs ?? 10_000, backoffMaxMs: 200, batchSize },
       logger,
     );
   return {
