@@ -115,8 +115,8 @@ describe('a definite SUCCESS after we recorded FAILED', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ kind: 'SUCCESS_AFTER_FAILED', paymentMethod: 'GOPAY', accountId: c.accountId, detectedVia: 'webhook', status: 'OPEN' });
     expect(mine[0]!.amount.toString()).toBe('25000.00');
-    const [{ detections }] = await sql<{ detections: number }>(`select detections from provider_discrepancies where id = ?`, [mine[0]!.id]);
-    expect(detections).toBe(2);
+    const [row] = await sql<{ detections: number }>(`select detections from provider_discrepancies where id = ?`, [mine[0]!.id]);
+    expect(row!.detections).toBe(2);
 
     const settlement = await kit.ledger.systemBalance('GOPAY_SETTLEMENT');
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => kit.discrepancies.settle(mine[0]!.id, `op-${i}`)));

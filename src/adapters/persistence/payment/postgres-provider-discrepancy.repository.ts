@@ -23,13 +23,13 @@ interface DiscrepancyRow {
   amount: string;
   provider_reference: string | null;
   detected_via: ProviderDiscrepancy['detectedVia'];
-  detected_at: Date;
+  detected_at: Date | string;
   status: DiscrepancyStatus;
   resolution: ProviderDiscrepancy['resolution'];
   resolution_movement_id: string | null;
   resolution_transaction_id: string | null;
   resolved_by: string | null;
-  resolved_at: Date | null;
+  resolved_at: Date | string | null;
   inserted?: boolean;
 }
 
@@ -43,13 +43,14 @@ const toDiscrepancy = (r: DiscrepancyRow): ProviderDiscrepancy => ({
   amount: Money.parse(String(r.amount)),
   providerReference: r.provider_reference,
   detectedVia: r.detected_via,
-  detectedAt: r.detected_at,
+  // pg hands timestamps back as Date or as text depending on the connection's type parsers.
+  detectedAt: new Date(r.detected_at),
   status: r.status,
   resolution: r.resolution,
   resolutionMovementId: r.resolution_movement_id,
   resolutionTransactionId: r.resolution_transaction_id,
   resolvedBy: r.resolved_by,
-  resolvedAt: r.resolved_at,
+  resolvedAt: r.resolved_at === null ? null : new Date(r.resolved_at),
 });
 
 const COLUMNS = `id, transaction_id, kind, payment_method::text as payment_method, account_id, user_id, amount::text as amount, provider_reference, detected_via,
