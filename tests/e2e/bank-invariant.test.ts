@@ -33,9 +33,9 @@ beforeAll(async () => {
       PAYMENT_RECONCILE_BACKOFF_MAX_MS: '1000',
       PAYMENT_RECONCILE_LEASE_MS: '5000',
       // Scaled-down acceptance windows (the in-process sandboxes keep the same): "not found" is
-      // final 0.8 s + 3 s after a top-up; the workload's late answers come at 1.5 s.
-      GOPAY_ACCEPTANCE_WINDOW_MS: '3000',
-      SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '3000',
+      // final 0.8 s + 6 s after a top-up; the workload's late answers come at 4 s.
+      GOPAY_ACCEPTANCE_WINDOW_MS: '6000',
+      SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '6000',
     }),
   });
   runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
@@ -59,7 +59,7 @@ afterAll(async () => {
 describe('bank invariant (short version)', () => {
   it('keeps the total constant, no balance negative, the journal consistent, every top-up settled once and the money across the provider boundary equal, under provider faults and late answers', { timeout: 240_000 }, async () => {
     const initial = await ledgerSnapshot(p.infra.orm);
-    const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true, lateAnswerMs: 1500 });
+    const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true, lateAnswerMs: 4000 });
 
     // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.
     const deadline = Date.now() + 60_000;

@@ -30,7 +30,7 @@ export interface WorkloadOptions {
   /**
    * A late answer: the provider holds a top-up this long before applying it, longer than our
    * call's worst case and than the reconcile delay, but inside its acceptance window (the platform
-   * must wait for it, never fail and release it). Default 1500 ms.
+   * must wait for it, never fail and release it). Default 2000 ms.
    */
   lateAnswerMs?: number;
   log?: (line: string) => void;
@@ -130,12 +130,14 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
       { kind: 'pending', settleTo: 'FAILED', settleAfterMs: 300 },
       { kind: 'pending' },
       { kind: 'slow', delayMs: 150 },
-      // Answers after our timeout and after the reconcile delay (issue 10 item 2).
-      { kind: 'slow', delayMs: o.lateAnswerMs ?? 1500 },
     ];
+    // Answers after our timeout and after the reconcile delay (issue 10 item 2): for four top-up
+    // attempts in a row, so every attempt of a top-up is late and the reconciler meets "not found".
+    const late: SandboxBehaviour = { kind: 'slow', delayMs: o.lateAnswerMs ?? 2000 };
     while (running) {
       const sandbox = rand([o.sandboxes.gopay, o.sandboxes.shopeepay]);
-      sandbox.control.behave(rand(['topup', 'status', 'account'] as const), rand(behaviours), 1 + Math.floor(Math.random() * 2));
+      if (Math.random() < 0.1) sandbox.control.behave('topup', late, 4);
+      else sandbox.control.behave(rand(['topup', 'status', 'account'] as const), rand(behaviours), 1 + Math.floor(Math.random() * 2));
       // A late webhook: the provider notifies again about a top-up already final (a retry, a replay).
       const old = topUps.length ? rand(topUps) : undefined;
       const t = old && (old.method === 'GOPAY' ? o.sandboxes.gopay : o.sandboxes.shopeepay).control.topUp(old.reference);

@@ -56,7 +56,17 @@ export class PostgresTopUpReconcileQueue implements TopUpReconcileQueue {
   }
 
   async release(claim: ClaimedTopUp, nextCheckInMs: number): Promise<void> {
-    await this.orm.em.fork().execute(
+    const em = this.orm.em.fork();
+    // A top-up that is final no longer needs its row (the table holds only what is still unknown).
+    const gone = (await em.execute(
+      `delete from top_up_reconciliation r
+        where r.transaction_id = ? and r.lease_token = ?::uuid
+          and not exists (select 1 from historical_transactions h where h.transaction_id = r.transaction_id and h.transaction_status = 'PENDING')
+        returning r.transaction_id`,
+      [claim.transactionId, claim.token],
+    )) as unknown[];
+    if (gone.length > 0) return;
+    await em.execute(
       `update top_up_reconciliation
           set checks = checks + 1, next_check_at = now() + ? * interval '1 millisecond', lease_token = null, lease_until = null, updated_at = now()
         where transaction_id = ? and lease_token = ?::uuid`,
