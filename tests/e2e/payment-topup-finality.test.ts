@@ -70,7 +70,7 @@ async function netDebit(id: string): Promise<string> {
 async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const env = { ...process.env, DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
   try {
-    const r = await execFileP(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 20_000 });
+    const r = await execFileP(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 60_000 });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -116,7 +116,7 @@ describe('a late provider answer (after our timeout and after the reconcile dela
     expect(await sql(`select 1 from provider_discrepancies where transaction_id = ?`, [id])).toHaveLength(0);
   });
 
-  it('after the window we were told (the provider broke it): the late SUCCESS opens a case, alerted, which the CLI settles exactly once', { timeout: 40_000 }, async () => {
+  it('after the window we were told (the provider broke it): the late SUCCESS opens a case, alerted, which the CLI settles exactly once', { timeout: 120_000 }, async () => {
     const c = await createCustomer(p.infra.orm, { balance: '80000.00' });
     const token = accessTokenFor(p, { userId: c.userId, username: c.username });
     sandboxes.shopeepay.control.registerWallet(c.phone);
