@@ -33,7 +33,7 @@ beforeAll(async () => {
       PAYMENT_RECONCILE_BACKOFF_MAX_MS: '1000',
       PAYMENT_RECONCILE_LEASE_MS: '5000',
       // Scaled-down acceptance windows (the in-process sandboxes keep the same): "not found" is
-      // final 0.8 s + 6 s after a top-up; the workload's late answers come at 4 s.
+      // final 1.6 s (the send fence) + 6 s after a top-up; the workload's late answers come at 4 s.
       GOPAY_ACCEPTANCE_WINDOW_MS: '6000',
       SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '6000',
     }),

@@ -71,8 +71,8 @@ describe('top-ups when the provider misbehaves (HTTP adapter and sandbox)', () =
     await runtime.reconciler.runOnce(new Date(Date.now() + 3600_000));
     expect((await runtime.ledger.findByTransactionId(id))!.status).toBe('PENDING');
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('40000.00');
-    // Once the call's worst case (800 ms) and ShopeePay's 500 ms window have passed, it is final.
-    await new Promise((r) => setTimeout(r, 1400));
+    // Once the send fence (2 × the call's 800 ms worst case) and ShopeePay's 500 ms window have passed, it is final.
+    await new Promise((r) => setTimeout(r, 2200));
     await expect.poll(async () => {
       await runtime.reconciler.runOnce(new Date(Date.now() + 3600_000));
       return (await runtime.ledger.findByTransactionId(id))!.status;

@@ -12,8 +12,9 @@ import { balanceOf, createCustomer } from '../support/payment-fixtures.ts';
 // Issue 10 item 2, "a late provider answer creates money", reproduced through HTTP against the
 // sandboxes, with the delays scaled down (seconds instead of a minute). The provider holds the
 // top-up longer than our timeout × attempts AND longer than the reconcile delay, then applies it.
-// GoPay keeps its acceptance window (6 s, as configured): we must wait for it, never fail and
-// refund. ShopeePay breaks its documented window (1 s configured, applies after 4 s): the late
+// GoPay keeps its acceptance window (6 s, as configured: "not found" is final after the 2.1 s send
+// fence + 6 s): we must wait, never fail and refund. ShopeePay breaks its documented window (1 s
+// configured, final after 3.1 s; it applies after 4 s): the late
 // SUCCESS then opens a discrepancy case, which the operator CLI settles exactly once.
 const execFileP = promisify(execFile);
 let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
@@ -126,7 +127,7 @@ describe('a late provider answer (after our timeout and after the reconcile dela
     expect(r.status).toBe(202);
     const id = r.body.data!.transaction_id as string;
 
-    // Past our (misinformed) window, NOT_FOUND is final: FAILED and released. Then the provider credits anyway.
+    // Past the fence and our (misinformed) window, NOT_FOUND is final: FAILED and released. Then the provider credits anyway.
     await expect.poll(async () => (await runtime.ledger.findByTransactionId(id))!.status, { timeout: 10_000, interval: 100 }).toBe('FAILED');
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('80000.00');
     await expect.poll(() => sandboxes.shopeepay.control.topUp(id)?.status, { timeout: 10_000, interval: 100 }).toBe('SUCCESS');

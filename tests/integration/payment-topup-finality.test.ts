@@ -38,7 +38,7 @@ async function failedThenCreditedByProvider(c: Customer, amount: string): Promis
   const o = await kit.topUp.execute({ userId: c.userId, amount: m(amount), method: 'GOPAY', phone: c.phone });
   kit.gopay.control.resetBehaviours();
   const id = o.transaction.transactionId;
-  await sleep(600); // past the scaled-down acceptance window: NOT_FOUND is final
+  await sleep(1800); // past the scaled-down fence and acceptance window: NOT_FOUND is final
   await kit.settle.execute(id, { notFoundIsFinal: true });
   expect((await kit.ledger.findByTransactionId(id))!.status).toBe('FAILED');
   kit.gopay.control.applyTopUp(id, c.phone, m(amount), null); // the provider credits the e-wallet late

@@ -123,8 +123,8 @@ describe('top-up (account → e-wallet) with an in-memory provider over real Pos
     await kit.settle.execute(o.transaction.transactionId);
     expect((await kit.ledger.findByTransactionId(o.transaction.transactionId))!.status).toBe('PENDING');
     expect(await balanceOf(orm, c.accountId)).toBe('90000.00');
-    // Once the acceptance window has passed (500 ms here), NOT_FOUND is final.
-    await new Promise((r) => setTimeout(r, 600));
+    // Once the send fence and the acceptance window have passed (1.7 s here), NOT_FOUND is final.
+    await new Promise((r) => setTimeout(r, 1800));
     await Promise.all([kit.reconciler.runOnce(), kit.reconciler.runOnce(), kit.settle.execute(o.transaction.transactionId)]);
     expect((await kit.ledger.findByTransactionId(o.transaction.transactionId))!.status).toBe('FAILED');
     expect(await balanceOf(orm, c.accountId)).toBe('100000.00');

@@ -77,9 +77,11 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
   const shopeepay = new InMemoryEWalletProvider('SHOPEE_PAY', { seeds: [] });
   const providers = { GOPAY: gopay, SHOPEE_PAY: shopeepay };
   // Scaled-down finality: the fakes drop a top-up held past 200 ms (their acceptance window), the
-  // send fence is 250 ms after the debit, so NOT_FOUND is final once a top-up is 500 ms old.
+  // send fence is 1.5 s after the debit (room for a busy machine between the debit's commit and the
+  // call), so NOT_FOUND is final once a top-up is 1.7 s old.
   for (const p of [gopay, shopeepay]) p.control.acceptanceWindowMs = 200;
-  const notFoundFinalAfterMs = opts.notFoundFinalAfterMs ?? 500;
+  const sendDeadlineMs = 1500;
+  const notFoundFinalAfterMs = opts.notFoundFinalAfterMs ?? sendDeadlineMs + 200;
   const discrepancies = new PostgresProviderDiscrepancyRepository(orm, ledger);
   const settle = new SettleTopUpHandler(ledger, providers, discrepancies, logger);
   const reconcilerOf = (batchSize?: number) =>
@@ -101,7 +103,7 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
     transfer: new CreateTransferHandler(accounts, ledger),
     refund: new RefundPaymentHandler(ledger),
     discrepancies,
-    topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse('20000000.00'), sendDeadlineMs: 250, lateSuccess: (id, ref, via) => settle.lateSuccess(id, ref, via), logger }),
+    topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse('20000000.00'), sendDeadlineMs, lateSuccess: (id, ref, via) => settle.lateSuccess(id, ref, via), logger }),
     reconciler: reconcilerOf(),
     /** Another replica's reconciler on the same database. */
     reconcilerOf,

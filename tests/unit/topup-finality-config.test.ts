@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/entrypoints/shared/config.ts';
-import { callWorstCaseMs, isNotFoundFinal, nextCheckDelayMs, notFoundFinalAfterMs, reconcileDelayProblem } from '../../src/domain/ewallet/top-up-finality.ts';
+import { callWorstCaseMs, isNotFoundFinal, nextCheckDelayMs, notFoundFinalAfterMs, reconcileDelayProblem, sendFenceMs } from '../../src/domain/ewallet/top-up-finality.ts';
 
 describe('top-up finality configuration', () => {
   it("the provider call's worst case is timeout × (retries + 1) plus the longest backoffs", () => {
     expect(callWorstCaseMs({ timeoutMs: 5000, retries: 2, backoffMs: 200 })).toBe(15_600);
     expect(callWorstCaseMs({ timeoutMs: 300, retries: 0, backoffMs: 200 })).toBe(300);
-    expect(notFoundFinalAfterMs({ timeoutMs: 5000, retries: 2, backoffMs: 200 }, 900_000)).toBe(915_600);
+    expect(sendFenceMs({ timeoutMs: 5000, retries: 2, backoffMs: 200 })).toBe(31_200);
+    expect(notFoundFinalAfterMs({ timeoutMs: 5000, retries: 2, backoffMs: 200 }, 900_000)).toBe(931_200);
   });
 
   it('"not found" is final only once the send fence and the acceptance window have both passed', () => {
-    const call = { timeoutMs: 1000, retries: 1, backoffMs: 100 }; // worst case 2100 ms
+    const call = { timeoutMs: 1000, retries: 1, backoffMs: 100 }; // worst case 2100 ms, fence 4200 ms
     expect(isNotFoundFinal(0, call, 5000)).toBe(false);
-    expect(isNotFoundFinal(7099, call, 5000)).toBe(false);
-    expect(isNotFoundFinal(7100, call, 5000)).toBe(true);
+    expect(isNotFoundFinal(9199, call, 5000)).toBe(false);
+    expect(isNotFoundFinal(9200, call, 5000)).toBe(true);
   });
 
   it('backs off exponentially between checks of a top-up still unknown, capped', () => {

@@ -4,11 +4,12 @@
  * A timeout, a 5xx or a "not found" right after a send are UNKNOWN outcomes: the provider may
  * still apply the request. Every payment provider documents an acceptance window: a request is
  * applied within that long of being sent, or never. So:
- * - the send fence: no attempt of a top-up call starts later than `created + callWorstCase`
- *   (a process paused between the debit and the call must not send a request the reconciler
- *   already judged lost);
- * - "not found" is final only once `created + callWorstCase + acceptanceWindow` has passed:
- *   every attempt was sent before the fence and the provider's window after it is over.
+ * - the send fence: no attempt of a top-up call starts later than `created + sendFence`, where
+ *   sendFence is twice the call's worst case (one worst case of room between the debit's commit
+ *   and the first attempt on a busy machine, one for the call itself): a process paused between
+ *   the debit and the call must not send a request the reconciler already judged lost;
+ * - "not found" is final only once `created + sendFence + acceptanceWindow` has passed: every
+ *   attempt was sent before the fence and the provider's window after it is over.
  * Before that, the reconciler only asks again, with back-off, and never releases the money.
  */
 
@@ -27,9 +28,14 @@ export function callWorstCaseMs(c: ProviderCallLimits): number {
   return c.timeoutMs * attempts + c.backoffMs * (2 ** c.retries - 1);
 }
 
+/** How long after a top-up's debit an attempt of its call may still start (the send fence). */
+export function sendFenceMs(c: ProviderCallLimits): number {
+  return 2 * callWorstCaseMs(c);
+}
+
 /** How long after a top-up's creation its provider's "not found" becomes a definite failure. */
 export function notFoundFinalAfterMs(c: ProviderCallLimits, acceptanceWindowMs: number): number {
-  return callWorstCaseMs(c) + acceptanceWindowMs;
+  return sendFenceMs(c) + acceptanceWindowMs;
 }
 
 /** True when a NOT_FOUND answer about a top-up of this age (ms since its debit) is final. */

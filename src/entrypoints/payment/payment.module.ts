@@ -11,7 +11,7 @@ import { PostgresLedgerRepository } from '../../adapters/persistence/payment/pos
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
 import { PostgresTopUpReconcileQueue } from '../../adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
 import { PostgresProviderDiscrepancyRepository } from '../../adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
-import { callWorstCaseMs, notFoundFinalAfterMs } from '../../domain/ewallet/top-up-finality.ts';
+import { notFoundFinalAfterMs, sendFenceMs } from '../../domain/ewallet/top-up-finality.ts';
 import { paymentRoutes } from '../../adapters/http/payment/payment.controller.ts';
 import type { PaymentHandlers } from '../../adapters/http/payment/payment-handlers.ts';
 import { BalanceCache } from '../../application/payment/shared/balance-cache.ts';
@@ -111,7 +111,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           ledger,
           providers,
           maxAmount: Money.parse(config.TOPUP_MAX_AMOUNT),
-          sendDeadlineMs: callWorstCaseMs(call),
+          sendDeadlineMs: sendFenceMs(call),
           lateSuccess: (id, ref, via) => settleTopUp.lateSuccess(id, ref, via),
           logger,
         }),

@@ -49,7 +49,7 @@ export class TopUpHandler {
     ledger: LedgerRepository;
     providers: EWalletProviders;
     maxAmount: Money;
-    /** The send fence: no attempt starts later than this after the debit (top-up-finality.ts callWorstCaseMs). */
+    /** The send fence: no attempt starts later than this after the debit (top-up-finality.ts sendFenceMs). */
     sendDeadlineMs: number;
     /** Opens the discrepancy case when the provider's answer is SUCCESS but the top-up was failed meanwhile. */
     lateSuccess?: LateSuccess;
