@@ -117,7 +117,7 @@ describe('a late provider answer (after our timeout and after the reconcile dela
     expect(await sql(`select 1 from provider_discrepancies where transaction_id = ?`, [id])).toHaveLength(0);
   });
 
-  it('after the window we were told (the provider broke it): the late SUCCESS opens a case, alerted, which the CLI settles exactly once', { timeout: 120_000 }, async () => {
+  it('after the window we were told (the provider broke it): the late SUCCESS opens a case, alerted, which the CLI settles exactly once', { timeout: 180_000 }, async () => {
     const c = await createCustomer(p.infra.orm, { balance: '80000.00' });
     const token = accessTokenFor(p, { userId: c.userId, username: c.username });
     sandboxes.shopeepay.control.registerWallet(c.phone);
