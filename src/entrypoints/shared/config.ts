@@ -71,7 +71,10 @@ const schema = z.object({
   PAYMENT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
 
-  TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
+  // Who may tell us the client's address (X-Forwarded-For), and how many proxies of ours append to it
+  // (docs/SECURITY.md). Nobody by default: without a gateway configured, the peer is the client.
+  TRUSTED_PROXIES: z.string().default(''),
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(5).default(1),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   DEMO_SEED: bool.optional(),
   // OpenTelemetry: traces are exported over OTLP/HTTP to this collector when set (src/adapters/observability).

@@ -70,6 +70,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     readiness: infra.readiness,
     draining: () => draining,
     trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     mount: (router, openapi) => {
       for (const m of opts.modules) m.routes(router, openapi, container);
     },
