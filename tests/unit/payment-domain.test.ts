@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertTransition, canTransition, isFinal, maskPhone, type LedgerTransaction } from '../../src/domain/ledger/transaction.ts';
 import { assertAccountRule, assertStatusChange, settlementAccountOf, type Account } from '../../src/domain/wallet/account.ts';
-import { normalisePhone } from '../../src/domain/wallet/phone.ts';
+import { parseIndonesianMobile as normalisePhone } from '../../src/domain/shared/phone.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { assertTopUpLimits } from '../../src/application/payment/shared/amounts.ts';

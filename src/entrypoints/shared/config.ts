@@ -55,6 +55,8 @@ const schema = z.object({
   REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
 
   TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
+  // Each recipient lookup tells whether a phone or username has an account: a bounded number per user.
+  RECIPIENT_LOOKUPS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   GOPAY_BASE_URL: url(['http:', 'https:']).optional(),
   GOPAY_CLIENT_ID: z.string().optional(),
   GOPAY_CLIENT_SECRET: z.string().optional(),

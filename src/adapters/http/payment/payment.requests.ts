@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../../../domain/shared/money.ts';
-import { normalisePhone } from '../../../domain/wallet/phone.ts';
+import { PHONE_FORMS, parseIndonesianMobile } from '../../../domain/shared/phone.ts';
 import { PAYMENT_METHOD_VALUES } from '../../../domain/ledger/transaction.ts';
 
 /** A request amount: a JSON number or a decimal string, at most two decimals, above zero; parsed straight to minor units. */
@@ -22,11 +22,11 @@ const description = z.string().trim().max(255).nullish();
 
 export const phoneField = z
   .string()
-  .describe('Indonesian mobile number: 08…, 628… or +628…')
+  .describe(PHONE_FORMS)
   .transform((v, ctx) => {
-    const p = normalisePhone(v);
+    const p = parseIndonesianMobile(v.trim());
     if (p) return p;
-    ctx.addIssue({ code: 'custom', message: 'must be an Indonesian mobile number (08…, 628… or +628…)' });
+    ctx.addIssue({ code: 'custom', message: `must be ${PHONE_FORMS}` });
     return z.NEVER;
   });
 
@@ -44,9 +44,13 @@ export const PaymentRequest = z.object({
 });
 
 export const TransferRequest = z.object({
-  recipient: z.string().trim().min(1).max(255).describe('username, phone number or account id'),
+  recipient: z.string().trim().min(1).max(255).describe(`username, account id, or ${PHONE_FORMS}; a phone-like value is only ever a phone`),
   amount: amountField,
   description,
+});
+
+export const RecipientLookupRequest = z.object({
+  identifier: z.string().trim().min(1).max(255).describe('what the transfer\'s recipient would be: username, phone number or account id'),
 });
 
 export const RefundRequest = z.object({
