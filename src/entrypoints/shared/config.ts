@@ -15,6 +15,16 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL (${protocols.join(' or ')})`);
 
+const isOrigin = (v: string) => {
+  try {
+    const u = new URL(v);
+    // An exact origin: scheme, host (no wildcard) and port, nothing after.
+    return ['http:', 'https:'].includes(u.protocol) && u.origin === v && /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(u.hostname);
+  } catch {
+    return false;
+  }
+};
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -77,6 +87,12 @@ const schema = z.object({
   // (docs/SECURITY.md). Nobody by default: without a gateway configured, the peer is the client.
   TRUSTED_PROXIES: z.string().default(''),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(5).default(1),
+  // Web origins (scheme://host[:port]) besides the API's own host whose pages may send cookie-authenticated writes.
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   DEMO_SEED: bool.optional(),
   // OpenTelemetry: traces are exported over OTLP/HTTP to this collector when set (src/adapters/observability).
