@@ -8,6 +8,7 @@ import { respond } from '../envelope.ts';
 import { actorOf, authenticate, requireRole } from '../authenticate.ts';
 import { idempotent, type IdempotentResponse, type RequestIdempotency } from '../idempotency.ts';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
+import type { CurrentRoles } from '../../../application/ports/current-roles.ts';
 import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
@@ -226,7 +227,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       idempotent: true,
       responses: { 201: { description: 'refund successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'REFUND', payment_method: null, external_reference: null, balance_before: '100000.00', balance_after: '150000.00', related_transaction_id: 'TRX-20261130-1A2B3C4D5E', metadata: { refund_of: 'TRX-20261130-1A2B3C4D5E', merchant_id: 'MERCHANT-001', reason: 'double charge', operator: 'admin:ops' } } } },
       errors: { 400: ['INVALID_AMOUNT'], 403: ['FORBIDDEN', 'ACCOUNT_NOT_ACTIVE'], 404: ['TRANSACTION_NOT_FOUND', 'ACCOUNT_NOT_FOUND'], 422: ['TRANSACTION_NOT_REFUNDABLE', 'REFUND_EXCEEDS_PAYMENT'] },
-      middleware: [auth, requireRole('ADMIN'), once('payment.admin.refunds')],
+      middleware: [auth, requireRole('ADMIN', container.get<CurrentRoles>(TOKENS.CurrentRoles)), once('payment.admin.refunds')],
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
