@@ -52,9 +52,11 @@ await conn.execute(`insert into users (username, email, phone, password)
   select 'bench' || g, 'bench' || g || '@example.com', '+62813' || lpad(g::text, 8, '0'), 'x' from generate_series(1, ?) g`, [USERS]);
 await conn.execute(`insert into accounts (user_id, balance) select id, 100000000.00 from users where username like 'bench%'`);
 await conn.execute(`update accounts set balance = balance - ? * 100000000.00 where system_code = 'FUNDING'`, [USERS]);
+// The merchant every payment scenario pays (the hot merchant account), REGULAR: 0.7% MDR, three legs.
+await conn.execute(`with m as (insert into merchants (code, name, category) values ('M-1', 'Bench merchant', 'REGULAR') returning id) insert into accounts (merchant_id) select id from m`);
 await conn.execute('analyze'); // as autovacuum would after a bulk load: the planner needs the row counts
 const users = (await conn.execute(`select id, username from users where username like 'bench%' order by id`)) as { id: number; username: string }[];
-const [merchant] = (await conn.execute(`select id from accounts where system_code = 'MERCHANT_SETTLEMENT'`)) as [{ id: string }];
+const [merchant] = (await conn.execute(`select a.id from accounts a join merchants m on m.id = a.merchant_id where m.code = 'M-1'`)) as [{ id: string }];
 log(`seeded ${users.length} funded accounts`);
 
 // ---- tokens signed with the development key that the server also uses

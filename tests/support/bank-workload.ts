@@ -1,6 +1,8 @@
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
 import type { SandboxBehaviour } from '../../src/adapters/ewallet/sandbox/sandbox-wallets.ts';
+import type { MerchantCategory } from '../../src/domain/merchant/merchant.ts';
+import { createMerchant } from './payment-fixtures.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -37,6 +39,13 @@ export interface WorkloadStats {
   serverErrors: string[];
 }
 
+/** The merchants the workload pays: three fee cases (0.7%, 0.6%, 0.3% with its free threshold). */
+export const BANK_MERCHANTS: { code: string; category: MerchantCategory }[] = [
+  { code: 'MERCHANT-1', category: 'REGULAR' },
+  { code: 'MERCHANT-2', category: 'EDUCATION' },
+  { code: 'WARUNG-3', category: 'MICRO' },
+];
+
 const rand = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const amount = (min: number, max: number) => `${Math.floor(min + Math.random() * (max - min))}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
 
@@ -50,6 +59,7 @@ export async function ledgerSnapshot(orm: Orm): Promise<{ total: string; min: st
 
 export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
   const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [] };
+  for (const m of BANK_MERCHANTS) await createMerchant(o.orm, m);
   const initial = await ledgerSnapshot(o.orm);
   const payments: string[] = [];
   let remaining = o.operations;
@@ -87,7 +97,7 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     if (roll < 0.3) {
       await call('topup', 'POST', '/api/payment/wallet/topup', me.token, { amount: amount(10000, 60000), payment_method: rand(['GOPAY', 'SHOPEE_PAY'] as const), phone_number: me.phone });
     } else if (roll < 0.55) {
-      const r = await call('payment', 'POST', '/api/payment/payments', me.token, { amount: amount(1000, 40000), merchant_id: rand(['MERCHANT-1', 'MERCHANT-2', 'WARUNG-3']) });
+      const r = await call('payment', 'POST', '/api/payment/payments', me.token, { amount: amount(1000, 40000), merchant_id: rand(BANK_MERCHANTS).code });
       if (r.status === 201 && r.json.data) payments.push(String(r.json.data.transaction_id));
     } else if (roll < 0.8) {
       const to = rand(o.clients.filter((c) => c !== me));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 
 /**
  * The only module that reads process.env. Every variable is validated here; a bad one stops
@@ -55,6 +56,18 @@ const schema = z.object({
   REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
 
   TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
+  // The MDR per merchant category, overriding Bank Indonesia's QRIS table (src/domain/merchant/mdr.ts):
+  // CATEGORY=BPS[/FREE_UP_TO],… e.g. "REGULAR=70,MICRO=30/500000.00". Empty: BI's table.
+  MERCHANT_FEE_TABLE: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseFeeTable(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   GOPAY_BASE_URL: url(['http:', 'https:']).optional(),
   GOPAY_CLIENT_ID: z.string().optional(),
   GOPAY_CLIENT_SECRET: z.string().optional(),

@@ -13,7 +13,7 @@ import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
 import { accountDto, transactionDto } from './payment.dto.ts';
-import { PaymentRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
+import { MerchantParams, PaymentRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
 import type { PaymentHandlers } from './payment-handlers.ts';
 
 const TAG = 'payment';
@@ -107,12 +107,30 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   defineRoute(
     router,
     openapi,
-    { method: 'post', path: '/api/payment/payments', summary: 'Pay a merchant from the caller\'s account', tag: TAG, security: 'bearer', body: PaymentRequest, responses: { 201: 'payment successful', ...MONEY_ERRORS }, middleware: [auth, once('payment.payments')] },
+    {
+      method: 'post',
+      path: '/api/payment/payments',
+      summary: 'Pay a merchant from the caller\'s account. The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; nothing is written.',
+      tag: TAG,
+      security: 'bearer',
+      body: PaymentRequest,
+      responses: { 201: 'payment successful', ...MONEY_ERRORS, 403: 'account or merchant not active (ACCOUNT_NOT_ACTIVE, MERCHANT_NOT_ACTIVE)', 404: 'account or merchant not found (MERCHANT_NOT_FOUND)' },
+      middleware: [auth, once('payment.payments')],
+    },
     async (ctx, { body }) => {
       const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, (tx, r) =>
         store(ctx, { status: 201, message: 'payment successful', data: transactionDto(r) })(tx),
       );
       respond(ctx, 201, 'payment successful', transactionDto(t));
+    },
+  );
+
+  defineRoute(
+    router,
+    openapi,
+    { method: 'get', path: '/api/payment/merchants/:code', summary: 'A merchant\'s public profile (name, category, status), to show before paying; nothing about its money or bank account', tag: TAG, security: 'bearer', params: MerchantParams, responses: { 200: 'the merchant', 400: COMMON[400], 401: COMMON[401], 404: 'merchant not found (MERCHANT_NOT_FOUND)' }, middleware: [auth] },
+    async (ctx, { params }) => {
+      respond(ctx, 200, 'merchant', await handlers.getMerchantProfile.execute(params.code));
     },
   );
 
@@ -144,11 +162,11 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     {
       method: 'post',
       path: '/api/payment/admin/refunds',
-      summary: 'Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer; never more than paid in total',
+      summary: 'Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer from the merchant\'s account, the proportional fee given back from FEE_REVENUE; never more than paid in total',
       tag: TAG,
       security: 'bearer',
       body: RefundRequest,
-      responses: { 201: 'refund successful', 400: COMMON[400], 401: COMMON[401], 403: 'not an admin', 404: 'payment not found', 409: 'Idempotency-Key in flight', 422: 'not refundable, or over what is left to refund' },
+      responses: { 201: 'refund successful', 400: COMMON[400], 401: COMMON[401], 403: 'not an admin', 404: 'payment not found', 409: 'Idempotency-Key in flight', 422: 'not refundable, over what is left to refund, or the merchant\'s balance does not cover it (MERCHANT_INSUFFICIENT_FUNDS)' },
       middleware: [auth, requireRole('ADMIN'), once('payment.admin.refunds')],
     },
     async (ctx, { body }) => {

@@ -17,9 +17,17 @@ export function transactionDto(t: LedgerTransaction): Record<string, unknown> {
     external_reference: t.externalReference,
     related_transaction_id: t.relatedTransactionId,
     metadata: t.metadata,
+    ...feeSplitOf(t),
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };
+}
+
+/** A merchant payment's split, from the row's metadata: what the payer paid, the MDR, what the merchant got. */
+function feeSplitOf(t: LedgerTransaction): Record<string, unknown> {
+  const m = t.metadata;
+  if (t.type !== 'PAYMENT' || !m || typeof m.fee !== 'string' || typeof m.net !== 'string') return {};
+  return { merchant_id: m.merchant_id, merchant_name: m.merchant_name, gross_amount: t.amount.toString(), fee_amount: m.fee, net_amount: m.net };
 }
 
 export function accountDto(a: Account): Record<string, unknown> {

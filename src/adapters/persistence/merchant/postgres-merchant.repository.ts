@@ -1,0 +1,99 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../orm.ts';
+import { Money } from '../../../domain/shared/money.ts';
+import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
+import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
+
+interface MerchantRow {
+  id: string;
+  code: string;
+  name: string;
+  category: MerchantCategory;
+  status: MerchantStatus;
+  bank_code: string | null;
+  bank_account_number: string | null;
+  bank_account_holder: string | null;
+  fee_bps: number | null;
+  account_id: string;
+  balance: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps,
+                       a.id as account_id, a.balance::text as balance, m.created_at, m.updated_at
+                  from merchants m join accounts a on a.merchant_id = m.id`;
+
+function toMerchant(r: MerchantRow): MerchantWithBalance {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    category: r.category,
+    status: r.status,
+    bankAccount: r.bank_code && r.bank_account_number && r.bank_account_holder ? { bankCode: r.bank_code, accountNumber: r.bank_account_number, holderName: r.bank_account_holder } : null,
+    feeBps: r.fee_bps === null ? null : Number(r.fee_bps),
+    accountId: r.account_id,
+    balance: Money.parse(r.balance),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+export class PostgresMerchantRepository implements MerchantRepository {
+  private readonly orm: Orm;
+
+  constructor(orm: Orm) {
+    this.orm = orm;
+  }
+
+  async create(m: NewMerchant): Promise<Merchant> {
+    try {
+      return await this.orm.em.fork().transactional(async (em) => {
+        const [row] = (await em.execute(
+          `insert into merchants (code, name, category, bank_code, bank_account_number, bank_account_holder, fee_bps) values (?, ?, ?, ?, ?, ?, ?) returning id`,
+          [m.code, m.name, m.category, m.bankAccount?.bankCode ?? null, m.bankAccount?.accountNumber ?? null, m.bankAccount?.holderName ?? null, m.feeBps],
+        )) as [{ id: string }];
+        await em.execute(`insert into accounts (merchant_id) values (?)`, [row.id]);
+        return (await this.findIn(em, m.code))!;
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw MerchantErrors.codeTaken(m.code);
+      throw err;
+    }
+  }
+
+  async findByCode(code: string): Promise<MerchantWithBalance | null> {
+    return this.findIn(this.orm.em.fork(), code);
+  }
+
+  async list(): Promise<MerchantWithBalance[]> {
+    const rows = (await this.orm.em.fork().execute(`${SELECT} order by m.code`)) as MerchantRow[];
+    return rows.map(toMerchant);
+  }
+
+  async changeStatus(code: string, to: MerchantStatus, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+    return this.orm.em.fork().transactional(async (em) => {
+      // The account row is the one payments change: locking it orders this after any payment in flight.
+      const rows = (await em.execute(`${SELECT} where m.code = ? for update of m, a`, [code])) as MerchantRow[];
+      if (!rows[0]) throw MerchantErrors.notFound();
+      const before = toMerchant(rows[0]);
+      check(before);
+      await em.execute(`update merchants set status = ?, updated_at = now() where id = ?`, [to, before.id]);
+      await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ?`, [to, before.accountId]);
+      return { before, after: (await this.findIn(em, code))! };
+    });
+  }
+
+  async setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance> {
+    const em = this.orm.em.fork();
+    const rows = (await em.execute(`update merchants set fee_bps = ?, updated_at = now() where code = ? returning id`, [feeBps, code])) as unknown[];
+    if (!rows[0]) throw MerchantErrors.notFound();
+    return (await this.findIn(em, code))!;
+  }
+
+  private async findIn(em: EntityManager, code: string): Promise<MerchantWithBalance | null> {
+    const rows = (await em.execute(`${SELECT} where m.code = ?`, [code])) as MerchantRow[];
+    return rows[0] ? toMerchant(rows[0]) : null;
+  }
+}
