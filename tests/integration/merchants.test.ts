@@ -3,6 +3,10 @@ import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
+import { MerchantStatementQuery } from '../../src/application/merchant/merchant-statement.query.ts';
+import { statementCsv, statementJson } from '../../src/domain/merchant/statement.ts';
+import { PostgresTransactionReadRepository } from '../../src/adapters/persistence/transaction/postgres-transaction-read.repository.ts';
+import { csvLine } from '../../src/adapters/http/transaction/transaction.dto.ts';
 import { requireEnv } from '../support/services.ts';
 import { balanceOf, createCustomer, createMerchant, paymentKit } from '../support/payment-fixtures.ts';
 
@@ -127,5 +131,47 @@ describe('refunds come from the merchant', () => {
     expect(await sql(`select 1 from historical_transactions where related_transaction_id = ?`, [p.transactionId])).toHaveLength(0);
     // What it still holds can be refunded.
     expect((await kit.refund.execute({ transactionId: p.transactionId, amount: m('100.00'), operator: 'test' })).amount.toString()).toBe('100.00');
+  });
+});
+
+describe('statements', () => {
+  it("list opening, every payment (gross/fee/net) and refund, and a closing equal to the merchant's balance", async () => {
+    const merchant = await createMerchant(orm, { category: 'REGULAR' });
+    const c = await createCustomer(orm, { balance: '300000.00' });
+    const p1 = await kit.pay.execute({ userId: c.userId, amount: m('100000.00'), merchantId: merchant.code });
+    await kit.pay.execute({ userId: c.userId, amount: m('50000.00'), merchantId: merchant.code });
+    const r = await kit.refund.execute({ transactionId: p1.transactionId, amount: m('10000.00'), operator: 'test' });
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+    const { statement } = await new MerchantStatementQuery(kit.merchants).execute(merchant.code, today, today);
+    const json = statementJson({ code: merchant.code, name: merchant.name }, { from: today, to: today }, statement);
+    expect(json).toMatchObject({ opening_balance: '0.00', closing_balance: '139020.00', totals: { payments: 2, gross: '150000.00', fees: '980.00', refunds: 1, refunded: '10000.00', net: '139020.00' } });
+    expect((json.lines as Record<string, unknown>[]).map((l) => [l.kind, l.gross, l.fee, l.net])).toEqual([
+      ['PAYMENT', '100000.00', '700.00', '99300.00'],
+      ['PAYMENT', '50000.00', '350.00', '49650.00'],
+      ['REFUND', '-10000.00', '-70.00', '-9930.00'],
+    ]);
+    expect((json.lines as Record<string, unknown>[])[2]!.transaction_id).toBe(r.transactionId);
+    expect((await kit.merchants.findByCode(merchant.code))!.balance.toString()).toBe(json.closing_balance);
+    const csv = statementCsv(statement).split('\r\n');
+    expect(csv[0]).toBe('at,kind,transaction_id,gross,fee,net,balance_after');
+    expect(csv[1]).toBe(',OPENING,,,,,0.00');
+    expect(csv.at(-2)).toBe(',CLOSING,,,,,139020.00');
+    // A later window opens with the closing balance and has no lines.
+    const { statement: later } = await new MerchantStatementQuery(kit.merchants).execute(merchant.code, '2099-01-01', '2099-01-31');
+    expect([later.opening.toString(), later.lines.length, later.closing.toString()]).toEqual(['139020.00', 0, '139020.00']);
+    expect(await codeOf(new MerchantStatementQuery(kit.merchants).execute(merchant.code, '2026-02-30', '2026-03-01'))).toBe('INVALID_DATE');
+  });
+
+  it('regulators see the merchant (code and name) on PAYMENT and REFUND rows, not on others', async () => {
+    const merchant = await createMerchant(orm, { name: 'Apotek Sehat' });
+    const c = await createCustomer(orm, { balance: '1000.00' });
+    const p = await kit.pay.execute({ userId: c.userId, amount: m('100.00'), merchantId: merchant.code });
+    const r = await kit.refund.execute({ transactionId: p.transactionId, operator: 'test' });
+    const read = new PostgresTransactionReadRepository(orm);
+    for (const id of [p.transactionId, r.transactionId]) expect((await read.findOne({ kind: 'external' }, id))!.merchant).toEqual({ code: merchant.code, name: 'Apotek Sehat' });
+    const [credit] = await sql<{ transaction_id: string }>(`select transaction_id from historical_transactions where account_id = ? and transaction_type = 'TRANSFER'`, [c.accountId]);
+    expect((await read.findOne({ kind: 'external' }, credit!.transaction_id))!.merchant).toBeNull();
+    const csv = csvLine((await read.findOne({ kind: 'external' }, p.transactionId))!);
+    expect(csv.trimEnd().endsWith(`,${merchant.code},Apotek Sehat`)).toBe(true);
   });
 });

@@ -3,6 +3,8 @@ import type { Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
 import type { SandboxBehaviour } from '../../src/adapters/ewallet/sandbox/sandbox-wallets.ts';
 import type { MerchantCategory } from '../../src/domain/merchant/merchant.ts';
 import { createMerchant } from './payment-fixtures.ts';
+import { PostgresMerchantRepository } from '../../src/adapters/persistence/merchant/postgres-merchant.repository.ts';
+import { MerchantStatementQuery } from '../../src/application/merchant/merchant-statement.query.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -190,6 +192,20 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
   if (unbalanced.n > 0) v.push(`${unbalanced.n} movements do not sum to zero`);
   const [twice] = (await conn.execute(`select count(*)::int as n from (select transaction_id from ledger_entries group by transaction_id having count(distinct movement_id) > 1) x`)) as [{ n: number }];
   if (twice.n > 0) v.push(`${twice.n} transactions applied in more than one movement`);
+
+  // Every merchant's balance is its statement: opening 0.00 (merchants start empty), every line, closing = balance.
+  const merchants = new PostgresMerchantRepository(orm);
+  for (const m of await merchants.list()) {
+    const { statement } = await new MerchantStatementQuery(merchants).execute(m.code, '2000-01-01', '2100-12-31');
+    if (!statement.opening.isZero() || !statement.closing.equals(m.balance)) v.push(`merchant ${m.code}: balance ${m.balance.toString()} but statement ${statement.opening.toString()} → ${statement.closing.toString()}`);
+  }
+  // FEE_REVENUE holds exactly the fees charged less the fees given back by refunds.
+  const [fees] = (await conn.execute(`
+    select (select balance from accounts where system_code = 'FEE_REVENUE')::text as balance,
+           (coalesce(sum((metadata::jsonb ->> 'fee')::numeric) filter (where transaction_type = 'PAYMENT'), 0)
+            - coalesce(sum((metadata::jsonb ->> 'fee_reversed')::numeric) filter (where transaction_type = 'REFUND'), 0))::numeric(15,2)::text as expected
+      from historical_transactions where transaction_type in ('PAYMENT', 'REFUND') and transaction_status = 'SUCCESS' and metadata like '{%'`)) as [{ balance: string; expected: string }];
+  if (fees.balance !== fees.expected) v.push(`FEE_REVENUE ${fees.balance} but fees charged less reversed ${fees.expected}`);
 
   const [pending] = (await conn.execute(`select count(*)::int as n from historical_transactions where transaction_status = 'PENDING'`)) as [{ n: number }];
   if (pending.n > 0) v.push(`${pending.n} transactions still PENDING`);

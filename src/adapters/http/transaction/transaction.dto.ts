@@ -40,6 +40,8 @@ export function regulatorTransactionDto(t: TransactionView): Record<string, unkn
     updated_at: t.updatedAt.toISOString(),
     account_id: t.accountId,
     user: { id: t.userId, phone: maskPhone(t.phone) },
+    // A business, not a person: its code and name are not masked (its bank account never appears here).
+    merchant: t.merchant ? { code: t.merchant.code, name: t.merchant.name } : null,
   };
 }
 
@@ -73,11 +75,11 @@ export function reportDto(r: Report): Record<string, unknown> {
   };
 }
 
-export const CSV_COLUMNS = ['id', 'transaction_id', 'transaction_type', 'transaction_status', 'amount', 'currency', 'payment_method', 'external_reference', 'created_at', 'updated_at', 'account_id', 'user_id', 'user_phone'] as const;
+export const CSV_COLUMNS = ['id', 'transaction_id', 'transaction_type', 'transaction_status', 'amount', 'currency', 'payment_method', 'external_reference', 'created_at', 'updated_at', 'account_id', 'user_id', 'user_phone', 'merchant_code', 'merchant_name'] as const;
 
 export function csvLine(t: TransactionView): string {
-  const d = regulatorTransactionDto(t) as Record<string, unknown> & { user: { id: number; phone: string | null } };
-  const values = [d.id, d.transaction_id, d.transaction_type, d.transaction_status, d.amount, d.currency, d.payment_method, d.external_reference, d.created_at, d.updated_at, d.account_id, d.user.id, d.user.phone];
+  const d = regulatorTransactionDto(t) as Record<string, unknown> & { user: { id: number; phone: string | null }; merchant: { code: string; name: string } | null };
+  const values = [d.id, d.transaction_id, d.transaction_type, d.transaction_status, d.amount, d.currency, d.payment_method, d.external_reference, d.created_at, d.updated_at, d.account_id, d.user.id, d.user.phone, d.merchant?.code, d.merchant?.name];
   return values.map(csvField).join(',') + '\r\n';
 }
 

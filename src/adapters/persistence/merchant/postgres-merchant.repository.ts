@@ -3,6 +3,7 @@ import type { Orm } from '../orm.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
 import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
+import type { MerchantJournalEntry } from '../../../domain/merchant/statement.ts';
 
 interface MerchantRow {
   id: string;
@@ -92,8 +93,42 @@ export class PostgresMerchantRepository implements MerchantRepository {
     return (await this.findIn(em, code))!;
   }
 
+  async journal(accountId: string, from: Date, to: Date): Promise<{ opening: Money; entries: MerchantJournalEntry[] }> {
+    const em = this.orm.em.fork();
+    const rows = (await em.execute(
+      `select e.created_at, e.transaction_id, e.amount::text as amount, e.balance_before::text as before, e.balance_after::text as after,
+              h.transaction_type::text as history_type, h.amount::text as history_amount
+         from ledger_entries e left join historical_transactions h on h.transaction_id = e.transaction_id
+        where e.account_id = ? and e.created_at >= ? and e.created_at < ? order by e.id`,
+      [accountId, from, to],
+    )) as { created_at: Date; transaction_id: string; amount: string; before: string; after: string; history_type: string | null; history_amount: string | null }[];
+    let opening: Money;
+    if (rows[0]) opening = Money.parse(rows[0].before);
+    else {
+      const [last] = (await em.execute(`select balance_after::text as b from ledger_entries where account_id = ? and created_at < ? order by id desc limit 1`, [accountId, from])) as { b: string }[];
+      opening = last ? Money.parse(last.b) : Money.zero();
+    }
+    const entries = rows.map(
+      (r): MerchantJournalEntry => ({
+        at: new Date(r.created_at),
+        transactionId: r.transaction_id,
+        delta: signedMinor(r.amount),
+        balanceBefore: Money.parse(r.before),
+        balanceAfter: Money.parse(r.after),
+        history: r.history_type && r.history_amount ? { type: r.history_type, amount: Money.parse(r.history_amount) } : null,
+        payout: null,
+      }),
+    );
+    return { opening, entries };
+  }
+
   private async findIn(em: EntityManager, code: string): Promise<MerchantWithBalance | null> {
     const rows = (await em.execute(`${SELECT} where m.code = ?`, [code])) as MerchantRow[];
     return rows[0] ? toMerchant(rows[0]) : null;
   }
+}
+
+/** "-10.50" → -1050n. */
+function signedMinor(text: string): bigint {
+  return text.startsWith('-') ? -Money.parse(text.slice(1)).minor : Money.parse(text).minor;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
-import { Money } from '../../../domain/shared/money.ts';
+import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
 import { settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
 import { planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
@@ -283,7 +283,4 @@ export class PostgresLedgerRepository implements LedgerRepository {
 const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');
 
 /** A signed change in minor units as the decimal text numeric columns take: -1050n → "-10.50". */
-function signedDecimal(delta: bigint): string {
-  const amount = Money.ofMinor(delta < 0n ? -delta : delta).toString();
-  return delta < 0n ? `-${amount}` : amount;
-}
+const signedDecimal = signedMinorText;

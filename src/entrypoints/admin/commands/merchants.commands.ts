@@ -1,6 +1,8 @@
 import { UsageError, requireFlag, type AdminCommand, type AdminContext } from '../cli.ts';
 import { MerchantAdmin } from '../../../application/merchant/merchant-admin.ts';
 import type { MerchantStatus, MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
+import { MerchantStatementQuery } from '../../../application/merchant/merchant-statement.query.ts';
+import { statementCsv, statementJson } from '../../../domain/merchant/statement.ts';
 import { paymentCli } from './payment-cli.ts';
 
 const optional = (ctx: AdminContext, name: string): string | undefined => (typeof ctx.flags[name] === 'string' ? (ctx.flags[name] as string) : undefined);
@@ -98,6 +100,19 @@ export const merchantsCommands: AdminCommand[] = [
       if ((bps === undefined) === (ctx.flags.default !== true)) throw new UsageError('give either --bps N or --default');
       const m = await admin(ctx).setFee(requireFlag(ctx.flags, 'merchant'), bps ?? null);
       ctx.print(merchantJson(m), `merchant ${m.code}: fee ${m.feeBps === null ? `the ${m.category} category's rate` : `${m.feeBps} bps`}`);
+    },
+  },
+  {
+    name: 'merchants statement',
+    summary: "a merchant's statement for business days (Asia/Jakarta) from..to inclusive: opening, every payment (gross/fee/net), refund and payout, closing — equal to its journal",
+    usage: 'merchants statement --merchant CODE --from 2026-12-01 --to 2026-12-31 [--format csv|json]',
+    async run(ctx) {
+      const format = optional(ctx, 'format') ?? 'json';
+      if (format !== 'csv' && format !== 'json') throw new UsageError('--format is csv or json');
+      const range = { from: requireFlag(ctx.flags, 'from'), to: requireFlag(ctx.flags, 'to') };
+      const { merchant, statement } = await new MerchantStatementQuery(paymentCli(ctx).merchants).execute(requireFlag(ctx.flags, 'merchant'), range.from, range.to);
+      const json = statementJson(merchant, range, statement);
+      ctx.print(json, format === 'csv' ? statementCsv(statement).trimEnd() : JSON.stringify(json, null, 2));
     },
   },
 ];
