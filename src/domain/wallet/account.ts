@@ -24,9 +24,10 @@ export interface Account {
  * The bank's own accounts (created by the payment-ledger and merchants migrations). Money moves
  * between customers, merchants and these, so the sum over all accounts stays constant.
  * MERCHANT_SETTLEMENT held every merchant's money before merchants had accounts of their own (the
- * merchants migration carved it out); FEE_REVENUE is the platform's MDR income.
+ * merchants migration carved it out); FEE_REVENUE is the platform's MDR income; PAYOUT_SETTLEMENT
+ * holds merchant payouts on their way to the bank (what we owe the disbursement provider).
  */
-export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE'] as const;
+export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT'] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
 export const settlementAccountOf = (method: 'GOPAY' | 'SHOPEE_PAY'): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');
