@@ -10,6 +10,7 @@ export interface Payout {
   reference: string;
   merchantId: string;
   merchantCode: string;
+  merchantAccountId: string;
   amount: Money;
   status: PayoutStatus;
   bankAccount: SettlementBankAccount;

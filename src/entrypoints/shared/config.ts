@@ -69,6 +69,10 @@ const schema = z.object({
       }
     }),
   GOPAY_BASE_URL: url(['http:', 'https:']).optional(),
+  // The bank-transfer (disbursement) API of merchant payouts; without a base URL the CLI uses the sandbox (not in production).
+  DISBURSEMENT_BASE_URL: url(['http:', 'https:']).optional(),
+  DISBURSEMENT_PARTNER_ID: z.string().optional(),
+  DISBURSEMENT_CLIENT_SECRET: z.string().optional(),
   GOPAY_CLIENT_ID: z.string().optional(),
   GOPAY_CLIENT_SECRET: z.string().optional(),
   GOPAY_PARTNER_ID: z.string().optional(),
@@ -122,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [base, needed] of [
     ['GOPAY_BASE_URL', ['GOPAY_CLIENT_ID', 'GOPAY_CLIENT_SECRET', 'GOPAY_PARTNER_ID']],
     ['SHOPEEPAY_BASE_URL', ['SHOPEEPAY_MERCHANT_ID', 'SHOPEEPAY_SECRET']],
+    ['DISBURSEMENT_BASE_URL', ['DISBURSEMENT_PARTNER_ID', 'DISBURSEMENT_CLIENT_SECRET']],
   ] as const) {
     const missing = needed.filter((k) => !c[k]);
     if (c[base] && missing.length > 0) throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: required when ${base} is set`);

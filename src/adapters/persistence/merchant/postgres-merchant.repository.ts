@@ -116,7 +116,8 @@ export class PostgresMerchantRepository implements MerchantRepository {
         balanceBefore: Money.parse(r.before),
         balanceAfter: Money.parse(r.after),
         history: r.history_type && r.history_amount ? { type: r.history_type, amount: Money.parse(r.history_amount) } : null,
-        payout: null,
+        // Payout movements are journalled under the payout reference (PO-…), their return under PO-…:RETURN.
+        payout: r.transaction_id.startsWith('PO-') ? { reference: r.transaction_id.replace(/:RETURN$/, ''), returned: r.transaction_id.endsWith(':RETURN') } : null,
       }),
     );
     return { opening, entries };

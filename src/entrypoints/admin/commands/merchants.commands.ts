@@ -3,7 +3,9 @@ import { MerchantAdmin } from '../../../application/merchant/merchant-admin.ts';
 import type { MerchantStatus, MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
 import { MerchantStatementQuery } from '../../../application/merchant/merchant-statement.query.ts';
 import { statementCsv, statementJson } from '../../../domain/merchant/statement.ts';
-import { paymentCli } from './payment-cli.ts';
+import type { Payout } from '../../../domain/disbursement/payout.ts';
+import { amountFlag, paymentCli } from './payment-cli.ts';
+import { payoutCli } from './disbursement-cli.ts';
 
 const optional = (ctx: AdminContext, name: string): string | undefined => (typeof ctx.flags[name] === 'string' ? (ctx.flags[name] as string) : undefined);
 
@@ -115,4 +117,48 @@ export const merchantsCommands: AdminCommand[] = [
       ctx.print(json, format === 'csv' ? statementCsv(statement).trimEnd() : JSON.stringify(json, null, 2));
     },
   },
+  {
+    name: 'merchants payout',
+    summary: "pay a merchant's balance (all of it, or --amount) out to its bank account; idempotent on --reference; an unknown bank answer stays PENDING (see payout-check)",
+    usage: 'merchants payout --merchant CODE [--amount 100000.00] [--reference PO-…]',
+    async run(ctx) {
+      const cli = await payoutCli(ctx);
+      try {
+        const p = await cli.payouts.execute({ merchantCode: requireFlag(ctx.flags, 'merchant'), amount: amountFlag(ctx, 'amount', false), reference: optional(ctx, 'reference') });
+        ctx.print(payoutJson(p), `payout ${p.reference}: ${p.amount.toString()} IDR to ${p.bankAccount.bankCode} ${p.bankAccount.accountNumber}: ${p.status}${p.failureReason ? ` (${p.failureReason}, returned to the merchant)` : ''}${cli.sandbox ? '  [sandbox]' : ''}`);
+      } finally {
+        await cli.close();
+      }
+    },
+  },
+  {
+    name: 'merchants payout-check',
+    summary: 'ask the bank about PENDING payouts (one --reference, or all older than a minute) and apply its answer once',
+    usage: 'merchants payout-check [--reference PO-…]',
+    async run(ctx) {
+      const cli = await payoutCli(ctx);
+      try {
+        const ref = optional(ctx, 'reference');
+        const list = ref ? [await cli.payouts.check(ref)] : await cli.payouts.checkPending(new Date(Date.now() - 60_000));
+        ctx.print(list.map(payoutJson), list.map((p) => `${p.reference}  ${p.merchantCode}  ${p.amount.toString()} IDR  ${p.status}`).join('\n') || 'no pending payouts');
+      } finally {
+        await cli.close();
+      }
+    },
+  },
 ];
+
+function payoutJson(p: Payout): Record<string, unknown> {
+  return {
+    reference: p.reference,
+    merchant: p.merchantCode,
+    amount: p.amount.toString(),
+    currency: 'IDR',
+    status: p.status,
+    bank_account: { bank_code: p.bankAccount.bankCode, account_number: p.bankAccount.accountNumber, holder_name: p.bankAccount.holderName },
+    provider_reference: p.providerReference,
+    failure_reason: p.failureReason,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
