@@ -51,7 +51,7 @@ describe('POST /api/payment/payments to merchants', () => {
     expect(r.body.data).toMatchObject({ amount: '250000.00', merchant_id: m.code, merchant_name: m.name, gross_amount: '250000.00', fee_amount: '1500.00', net_amount: '248500.00', balance_after: '250000.00' });
   });
 
-  it('404 MERCHANT_NOT_FOUND and 403 MERCHANT_NOT_ACTIVE move nothing and store nothing under the Idempotency-Key', async () => {
+  it('404 MERCHANT_NOT_FOUND and 403 MERCHANT_NOT_ACTIVE move nothing; the key replays the refusal', async () => {
     const c = await payer('1000.00');
     const suspended = await createMerchant(p.infra.orm, { status: 'SUSPENDED' });
     const key = { 'idempotency-key': uniq('merchant-') };
@@ -62,11 +62,11 @@ describe('POST /api/payment/payments to merchants', () => {
     expect(inactive.status).toBe(403);
     expect(inactive.body.meta.error).toBe('MERCHANT_NOT_ACTIVE');
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('1000.00');
-    // The same key with a now-existing merchant is a new request: the failure was not stored.
-    const m = await createMerchant(p.infra.orm, { code: `M-${key['idempotency-key']}` });
-    const ok = await call('POST', '/api/payment/payments', c.token, { amount: '10.00', merchant_id: m.code }, key);
-    expect(ok.status).toBe(201);
-    expect(await balanceOf(p.infra.orm, c.accountId)).toBe('990.00');
+    // A refusal is the request's final answer: the key replays it, and still nothing moved.
+    const replay = await call('POST', '/api/payment/payments', c.token, { amount: '10.00', merchant_id: 'NOBODY-HERE' }, key);
+    expect([replay.status, replay.body.meta.error]).toEqual([404, 'MERCHANT_NOT_FOUND']);
+    expect(await balanceOf(p.infra.orm, c.accountId)).toBe('1000.00');
+    expect(await p.infra.orm.em.getConnection().execute(`select 1 from historical_transactions where account_id = ?`, [c.accountId])).toHaveLength(1); // the opening credit only
   });
 });
 
@@ -83,7 +83,7 @@ async function admin(...args: string[]): Promise<{ code: number; out: string; er
 }
 
 describe('admin CLI: merchants', () => {
-  it('creates, lists, sets the fee and suspends; refuses bad input with exit code 2', { timeout: 120_000 }, async () => {
+  it('creates, lists, sets the fee and suspends; refuses bad input with exit code 2', { timeout: 180_000 }, async () => {
     const code = uniq('CLI-');
     const created = await admin('merchants', 'create', '--code', code, '--name', 'Toko CLI', '--category', 'micro', '--bank-code', 'BCA', '--account-number', '1234567890', '--holder', 'Budi Santoso', '--json');
     expect(created.code).toBe(0);
@@ -100,5 +100,29 @@ describe('admin CLI: merchants', () => {
     const missing = await admin('merchants', 'show', '--merchant', 'NOBODY-HERE', '--json');
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.err)).toMatchObject({ error: 'MERCHANT_NOT_FOUND' });
+  });
+});
+
+describe('admin CLI: payouts and statements', () => {
+  it('pays a merchant out through the sandbox bank and prints its statement as CSV', { timeout: 120_000 }, async () => {
+    const m = await createMerchant(p.infra.orm, { category: 'REGULAR' });
+    const c = await payer('10000.00');
+    expect((await call('POST', '/api/payment/payments', c.token, { amount: '10000.00', merchant_id: m.code })).status).toBe(201);
+    const out = await admin('merchants', 'payout', '--merchant', m.code, '--json');
+    expect(out.code).toBe(0);
+    const payout = JSON.parse(out.out) as { reference: string };
+    expect(payout).toMatchObject({ merchant: m.code, amount: '9930.00', status: 'SUCCESS', bank_account: { bank_code: 'BCA' } });
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+    const csv = await admin('merchants', 'statement', '--merchant', m.code, '--from', today, '--to', today, '--format', 'csv');
+    expect(csv.code).toBe(0);
+    const lines = csv.out.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('at,kind,transaction_id,gross,fee,net,balance_after');
+    expect(lines.slice(1).map((l) => l.split(',').slice(1, 2).concat(l.split(',').slice(3)))).toEqual([
+      ['OPENING', '', '', '', '0.00'],
+      ['PAYMENT', '10000.00', '70.00', '9930.00', '9930.00'],
+      ['PAYOUT', '', '', '-9930.00', '0.00'],
+      ['CLOSING', '', '', '', '0.00'],
+    ]);
+    expect(csv.out).toContain(payout.reference);
   });
 });

@@ -5,6 +5,12 @@ import type { MerchantCategory } from '../../src/domain/merchant/merchant.ts';
 import { createMerchant } from './payment-fixtures.ts';
 import { PostgresMerchantRepository } from '../../src/adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { MerchantStatementQuery } from '../../src/application/merchant/merchant-statement.query.ts';
+import { PostgresLedgerRepository } from '../../src/adapters/persistence/payment/postgres-ledger.repository.ts';
+import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchant/postgres-payout.repository.ts';
+import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memory-disbursement-provider.ts';
+import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
+import type { DisbursementBehaviour } from '../../src/domain/disbursement/disbursement-provider.ts';
+import { Money } from '../../src/domain/shared/money.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -62,6 +68,10 @@ export async function ledgerSnapshot(orm: Orm): Promise<{ total: string; min: st
 export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
   const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [] };
   for (const m of BANK_MERCHANTS) await createMerchant(o.orm, m);
+  // Payouts go through the disbursement port's fake bank, with its faults, straight to the use case (an operator command).
+  const fakeBank = new InMemoryDisbursementProvider();
+  const merchantRepo = new PostgresMerchantRepository(o.orm);
+  const payoutHandler = new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank });
   const initial = await ledgerSnapshot(o.orm);
   const payments: string[] = [];
   let remaining = o.operations;
@@ -104,6 +114,21 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     } else if (roll < 0.8) {
       const to = rand(o.clients.filter((c) => c !== me));
       await call('transfer', 'POST', '/api/payment/transfers', me.token, { recipient: rand([to.username, to.phone]), amount: amount(1000, 30000) });
+    } else if (roll < 0.84) {
+      const merchant = rand(BANK_MERCHANTS).code;
+      const faults: (DisbursementBehaviour | null)[] = [null, { kind: 'fail' }, { kind: 'timeout' }, { kind: 'error' }, { kind: 'pending' }];
+      const fault = o.faults ? rand(faults) : null;
+      if (fault) fakeBank.control.behave('transfer', fault);
+      stats.attempted.payout = (stats.attempted.payout ?? 0) + 1;
+      try {
+        const p = await payoutHandler.execute({ merchantCode: merchant, amount: Money.parse(amount(1000, 20000)) });
+        const label = `payout ${p.status}`;
+        stats.statuses[label] = (stats.statuses[label] ?? 0) + 1;
+      } catch (err) {
+        const label = `payout ${(err as { code?: string }).code ?? 'error'}`;
+        stats.statuses[label] = (stats.statuses[label] ?? 0) + 1;
+        if (!(err as { code?: string }).code) stats.serverErrors.push(`${label}: ${String(err)}`);
+      }
     } else if (roll < 0.9 && payments.length) {
       await call('refund', 'POST', '/api/payment/admin/refunds', o.adminToken, { transaction_id: rand(payments), ...(Math.random() < 0.5 ? { amount: amount(500, 5000) } : {}) });
     } else {
@@ -147,6 +172,12 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   );
   running = false;
   await Promise.all([checker, chaos]);
+  // The bank answers every payout it still holds, then payout-check applies the answers.
+  fakeBank.control.resetBehaviours();
+  for (const p of await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000)) {
+    if (fakeBank.control.transfer(p.reference)?.status === 'PENDING') fakeBank.control.settle(p.reference, Math.random() < 0.5 ? 'SUCCESS' : 'FAILED', 'BANK_REJECTED');
+  }
+  await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000);
   o.sandboxes.gopay.control.resetBehaviours();
   o.sandboxes.shopeepay.control.resetBehaviours();
   return stats;
@@ -199,6 +230,14 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
     const { statement } = await new MerchantStatementQuery(merchants).execute(m.code, '2000-01-01', '2100-12-31');
     if (!statement.opening.isZero() || !statement.closing.equals(m.balance)) v.push(`merchant ${m.code}: balance ${m.balance.toString()} but statement ${statement.opening.toString()} → ${statement.closing.toString()}`);
   }
+  // Every payout is final, and PAYOUT_SETTLEMENT holds exactly the successful ones.
+  const [payouts] = (await conn.execute(`
+    select count(*) filter (where status = 'PENDING')::int as pending,
+           coalesce(sum(amount) filter (where status = 'SUCCESS'), 0)::numeric(15,2)::text as paid,
+           (select balance from accounts where system_code = 'PAYOUT_SETTLEMENT')::text as settlement
+      from merchant_payouts`)) as [{ pending: number; paid: string; settlement: string }];
+  if (payouts.pending > 0) v.push(`${payouts.pending} payouts still PENDING`);
+  if (payouts.paid !== payouts.settlement) v.push(`PAYOUT_SETTLEMENT ${payouts.settlement} but successful payouts ${payouts.paid}`);
   // FEE_REVENUE holds exactly the fees charged less the fees given back by refunds.
   const [fees] = (await conn.execute(`
     select (select balance from accounts where system_code = 'FEE_REVENUE')::text as balance,
