@@ -126,4 +126,19 @@ describe('merchant payouts', () => {
     expect(await code(payouts.execute({ merchantCode: merchant.code, amount: m('20.00'), reference: p.reference }))).toBe('PAYOUT_REFERENCE_REUSED');
     expect(await code(payouts.execute({ merchantCode: merchant.code, reference: 'not-a-ref' }))).toBe('INVALID_PAYOUT_REFERENCE');
   });
+
+  it('leaves the payout reserve in the account, so a refund after the payout is still covered', async () => {
+    const merchant = await createMerchant(orm, { category: 'DONATION' });
+    const c = await createCustomer(orm, { balance: '10000.00' });
+    const paid = await kit.pay.execute({ userId: c.userId, amount: m('10000.00'), merchantId: merchant.code });
+    await new PostgresMerchantRepository(orm).setPayoutReserve(merchant.code, m('3000.00'));
+    const code = (p: Promise<unknown>) => p.then(() => 'none', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
+    expect(await code(payouts.execute({ merchantCode: merchant.code, amount: m('7000.01') }))).toBe('MERCHANT_INSUFFICIENT_FUNDS');
+    const p = await payouts.execute({ merchantCode: merchant.code });
+    expect(p.amount.toString()).toBe('7000.00');
+    expect(await balance(merchant.code)).toBe('3000.00');
+    expect(await code(payouts.execute({ merchantCode: merchant.code }))).toBe('NOTHING_TO_PAY_OUT');
+    expect((await kit.refund.execute({ transactionId: paid.transactionId, amount: m('3000.00'), operator: 'test' })).amount.toString()).toBe('3000.00');
+    expect(await code(kit.refund.execute({ transactionId: paid.transactionId, amount: m('0.01'), operator: 'test' }))).toBe('MERCHANT_INSUFFICIENT_FUNDS');
+  });
 });

@@ -1,5 +1,6 @@
 import { MerchantErrors, assertFeeBps, assertMerchantStatusChange, validateNewMerchant, type Merchant, type MerchantStatus, type MerchantWithBalance, type SettlementBankAccount } from '../../domain/merchant/merchant.ts';
 import type { MerchantRepository } from '../../domain/merchant/merchant.repository.ts';
+import type { Money } from '../../domain/shared/money.ts';
 
 /** The operator's merchant use cases (CLI `merchants …`). */
 export class MerchantAdmin {
@@ -29,6 +30,11 @@ export class MerchantAdmin {
       assertMerchantStatusChange(locked.status, to);
       if (to === 'CLOSED' && !locked.balance.isZero()) throw MerchantErrors.balanceNotZero();
     });
+  }
+
+  /** The rolling reserve payouts leave in the merchant's account, so later refunds are covered. */
+  setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance> {
+    return this.merchants.setPayoutReserve(code, reserve);
   }
 
   /** A per-merchant MDR in basis points, or null for the category's rate. */

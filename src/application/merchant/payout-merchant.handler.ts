@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Money } from '../../domain/shared/money.ts';
+import { Money } from '../../domain/shared/money.ts';
 import type { DomainError } from '../../domain/shared/domain-error.ts';
 import { newTransactionId } from '../../domain/shared/ids.ts';
 import { MerchantErrors } from '../../domain/merchant/merchant.ts';
@@ -38,7 +38,9 @@ export class PayoutMerchantHandler {
       return this.drive(existing);
     }
     if (!m.bankAccount) throw PayoutErrors.noBankAccount();
-    const amount = cmd.amount ?? m.balance;
+    // What is available: the balance above the merchant's payout reserve (kept for refunds).
+    const available = m.balance.compare(m.payoutReserve) > 0 ? m.balance.minus(m.payoutReserve) : Money.zero();
+    const amount = cmd.amount ?? available;
     if (amount.isZero()) throw PayoutErrors.nothingToPay();
     const { payout } = await this.payouts.create({ reference, merchant: { ...m, bankAccount: m.bankAccount }, amount });
     return this.drive(payout);

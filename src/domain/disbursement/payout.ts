@@ -33,10 +33,10 @@ export const PayoutErrors = {
   referenceReused: () => new DomainError('PAYOUT_REFERENCE_REUSED', 'conflict', 'this payout reference was used for another merchant or amount'),
 };
 
-/** Out: merchant −amount, PAYOUT_SETTLEMENT +amount (the money in flight to the bank). */
-export function payoutLegs(merchantAccountId: string, amount: Money): Leg[] {
+/** Out: merchant −amount (never below its payout reserve), PAYOUT_SETTLEMENT +amount (the money in flight to the bank). */
+export function payoutLegs(merchantAccountId: string, amount: Money, reserve: Money): Leg[] {
   return [
-    { account: { merchantAccountId }, delta: -amount.minor, rule: 'any' },
+    { account: { merchantAccountId }, delta: -amount.minor, rule: 'any', floor: reserve.minor },
     { account: { system: 'PAYOUT_SETTLEMENT' }, delta: amount.minor, rule: 'any' },
   ];
 }

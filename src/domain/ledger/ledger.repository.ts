@@ -51,6 +51,8 @@ export interface Leg {
   delta: bigint;
   rule: AccountRule;
   row?: HistoryRow;
+  /** The lowest balance the leg may leave, in minor units (default 0). */
+  floor?: bigint;
 }
 
 /**

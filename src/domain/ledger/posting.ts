@@ -28,6 +28,8 @@ export interface ResolvedLeg {
   rule: AccountRule;
   /** A customer's history row (merchant and system sides get journal entries only). */
   row?: HistoryRow;
+  /** The lowest balance this leg may leave, in minor units (default 0; a merchant's payout reserve). */
+  floor?: bigint;
 }
 
 export interface LockedAccount {
@@ -51,7 +53,7 @@ export interface DecidedChange {
 export interface DeferredChange {
   accountId: string;
   delta: bigint;
-  requires: { minBalance: 0n; status: AccountRule };
+  requires: { minBalance: bigint; status: AccountRule };
   rejection: DomainError;
 }
 
@@ -89,12 +91,12 @@ export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<st
     if (!account) throw side === 'payer' ? WalletErrors.accountNotFound() : WalletErrors.recipientNotFound();
     assertAccountRule(account, leg.rule, side);
     const afterMinor = account.balance.minor + leg.delta;
-    if (afterMinor < 0n) throw WalletErrors.insufficientFunds();
+    if (afterMinor < (leg.floor ?? 0n) || afterMinor < 0n) throw WalletErrors.insufficientFunds();
     decided.push({ accountId: leg.accountId, delta: leg.delta, before: account.balance, after: Money.ofMinor(afterMinor), row: leg.row ?? null, userId: account.userId });
   }
   const deferred: DeferredChange[] = legs
     .filter((l) => l.kind !== 'customer')
     .sort(byId)
-    .map((l) => ({ accountId: l.accountId, delta: l.delta, requires: { minBalance: 0n, status: l.rule }, rejection: rejectionOf(l) }));
+    .map((l) => ({ accountId: l.accountId, delta: l.delta, requires: { minBalance: l.floor !== undefined && l.floor > 0n ? l.floor : 0n, status: l.rule }, rejection: rejectionOf(l) }));
   return { decided, deferred, journal: [...decided, ...deferred].map((c) => ({ accountId: c.accountId, delta: c.delta })) };
 }

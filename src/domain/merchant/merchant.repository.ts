@@ -20,6 +20,7 @@ export interface MerchantRepository {
   changeStatus(code: string, to: MerchantStatus, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }>;
   /** Sets (or, with null, removes) the merchant's own MDR in basis points. */
   setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance>;
+  setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance>;
   /** The journal entries of a merchant's account created in [from, to), in journal order, and the balance before the first. */
   journal(accountId: string, from: Date, to: Date): Promise<{ opening: Money; entries: MerchantJournalEntry[] }>;
 }

@@ -30,6 +30,8 @@ export interface Merchant {
   bankAccount: SettlementBankAccount | null;
   /** Per-merchant MDR override in basis points (1/100 of a percent); null: the category's rate. */
   feeBps: number | null;
+  /** What payouts leave in the merchant's account to cover refunds (0: none). */
+  payoutReserve: Money;
   /** The merchant's own ledger account (accounts.merchant_id). */
   accountId: string;
   createdAt: Date;

@@ -15,13 +15,14 @@ interface MerchantRow {
   bank_account_number: string | null;
   bank_account_holder: string | null;
   fee_bps: number | null;
+  payout_reserve: string;
   account_id: string;
   balance: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const SELECT = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps,
+const SELECT = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps, m.payout_reserve::text as payout_reserve,
                        a.id as account_id, a.balance::text as balance, m.created_at, m.updated_at
                   from merchants m join accounts a on a.merchant_id = m.id`;
 
@@ -34,6 +35,7 @@ function toMerchant(r: MerchantRow): MerchantWithBalance {
     status: r.status,
     bankAccount: r.bank_code && r.bank_account_number && r.bank_account_holder ? { bankCode: r.bank_code, accountNumber: r.bank_account_number, holderName: r.bank_account_holder } : null,
     feeBps: r.fee_bps === null ? null : Number(r.fee_bps),
+    payoutReserve: Money.parse(r.payout_reserve),
     accountId: r.account_id,
     balance: Money.parse(r.balance),
     createdAt: new Date(r.created_at),
@@ -89,6 +91,13 @@ export class PostgresMerchantRepository implements MerchantRepository {
   async setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance> {
     const em = this.orm.em.fork();
     const rows = (await em.execute(`update merchants set fee_bps = ?, updated_at = now() where code = ? returning id`, [feeBps, code])) as unknown[];
+    if (!rows[0]) throw MerchantErrors.notFound();
+    return (await this.findIn(em, code))!;
+  }
+
+  async setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance> {
+    const em = this.orm.em.fork();
+    const rows = (await em.execute(`update merchants set payout_reserve = ?, updated_at = now() where code = ? returning id`, [reserve.toString(), code])) as unknown[];
     if (!rows[0]) throw MerchantErrors.notFound();
     return (await this.findIn(em, code))!;
   }

@@ -59,7 +59,7 @@ export class PostgresPayoutRepository implements PayoutRepository {
     const existing = await this.find(p.reference);
     if (existing) return this.same(existing, p);
     try {
-      await this.ledger.post({ plan: () => Promise.resolve(payoutLegs(p.merchant.accountId, p.amount)), reference: p.reference }, async (tx) => {
+      await this.ledger.post({ plan: () => Promise.resolve(payoutLegs(p.merchant.accountId, p.amount, p.merchant.payoutReserve)), reference: p.reference }, async (tx) => {
         await em(tx).execute(
           `insert into merchant_payouts (reference, merchant_id, amount, bank_code, bank_account_number, bank_account_holder) values (?, ?, ?, ?, ?, ?)`,
           [p.reference, p.merchant.id, p.amount.toString(), p.merchant.bankAccount.bankCode, p.merchant.bankAccount.accountNumber, p.merchant.bankAccount.holderName],

@@ -9,6 +9,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   moves PENDING → SUCCESS | FAILED by one conditional UPDATE, the exactly-once gate of the
  *   return; the bank account is copied so the payout shows where the money went even if the
  *   merchant changes it later.
+ * - merchants.payout_reserve: a rolling reserve payouts leave in the merchant's account, so that
+ *   refunds after a payout are still covered (the payout's ledger leg may not go below it).
  */
 export class Migration20261201194144MerchantPayouts extends Migration {
   override name = '20261201194144-merchant-payouts';
@@ -28,6 +30,7 @@ export class Migration20261201194144MerchantPayouts extends Migration {
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now()
     );`);
+    this.addSql(`alter table merchants add column payout_reserve numeric(15,2) not null default 0.00 check (payout_reserve >= 0);`);
     this.addSql(`create index merchant_payouts_merchant_idx on merchant_payouts (merchant_id, created_at);`);
     this.addSql(`create index merchant_payouts_pending_idx on merchant_payouts (created_at) where status = 'PENDING';`);
   }

@@ -180,7 +180,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
    */
   private async postIn(em: EntityManager, legs: Leg[], reference?: string): Promise<PostingResult> {
     const resolved: ResolvedLeg[] = [];
-    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row });
+    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor });
     const movementId = randomUUID();
     const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const locked = new Map<string, Account>();
@@ -196,18 +196,20 @@ export class PostgresLedgerRepository implements LedgerRepository {
       await this.journal(em, movementId, c.accountId, c.row?.transactionId ?? journalRef, c.delta, c.before.toString(), c.after.toString());
     }
     for (const x of plan.deferred) {
-      // Update and journal in one statement; an account that would go below zero, or is not in the
-      // status the rule asks for, changes nothing and the domain's rejection is raised.
+      // Update and journal in one statement; an account that would go below its floor (zero, or a
+      // merchant's payout reserve), or is not in the status the rule asks for, changes nothing and
+      // the domain's rejection is raised.
       const signed = signedDecimal(x.delta);
+      const floor = signedDecimal(x.requires.minBalance);
       const status = x.requires.status === 'active' ? "and account_status = 'ACTIVE'" : x.requires.status === 'not_closed' ? "and account_status <> 'CLOSED'" : '';
       const changed = (await em.execute(
         `with s as (
            update accounts set balance = balance + ?::numeric, updated_at = now()
-            where id = ? and balance + ?::numeric >= 0 ${status}
+            where id = ? and balance + ?::numeric >= ?::numeric ${status}
             returning balance - ?::numeric as before, balance as after)
          insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after)
          select ?, ?, ?, ?::numeric, s.before, s.after from s returning id`,
-        [signed, x.accountId, signed, signed, movementId, x.accountId, journalRef, signed],
+        [signed, x.accountId, signed, floor, signed, movementId, x.accountId, journalRef, signed],
       )) as unknown[];
       if (changed.length !== 1) throw x.rejection;
     }

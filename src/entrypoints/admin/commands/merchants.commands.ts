@@ -4,6 +4,7 @@ import type { MerchantStatus, MerchantWithBalance } from '../../../domain/mercha
 import { MerchantStatementQuery } from '../../../application/merchant/merchant-statement.query.ts';
 import { statementCsv, statementJson } from '../../../domain/merchant/statement.ts';
 import type { Payout } from '../../../domain/disbursement/payout.ts';
+import { Money } from '../../../domain/shared/money.ts';
 import { amountFlag, paymentCli } from './payment-cli.ts';
 import { payoutCli } from './disbursement-cli.ts';
 
@@ -25,6 +26,7 @@ export function merchantJson(m: MerchantWithBalance): Record<string, unknown> {
     category: m.category,
     status: m.status,
     fee_bps: m.feeBps,
+    payout_reserve: m.payoutReserve.toString(),
     bank_account: m.bankAccount && { bank_code: m.bankAccount.bankCode, account_number: m.bankAccount.accountNumber, holder_name: m.bankAccount.holderName },
     account_id: m.accountId,
     balance: m.balance.toString(),
@@ -102,6 +104,23 @@ export const merchantsCommands: AdminCommand[] = [
       if ((bps === undefined) === (ctx.flags.default !== true)) throw new UsageError('give either --bps N or --default');
       const m = await admin(ctx).setFee(requireFlag(ctx.flags, 'merchant'), bps ?? null);
       ctx.print(merchantJson(m), `merchant ${m.code}: fee ${m.feeBps === null ? `the ${m.category} category's rate` : `${m.feeBps} bps`}`);
+    },
+  },
+  {
+    name: 'merchants set-reserve',
+    summary: "set the rolling reserve payouts leave in a merchant's account, so refunds after a payout are still covered",
+    usage: 'merchants set-reserve --merchant CODE --amount 500000.00 (0.00: none)',
+    async run(ctx) {
+      const v = optional(ctx, 'amount');
+      if (v === undefined) throw new UsageError('--amount is required (0.00 for no reserve)');
+      let reserve: Money;
+      try {
+        reserve = Money.parse(v);
+      } catch (err) {
+        throw new UsageError(`--amount: ${(err as Error).message}`);
+      }
+      const m = await admin(ctx).setPayoutReserve(requireFlag(ctx.flags, 'merchant'), reserve);
+      ctx.print(merchantJson(m), `merchant ${m.code}: payouts keep ${m.payoutReserve.toString()} IDR`);
     },
   },
   {
