@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox?.stop());
 
-const call = { timeoutMs: 300, retries: 0, backoffMs: 10, circuitFailureThreshold: 1000, circuitOpenMs: 1000 };
+const call = { timeoutMs: 1500, retries: 0, backoffMs: 10, circuitFailureThreshold: 1000, circuitOpenMs: 1000 };
 const implementations: [string, () => { provider: DisbursementProvider; control: DisbursementControl }][] = [
   ['SNAP adapter against the sandbox', () => ({ provider: new SnapDisbursementProvider({ baseUrl: sandbox.url, ...DISBURSEMENT_SANDBOX_CREDENTIALS, call }), control: sandbox.control })],
   ['in-memory fake', () => {

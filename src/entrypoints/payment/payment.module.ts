@@ -27,6 +27,7 @@ import { TopUpReconciler } from '../../application/payment/reconcile-top-ups/top
 import { GetAccountQuery } from '../../application/payment/get-account/get-account.query.ts';
 import { GetWalletBalanceQuery } from '../../application/payment/get-wallet-balance/get-wallet-balance.query.ts';
 import { GetTransactionQuery } from '../../application/payment/get-transaction/get-transaction.query.ts';
+import { LookUpRecipientQuery } from '../../application/payment/look-up-recipient/look-up-recipient.query.ts';
 import { CreditAccountHandler } from '../../application/payment/credit-account/credit-account.handler.ts';
 import { ChangeAccountStatusHandler } from '../../application/payment/change-account-status/change-account-status.handler.ts';
 
@@ -97,6 +98,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse(config.TOPUP_MAX_AMOUNT), logger }),
         createPayment: new CreatePaymentHandler(accounts, ledger, merchants, parseFeeTable(config.MERCHANT_FEE_TABLE)),
         createTransfer: new CreateTransferHandler(accounts, ledger),
+        lookUpRecipient: new LookUpRecipientQuery({ accounts, limit: { kv: infra.kv, perHour: config.RECIPIENT_LOOKUPS_PER_HOUR } }),
         refundPayment: new RefundPaymentHandler(ledger, merchants),
         getMerchantProfile: new GetMerchantProfileQuery(merchants),
         handleWebhook: new HandleWebhookHandler(verifiers, ledger, settleTopUp),

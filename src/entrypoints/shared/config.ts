@@ -16,6 +16,16 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL (${protocols.join(' or ')})`);
 
+const isOrigin = (v: string) => {
+  try {
+    const u = new URL(v);
+    // An exact origin: scheme, host (no wildcard) and port, nothing after.
+    return ['http:', 'https:'].includes(u.protocol) && u.origin === v && /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(u.hostname);
+  } catch {
+    return false;
+  }
+};
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -56,6 +66,8 @@ const schema = z.object({
   REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
 
   TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
+  // Each recipient lookup tells whether a phone or username has an account: a bounded number per user.
+  RECIPIENT_LOOKUPS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   // The MDR per merchant category, overriding Bank Indonesia's QRIS table (src/domain/merchant/mdr.ts):
   // CATEGORY=BPS[/FREE_UP_TO],… e.g. "REGULAR=70,MICRO=30/500000.00". Empty: BI's table.
   MERCHANT_FEE_TABLE: z
@@ -89,6 +101,12 @@ const schema = z.object({
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
 
   TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
+  // Web origins (scheme://host[:port]) besides the API's own host whose pages may send cookie-authenticated writes.
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   DEMO_SEED: bool.optional(),
   // OpenTelemetry: traces are exported over OTLP/HTTP to this collector when set (src/adapters/observability).
