@@ -46,6 +46,7 @@ describe('embedded default (npm start with no services configured)', () => {
   it('starts from an empty data directory, serves /healthz /readyz /docs, and keeps its data across a restart', { timeout: 240_000 }, async () => {
     const first = await start();
     expect(first.output()).toContain(`http://127.0.0.1:${port}`);
+    expect(first.output()).toContain('demo merchants  TOKO-DEMO (REGULAR), WARUNG-DEMO (MICRO)');
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { data: { checks: { name: string }[] } }).data.checks.map((c) => c.name)).toEqual(['postgres', 'kv (in-memory)', 'events (in-process)']);

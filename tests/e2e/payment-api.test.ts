@@ -5,7 +5,7 @@ import type { Sandboxes } from '../../src/adapters/ewallet/index.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
-import { balanceOf, createCustomer, setStatus, type Customer } from '../support/payment-fixtures.ts';
+import { balanceOf, createCustomer, createMerchant, setStatus, type Customer } from '../support/payment-fixtures.ts';
 import { apiClient, type Api } from '../support/api-client.ts';
 
 // A database of its own: this suite's reconciler settles every due PENDING top-up it finds, and
@@ -21,6 +21,7 @@ beforeAll(async () => {
   runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
   sandboxes = runtime.sandboxes!;
   sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
+  for (const code of ['M', 'MERCHANT-42', 'M-REF']) await createMerchant(p.infra.orm, { code });
 });
 afterAll(async () => {
   await p?.stop();

@@ -146,7 +146,7 @@ describe('regulator export', () => {
     expect(r.response.headers.get('content-type')).toContain('text/csv');
     const text = r.data!;
     const lines = text.trim().split('\r\n');
-    expect(lines[0]).toBe('id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone');
+    expect(lines[0]).toBe('id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone,merchant_code,merchant_name');
     expect(lines).toHaveLength(6);
     expect(lines[1]).toContain(rows[0]!.transactionId);
     expect(lines[1]).toContain('50000.00');

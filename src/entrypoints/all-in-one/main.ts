@@ -7,6 +7,7 @@ const { runMain } = await import('../shared/platform.ts');
 const { allModules } = await import('./modules.ts');
 const { ensureDemoUser } = await import('../auth/auth.module.ts');
 const { ensureDemoRegulatorKeys } = await import('../transaction/transaction.module.ts');
+const { ensureDemoMerchantLines } = await import('../payment/payment.module.ts');
 
 // Development and the embedded default: every module in one process on one port.
 await runMain({ service: 'all-in-one', modules: allModules, onStopped: tracing.shutdown }, async (p) => {
@@ -20,6 +21,7 @@ await runMain({ service: 'all-in-one', modules: allModules, onStopped: tracing.s
   // Embedded default only: the demo user, with a fresh password each start.
   const demo = await ensureDemoUser(p.container);
   if (demo) lines.push(`  demo user  ${demo.username} / ${demo.password}   (POST /api/auth/login; new password at every start)`);
+  lines.push(...(await ensureDemoMerchantLines(p.container)));
   lines.push(...(await ensureDemoRegulatorKeys(p.container)));
   console.log(lines.join('\n'));
 });

@@ -9,6 +9,10 @@ import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../
 import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
 import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PostgresMerchantRepository } from '../../adapters/persistence/merchant/postgres-merchant.repository.ts';
+import { parseFeeTable } from '../../domain/merchant/mdr.ts';
+import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
+import { ensureDemoMerchants } from '../../application/merchant/ensure-demo-merchants.ts';
 import { PostgresTopUpReconcileQueue } from '../../adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
 import { PostgresProviderDiscrepancyRepository } from '../../adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
 import { notFoundFinalAfterMs, sendFenceMs } from '../../domain/ewallet/top-up-finality.ts';
@@ -43,6 +47,7 @@ export interface PaymentRuntime {
   handlers: PaymentHandlers;
   ledger: PostgresLedgerRepository;
   accounts: PostgresAccountRepository;
+  merchants: PostgresMerchantRepository;
   credit: CreditAccountHandler;
   changeStatus: ChangeAccountStatusHandler;
   settleTopUp: SettleTopUpHandler;
@@ -80,7 +85,8 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const cache = new BalanceCache(infra.kv);
       const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds) });
       const accounts = new PostgresAccountRepository(infra.orm);
-      const runtime = { ledger, accounts, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
+      const merchants = new PostgresMerchantRepository(infra.orm);
+      const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
       const ewallet = () => {
         if (!runtime.ewallet) throw new Error('payment module not started: e-wallet providers are set in start()');
         return runtime.ewallet;
@@ -116,10 +122,11 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           lateSuccess: (id, ref, via) => settleTopUp.lateSuccess(id, ref, via),
           logger,
         }),
-        createPayment: new CreatePaymentHandler(accounts, ledger),
+        createPayment: new CreatePaymentHandler(accounts, ledger, merchants, parseFeeTable(config.MERCHANT_FEE_TABLE)),
         createTransfer: new CreateTransferHandler(accounts, ledger),
         lookUpRecipient: new LookUpRecipientQuery({ accounts, limit: { kv: infra.kv, perHour: config.RECIPIENT_LOOKUPS_PER_HOUR } }),
-        refundPayment: new RefundPaymentHandler(ledger),
+        refundPayment: new RefundPaymentHandler(ledger, merchants),
+        getMerchantProfile: new GetMerchantProfileQuery(merchants),
         handleWebhook: new HandleWebhookHandler(verifiers, ledger, settleTopUp),
         getAccount: new GetAccountQuery(accounts, cache),
         getWalletBalance: new GetWalletBalanceQuery(accounts, providers),
@@ -159,3 +166,14 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
 
 /** The payment service's bindings, routes and workers: accounts, ledger, top-ups, payments, transfers, refunds, webhooks, reconciler. */
 export const paymentModule: ServiceModule = createPaymentModule();
+
+/**
+ * The embedded default's demo merchants (created when missing), as lines for the start banner.
+ * Nothing is created anywhere else.
+ */
+export async function ensureDemoMerchantLines(container: Container): Promise<string[]> {
+  const config = container.get<Config>(TOKENS.Config);
+  if (!config.embedded || config.NODE_ENV === 'production' || config.DEMO_SEED === false || !container.isBound(PAYMENT_TOKENS.Runtime)) return [];
+  const demo = await ensureDemoMerchants(container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).merchants);
+  return [`  demo merchants  ${demo.map((m) => `${m.code} (${m.category})`).join(', ')}   (POST /api/payment/payments with merchant_id)`];
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reconcileDelayProblem } from '../../domain/ewallet/top-up-finality.ts';
+import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 
 /**
  * The only module that reads process.env. Every variable is validated here; a bad one stops
@@ -68,7 +69,23 @@ const schema = z.object({
   TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
   // Each recipient lookup tells whether a phone or username has an account: a bounded number per user.
   RECIPIENT_LOOKUPS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  // The MDR per merchant category, overriding Bank Indonesia's QRIS table (src/domain/merchant/mdr.ts):
+  // CATEGORY=BPS[/FREE_UP_TO],… e.g. "REGULAR=70,MICRO=30/500000.00". Empty: BI's table.
+  MERCHANT_FEE_TABLE: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseFeeTable(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   GOPAY_BASE_URL: url(['http:', 'https:']).optional(),
+  // The bank-transfer (disbursement) API of merchant payouts; without a base URL the CLI uses the sandbox (not in production).
+  DISBURSEMENT_BASE_URL: url(['http:', 'https:']).optional(),
+  DISBURSEMENT_PARTNER_ID: z.string().optional(),
+  DISBURSEMENT_CLIENT_SECRET: z.string().optional(),
   GOPAY_CLIENT_ID: z.string().optional(),
   GOPAY_CLIENT_SECRET: z.string().optional(),
   GOPAY_PARTNER_ID: z.string().optional(),
@@ -141,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [base, needed] of [
     ['GOPAY_BASE_URL', ['GOPAY_CLIENT_ID', 'GOPAY_CLIENT_SECRET', 'GOPAY_PARTNER_ID']],
     ['SHOPEEPAY_BASE_URL', ['SHOPEEPAY_MERCHANT_ID', 'SHOPEEPAY_SECRET']],
+    ['DISBURSEMENT_BASE_URL', ['DISBURSEMENT_PARTNER_ID', 'DISBURSEMENT_CLIENT_SECRET']],
   ] as const) {
     const missing = needed.filter((k) => !c[k]);
     if (c[base] && missing.length > 0) throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: required when ${base} is set`);

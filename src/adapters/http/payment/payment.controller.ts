@@ -15,8 +15,8 @@ import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.ha
 import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
 import { z } from 'zod';
-import { AccountSchema, accountDto, BalanceSchema, recipientDto, RecipientSchema, TransactionSchema, transactionDto, TransferSchema, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
-import { PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
+import { AccountSchema, accountDto, BalanceSchema, MerchantProfileSchema, recipientDto, RecipientSchema, TransactionSchema, transactionDto, TransferSchema, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
+import { MerchantParams, PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
 import type { PaymentHandlers } from './payment-handlers.ts';
 
 const TAG = 'payment';
@@ -135,13 +135,14 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       path: '/api/payment/payments',
       operationId: 'createPayment',
       summary: 'Pay a merchant from the caller\'s account',
+      description: 'The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; nothing is written.',
       tag: TAG,
       security: 'bearer',
       body: PaymentRequest,
-      bodyExample: { amount: 25000, merchant_id: 'MERCHANT-001', description: 'coffee' },
+      bodyExample: { amount: 25000, merchant_id: 'TOKO-DEMO', description: 'coffee' },
       idempotent: true,
-      responses: { 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'MERCHANT-001' } } } },
-      errors: { 400: ['INVALID_AMOUNT'], 403: ['ACCOUNT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS'] },
+      responses: { 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'TOKO-DEMO', fee: '175.00', net: '24825.00' }, merchant_id: 'TOKO-DEMO', merchant_name: 'Toko Demo', gross_amount: '25000.00', fee_amount: '175.00', net_amount: '24825.00' } } },
+      errors: { 400: ['INVALID_AMOUNT'], 403: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS'] },
       middleware: [auth, once('payment.payments')],
     },
     async (ctx, { body }) => {
@@ -149,6 +150,26 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
         store(ctx, { status: 201, message: 'payment successful', data: transactionDto(r) })(tx),
       );
       respond(ctx, 201, 'payment successful', transactionDto(t));
+    },
+  );
+
+  defineRoute(
+    router,
+    openapi,
+    {
+      method: 'get',
+      path: '/api/payment/merchants/:code',
+      operationId: 'getMerchantProfile',
+      summary: 'A merchant\'s public profile (name, category, status), to show before paying; nothing about its money or bank account',
+      tag: TAG,
+      security: 'bearer',
+      params: MerchantParams,
+      responses: { 200: { description: 'the merchant', data: MerchantProfileSchema } },
+      errors: { 404: ['MERCHANT_NOT_FOUND'] },
+      middleware: [auth],
+    },
+    async (ctx, { params }) => {
+      respond(ctx, 200, 'merchant', await handlers.getMerchantProfile.execute(params.code));
     },
   );
 
@@ -219,14 +240,14 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       method: 'post',
       path: '/api/payment/admin/refunds',
       operationId: 'refundPayment',
-      summary: 'Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer; never more than paid in total',
+      summary: 'Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer from the merchant\'s account, the proportional fee given back from FEE_REVENUE; never more than paid in total',
       tag: TAG,
       security: 'bearer',
       body: RefundRequest,
       bodyExample: { transaction_id: 'TRX-20261130-1A2B3C4D5E', amount: '25000.00', reason: 'double charge' },
       idempotent: true,
       responses: { 201: { description: 'refund successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'REFUND', payment_method: null, external_reference: null, balance_before: '100000.00', balance_after: '150000.00', related_transaction_id: 'TRX-20261130-1A2B3C4D5E', metadata: { refund_of: 'TRX-20261130-1A2B3C4D5E', merchant_id: 'MERCHANT-001', reason: 'double charge', operator: 'admin:ops' } } } },
-      errors: { 400: ['INVALID_AMOUNT'], 403: ['FORBIDDEN', 'ACCOUNT_NOT_ACTIVE'], 404: ['TRANSACTION_NOT_FOUND', 'ACCOUNT_NOT_FOUND'], 422: ['TRANSACTION_NOT_REFUNDABLE', 'REFUND_EXCEEDS_PAYMENT'] },
+      errors: { 400: ['INVALID_AMOUNT'], 403: ['FORBIDDEN', 'ACCOUNT_NOT_ACTIVE'], 404: ['TRANSACTION_NOT_FOUND', 'ACCOUNT_NOT_FOUND'], 422: ['TRANSACTION_NOT_REFUNDABLE', 'REFUND_EXCEEDS_PAYMENT', 'MERCHANT_INSUFFICIENT_FUNDS'] },
       middleware: [auth, requireRole('ADMIN', container.get<CurrentRoles>(TOKENS.CurrentRoles)), once('payment.admin.refunds')],
     },
     async (ctx, { body }) => {

@@ -3,6 +3,7 @@ import type { Account } from '../../../domain/wallet/account.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { accountStatus, currency, moneyString, paymentMethod, timestamp, transactionStatus, transactionType, uuid } from '../schemas.ts';
 import type { MaskedRecipient } from '../../../domain/wallet/recipient.ts';
+import { MERCHANT_CATEGORIES, MERCHANT_STATUSES } from '../../../domain/merchant/merchant.ts';
 
 /** The API's snake_case shapes; amounts as "10000.00". Each schema is what the OpenAPI document says. */
 export const TransactionSchema = z
@@ -20,6 +21,11 @@ export const TransactionSchema = z
     external_reference: z.string().nullable().describe('the provider\'s reference of a top-up'),
     related_transaction_id: z.string().nullable().describe('the transaction this one refunds or mirrors'),
     metadata: z.record(z.string(), z.unknown()).nullable(),
+    merchant_id: z.string().optional().describe('PAYMENT rows: the merchant paid'),
+    merchant_name: z.string().optional().describe('PAYMENT rows: the merchant\'s name'),
+    gross_amount: moneyString.optional().describe('PAYMENT rows: what the payer paid'),
+    fee_amount: moneyString.optional().describe('PAYMENT rows: the MDR the merchant bears'),
+    net_amount: moneyString.optional().describe('PAYMENT rows: what the merchant received (gross − fee)'),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -66,6 +72,10 @@ export const AccountSchema = z
   });
 export type AccountDto = z.output<typeof AccountSchema>;
 
+export const MerchantProfileSchema = z
+  .strictObject({ code: z.string(), name: z.string(), category: z.enum(MERCHANT_CATEGORIES), status: z.enum(MERCHANT_STATUSES) })
+  .meta({ id: 'MerchantProfile', description: 'What a payer may see of a merchant before paying: nothing about its money or bank account.', examples: [{ code: 'TOKO-DEMO', name: 'Toko Demo', category: 'REGULAR', status: 'ACTIVE' }] });
+
 export const BalanceSchema = z.strictObject({ balance: moneyString, currency }).meta({ id: 'Balance', examples: [{ balance: '150000.00', currency: 'IDR' }] });
 
 export const WalletBalanceSchema = z
@@ -91,8 +101,22 @@ export function transactionDto(t: LedgerTransaction): TransactionDto {
     external_reference: t.externalReference,
     related_transaction_id: t.relatedTransactionId,
     metadata: t.metadata,
+    ...feeSplitOf(t),
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
+  };
+}
+
+/** A merchant payment's split, from the row's metadata: what the payer paid, the MDR, what the merchant got. */
+function feeSplitOf(t: LedgerTransaction): Pick<TransactionDto, 'merchant_id' | 'merchant_name' | 'gross_amount' | 'fee_amount' | 'net_amount'> {
+  const m = t.metadata;
+  if (t.type !== 'PAYMENT' || !m || typeof m.fee !== 'string' || typeof m.net !== 'string') return {};
+  return {
+    merchant_id: typeof m.merchant_id === 'string' ? m.merchant_id : undefined,
+    merchant_name: typeof m.merchant_name === 'string' ? m.merchant_name : undefined,
+    gross_amount: t.amount.toString(),
+    fee_amount: m.fee,
+    net_amount: m.net,
   };
 }
 

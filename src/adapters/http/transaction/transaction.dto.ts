@@ -63,6 +63,7 @@ export const RegulatorTransactionSchema = z
     updated_at: timestamp,
     account_id: uuid,
     user: z.strictObject({ id: z.number().int(), phone: z.string().nullable().describe('masked: +62812****7890') }),
+    merchant: z.strictObject({ code: z.string(), name: z.string() }).nullable().describe('PAYMENT and REFUND rows: the merchant (a business: not masked); null otherwise'),
   })
   .meta({
     id: 'RegulatorTransaction',
@@ -81,6 +82,7 @@ export const RegulatorTransactionSchema = z
         updated_at: '2026-12-01T08:15:31.456Z',
         account_id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d',
         user: { id: 42, phone: '+62812****7890' },
+        merchant: null,
       },
     ],
   });
@@ -185,6 +187,8 @@ export function regulatorTransactionDto(t: TransactionView): z.output<typeof Reg
     updated_at: t.updatedAt.toISOString(),
     account_id: t.accountId,
     user: { id: t.userId, phone: maskPhone(t.phone) },
+    // A business, not a person: its code and name are not masked (its bank account never appears here).
+    merchant: t.merchant ? { code: t.merchant.code, name: t.merchant.name } : null,
   };
 }
 
@@ -218,11 +222,11 @@ export function reportDto(r: Report): z.output<typeof ReportSchema> {
   };
 }
 
-export const CSV_COLUMNS = ['id', 'transaction_id', 'transaction_type', 'transaction_status', 'amount', 'currency', 'payment_method', 'external_reference', 'created_at', 'updated_at', 'account_id', 'user_id', 'user_phone'] as const;
+export const CSV_COLUMNS = ['id', 'transaction_id', 'transaction_type', 'transaction_status', 'amount', 'currency', 'payment_method', 'external_reference', 'created_at', 'updated_at', 'account_id', 'user_id', 'user_phone', 'merchant_code', 'merchant_name'] as const;
 
 export function csvLine(t: TransactionView): string {
   const d = regulatorTransactionDto(t);
-  const values = [d.id, d.transaction_id, d.transaction_type, d.transaction_status, d.amount, d.currency, d.payment_method, d.external_reference, d.created_at, d.updated_at, d.account_id, d.user.id, d.user.phone];
+  const values = [d.id, d.transaction_id, d.transaction_type, d.transaction_status, d.amount, d.currency, d.payment_method, d.external_reference, d.created_at, d.updated_at, d.account_id, d.user.id, d.user.phone, d.merchant?.code, d.merchant?.name];
   return values.map(csvField).join(',') + '\r\n';
 }
 
