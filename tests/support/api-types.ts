@@ -132,7 +132,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer; never more than paid in total */
+        /** Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer from the merchant's account, the proportional fee given back from FEE_REVENUE; never more than paid in total */
         post: operations["refundPayment"];
         delete?: never;
         options?: never;
@@ -157,6 +157,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payment/merchants/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A merchant's public profile (name, category, status), to show before paying; nothing about its money or bank account */
+        get: operations["getMerchantProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payment/payments": {
         parameters: {
             query?: never;
@@ -166,7 +183,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pay a merchant from the caller's account */
+        /**
+         * Pay a merchant from the caller's account
+         * @description The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; nothing is written.
+         */
         post: operations["createPayment"];
         delete?: never;
         options?: never;
@@ -608,6 +628,23 @@ export interface components {
             })[];
         };
         /**
+         * @description What a payer may see of a merchant before paying: nothing about its money or bank account.
+         * @example {
+         *       "code": "TOKO-DEMO",
+         *       "name": "Toko Demo",
+         *       "category": "REGULAR",
+         *       "status": "ACTIVE"
+         *     }
+         */
+        MerchantProfile: {
+            /** @enum {string} */
+            category: "REGULAR" | "MICRO" | "FUEL" | "PUBLIC_SERVICE" | "EDUCATION" | "GOVERNMENT" | "DONATION";
+            code: string;
+            name: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "SUSPENDED" | "CLOSED";
+        };
+        /**
          * @example {
          *       "year": 2026,
          *       "month": 11,
@@ -779,7 +816,8 @@ export interface components {
          *       "user": {
          *         "id": 42,
          *         "phone": "+62812****7890"
-         *       }
+         *       },
+         *       "merchant": null
          *     }
          */
         RegulatorTransaction: {
@@ -807,6 +845,11 @@ export interface components {
              * @example 0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10
              */
             id: string;
+            /** @description PAYMENT and REFUND rows: the merchant (a business: not masked); null otherwise */
+            merchant: {
+                code: string;
+                name: string;
+            } | null;
             payment_method: ("GOPAY" | "SHOPEE_PAY") | null;
             transaction_id: string;
             /** @enum {string} */
@@ -996,13 +1039,32 @@ export interface components {
             /** @description the provider's reference of a top-up */
             external_reference: string | null;
             /**
+             * @description PAYMENT rows: the MDR the merchant bears
+             * @example 10000.00
+             */
+            fee_amount?: string;
+            /**
+             * @description PAYMENT rows: what the payer paid
+             * @example 10000.00
+             */
+            gross_amount?: string;
+            /**
              * Format: uuid
              * @example 0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10
              */
             id: string;
+            /** @description PAYMENT rows: the merchant paid */
+            merchant_id?: string;
+            /** @description PAYMENT rows: the merchant's name */
+            merchant_name?: string;
             metadata: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description PAYMENT rows: what the merchant received (gross − fee)
+             * @example 10000.00
+             */
+            net_amount?: string;
             payment_method: ("GOPAY" | "SHOPEE_PAY") | null;
             /** @description the transaction this one refunds or mirrors */
             related_transaction_id: string | null;
@@ -1076,13 +1138,32 @@ export interface components {
             /** @description the provider's reference of a top-up */
             external_reference: string | null;
             /**
+             * @description PAYMENT rows: the MDR the merchant bears
+             * @example 10000.00
+             */
+            fee_amount?: string;
+            /**
+             * @description PAYMENT rows: what the payer paid
+             * @example 10000.00
+             */
+            gross_amount?: string;
+            /**
              * Format: uuid
              * @example 0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10
              */
             id: string;
+            /** @description PAYMENT rows: the merchant paid */
+            merchant_id?: string;
+            /** @description PAYMENT rows: the merchant's name */
+            merchant_name?: string;
             metadata: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description PAYMENT rows: what the merchant received (gross − fee)
+             * @example 10000.00
+             */
+            net_amount?: string;
             payment_method: ("GOPAY" | "SHOPEE_PAY") | null;
             recipient: components["schemas"]["Recipient"];
             /** @description the transaction this one refunds or mirrors */
@@ -2654,7 +2735,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, TRANSACTION_NOT_REFUNDABLE, REFUND_EXCEEDS_PAYMENT */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, TRANSACTION_NOT_REFUNDABLE, REFUND_EXCEEDS_PAYMENT, MERCHANT_INSUFFICIENT_FUNDS */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2666,7 +2747,7 @@ export interface operations {
                             /** @constant */
                             code: "422";
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "TRANSACTION_NOT_REFUNDABLE" | "REFUND_EXCEEDS_PAYMENT";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "TRANSACTION_NOT_REFUNDABLE" | "REFUND_EXCEEDS_PAYMENT" | "MERCHANT_INSUFFICIENT_FUNDS";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -2853,6 +2934,161 @@ export interface operations {
             };
         };
     };
+    getMerchantProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the merchant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "code": "200",
+                     *         "message": "the merchant"
+                     *       },
+                     *       "data": {
+                     *         "code": "TOKO-DEMO",
+                     *         "name": "Toko Demo",
+                     *         "category": "REGULAR",
+                     *         "status": "ACTIVE"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["MerchantProfile"];
+                        meta: {
+                            /** @constant */
+                            code: "200";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "400";
+                            /** @enum {string} */
+                            error: "VALIDATION_ERROR";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized: UNAUTHENTICATED, INVALID_TOKEN */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "401";
+                            /** @enum {string} */
+                            error: "UNAUTHENTICATED" | "INVALID_TOKEN";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not Found: MERCHANT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "404";
+                            /** @enum {string} */
+                            error: "MERCHANT_NOT_FOUND";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "500";
+                            /** @enum {string} */
+                            error: "INTERNAL_ERROR";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Service Unavailable: DEPENDENCY_UNAVAILABLE, SESSION_STORE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "503";
+                            /** @enum {string} */
+                            error: "DEPENDENCY_UNAVAILABLE" | "SESSION_STORE_UNAVAILABLE";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     createPayment: {
         parameters: {
             query?: never;
@@ -2871,7 +3107,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "amount": 25000,
-                 *       "merchant_id": "MERCHANT-001",
+                 *       "merchant_id": "TOKO-DEMO",
                  *       "description": "coffee"
                  *     }
                  */
@@ -2910,10 +3146,17 @@ export interface operations {
                      *         "external_reference": null,
                      *         "related_transaction_id": null,
                      *         "metadata": {
-                     *           "merchant_id": "MERCHANT-001"
+                     *           "merchant_id": "TOKO-DEMO",
+                     *           "fee": "175.00",
+                     *           "net": "24825.00"
                      *         },
                      *         "created_at": "2026-12-01T08:15:30.123Z",
-                     *         "updated_at": "2026-12-01T08:15:31.456Z"
+                     *         "updated_at": "2026-12-01T08:15:31.456Z",
+                     *         "merchant_id": "TOKO-DEMO",
+                     *         "merchant_name": "Toko Demo",
+                     *         "gross_amount": "25000.00",
+                     *         "fee_amount": "175.00",
+                     *         "net_amount": "24825.00"
                      *       }
                      *     }
                      */
@@ -2971,7 +3214,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE, MERCHANT_NOT_ACTIVE */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2983,7 +3226,7 @@ export interface operations {
                             /** @constant */
                             code: "403";
                             /** @enum {string} */
-                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE" | "MERCHANT_NOT_ACTIVE";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -2993,7 +3236,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found: ACCOUNT_NOT_FOUND */
+            /** @description Not Found: ACCOUNT_NOT_FOUND, MERCHANT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3005,7 +3248,7 @@ export interface operations {
                             /** @constant */
                             code: "404";
                             /** @enum {string} */
-                            error: "ACCOUNT_NOT_FOUND";
+                            error: "ACCOUNT_NOT_FOUND" | "MERCHANT_NOT_FOUND";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -5012,7 +5255,8 @@ export interface operations {
                      *           "user": {
                      *             "id": 42,
                      *             "phone": "+62812****7890"
-                     *           }
+                     *           },
+                     *           "merchant": null
                      *         }
                      *       ]
                      *     }
@@ -5216,7 +5460,8 @@ export interface operations {
                      *         "user": {
                      *           "id": 42,
                      *           "phone": "+62812****7890"
-                     *         }
+                     *         },
+                     *         "merchant": null
                      *       }
                      *     }
                      */
@@ -5417,10 +5662,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {"id":"0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10","transaction_id":"TRX-20261201-4F2A9C1B7E","transaction_type":"TOPUP","transaction_status":"SUCCESS","amount":"50000.00","currency":"IDR","payment_method":"GOPAY","external_reference":"GP-8f1c2d3e4b5a","created_at":"2026-12-01T08:15:30.123Z","updated_at":"2026-12-01T08:15:31.456Z","account_id":"5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d","user":{"id":42,"phone":"+62812****7890"}} */
+                    /** @example {"id":"0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10","transaction_id":"TRX-20261201-4F2A9C1B7E","transaction_type":"TOPUP","transaction_status":"SUCCESS","amount":"50000.00","currency":"IDR","payment_method":"GOPAY","external_reference":"GP-8f1c2d3e4b5a","created_at":"2026-12-01T08:15:30.123Z","updated_at":"2026-12-01T08:15:31.456Z","account_id":"5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d","user":{"id":42,"phone":"+62812****7890"},"merchant":null} */
                     "application/x-ndjson": string;
                     /**
-                     * @example id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone
+                     * @example id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone,merchant_code,merchant_name
                      *     0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10,TRX-20261201-4F2A9C1B7E,TOPUP,SUCCESS,50000.00,IDR,GOPAY,GP-8f1c2d3e4b5a,2026-12-01T08:15:30.123Z,2026-12-01T08:15:31.456Z,5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d,42,+62812****7890
                      */
                     "text/csv": string;
