@@ -5,7 +5,7 @@
 // Plain JavaScript on purpose: it must run on an old Node to say so in one line.
 if (!process.features?.typescript) {
   console.error(
-    `One Gate Payment runs on Node.js 24 and npm ci has no Node 24 for ${process.platform}-${process.arch} (this is node ${process.version}): install Node.js 24 from https://nodejs.org and run the command again.`,
+    `One Gate Payment runs on Node.js 24: the node found (${process.version}, ${process.platform}-${process.arch}) cannot run its TypeScript and npm ci brought none for this platform; install Node.js 24 from https://nodejs.org and run the command again.`,
   );
   process.exit(1);
 }
