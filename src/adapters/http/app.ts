@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ReadinessCheck } from '../../application/ports/readiness.ts';
 import { bodyParser } from './body-parser.ts';
 import { errorMapper } from './error-mapper.ts';
-import { respond } from './envelope.ts';
+import { respond, respondError } from './envelope.ts';
 import { HttpMetrics } from './metrics.ts';
 import { OpenApiRegistry, docsPage } from './openapi.ts';
 import { requestContext } from './request-context.ts';
@@ -18,6 +18,18 @@ export interface HttpAppOptions {
   draining: () => boolean;
   trustedProxies: string[];
   mount: (router: Router, openapi: OpenApiRegistry) => void;
+  /**
+   * While it returns a refusal (the database schema is not the code's), every request but /healthz
+   * and /metrics answers 503 with its error code, and /readyz says why.
+   */
+  refusal?: () => Refusal | null;
+}
+
+/** Why the whole service refuses requests: a stable error code, a message for clients, details for /readyz. */
+export interface Refusal {
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
 }
 
 export interface HttpApp {
@@ -28,6 +40,8 @@ export interface HttpApp {
 }
 
 const READY_TIMEOUT_MS = 2000;
+/** Served even while the service refuses requests: liveness (a restart would not help), readiness (says why), metrics. */
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function createHttpApp(opts: HttpAppOptions): HttpApp {
   const app = new Koa({ proxy: false });
@@ -49,12 +63,13 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
         }
       }),
     );
-    const ready = !opts.draining() && results.every((r) => r.status === 'up');
-    const data = { status: ready ? 'ready' : opts.draining() ? 'draining' : 'not ready', service: opts.service, checks: results };
+    const refused = opts.refusal?.() ?? null;
+    const ready = !refused && !opts.draining() && results.every((r) => r.status === 'up');
+    const data = { status: ready ? 'ready' : opts.draining() ? 'draining' : 'not ready', service: opts.service, checks: results, ...(refused?.details ?? {}) };
     if (ready) respond(ctx, 200, 'ready', data);
     else {
       ctx.status = 503;
-      ctx.body = { meta: { code: '503', message: 'not ready', error: 'NOT_READY', request_id: ctx.state.requestId }, data };
+      ctx.body = { meta: { code: '503', message: refused?.message ?? 'not ready', error: refused?.error ?? 'NOT_READY', request_id: ctx.state.requestId }, data };
     }
   });
   router.get('/metrics', async (ctx) => {
@@ -74,6 +89,14 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
   app.use(requestContext(opts.logger, metrics));
   app.use(async (ctx, next) => {
     if (opts.draining()) ctx.set('Connection', 'close');
+    await next();
+  });
+  app.use(async (ctx, next) => {
+    const refused = opts.refusal?.();
+    if (refused && !ALWAYS_SERVED.has(ctx.path)) {
+      ctx.set('Retry-After', '5');
+      return respondError(ctx, 503, refused.error, refused.message);
+    }
     await next();
   });
   app.use(async (ctx, next) => {

@@ -85,7 +85,8 @@ export type Config = z.infer<typeof schema> & {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Every variable, validated; no rule across variables yet. */
+function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof schema> {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') clean[k] = v;
   const parsed = schema.safeParse(clean);
@@ -93,7 +94,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * The migration job's configuration: it talks to PostgreSQL only, so DATABASE_URL is all it
+ * requires (no Redis, Kafka or signing key); the other variables keep their validation and defaults.
+ */
+export function loadMigrateConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const c = parseEnv(env);
+  if (!c.DATABASE_URL) throw new ConfigError('invalid configuration:\n  DATABASE_URL: required by the migration job (the embedded default migrates itself on start)');
+  return { ...c, embedded: false };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const c = parseEnv(env);
   const embedded = !c.DATABASE_URL && !c.REDIS_URL && !c.KAFKA_BROKERS;
   if (!embedded && (!c.DATABASE_URL || !c.REDIS_URL || !c.KAFKA_BROKERS)) {
     const missing = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS'].filter((k) => !c[k as keyof typeof c]);
