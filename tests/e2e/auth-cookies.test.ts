@@ -31,7 +31,8 @@ async function loginAndLogout(p: RunningPlatform) {
   // A cookie-only client (a browser or a backend-for-frontend forwarding the Cookie header).
   const cookie = `auth-token=${set['auth-token']!.value}; refresh-token=${set['refresh-token']!.value}`;
   expect((await api('GET', '/api/auth/me', { headers: { Cookie: cookie } })).status).toBe(200);
-  const out = await api('DELETE', '/api/auth/logout', { headers: { Cookie: cookie, 'X-Forwarded-For': ip } });
+  // As a browser sends it from the client's own page (cookie writes need it: src/adapters/http/cross-site.ts).
+  const out = await api('DELETE', '/api/auth/logout', { headers: { Cookie: cookie, 'X-Forwarded-For': ip, 'Sec-Fetch-Site': 'same-origin' } });
   expect(out.status).toBe(200);
   return { set, cleared: cookiesFrom(out.headers) };
 }

@@ -64,12 +64,9 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   async findByLogin(id: LoginIdentifier) {
-    return (
-      this.users.find((u) => u.username.toLowerCase() === id.username.toLowerCase()) ??
-      this.users.find((u) => id.email !== null && u.email === id.email) ??
-      this.users.find((u) => id.phone !== null && u.phone === id.phone) ??
-      null
-    );
+    // Like the PostgreSQL repository: only the column of the identifier's kind.
+    const match = (u: User) => (id.kind === 'phone' ? u.phone === id.phone : id.kind === 'email' ? u.email === id.email : u.username.toLowerCase() === id.username.toLowerCase());
+    return this.users.find(match) ?? null;
   }
 
   async findById(id: number) {
@@ -128,8 +125,8 @@ export class InMemoryRefreshTokenFamilyRepository implements RefreshTokenFamilyR
     return this.revokeWhere((f) => f.userId === userId && (f.currentHash === hash || f.usedHashes.includes(hash)), reason);
   }
 
-  async revokeByAccessJti(userId: number, jti: string, reason: RevocationReason) {
-    return this.revokeWhere((f) => f.userId === userId && f.accessJti === jti, reason);
+  async revokeById(userId: number, id: string, reason: RevocationReason) {
+    return this.revokeWhere((f) => f.userId === userId && f.id === id, reason);
   }
 
   private revokeWhere(match: (f: RefreshTokenFamily) => boolean, reason: RevocationReason) {
