@@ -112,7 +112,7 @@ describe('every deployment against an empty database', () => {
 
     for (const { service, p, probe } of started) {
       let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
+      for (let i = 0; i < 100 && status !== 200; i++) {
         status = (await fetch(`${p.url}/readyz`)).status;
         if (status !== 200) await new Promise((res) => setTimeout(res, 200));
       }
@@ -125,7 +125,8 @@ describe('every deployment against an empty database', () => {
       // Answered by the route now: unauthenticated, wrong credentials, no API key, or created.
       expect([201, 401], `${service} ${probe.path}`).toContain(res.status);
     }
-  });
+    // A process spawn and four re-checks: generous on a busy machine (the re-check itself is every 2 s).
+  }, 90_000);
 
 });
 
