@@ -8,7 +8,8 @@ import { refuseCrossSiteCookieWrites } from './cross-site.ts';
 import { errorMapper } from './error-mapper.ts';
 import { respond, respondError } from './envelope.ts';
 import { HttpMetrics } from './metrics.ts';
-import { OpenApiRegistry, docsPage } from './openapi.ts';
+import { OpenApiRegistry } from './openapi.ts';
+import { mountApiDocs } from './api-docs.ts';
 import { requestContext } from './request-context.ts';
 import { refuseUnstorableInput } from './storable-text.ts';
 
@@ -82,13 +83,12 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });
+  // Built once, at the first request: every route is mounted by then.
+  let document: Record<string, unknown> | undefined;
   router.get('/openapi.json', (ctx) => {
-    ctx.body = openapi.document(`One Gate Payment — ${opts.service}`);
+    ctx.body = document ??= openapi.document({ title: `One Gate Payment — ${opts.service}` });
   });
-  router.get('/docs', (ctx) => {
-    ctx.type = 'html';
-    ctx.body = docsPage(`One Gate Payment — ${opts.service}`);
-  });
+  mountApiDocs(router, `One Gate Payment — ${opts.service}`);
 
   opts.mount(router, openapi);
 

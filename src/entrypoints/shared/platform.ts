@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../../adapters/http/app.ts';
+import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
@@ -25,6 +26,8 @@ export interface RunningPlatform {
   container: Container;
   infra: Infrastructure;
   outboxRelay: OutboxRelay;
+  /** The routes the server mounted, as documented at /openapi.json. */
+  openapi: OpenApiRegistry;
   /** Graceful stop: refuse new connections, finish in-flight requests, stop workers, close pools. */
   stop(): Promise<void>;
 }
@@ -68,7 +71,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   for (const m of opts.modules) m.bind(container, infra);
 
   let draining = false;
-  const { app, metrics } = createHttpApp({
+  const { app, metrics, openapi } = createHttpApp({
     service,
     allowedOrigins: config.ALLOWED_ORIGINS,
     logger,
@@ -140,7 +143,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       logger.flush?.();
     })());
 
-  return { url: `http://${host}:${port}`, port, server, container, infra, outboxRelay, stop };
+  return { url: `http://${host}:${port}`, port, server, container, infra, outboxRelay, openapi, stop };
 }
 
 /** Runs a deployment as a process: starts it, logs where it listens, stops gracefully on SIGTERM/SIGINT. */
