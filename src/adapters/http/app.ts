@@ -6,7 +6,7 @@ import type { ReadinessCheck } from '../../application/ports/readiness.ts';
 import { bodyParser } from './body-parser.ts';
 import { refuseCrossSiteCookieWrites } from './cross-site.ts';
 import { errorMapper } from './error-mapper.ts';
-import { respond } from './envelope.ts';
+import { respond, respondError } from './envelope.ts';
 import { HttpMetrics } from './metrics.ts';
 import { OpenApiRegistry } from './openapi.ts';
 import { mountApiDocs } from './api-docs.ts';
@@ -25,6 +25,18 @@ export interface HttpAppOptions {
   /** How many proxies of ours stand in front of the service, each appending to X-Forwarded-For (Kong alone: 1). */
   trustedProxyHops: number;
   mount: (router: Router, openapi: OpenApiRegistry) => void;
+  /**
+   * While it returns a refusal (the database schema is not the code's), every request but /healthz
+   * and /metrics answers 503 with its error code, and /readyz says why.
+   */
+  refusal?: () => Refusal | null;
+}
+
+/** Why the whole service refuses requests: a stable error code, a message for clients, details for /readyz. */
+export interface Refusal {
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
 }
 
 export interface HttpApp {
@@ -35,6 +47,8 @@ export interface HttpApp {
 }
 
 const READY_TIMEOUT_MS = 2000;
+/** Served even while the service refuses requests: liveness (a restart would not help), readiness (says why), metrics. */
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function createHttpApp(opts: HttpAppOptions): HttpApp {
   const app = new Koa({ proxy: false });
@@ -56,12 +70,13 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
         }
       }),
     );
-    const ready = !opts.draining() && results.every((r) => r.status === 'up');
-    const data = { status: ready ? 'ready' : opts.draining() ? 'draining' : 'not ready', service: opts.service, checks: results };
+    const refused = opts.refusal?.() ?? null;
+    const ready = !refused && !opts.draining() && results.every((r) => r.status === 'up');
+    const data = { status: ready ? 'ready' : opts.draining() ? 'draining' : 'not ready', service: opts.service, checks: results, ...(refused?.details ?? {}) };
     if (ready) respond(ctx, 200, 'ready', data);
     else {
       ctx.status = 503;
-      ctx.body = { meta: { code: '503', message: 'not ready', error: 'NOT_READY', request_id: ctx.state.requestId }, data };
+      ctx.body = { meta: { code: '503', message: refused?.message ?? 'not ready', error: refused?.error ?? 'NOT_READY', request_id: ctx.state.requestId }, data };
     }
   });
   router.get('/metrics', async (ctx) => {
@@ -80,6 +95,14 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
   app.use(requestContext(opts.logger, metrics));
   app.use(async (ctx, next) => {
     if (opts.draining()) ctx.set('Connection', 'close');
+    await next();
+  });
+  app.use(async (ctx, next) => {
+    const refused = opts.refusal?.();
+    if (refused && !ALWAYS_SERVED.has(ctx.path)) {
+      ctx.set('Retry-After', '5');
+      return respondError(ctx, 503, refused.error, refused.message);
+    }
     await next();
   });
   app.use(async (ctx, next) => {

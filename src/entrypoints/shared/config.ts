@@ -8,6 +8,8 @@ import { parseFeeTable } from '../../domain/merchant/mdr.ts';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
+// A cookie Path attribute: absolute, no separators, spaces or controls that would end the attribute.
+const cookiePath = z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute path such as /').refine((v) => !v.includes(';') && !v.includes(','), 'must not contain ; or ,');
 const url = (protocols: string[]) =>
   z.string().refine((v) => {
     try {
@@ -61,6 +63,15 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(30 * 86400).default(7 * 86400),
   SESSION_MAX_SECONDS: z.coerce.number().int().min(3600).max(365 * 86400).default(30 * 86400),
   COOKIE_SECURE: bool.optional(),
+  // Session cookies (src/adapters/http/auth/auth-cookies.ts): auth-token on AUTH_COOKIE_PATH (a web
+  // client's page routes must see it), refresh-token only on REFRESH_COOKIE_PATH; host-only unless COOKIE_DOMAIN.
+  AUTH_COOKIE_PATH: cookiePath.default('/'),
+  REFRESH_COOKIE_PATH: cookiePath.default('/api/auth'),
+  COOKIE_DOMAIN: z
+    .string()
+    .regex(/^\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'must be a domain name, e.g. example.com')
+    .optional(),
+  COOKIE_SAMESITE: z.enum(['Strict', 'Lax', 'None']).default('Strict'),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
   ARGON2_ITERATIONS: z.coerce.number().int().min(2).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
@@ -134,7 +145,8 @@ export type Config = z.infer<typeof schema> & {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Every variable, validated; no rule across variables yet. */
+function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof schema> {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') clean[k] = v;
   const parsed = schema.safeParse(clean);
@@ -142,7 +154,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * The migration job's configuration: it talks to PostgreSQL only, so DATABASE_URL is all it
+ * requires (no Redis, Kafka or signing key); the other variables keep their validation and defaults.
+ */
+export function loadMigrateConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const c = parseEnv(env);
+  if (!c.DATABASE_URL) throw new ConfigError('invalid configuration:\n  DATABASE_URL: required by the migration job (the embedded default migrates itself on start)');
+  return { ...c, embedded: false };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const c = parseEnv(env);
   const embedded = !c.DATABASE_URL && !c.REDIS_URL && !c.KAFKA_BROKERS;
   if (!embedded && (!c.DATABASE_URL || !c.REDIS_URL || !c.KAFKA_BROKERS)) {
     const missing = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS'].filter((k) => !c[k as keyof typeof c]);
@@ -153,6 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (c.NODE_ENV === 'production' && !c.JWT_PRIVATE_KEY && !c.JWT_PUBLIC_KEYS && !c.JWKS_URL) {
     throw new ConfigError('invalid configuration:\n  JWT_PRIVATE_KEY: required in production (or JWT_PUBLIC_KEYS / JWKS_URL for verifying services)');
+  }
+  // Browsers drop a SameSite=None cookie that is not Secure (the same default as cookiesSecure in auth.module.ts).
+  if (c.COOKIE_SAMESITE === 'None' && !(c.COOKIE_SECURE ?? c.NODE_ENV !== 'development')) {
+    throw new ConfigError('invalid configuration:\n  COOKIE_SAMESITE: None requires Secure cookies (COOKIE_SECURE=true)');
   }
   // A real provider needs all of its credentials; without a base URL the sandboxes are used.
   for (const [base, needed] of [

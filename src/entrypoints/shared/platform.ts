@@ -17,6 +17,7 @@ import { PostgresUserRepository } from '../../adapters/persistence/identity/post
 import type { CurrentRoles } from '../../application/ports/current-roles.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
+import { SchemaGate } from './schema-gate.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -47,6 +48,9 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   const service = config.SERVICE_NAME ?? opts.service;
   const logger = opts.logger ?? createLogger(service, config.LOG_LEVEL);
   const infra = await createInfrastructure(config, logger, { migrate: opts.migrate ?? false });
+  // Never serve a database whose schema is not this code's: checked before anything touches it.
+  const schema = new SchemaGate(infra.orm, logger);
+  const schemaCurrent = await schema.check();
 
   const container = new Container();
   container.bind(TOKENS.Infrastructure).toConstantValue(infra);
@@ -74,6 +78,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     readiness: infra.readiness,
     draining: () => draining,
     trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    refusal: () => schema.refusal(),
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     mount: (router, openapi) => {
       for (const m of opts.modules) m.routes(router, openapi, container);
@@ -95,8 +100,17 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
-  outboxRelay.start();
-  for (const m of opts.modules) await m.start?.(container);
+  // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current.
+  let workers: Promise<void> | undefined;
+  const startWorkers = () =>
+    (workers ??= (async () => {
+      outboxRelay.start();
+      for (const m of opts.modules) await m.start?.(container);
+    })());
+  if (schemaCurrent) {
+    await startWorkers();
+    schema.open();
+  } else schema.waitUntilCurrent(startWorkers);
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
 
@@ -117,8 +131,12 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       await closed;
       clearInterval(sweep);
       clearTimeout(grace);
-      for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
-      await outboxRelay.stop();
+      schema.stop();
+      if (workers) {
+        await workers.catch(() => {});
+        for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
+        await outboxRelay.stop();
+      }
       await infra.close();
       await opts.onStopped?.().catch((err) => logger.warn({ err }, 'error in onStopped'));
       logger.info('stopped');
