@@ -8,7 +8,7 @@ import { GoPayEWalletProvider } from '../../src/adapters/ewallet/gopay/gopay-ewa
 import { GoPayWebhookVerifier } from '../../src/adapters/ewallet/gopay/gopay-webhook-verifier.ts';
 import { ShopeePayEWalletProvider } from '../../src/adapters/ewallet/shopeepay/shopeepay-ewallet-provider.ts';
 import { ShopeePayWebhookVerifier } from '../../src/adapters/ewallet/shopeepay/shopeepay-webhook-verifier.ts';
-import { type Sandboxes, SandboxWallets, startSandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
+import { NO_EWALLET_PREFIX, type Sandboxes, SandboxWallets, startSandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
 import { InMemoryEWalletProvider } from '../../src/adapters/memory/in-memory-ewallet-provider.ts';
 import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { uniq } from '../support/services.ts';
@@ -84,6 +84,8 @@ function httpHarness(which: 'gopay' | 'shopeepay'): Harness {
 
 const amount = (s: string) => Money.parse(s);
 const phone = () => `+62813${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+/** A number in the sandboxes' reserved range: never an e-wallet. */
+const noWallet = () => `${NO_EWALLET_PREFIX}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
 
 describe.each<[string, () => Harness]>([
   ['InMemoryEWalletProvider', () => memoryHarness('GOPAY')],
@@ -98,12 +100,25 @@ describe.each<[string, () => Harness]>([
   });
   afterAll(() => h.stop());
 
-  it('finds a wallet by phone, in any usual notation, and says null for an unknown one', async () => {
+  it('finds a wallet by phone, in any usual notation, and says null in the reserved no-wallet range', async () => {
     const account = await p.accountInquiry('+6281200000001');
     expect(account).toMatchObject({ phone: '+6281200000001', name: 'Budi Santoso' });
     expect(account!.accountNumber).toMatch(/^(GP|SP)\d+$/);
     expect(await p.accountInquiry('081200000001')).toEqual(account);
-    expect(await p.accountInquiry(phone())).toBeNull();
+    expect(await p.accountInquiry('81200000001')).toEqual(account);
+    expect(await p.accountInquiry(noWallet())).toBeNull();
+    expect(await p.accountInquiry('+6212345')).toBeNull(); // not a mobile number
+  });
+
+  it('opens a wallet with balance 0.00 at the first use of any other mobile number, and keeps it', async () => {
+    const ph = phone();
+    const account = await p.accountInquiry(ph);
+    expect(account).toMatchObject({ phone: ph });
+    expect((await p.balanceInquiry(ph)).balance.toString()).toBe('0.00');
+    const fresh = phone();
+    expect((await p.topUp({ reference: uniq('tx'), phone: fresh, amount: amount('10000.00') })).status).toBe('SUCCESS');
+    expect((await p.balanceInquiry(fresh)).balance.toString()).toBe('10000.00');
+    expect(() => h.control.registerWallet(noWallet())).toThrow(/reserved/);
   });
 
   it('reports the balance as exact decimal money', async () => {
@@ -114,7 +129,7 @@ describe.each<[string, () => Harness]>([
     expect(b.currency).toBe('IDR');
     expect(b.accountNumber).toBe((await p.accountInquiry(ph))!.accountNumber);
     expect(b.lastUpdated).toBeInstanceOf(Date);
-    await expect(p.balanceInquiry(phone())).rejects.toMatchObject({ code: 'EWALLET_ACCOUNT_NOT_FOUND', kind: 'not_found' });
+    await expect(p.balanceInquiry(noWallet())).rejects.toMatchObject({ code: 'EWALLET_ACCOUNT_NOT_FOUND', kind: 'not_found' });
   });
 
   it('tops up, and the status and the notification say SUCCESS', async () => {
@@ -151,7 +166,7 @@ describe.each<[string, () => Harness]>([
     expect(await p.topUpStatus(ref)).toMatchObject({ status: 'FAILED', reason: 'LIMIT_EXCEEDED' });
     // The same reference stays declined; a wallet that does not exist is declined too.
     expect(await p.topUp({ reference: ref, phone: ph, amount: amount('10000.00') })).toMatchObject({ status: 'FAILED' });
-    expect(await p.topUp({ reference: uniq('tx'), phone: phone(), amount: amount('10000.00') })).toMatchObject({ status: 'FAILED', reason: 'ACCOUNT_NOT_FOUND' });
+    expect(await p.topUp({ reference: uniq('tx'), phone: noWallet(), amount: amount('10000.00') })).toMatchObject({ status: 'FAILED', reason: 'ACCOUNT_NOT_FOUND' });
     expect((await p.balanceInquiry(ph)).balance.toString()).toBe('5.00');
   });
 
@@ -244,7 +259,7 @@ describe.each<[string, () => Harness]>([
     // A decline or an unknown phone is an answer, not a failure: it never trips the breaker.
     clock.now += 60_000;
     expect(fragile.breaker.state).toBe('half-open');
-    expect(await fragile.accountInquiry(phone())).toBeNull();
+    expect(await fragile.accountInquiry(noWallet())).toBeNull();
     expect(fragile.breaker.state).toBe('closed');
   });
 });

@@ -111,7 +111,12 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           // The embedded default and tests: the providers' simulators in-process. Their
           // notifications reach this server when it listens on a known port; tests on PORT=0 set
           // the URL with runtime.sandboxes.setWebhookBaseUrl.
-          runtime.sandboxes = await startSandboxes({ webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined });
+          runtime.sandboxes = await startSandboxes({
+            webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined,
+            host: config.SANDBOX_HOST,
+            gopayPort: config.SANDBOX_GOPAY_PORT,
+            shopeepayPort: config.SANDBOX_SHOPEEPAY_PORT,
+          });
           logger.info({ gopay: runtime.sandboxes.gopay.url, shopeepay: runtime.sandboxes.shopeepay.url }, 'e-wallet sandboxes started');
         }
         runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);

@@ -64,6 +64,11 @@ const schema = z.object({
   SHOPEEPAY_SECRET: z.string().optional(),
   GOPAY_WEBHOOK_SECRET: z.string().optional(),
   SHOPEEPAY_WEBHOOK_SECRET: z.string().optional(),
+  // The e-wallet sandboxes (used when a provider has no *_BASE_URL; never in production): where they
+  // listen. Port 0 = a free port each start; the URLs are printed at start.
+  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  SANDBOX_GOPAY_PORT: port.default(0),
+  SANDBOX_SHOPEEPAY_PORT: port.default(0),
   EWALLET_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   EWALLET_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),

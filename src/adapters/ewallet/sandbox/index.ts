@@ -1,9 +1,9 @@
 import { type GoPaySandbox, type GoPayCredentials, startGoPaySandbox } from './gopay-sandbox.ts';
 import { type ShopeePayCredentials, type ShopeePaySandbox, startShopeePaySandbox } from './shopeepay-sandbox.ts';
-import type { WalletSeed } from './sandbox-wallets.ts';
+import { NO_EWALLET_PREFIX, type WalletSeed } from './sandbox-wallets.ts';
 
 export type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallet, WalletSeed } from './sandbox-wallets.ts';
-export { DEFAULT_WALLET_SEEDS, SandboxWallets, canonicalPhone } from './sandbox-wallets.ts';
+export { DEFAULT_WALLET_SEEDS, NO_EWALLET_PREFIX, SandboxWallets, canonicalPhone, hasNoEWallet, isMobileNumber } from './sandbox-wallets.ts';
 export type { GoPaySandbox, GoPayCredentials, ShopeePaySandbox, ShopeePayCredentials };
 
 export interface SandboxesOptions {
@@ -19,6 +19,9 @@ export interface SandboxesOptions {
   gopayCredentials?: Partial<GoPayCredentials>;
   shopeepayCredentials?: Partial<ShopeePayCredentials>;
   host?: string;
+  /** Fixed ports (default 0: a free one each start). */
+  gopayPort?: number;
+  shopeepayPort?: number;
 }
 
 export interface Sandboxes {
@@ -31,12 +34,13 @@ export interface Sandboxes {
 /** Starts both provider simulators in-process, on free loopback ports. */
 export async function startSandboxes(opts: SandboxesOptions = {}): Promise<Sandboxes> {
   let base = opts.webhookBaseUrl?.replace(/\/+$/, '');
-  const gopay = await startGoPaySandbox({ webhookUrl: () => base && `${base}/gopay`, credentials: opts.gopayCredentials, seeds: opts.seeds, host: opts.host });
+  const gopay = await startGoPaySandbox({ webhookUrl: () => base && `${base}/gopay`, credentials: opts.gopayCredentials, seeds: opts.seeds, host: opts.host, port: opts.gopayPort });
   const shopeepay = await startShopeePaySandbox({
     webhookUrl: () => base && `${base}/shopeepay`,
     credentials: opts.shopeepayCredentials,
     seeds: opts.seeds,
     host: opts.host,
+    port: opts.shopeepayPort,
   }).catch(async (err: unknown) => {
     await gopay.stop();
     throw err;
@@ -51,4 +55,13 @@ export async function startSandboxes(opts: SandboxesOptions = {}): Promise<Sandb
       await Promise.all([gopay.stop(), shopeepay.stop()]);
     },
   };
+}
+
+/** What `npm start` prints about the sandboxes: their base URLs, control endpoints and the no-wallet range. */
+export function describeSandboxes(sb: Pick<Sandboxes, 'gopay' | 'shopeepay'>): string[] {
+  return [
+    `  e-wallet sandboxes (every mobile number has a wallet, opened with 0.00; ${NO_EWALLET_PREFIX}… never has one)`,
+    `    GoPay      ${sb.gopay.url}      control ${sb.gopay.url}/sandbox/wallets/{phone}  /sandbox/behaviours  /sandbox/settle  /sandbox/topups/{ref}`,
+    `    ShopeePay  ${sb.shopeepay.url}      control ${sb.shopeepay.url}/sandbox/wallets/{phone}  /sandbox/behaviours  /sandbox/settle  /sandbox/topups/{ref}`,
+  ];
 }

@@ -57,14 +57,31 @@ export const DEFAULT_WALLET_SEEDS: WalletSeed[] = [
 /** A wallet may not hold more than this (e-money rules cap balances); a top-up past it is declined. */
 const DEFAULT_BALANCE_LIMIT = Money.parse('20000000.00');
 
-/** "+62 812-3456", "0812…", "62812…" → "+62812…". Unparseable input stays as given (and matches nothing). */
+/** "+62 812-3456", "0812…", "62812…", "812…" → "+62812…". Unparseable input stays as given (and matches nothing). */
 export function canonicalPhone(phone: string): string {
-  const digits = phone.replace(/[\s\-()]/g, '');
+  const digits = phone.replace(/[\s\-().]/g, '');
   if (/^\+62\d{6,14}$/.test(digits)) return digits;
   if (/^62\d{6,14}$/.test(digits)) return `+${digits}`;
   if (/^0\d{6,14}$/.test(digits)) return `+62${digits.slice(1)}`;
+  if (/^8\d{7,12}$/.test(digits)) return `+62${digits}`;
   return digits;
 }
+
+/**
+ * The reserved range: numbers starting +628999 (national 08999…) never have an e-wallet, so "no such
+ * e-wallet" (our 422 EWALLET_NOT_FOUND) stays testable. Like providers' own sandboxes, every other
+ * well-formed Indonesian mobile number has one, opened with balance 0.00 at first use.
+ */
+export const NO_EWALLET_PREFIX = '+628999';
+
+/** A well-formed Indonesian mobile number in canonical form (+628 and 7 to 12 more digits, as src/domain/wallet/phone.ts stores them). */
+export const isMobileNumber = (canonical: string): boolean => /^\+628\d{7,12}$/.test(canonical);
+
+/** True when this number is in the reserved range (or is no mobile number at all): no wallet, ever. */
+export const hasNoEWallet = (phone: string): boolean => {
+  const key = canonicalPhone(phone);
+  return !isMobileNumber(key) || key.startsWith(NO_EWALLET_PREFIX);
+};
 
 interface Rule {
   op: SandboxOperation | '*';
@@ -92,8 +109,10 @@ export class SandboxWallets {
     for (const s of opts.seeds ?? DEFAULT_WALLET_SEEDS) this.registerWallet(s.phone, s);
   }
 
+  /** Opens (or resets) a wallet; a number in the reserved range or no mobile number is refused. */
   registerWallet(phone: string, opts: { name?: string; balance?: string } = {}): SandboxWallet {
     const key = canonicalPhone(phone);
+    if (hasNoEWallet(key)) throw new DomainError('NO_EWALLET_NUMBER', 'invalid', `${key} is not a mobile number or is in the reserved no-wallet range ${NO_EWALLET_PREFIX}…`);
     const prefix = this.method === 'GOPAY' ? 'GP' : 'SP';
     const wallet: SandboxWallet = {
       phone: key,
@@ -106,8 +125,13 @@ export class SandboxWallets {
     return wallet;
   }
 
+  /** The wallet of this number, opened now (balance 0.00) on first use; null only in the reserved range. */
   wallet(phone: string): SandboxWallet | null {
-    return this.wallets.get(canonicalPhone(phone)) ?? null;
+    const key = canonicalPhone(phone);
+    const known = this.wallets.get(key);
+    if (known) return known;
+    if (hasNoEWallet(key)) return null;
+    return this.registerWallet(key);
   }
 
   topUp(reference: string): SandboxTopUp | null {
@@ -162,7 +186,7 @@ export class SandboxWallets {
       updatedAt: now,
     };
     this.topUps.set(reference, t);
-    const wallet = this.wallets.get(t.phone);
+    const wallet = this.wallet(t.phone);
     if (!wallet) return this.finish(t, 'FAILED', 'ACCOUNT_NOT_FOUND');
     if (amount.isZero()) return this.finish(t, 'FAILED', 'INVALID_AMOUNT');
     if (behaviour?.kind === 'decline') return this.finish(t, 'FAILED', behaviour.reason ?? 'DECLINED');
@@ -194,7 +218,7 @@ export class SandboxWallets {
   }
 
   private complete(t: SandboxTopUp): SandboxTopUp {
-    const wallet = this.wallets.get(t.phone);
+    const wallet = this.wallet(t.phone);
     if (!wallet) return this.finish(t, 'FAILED', 'ACCOUNT_NOT_FOUND');
     const after = wallet.balance.plus(t.amount);
     if (after.compare(this.balanceLimit) > 0) return this.finish(t, 'FAILED', 'BALANCE_LIMIT_EXCEEDED');
