@@ -64,6 +64,8 @@ describe('embedded default (npm start with no services configured)', () => {
       expect([w.status, ((await w.json()) as { balance: string }).balance]).toEqual([200, '0.00']);
       expect((await fetch(`http://127.0.0.1:${sbPort}/sandbox/wallets/${encodeURIComponent('+628999123456')}`)).status).toBe(404);
     }
+    const funded = await fetch(`http://127.0.0.1:${gopayPort}/sandbox/wallets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '+6281377700001', balance: '4321.00' }) });
+    expect(funded.status).toBe(201);
 
     // Leave a mark in the embedded database, stop gracefully, start again, and find it.
     const pg = await import('pg');
@@ -81,6 +83,9 @@ describe('embedded default (npm start with no services configured)', () => {
     const r = await c2.query(`select count(*)::int as n from external_services where company = 'Persistence Check'`);
     await c2.end();
     expect(r.rows[0].n).toBe(1);
+    // The sandboxes' wallets were kept too (beside the embedded database).
+    const kept = await fetch(`http://127.0.0.1:${gopayPort}/sandbox/wallets/${encodeURIComponent('+6281377700001')}`);
+    expect(((await kept.json()) as { balance: string }).balance).toBe('4321.00');
     expect(await stop(second.child)).toBe(0);
   });
 });

@@ -114,6 +114,8 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           runtime.sandboxes = await startSandboxes({
             webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined,
             host: config.SANDBOX_HOST,
+            // The embedded default keeps its sandboxes' wallets beside its database (.data/embedded-sandbox), across restarts.
+            stateDir: config.SANDBOX_STATE_DIR ?? (config.embedded ? `${config.EMBEDDED_DATA_DIR.replace(/\/+$/, '')}-sandbox` : undefined),
             gopayPort: config.SANDBOX_GOPAY_PORT,
             shopeepayPort: config.SANDBOX_SHOPEEPAY_PORT,
           });

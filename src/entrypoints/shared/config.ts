@@ -69,6 +69,11 @@ const schema = z.object({
   SANDBOX_HOST: z.string().default('127.0.0.1'),
   SANDBOX_GOPAY_PORT: port.default(0),
   SANDBOX_SHOPEEPAY_PORT: port.default(0),
+  // Where the sandboxes keep wallets, top-ups and generated credentials across restarts (the
+  // standalone `npm run sandbox` defaults to .data/sandbox; in-process ones keep state only when set,
+  // or on the embedded default beside its database), and where they notify (standalone only).
+  SANDBOX_STATE_DIR: z.string().optional(),
+  SANDBOX_WEBHOOK_BASE_URL: url(['http:', 'https:']).optional(),
   EWALLET_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   EWALLET_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),

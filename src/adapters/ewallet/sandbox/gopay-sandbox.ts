@@ -15,6 +15,7 @@ import {
 import { type Answer, control, header, parseJson, serve, withBehaviour } from './sandbox-http.ts';
 import { SandboxWallets, type SandboxTopUp, type WalletSeed } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
+import type { SandboxJournal } from './sandbox-journal.ts';
 
 export interface GoPayCredentials {
   clientId: string;
@@ -29,6 +30,8 @@ export interface GoPaySandboxOptions {
   webhookUrl: () => string | undefined;
   credentials?: Partial<GoPayCredentials>;
   seeds?: WalletSeed[];
+  /** Keep wallets and top-ups in this file across restarts (default: in memory only). */
+  journal?: SandboxJournal;
   tokenTtlSeconds?: number;
   host?: string;
   port?: number;
@@ -58,7 +61,7 @@ export async function startGoPaySandbox(opts: GoPaySandboxOptions): Promise<GoPa
     webhookSecret: opts.credentials?.webhookSecret ?? randomBytes(32).toString('base64url'),
   };
   const ttlSeconds = opts.tokenTtlSeconds ?? 900;
-  const wallets = new SandboxWallets('GOPAY', { seeds: opts.seeds });
+  const wallets = new SandboxWallets('GOPAY', { seeds: opts.seeds, journal: opts.journal });
   const tokens = new Map<string, number>(); // token → expires at (ms)
   const externalIds = new Set<string>();
   let issued = 0;

@@ -1,6 +1,7 @@
 import type { EWalletMethod, TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
+import type { SandboxJournal } from './sandbox-journal.ts';
 
 /**
  * The state of one simulated provider, shared by its HTTP sandbox and by the in-memory fake:
@@ -100,13 +101,21 @@ export class SandboxWallets {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly balanceLimit: Money;
   private seq = 0;
+  private readonly journal: SandboxJournal | undefined;
   /** Called when a top-up reaches SUCCESS or FAILED (the HTTP sandbox sends the webhook). */
   notify: SandboxNotify | undefined;
 
-  constructor(method: EWalletMethod, opts: { seeds?: WalletSeed[]; balanceLimit?: Money } = {}) {
+  /** With a journal, the state is loaded from it and every change is written to it before it is answered. */
+  constructor(method: EWalletMethod, opts: { seeds?: WalletSeed[]; balanceLimit?: Money; journal?: SandboxJournal } = {}) {
     this.method = method;
     this.balanceLimit = opts.balanceLimit ?? DEFAULT_BALANCE_LIMIT;
-    for (const s of opts.seeds ?? DEFAULT_WALLET_SEEDS) this.registerWallet(s.phone, s);
+    this.journal = opts.journal;
+    if (this.journal) {
+      const state = this.journal.load();
+      for (const w of state.wallets) this.wallets.set(w.phone, w);
+      for (const t of state.topUps) this.topUps.set(t.reference, t);
+    }
+    for (const s of opts.seeds ?? DEFAULT_WALLET_SEEDS) if (!this.wallets.has(canonicalPhone(s.phone))) this.registerWallet(s.phone, s);
   }
 
   /** Opens (or resets) a wallet; a number in the reserved range or no mobile number is refused. */
@@ -122,6 +131,7 @@ export class SandboxWallets {
       lastUpdated: new Date(),
     };
     this.wallets.set(key, wallet);
+    this.journal?.record({ wallets: [wallet] });
     return wallet;
   }
 
@@ -198,6 +208,7 @@ export class SandboxWallets {
         }, behaviour.settleAfterMs);
         this.timers.add(timer);
       }
+      this.journal?.record({ topUps: [t] });
       return t;
     }
     return this.complete(t);
@@ -224,13 +235,15 @@ export class SandboxWallets {
     if (after.compare(this.balanceLimit) > 0) return this.finish(t, 'FAILED', 'BALANCE_LIMIT_EXCEEDED');
     wallet.balance = after;
     wallet.lastUpdated = new Date();
-    return this.finish(t, 'SUCCESS');
+    return this.finish(t, 'SUCCESS', undefined, wallet);
   }
 
-  private finish(t: SandboxTopUp, status: 'SUCCESS' | 'FAILED', reason?: string): SandboxTopUp {
+  /** `credited`: the wallet this SUCCESS credited, journaled in the same line as the top-up. */
+  private finish(t: SandboxTopUp, status: 'SUCCESS' | 'FAILED', reason?: string, credited?: SandboxWallet): SandboxTopUp {
     t.status = status;
     if (reason !== undefined) t.reason = reason;
     t.updatedAt = new Date();
+    this.journal?.record({ topUps: [t], wallets: credited ? [credited] : [] });
     this.notify?.(t);
     return t;
   }

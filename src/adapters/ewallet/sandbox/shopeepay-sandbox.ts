@@ -6,6 +6,7 @@ import { SHOPEEPAY_PATHS, signShopeePayNotification, verifyShopeePayRequest } fr
 import { type Answer, control, header, parseJson, serve, withBehaviour } from './sandbox-http.ts';
 import { SandboxWallets, type SandboxTopUp, type WalletSeed } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
+import type { SandboxJournal } from './sandbox-journal.ts';
 
 export interface ShopeePayCredentials {
   merchantId: string;
@@ -18,6 +19,8 @@ export interface ShopeePaySandboxOptions {
   webhookUrl: () => string | undefined;
   credentials?: Partial<ShopeePayCredentials>;
   seeds?: WalletSeed[];
+  /** Keep wallets and top-ups in this file across restarts (default: in memory only). */
+  journal?: SandboxJournal;
   host?: string;
   port?: number;
 }
@@ -40,7 +43,7 @@ export async function startShopeePaySandbox(opts: ShopeePaySandboxOptions): Prom
     secret: opts.credentials?.secret ?? randomBytes(32).toString('base64url'),
     webhookSecret: opts.credentials?.webhookSecret ?? randomBytes(32).toString('base64url'),
   };
-  const wallets = new SandboxWallets('SHOPEE_PAY', { seeds: opts.seeds });
+  const wallets = new SandboxWallets('SHOPEE_PAY', { seeds: opts.seeds, journal: opts.journal });
   const seenJti = new Map<string, number>(); // jti → exp, so a captured request cannot be replayed
 
   const notifier = new WebhookNotifier(opts.webhookUrl, (raw) => {
