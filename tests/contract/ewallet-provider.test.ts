@@ -12,6 +12,7 @@ import { NO_EWALLET_PREFIX, type Sandboxes, SandboxWallets, startSandboxes } fro
 import { InMemoryEWalletProvider } from '../../src/adapters/memory/in-memory-ewallet-provider.ts';
 import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { uniq } from '../support/services.ts';
+import { nextDate, statementDateOf } from '../../src/domain/reconciliation/reconciliation.ts';
 
 type Provider = EWalletProvider & { readonly breaker: CircuitBreaker };
 
@@ -168,6 +169,63 @@ describe.each<[string, () => Harness]>([
     expect(await p.topUp({ reference: ref, phone: ph, amount: amount('10000.00') })).toMatchObject({ status: 'FAILED' });
     expect(await p.topUp({ reference: uniq('tx'), phone: noWallet(), amount: amount('10000.00') })).toMatchObject({ status: 'FAILED', reason: 'ACCOUNT_NOT_FOUND' });
     expect((await p.balanceInquiry(ph)).balance.toString()).toBe('5.00');
+  });
+
+  it('gives the daily statement: every top-up created that day, with both references, amount, status and timestamps', async () => {
+    const ph = phone();
+    const ok = uniq('tx');
+    const declined = uniq('tx');
+    const pending = uniq('tx');
+    await p.topUp({ reference: ok, phone: ph, amount: amount('10000.50') });
+    h.control.behave('topup', { kind: 'decline', reason: 'LIMIT_EXCEEDED' }, 1);
+    await p.topUp({ reference: declined, phone: ph, amount: amount('20000.00') });
+    h.control.behave('topup', { kind: 'pending' }, 1);
+    await p.topUp({ reference: pending, phone: ph, amount: amount('30000.00') });
+    const day = statementDateOf(h.control.topUp(ok)!.createdAt);
+    const lines = await p.statement(day);
+    const mine = new Map(lines.map((l) => [l.reference, l]));
+    expect(mine.get(ok)).toMatchObject({ status: 'SUCCESS', providerReference: h.control.topUp(ok)!.providerReference });
+    expect(mine.get(ok)!.amount.toString()).toBe('10000.50');
+    expect(mine.get(declined)).toMatchObject({ status: 'FAILED', reason: 'LIMIT_EXCEEDED' });
+    expect(mine.get(pending)).toMatchObject({ status: 'PENDING' });
+    for (const l of [mine.get(ok)!, mine.get(pending)!]) {
+      expect(l.createdAt).toBeInstanceOf(Date);
+      expect(Math.abs(l.createdAt.getTime() - h.control.topUp(l.reference)!.createdAt.getTime())).toBeLessThan(1000);
+      expect(l.updatedAt.getTime()).toBeGreaterThanOrEqual(l.createdAt.getTime() - 1000);
+    }
+    expect((await p.statement(nextDate(day))).some((l) => [ok, declined, pending].includes(l.reference))).toBe(false);
+    await expect(p.statement('2026-02-30')).rejects.toMatchObject({ code: 'INVALID_DATE' });
+  });
+
+  it('shows the faults injected at the provider in its statement: a top-up we never sent, one it lost, one it changed', async () => {
+    const ph = phone();
+    const lost = uniq('tx');
+    const changed = uniq('tx');
+    const foreign = uniq('tx');
+    await p.topUp({ reference: lost, phone: ph, amount: amount('10000.00') });
+    await p.topUp({ reference: changed, phone: ph, amount: amount('10000.00') });
+    h.control.forget(lost);
+    h.control.tamper(changed, { amount: amount('15000.00'), status: 'FAILED' });
+    h.control.inject(foreign, ph, amount('5000.00'), 'SUCCESS');
+    const lines = await p.statement(statementDateOf(h.control.topUp(changed)!.createdAt));
+    const mine = new Map(lines.map((l) => [l.reference, l]));
+    expect(mine.has(lost)).toBe(false);
+    expect(mine.get(changed)).toMatchObject({ status: 'FAILED' });
+    expect(mine.get(changed)!.amount.toString()).toBe('15000.00');
+    expect(mine.get(foreign)).toMatchObject({ status: 'SUCCESS' });
+    expect(await p.topUpStatus(lost)).toMatchObject({ status: 'FAILED', reason: 'NOT_FOUND' });
+  });
+
+  it('fails a statement with PROVIDER_ERROR on 5xx (retried when transient), never with a partial one', async () => {
+    h.control.behave('statement', { kind: 'error', status: 503 }, 1);
+    const day = statementDateOf(new Date());
+    expect(Array.isArray(await p.statement(day))).toBe(true); // one 503, then the retry
+    h.control.behave('statement', { kind: 'error', status: 500 });
+    try {
+      await expect(p.statement(day)).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    } finally {
+      h.control.resetBehaviours();
+    }
   });
 
   it('says FAILED NOT_FOUND for a reference it never saw', async () => {

@@ -12,7 +12,8 @@ import {
   signGopayNotification,
   signGopayRequest,
 } from '../gopay/gopay-protocol.ts';
-import { type Answer, control, header, parseJson, serve, withBehaviour } from './sandbox-http.ts';
+import { type Answer, control, csvAnswer, header, parseJson, reportDate, serve, withBehaviour } from './sandbox-http.ts';
+import { GOPAY_STATEMENT_PATH, gopayStatementCsv } from '../gopay/gopay-statement.ts';
 import { SandboxWallets, type SandboxTopUp, type WalletSeed } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
 import type { SandboxJournal } from './sandbox-journal.ts';
@@ -165,6 +166,11 @@ export async function startGoPaySandbox(opts: GoPaySandboxOptions): Promise<GoPa
             body: { responseCode: '2003900', responseMessage: 'Successful', originalPartnerReferenceNo: t.reference, originalReferenceNo: t.providerReference, serviceCode: '38', ...statusFields(t) },
           };
         });
+      case GOPAY_STATEMENT_PATH: {
+        const date = reportDate(body.reportDate);
+        if (!date) return badRequest('4007301', 'Invalid Field Format reportDate');
+        return withBehaviour(wallets, 'statement', () => csvAnswer(gopayStatementCsv(wallets.statement(date))));
+      }
       default:
         return { status: 404, body: { responseCode: '4040000', responseMessage: 'Not Found' } };
     }

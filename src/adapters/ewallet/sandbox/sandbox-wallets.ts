@@ -2,13 +2,14 @@ import type { EWalletMethod, TopUpStatus } from '../../../domain/ewallet/ewallet
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { SandboxJournal } from './sandbox-journal.ts';
+import { statementWindow } from '../../../domain/reconciliation/reconciliation.ts';
 
 /**
  * The state of one simulated provider, shared by its HTTP sandbox and by the in-memory fake:
  * e-wallets per phone, top-ups per reference (a repeated reference is the same top-up), and the
  * behaviour switches a test or an operator sets (slow, hang, 5xx, decline, pending).
  */
-export type SandboxOperation = 'token' | 'account' | 'balance' | 'topup' | 'status';
+export type SandboxOperation = 'token' | 'account' | 'balance' | 'topup' | 'status' | 'statement';
 
 export type SandboxBehaviour =
   /** Answer normally, after a delay. */
@@ -220,6 +221,40 @@ export class SandboxWallets {
     if (!t) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'no such top-up');
     if (t.status !== 'PENDING') return t;
     return status === 'SUCCESS' ? this.complete(t) : this.finish(t, 'FAILED', reason ?? 'DECLINED');
+  }
+
+  /** Top-ups created on `date` (a Jakarta day), oldest first: the daily statement's lines. */
+  statement(date: string): SandboxTopUp[] {
+    const { from, to } = statementWindow(date);
+    return [...this.topUps.values()].filter((t) => t.createdAt >= from && t.createdAt < to).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  /**
+   * Faults at the provider, for reconciliation tests: a top-up we never sent (`inject`), one the
+   * provider lost (`forget`), and one whose record it changed (`tamper`: amount or status, no
+   * notification, the wallet untouched — an operator's mistake at the provider).
+   */
+  inject(reference: string, phone: string, amount: Money, status: 'SUCCESS' | 'FAILED'): SandboxTopUp {
+    if (this.topUps.has(reference)) throw new DomainError('INCONSISTENT_REQUEST', 'conflict', 'reference already used for another top-up');
+    return this.applyTopUp(reference, phone, amount, status === 'FAILED' ? { kind: 'decline', reason: 'DECLINED' } : null);
+  }
+
+  forget(reference: string): void {
+    if (!this.topUps.delete(reference)) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'no such top-up');
+    this.journal?.record({ forget: [reference] });
+  }
+
+  tamper(reference: string, change: { amount?: Money; status?: TopUpStatus }): SandboxTopUp {
+    const t = this.topUps.get(reference);
+    if (!t) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'no such top-up');
+    if (change.amount) t.amount = change.amount;
+    if (change.status) {
+      t.status = change.status;
+      if (change.status === 'FAILED') t.reason ??= 'DECLINED';
+    }
+    t.updatedAt = new Date();
+    this.journal?.record({ topUps: [t] });
+    return t;
   }
 
   /** Stops pending settle timers (sandbox shutdown). */
