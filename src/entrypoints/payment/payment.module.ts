@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import type { ServiceModule } from '../shared/service-module.ts';
@@ -25,6 +27,10 @@ import { GetWalletBalanceQuery } from '../../application/payment/get-wallet-bala
 import { GetTransactionQuery } from '../../application/payment/get-transaction/get-transaction.query.ts';
 import { CreditAccountHandler } from '../../application/payment/credit-account/credit-account.handler.ts';
 import { ChangeAccountStatusHandler } from '../../application/payment/change-account-status/change-account-status.handler.ts';
+import { PostgresReconciliationRepository } from '../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
+import { ReconcileStatementHandler } from '../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
+import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
+import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
 
 export const PAYMENT_TOKENS = {
   /** PaymentRuntime: the module's per-container state (handlers, providers, workers). */
@@ -43,6 +49,10 @@ export interface PaymentRuntime {
   changeStatus: ChangeAccountStatusHandler;
   settleTopUp: SettleTopUpHandler;
   reconciler: TopUpReconciler;
+  /** Daily reconciliation with the providers' statements: a run on demand, case resolutions, the scheduled job. */
+  reconcileStatement: ReconcileStatementHandler;
+  resolveCase: ResolveCaseHandler;
+  dailyReconciliation: DailyReconciliationJob;
   ewallet: EWalletAdapters | null;
   /** The in-process provider simulators, when no provider base URL is configured. */
   sandboxes: Sandboxes | null;
@@ -51,7 +61,7 @@ export interface PaymentRuntime {
 export interface PaymentModuleOptions {
   /** Providers and verifiers to use instead of the configured ones (tests: in-memory fakes). */
   ewallet?: EWalletAdapters;
-  /** Start the reconciler's timer in start() (default true; tests drive runOnce themselves). */
+  /** Start the reconciler's timer and the daily statement job in start() (default true; tests drive runOnce themselves). */
   reconciler?: boolean;
 }
 
@@ -85,6 +95,21 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const settleTopUp = new SettleTopUpHandler(ledger, providers, logger);
       runtime.settleTopUp = settleTopUp;
       runtime.reconciler = new TopUpReconciler(ledger, settleTopUp, { intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, olderThanSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS }, logger);
+      const reconciliation = new PostgresReconciliationRepository(infra.orm);
+      runtime.reconcileStatement = new ReconcileStatementHandler(reconciliation, providers);
+      runtime.resolveCase = new ResolveCaseHandler(reconciliation, ledger);
+      runtime.dailyReconciliation = new DailyReconciliationJob(
+        reconciliation,
+        runtime.reconcileStatement,
+        {
+          providers: ['GOPAY', 'SHOPEE_PAY'],
+          checkIntervalMs: config.STATEMENT_RECONCILE_CHECK_MS,
+          fromHourJakarta: config.STATEMENT_RECONCILE_FROM_HOUR,
+          leaseSeconds: config.STATEMENT_RECONCILE_LEASE_SECONDS,
+          owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+        },
+        logger,
+      );
       runtime.credit = new CreditAccountHandler(accounts, ledger);
       runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
       runtime.handlers = {
@@ -124,10 +149,12 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);
       }
       if (options.reconciler !== false) runtime.reconciler.start();
+      if (options.reconciler !== false && config.STATEMENT_RECONCILE_ENABLED) runtime.dailyReconciliation.start();
     },
     async stop(container) {
       const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
       await runtime.reconciler.stop();
+      await runtime.dailyReconciliation.stop();
       await runtime.sandboxes?.stop();
     },
   };

@@ -80,6 +80,11 @@ const schema = z.object({
   EWALLET_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).max(600000).default(30000),
   PAYMENT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
+  // The daily reconciliation with the providers' statements (one replica per provider and day).
+  STATEMENT_RECONCILE_ENABLED: bool.default(true),
+  STATEMENT_RECONCILE_CHECK_MS: z.coerce.number().int().min(1000).max(86400000).default(600000),
+  STATEMENT_RECONCILE_FROM_HOUR: z.coerce.number().int().min(0).max(23).default(2),
+  STATEMENT_RECONCILE_LEASE_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
 
   TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),

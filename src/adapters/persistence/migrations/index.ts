@@ -6,6 +6,7 @@ import { Migration20261125020000RefreshTokenFamilies } from './20261125020000-re
 import { Migration20261125030000PaymentLedger } from './20261125030000-payment-ledger.ts';
 import { Migration20261125040000TransactionService } from './20261125040000-transaction-service.ts';
 import { Migration20261125040100ReportReadModelBackfill } from './20261125040100-report-read-model-backfill.ts';
+import { Migration20261201193358Reconciliation } from './20261201193358-reconciliation.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125030000-payment-ledger', class: Migration20261125030000PaymentLedger },
   { name: '20261125040000-transaction-service', class: Migration20261125040000TransactionService },
   { name: '20261125040100-report-read-model-backfill', class: Migration20261125040100ReportReadModelBackfill },
+  { name: '20261201193358-reconciliation', class: Migration20261201193358Reconciliation },
 ];
