@@ -1,6 +1,7 @@
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
 import type { SandboxBehaviour } from '../../src/adapters/ewallet/sandbox/sandbox-wallets.ts';
+import { statementExceptions } from './statement-reconciliation.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -196,5 +197,7 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
     const agrees = t.status === 'SUCCESS' ? providerStatus === 'SUCCESS' : t.status === 'FAILED' ? providerStatus === 'FAILED' || providerStatus === 'NEVER_SEEN' : false;
     if (!agrees) v.push(`top-up ${t.transaction_id}: ours ${t.status}, provider ${providerStatus}`);
   }
+  // The providers' daily statements reconcile with the ledger: zero exceptions (issue 17).
+  v.push(...(await statementExceptions(orm, sandboxes)));
   return v;
 }
