@@ -17,7 +17,7 @@ afterAll(() => orm.close(true));
 async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const env = { ...process.env, DATABASE_URL: requireEnv('TEST_DATABASE_URL'), REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
   try {
-    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 20_000 });
+    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 60_000 });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -25,7 +25,9 @@ async function admin(...args: string[]): Promise<{ code: number; out: string; er
   }
 }
 
-describe('admin CLI: accounts and refunds', () => {
+// Each step spawns the CLI (a fresh Node process loading the TypeScript sources): on a busy two-core
+// machine a dozen spawns take longer than the default 30 s, which is no failure of the CLI.
+describe('admin CLI: accounts and refunds', { timeout: 120_000 }, () => {
   it('credits from the funding account, suspends, reactivates, and refuses bad input with exit code 2', async () => {
     const c = await createCustomer(orm);
     const credit = await admin('accounts', 'credit', '--account', c.username, '--amount', '250000.00', '--description', 'demo', '--json');

@@ -29,7 +29,8 @@ async function admin(...args: string[]): Promise<{ code: number; out: unknown; s
 }
 const call = (key: string) => fetch(`${p.url}/api/transaction/histories?size=1`, { headers: { 'X-API-Key': key } }).then((r) => r.status);
 
-describe('admin CLI for regulators', () => {
+// Spawns the CLI many times: a generous timeout, since a busy machine slows process start, not the CLI.
+describe('admin CLI for regulators', { timeout: 120_000 }, () => {
   it('creates a service, issues a key that works end to end, lists, rotates and revokes it, and reads the access logs', async () => {
     const company = uniq('Regulator CLI ');
     const created = await admin('services', 'create', '--company', company, '--email', 'ops@regulator.example', '--permissions', 'READ_TRANSACTIONS', '--limit-minute', '50');
