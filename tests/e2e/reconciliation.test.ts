@@ -59,7 +59,7 @@ const run = promisify(execFile);
 async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const env = { ...process.env, ...paymentEnvFor(sandboxes), DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
   try {
-    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 30_000 });
+    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 60_000 });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -67,7 +67,8 @@ async function admin(...args: string[]): Promise<{ code: number; out: string; er
   }
 }
 
-describe('daily reconciliation with the providers\' statements', () => {
+// Some steps spawn the operator CLI (a fresh Node process loading the sources): slow on a busy two-core machine.
+describe('daily reconciliation with the providers\' statements', { timeout: 120_000 }, () => {
   let customer: Customer;
   let gopayRefs: string[];
 
