@@ -132,7 +132,7 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
       for (const e of run.exceptions) {
         const values = [e.kind, e.reference, e.providerReference, e.ourAmount?.toString() ?? null, e.providerAmount?.toString() ?? null, e.ourStatus, e.providerStatus];
         // The same discrepancy found again (a re-run, the next day's run) belongs to the case already open or resolved.
-        const [c] = (await em.execute(
+        const [found] = (await em.execute(
           `with ins as (
              insert into reconciliation_cases (provider, statement_date, kind, transaction_id, provider_reference, our_amount, provider_amount, our_status, provider_status, opened_by_run)
              values (?, ?::date, ?, ?, ?, ?::numeric, ?::numeric, ?::transaction_status, ?, ?)
@@ -141,7 +141,9 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
            union all select id::text from reconciliation_cases where provider = ? and transaction_id = ? and kind = ?
            limit 1`,
           [run.provider, run.statementDate, ...values, r.id, run.provider, e.reference, e.kind],
-        )) as [{ id: string }];
+        )) as { id: string }[];
+        // A concurrent run inserted the case after this statement's snapshot: a new statement sees it.
+        const c = found ?? ((await em.execute(`select id::text as id from reconciliation_cases where provider = ? and transaction_id = ? and kind = ?`, [run.provider, e.reference, e.kind])) as { id: string }[])[0]!;
         await em.execute(
           `insert into reconciliation_exceptions (run_id, case_id, kind, transaction_id, provider_reference, our_amount, provider_amount, our_status, provider_status)
            values (?, ?, ?, ?, ?, ?::numeric, ?::numeric, ?::transaction_status, ?)`,

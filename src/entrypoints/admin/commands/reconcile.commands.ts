@@ -1,6 +1,4 @@
-import { pino } from 'pino';
 import { UsageError, requireFlag, type AdminCommand, type AdminContext } from '../cli.ts';
-import { createEWalletProviders, needsSandboxes } from '../../../adapters/ewallet/index.ts';
 import { PostgresReconciliationRepository } from '../../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import { ReconcileStatementHandler } from '../../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
 import { ResolveCaseHandler } from '../../../application/payment/reconcile-statements/resolve-case.handler.ts';
@@ -88,6 +86,9 @@ export const reconcileCommands: AdminCommand[] = [
     async run(ctx) {
       const provider = providerFlag(ctx, true)!;
       const date = dateFlag(ctx, 'date') ?? requireFlag(ctx.flags, 'date');
+      // Loaded here only: the provider adapters are not needed by any other command.
+      const { createEWalletProviders, needsSandboxes } = await import('../../../adapters/ewallet/index.ts');
+      const { pino } = await import('pino');
       if (needsSandboxes(ctx.config)) {
         throw new UsageError('reconcile fetches the statement from the provider: set GOPAY_BASE_URL and SHOPEEPAY_BASE_URL with their credentials (for `npm run sandbox`: set -a; . .data/sandbox/payment.env; set +a)');
       }
