@@ -7,6 +7,7 @@ import { paymentEnvFor, type Sandboxes } from '../../src/adapters/ewallet/index.
 import { PostgresReconciliationRepository } from '../../src/adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import { DailyReconciliationJob } from '../../src/application/payment/reconcile-statements/daily-reconciliation.job.ts';
 import { statementDateOf } from '../../src/domain/reconciliation/reconciliation.ts';
+import { reconcileCommands } from '../../src/entrypoints/admin/commands/reconcile.commands.ts';
 import { realServicesConfig, requireEnv, uniq } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
@@ -56,6 +57,13 @@ async function topUps(c: Customer, method: 'GOPAY' | 'SHOPEE_PAY', n: number, am
 }
 
 const run = promisify(execFile);
+/** An operator command run in this process (its code without a process spawn; one spawn above proves the CLI). */
+async function command(name: string, flags: Record<string, string>): Promise<unknown> {
+  let printed: unknown;
+  const cmd = reconcileCommands.find((c) => c.name === name)!;
+  await cmd.run({ orm: p.infra.orm, config: realServicesConfig({ DATABASE_URL: db.url, ...paymentEnvFor(sandboxes) }), flags, print: (r) => (printed = r) });
+  return JSON.parse(JSON.stringify(printed)) as unknown;
+}
 async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const env = { ...process.env, ...paymentEnvFor(sandboxes), DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
   try {
@@ -67,7 +75,7 @@ async function admin(...args: string[]): Promise<{ code: number; out: string; er
   }
 }
 
-// Some steps spawn the operator CLI (a fresh Node process loading the sources): slow on a busy two-core machine.
+// One step spawns the operator CLI (a fresh Node process loading the sources): slow on a busy two-core machine.
 describe('daily reconciliation with the providers\' statements', { timeout: 120_000 }, () => {
   let customer: Customer;
   let gopayRefs: string[];
@@ -127,9 +135,7 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
     expect(metrics).toMatch(/reconciliation_open_cases\{[^}]*provider="GOPAY"[^}]*kind="MISSING_OURS"[^}]*\} 1/);
     expect(metrics).toMatch(/reconciliation_last_run_lines\{[^}]*provider="GOPAY"[^}]*outcome="matched"[^}]*\} 3/);
     expect(metrics).toMatch(/reconciliation_last_run_timestamp_seconds\{[^}]*provider="GOPAY"[^}]*\} \d/);
-    const report = await admin('reconcile', 'report', '--from', today, '--to', today, '--provider', 'GOPAY', '--json');
-    expect(report.code, report.err).toBe(0);
-    const rep = JSON.parse(report.out) as { runs: { counts: { matched: number } }[]; open_cases: { kind: string }[] };
+    const rep = (await command('reconcile report', { from: today, to: today, provider: 'GOPAY' })) as { runs: { counts: { matched: number } }[]; open_cases: { kind: string }[] };
     expect(rep.runs.map((x) => x.counts.matched)).toEqual([6, 3, 3]);
     expect(rep.open_cases.map((c) => c.kind).sort()).toEqual(['AMOUNT_MISMATCH', 'MISSING_OURS', 'MISSING_PROVIDER', 'STATUS_MISMATCH']);
   });
@@ -160,11 +166,10 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
     // A top-up we never sent: no action, with a note (CLI); without one it is refused.
     const foreign = cases.get('MISSING_OURS')!;
     await expect(runtime.resolveCase.execute({ caseId: foreign.id, resolution: 'no-action', note: '  ', operator: 'cli:bob' })).rejects.toMatchObject({ code: 'NOTE_REQUIRED' });
-    const noted = await admin('reconcile', 'resolve', '--case', foreign.id, '--action', 'no-action', '--note', 'GoPay reverses it (ticket 42)', '--operator', 'carol', '--json');
-    expect(noted.code, noted.err).toBe(0);
-    expect(JSON.parse(noted.out)).toMatchObject({ status: 'RESOLVED', resolution: 'no-action', note: 'GoPay reverses it (ticket 42)', resolved_by: 'cli:carol', movement_id: null });
-    const twice = await admin('reconcile', 'resolve', '--case', foreign.id, '--action', 'no-action', '--note', 'again', '--json');
-    expect([twice.code, JSON.parse(twice.err).error]).toEqual([2, 'CASE_ALREADY_RESOLVED']);
+    const noted = await command('reconcile resolve', { case: foreign.id, action: 'no-action', note: 'GoPay reverses it (ticket 42)', operator: 'carol' });
+    expect(noted).toMatchObject({ status: 'RESOLVED', resolution: 'no-action', note: 'GoPay reverses it (ticket 42)', resolved_by: 'cli:carol', movement_id: null });
+    await expect(command('reconcile resolve', { case: foreign.id, action: 'no-action', note: 'again' })).rejects.toMatchObject({ code: 'CASE_ALREADY_RESOLVED' });
+    expect(((await command('reconcile cases', { provider: 'GOPAY', status: 'ALL' })) as unknown[]).length).toBe(4);
 
     // Two refunds of 10000.00 to the customer from the settlement, 5000.00 from FUNDING into it; the sum over all accounts is unchanged.
     expect(Number(await balanceOf(p.infra.orm, customer.accountId))).toBe(customerBefore + 20000);
