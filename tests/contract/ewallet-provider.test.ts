@@ -213,7 +213,7 @@ describe.each<[string, () => Harness]>([
     expect(mine.get(changed)).toMatchObject({ status: 'FAILED' });
     expect(mine.get(changed)!.amount.toString()).toBe('15000.00');
     expect(mine.get(foreign)).toMatchObject({ status: 'SUCCESS' });
-    expect(await p.topUpStatus(lost)).toMatchObject({ status: 'FAILED', reason: 'NOT_FOUND' });
+    expect(await p.topUpStatus(lost)).toMatchObject({ status: 'NOT_FOUND' });
   });
 
   it('fails a statement with PROVIDER_ERROR on 5xx (retried when transient), never with a partial one', async () => {
@@ -228,8 +228,8 @@ describe.each<[string, () => Harness]>([
     }
   });
 
-  it('says FAILED NOT_FOUND for a reference it never saw', async () => {
-    expect(await p.topUpStatus(uniq('never'))).toEqual({ status: 'FAILED', providerReference: null, reason: 'NOT_FOUND' });
+  it('says NOT_FOUND (unknown, not FAILED) for a reference it never saw', async () => {
+    expect(await p.topUpStatus(uniq('never'))).toEqual({ status: 'NOT_FOUND', providerReference: null });
   });
 
   it('answers PENDING, then settles SUCCESS or FAILED: the status poll and the verified notification agree', async () => {
@@ -294,7 +294,7 @@ describe.each<[string, () => Harness]>([
     } finally {
       h.control.resetBehaviours();
     }
-    expect(await p.topUpStatus(ref)).toMatchObject({ status: 'FAILED', reason: 'NOT_FOUND' });
+    expect(await p.topUpStatus(ref)).toEqual({ status: 'NOT_FOUND', providerReference: null });
 
     h.control.behave('topup', { kind: 'error' }, 1); // one 500, then the retry goes through
     expect((await p.topUp({ reference: ref, phone: ph, amount: amount('10000.00') })).status).toBe('SUCCESS');

@@ -64,12 +64,9 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   async findByLogin(id: LoginIdentifier) {
-    return (
-      this.users.find((u) => u.username.toLowerCase() === id.username.toLowerCase()) ??
-      this.users.find((u) => id.email !== null && u.email === id.email) ??
-      this.users.find((u) => id.phone !== null && u.phone === id.phone) ??
-      null
-    );
+    // Like the PostgreSQL repository: only the column of the identifier's kind.
+    const match = (u: User) => (id.kind === 'phone' ? u.phone === id.phone : id.kind === 'email' ? u.email === id.email : u.username.toLowerCase() === id.username.toLowerCase());
+    return this.users.find(match) ?? null;
   }
 
   async findById(id: number) {

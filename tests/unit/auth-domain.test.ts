@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseEmail, normaliseIndonesianPhone, parseLoginIdentifier, parseRegistration, passwordLengthOk } from '../../src/domain/identity/credentials.ts';
+import { parseLoginIdentifier, parseRegistration, passwordLengthOk } from '../../src/domain/identity/credentials.ts';
+import { normaliseEmail } from '../../src/domain/shared/email.ts';
+import { parseIndonesianMobile as normaliseIndonesianPhone } from '../../src/domain/shared/phone.ts';
 import { hashRefreshToken, newRefreshToken } from '../../src/domain/identity/refresh-token.ts';
 import { revoke, rotate, startFamily } from '../../src/domain/identity/refresh-token-family.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
@@ -58,10 +60,11 @@ describe('registration input', () => {
 });
 
 describe('login identifiers', () => {
-  it('is a username, and also an email or a phone when it looks like one', () => {
-    expect(parseLoginIdentifier('budi')).toEqual({ username: 'budi', email: null, phone: null });
-    expect(parseLoginIdentifier(' Budi@Example.com ')).toEqual({ username: 'Budi@Example.com', email: 'budi@example.com', phone: null });
-    expect(parseLoginIdentifier('081234567890')).toEqual({ username: '081234567890', email: null, phone: '+6281234567890' });
+  it('is exactly one of a phone, an email or a username: a phone- or email-like text is never a username', () => {
+    expect(parseLoginIdentifier('budi')).toEqual({ kind: 'username', username: 'budi' });
+    expect(parseLoginIdentifier(' Budi@Example.com ')).toEqual({ kind: 'email', email: 'budi@example.com' });
+    expect(parseLoginIdentifier('081234567890')).toEqual({ kind: 'phone', phone: '+6281234567890' });
+    expect(parseLoginIdentifier('81234567890')).toEqual({ kind: 'phone', phone: '+6281234567890' });
   });
 });
 

@@ -4,14 +4,18 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from '../../application/ports/readiness.ts';
 import { bodyParser } from './body-parser.ts';
+import { refuseCrossSiteCookieWrites } from './cross-site.ts';
 import { errorMapper } from './error-mapper.ts';
 import { respond } from './envelope.ts';
 import { HttpMetrics } from './metrics.ts';
 import { OpenApiRegistry, docsPage } from './openapi.ts';
 import { requestContext } from './request-context.ts';
+import { refuseUnstorableInput } from './storable-text.ts';
 
 export interface HttpAppOptions {
   service: string;
+  /** Web origins (besides this host) whose pages may send cookie-authenticated writes (ALLOWED_ORIGINS). */
+  allowedOrigins?: string[];
   logger: Logger;
   readiness: ReadinessCheck[];
   /** Whether the process is draining: /readyz answers 503 so the load balancer stops sending. */
@@ -81,6 +85,8 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     await next();
   });
   app.use(errorMapper());
+  app.use(refuseCrossSiteCookieWrites(opts.allowedOrigins ?? []));
+  app.use(refuseUnstorableInput());
   app.use(bodyParser());
   app.use(router.routes());
   app.use(router.allowedMethods());

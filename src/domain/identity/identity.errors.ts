@@ -12,6 +12,13 @@ export const validationFailed = (errors: FieldError[]): DomainError =>
 export const alreadyRegistered = (field: UniqueField): DomainError =>
   new DomainError(`${field.toUpperCase()}_ALREADY_EXISTS`, 'conflict', `${field} is already registered`, { field });
 
+/**
+ * A username that would be read as a phone number or an email (or has no letter): such an
+ * identifier only ever names that phone or email, so it cannot be anyone's username.
+ */
+export const usernameLooksLikeContact = (message: string): DomainError =>
+  new DomainError('USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL', 'invalid', message, { errors: [{ field: 'username', message }] });
+
 /** One answer for an unknown user and a wrong password, so the response never tells which. */
 export const invalidCredentials = (): DomainError => new DomainError('INVALID_CREDENTIALS', 'unauthenticated', 'invalid username or password');
 

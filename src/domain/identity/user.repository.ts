@@ -9,7 +9,7 @@ export interface UserRepository {
    * concurrent registrations: a violation becomes `alreadyRegistered(field)` (409), never a 500.
    */
   registerWithAccount(user: NewUser, event: (user: User, account: AccountSummary) => IdentityEvent): Promise<{ user: User; account: AccountSummary }>;
-  /** The user the identifier names: by username first, then email, then phone. */
+  /** The user the identifier names, looked up only in the column of its kind (phone, email or username). */
   findByLogin(identifier: LoginIdentifier): Promise<User | null>;
   findById(id: number): Promise<User | null>;
   findByUsername(username: string): Promise<User | null>;

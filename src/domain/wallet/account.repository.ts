@@ -1,11 +1,16 @@
 import type { Account, AccountStatus } from './account.ts';
+import type { Recipient } from './recipient.ts';
 
 /** Reads customer accounts and changes their status (balances change only through the ledger). */
 export interface AccountRepository {
   findByUserId(userId: number): Promise<Account | null>;
   findById(id: string): Promise<Account | null>;
-  /** A transfer recipient: by username, by phone (any accepted Indonesian form) or by account id. */
-  findRecipient(recipient: string): Promise<(Account & { username: string }) | null>;
+  /**
+   * A transfer recipient (a customer account, never a system one), named as parseRecipient
+   * classifies it: by account id, by phone (any accepted form) or by username, each looked up in
+   * its own column only; an email names nobody.
+   */
+  findRecipient(recipient: string): Promise<Recipient | null>;
   /** The user's registered phone (+628…), whose e-wallet the wallet page shows. */
   phoneOf(userId: number): Promise<string | null>;
   /** Changes a customer account's status under a row lock; `check` runs on the locked row. */

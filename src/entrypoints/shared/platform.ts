@@ -63,6 +63,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   let draining = false;
   const { app, metrics } = createHttpApp({
     service,
+    allowedOrigins: config.ALLOWED_ORIGINS,
     logger,
     readiness: infra.readiness,
     draining: () => draining,

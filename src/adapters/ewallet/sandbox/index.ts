@@ -7,7 +7,7 @@ import { type ShopeePayCredentials, type ShopeePaySandbox, startShopeePaySandbox
 import { NO_EWALLET_PREFIX, type WalletSeed } from './sandbox-wallets.ts';
 
 export type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallet, WalletSeed } from './sandbox-wallets.ts';
-export { DEFAULT_WALLET_SEEDS, NO_EWALLET_PREFIX, SandboxWallets, canonicalPhone, hasNoEWallet, isMobileNumber } from './sandbox-wallets.ts';
+export { DEFAULT_ACCEPTANCE_WINDOW_MS, DEFAULT_WALLET_SEEDS, NO_EWALLET_PREFIX, SandboxWallets, canonicalPhone, hasNoEWallet, isMobileNumber } from './sandbox-wallets.ts';
 export type { GoPaySandbox, GoPayCredentials, ShopeePaySandbox, ShopeePayCredentials };
 
 export interface SandboxesOptions {

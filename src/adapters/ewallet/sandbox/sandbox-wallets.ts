@@ -56,6 +56,14 @@ export const DEFAULT_WALLET_SEEDS: WalletSeed[] = [
   { phone: '+6281200000003', name: 'Agus Wijaya', balance: '2500000.00' },
 ];
 
+/**
+ * The provider's acceptance window: a top-up request is applied within this long of its arrival,
+ * or never (what real providers document, e.g. GoPay's ±5 min X-TIMESTAMP tolerance). Our side
+ * treats "not found" as final only after its configured window (GOPAY_ACCEPTANCE_WINDOW_MS…),
+ * which must be at least the provider's.
+ */
+export const DEFAULT_ACCEPTANCE_WINDOW_MS = 5 * 60_000;
+
 /** A wallet may not hold more than this (e-money rules cap balances); a top-up past it is declined. */
 const DEFAULT_BALANCE_LIMIT = Money.parse('20000000.00');
 
@@ -105,11 +113,14 @@ export class SandboxWallets {
   private readonly journal: SandboxJournal | undefined;
   /** Called when a top-up reaches SUCCESS or FAILED (the HTTP sandbox sends the webhook). */
   notify: SandboxNotify | undefined;
+  /** See DEFAULT_ACCEPTANCE_WINDOW_MS; tests shorten it (or lengthen it to play a provider that breaks it). */
+  acceptanceWindowMs: number;
 
   /** With a journal, the state is loaded from it and every change is written to it before it is answered. */
-  constructor(method: EWalletMethod, opts: { seeds?: WalletSeed[]; balanceLimit?: Money; journal?: SandboxJournal } = {}) {
+  constructor(method: EWalletMethod, opts: { seeds?: WalletSeed[]; balanceLimit?: Money; acceptanceWindowMs?: number; journal?: SandboxJournal } = {}) {
     this.method = method;
     this.balanceLimit = opts.balanceLimit ?? DEFAULT_BALANCE_LIMIT;
+    this.acceptanceWindowMs = opts.acceptanceWindowMs ?? DEFAULT_ACCEPTANCE_WINDOW_MS;
     this.journal = opts.journal;
     if (this.journal) {
       const state = this.journal.load();
@@ -168,6 +179,11 @@ export class SandboxWallets {
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules.splice(i, 1);
     return rule.behaviour;
+  }
+
+  /** True when a top-up request that arrived at `arrivedAt` (epoch ms) is past the acceptance window: it is dropped, never applied. */
+  expired(arrivedAt: number): boolean {
+    return Date.now() - arrivedAt > this.acceptanceWindowMs;
   }
 
   requests(op: SandboxOperation): number {

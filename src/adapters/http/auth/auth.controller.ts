@@ -51,7 +51,7 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
       tag: TAG,
       security: 'none',
       body: RegisterRequest,
-      responses: { 201: 'registered', 400: 'validation failed', 409: 'username, email or phone already registered (USERNAME_/EMAIL_/PHONE_ALREADY_EXISTS)', 429: 'too many registrations from this address (Retry-After)' },
+      responses: { 201: 'registered', 400: 'validation failed (VALIDATION_ERROR), or a username that looks like a phone number or an email (USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL)', 409: 'username, email or phone already registered (USERNAME_/EMAIL_/PHONE_ALREADY_EXISTS)', 429: 'too many registrations from this address (Retry-After)' },
     },
     async (ctx, { body }) => {
       const { user, account } = await deps.register.execute(body, ctx.state.clientIp as string | undefined);

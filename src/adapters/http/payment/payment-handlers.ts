@@ -1,5 +1,6 @@
 import type { CreatePaymentHandler } from '../../../application/payment/create-payment/create-payment.handler.ts';
 import type { CreateTransferHandler } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
+import type { LookUpRecipientQuery } from '../../../application/payment/look-up-recipient/look-up-recipient.query.ts';
 import type { TopUpHandler } from '../../../application/payment/top-up/top-up.handler.ts';
 import type { RefundPaymentHandler } from '../../../application/payment/refund-payment/refund-payment.handler.ts';
 import type { HandleWebhookHandler } from '../../../application/payment/handle-webhook/handle-webhook.handler.ts';
@@ -12,6 +13,7 @@ export interface PaymentHandlers {
   topUp: TopUpHandler;
   createPayment: CreatePaymentHandler;
   createTransfer: CreateTransferHandler;
+  lookUpRecipient: LookUpRecipientQuery;
   refundPayment: RefundPaymentHandler;
   handleWebhook: HandleWebhookHandler;
   getAccount: GetAccountQuery;

@@ -11,9 +11,10 @@ import type { AccessTokenVerifier } from '../../../application/ports/access-toke
 import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
+import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
-import { accountDto, transactionDto } from './payment.dto.ts';
-import { PaymentRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
+import { accountDto, recipientDto, transactionDto } from './payment.dto.ts';
+import { PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
 import type { PaymentHandlers } from './payment-handlers.ts';
 
 const TAG = 'payment';
@@ -119,13 +120,33 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   defineRoute(
     router,
     openapi,
-    { method: 'post', path: '/api/payment/transfers', summary: 'Transfer to another user (by username, phone or account id); answers the sender\'s row', tag: TAG, security: 'bearer', body: TransferRequest, responses: { 201: 'transfer successful', ...MONEY_ERRORS, 404: 'account or recipient not found' }, middleware: [auth, once('payment.transfers')] },
+    { method: 'post', path: '/api/payment/transfers', summary: 'Transfer to another user (by username, phone or account id; a phone-like recipient is only ever a phone); answers the sender\'s row and `recipient`, whom it paid, masked', tag: TAG, security: 'bearer', body: TransferRequest, responses: { 201: 'transfer successful', ...MONEY_ERRORS, 404: 'account or recipient not found' }, middleware: [auth, once('payment.transfers')] },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
+      const data = (r: TransferResult) => ({ ...transactionDto(r.sender), recipient: recipientDto(r.payee) });
       const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, (tx, t) =>
-        store(ctx, { status: 201, message: 'transfer successful', data: transactionDto(t) })(tx),
+        store(ctx, { status: 201, message: 'transfer successful', data: data(t) })(tx),
       );
-      respond(ctx, 201, 'transfer successful', transactionDto(r.sender));
+      respond(ctx, 201, 'transfer successful', data(r));
+    },
+  );
+
+  defineRoute(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/api/payment/recipients/lookup',
+      summary: 'Whom a transfer to `identifier` would pay, before paying: the masked identity (`account_id`, `username`, `phone`), resolved exactly as a transfer resolves it. A POST so that phone numbers stay out of URLs and access logs; RECIPIENT_LOOKUPS_PER_HOUR per user (429 TOO_MANY_RECIPIENT_LOOKUPS with Retry-After)',
+      tag: TAG,
+      security: 'bearer',
+      body: RecipientLookupRequest,
+      responses: { 200: 'the recipient, masked', 400: 'validation failed, or the caller\'s own account (SELF_TRANSFER)', 401: COMMON[401], 404: 'no such recipient (RECIPIENT_NOT_FOUND)', 429: 'too many lookups (Retry-After)' },
+      middleware: [auth],
+    },
+    async (ctx, { body }) => {
+      ctx.set('Cache-Control', 'no-store');
+      respond(ctx, 200, 'recipient', recipientDto(await handlers.lookUpRecipient.execute(actorOf(ctx).userId, body.identifier)));
     },
   );
 

@@ -1,5 +1,6 @@
 import type { Account } from '../../../domain/wallet/account.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import type { MaskedRecipient } from '../../../domain/wallet/recipient.ts';
 
 /** The API's snake_case shapes; amounts as "10000.00". */
 export function transactionDto(t: LedgerTransaction): Record<string, unknown> {
@@ -32,4 +33,9 @@ export function accountDto(a: Account): Record<string, unknown> {
     created_at: a.createdAt.toISOString(),
     updated_at: a.updatedAt.toISOString(),
   };
+}
+
+/** Whom a transfer pays, masked (username and phone): `{ account_id, username, phone }`. */
+export function recipientDto(r: MaskedRecipient): Record<string, unknown> {
+  return { account_id: r.accountId, username: r.username, phone: r.phone };
 }

@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import { Money } from '../../../domain/shared/money.ts';
-import { normalisePhone } from '../../../domain/wallet/phone.ts';
+import { PHONE_FORMS, parseIndonesianMobile } from '../../../domain/shared/phone.ts';
 import { PAYMENT_METHOD_VALUES } from '../../../domain/ledger/transaction.ts';
+import { jsonNumber } from '../json-number.ts';
 
-/** A request amount: a JSON number or a decimal string, at most two decimals, above zero; parsed straight to minor units. */
+/**
+ * A request amount: a JSON number or a decimal string, at most two decimals, above zero; parsed
+ * straight to minor units from the text the client sent (a number's source text, kept by the body
+ * parser), so `10000.0000000000000001` is refused instead of being read as the float 10000.
+ */
 export const amountField = z
-  .union([z.string(), z.number()])
+  .union([z.string(), jsonNumber])
   .describe('IDR amount, a number or a decimal string with at most 2 decimals, e.g. "10000.00"')
   .transform((v, ctx): Money => {
     try {
-      const m = Money.fromInput(v);
+      const m = Money.fromInput(typeof v === 'string' ? v : v.rawJSON);
       if (!m.isZero()) return m;
       ctx.addIssue({ code: 'custom', message: 'amount must be greater than zero' });
     } catch (err) {
@@ -22,11 +27,11 @@ const description = z.string().trim().max(255).nullish();
 
 export const phoneField = z
   .string()
-  .describe('Indonesian mobile number: 08…, 628… or +628…')
+  .describe(PHONE_FORMS)
   .transform((v, ctx) => {
-    const p = normalisePhone(v);
+    const p = parseIndonesianMobile(v.trim());
     if (p) return p;
-    ctx.addIssue({ code: 'custom', message: 'must be an Indonesian mobile number (08…, 628… or +628…)' });
+    ctx.addIssue({ code: 'custom', message: `must be ${PHONE_FORMS}` });
     return z.NEVER;
   });
 
@@ -44,9 +49,13 @@ export const PaymentRequest = z.object({
 });
 
 export const TransferRequest = z.object({
-  recipient: z.string().trim().min(1).max(255).describe('username, phone number or account id'),
+  recipient: z.string().trim().min(1).max(255).describe(`username, account id, or ${PHONE_FORMS}; a phone-like value is only ever a phone`),
   amount: amountField,
   description,
+});
+
+export const RecipientLookupRequest = z.object({
+  identifier: z.string().trim().min(1).max(255).describe('what the transfer\'s recipient would be: username, phone number or account id'),
 });
 
 export const RefundRequest = z.object({

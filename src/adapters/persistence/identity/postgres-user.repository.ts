@@ -92,14 +92,11 @@ export class PostgresUserRepository implements UserRepository {
   }
 
   async findByLogin(id: LoginIdentifier): Promise<User | null> {
-    // A username made of digits could equal someone's phone number: the username wins, then email, then phone.
-    const rows = (await this.orm.em.fork().execute(
-      `select ${USER_COLUMNS} from users
-       where lower(username) = lower(?) or email = ? or phone = ?
-       order by case when lower(username) = lower(?) then 0 when email = ? then 1 else 2 end
-       limit 1`,
-      [id.username, id.email, id.phone, id.username, id.email],
-    )) as UserRow[];
+    // The identifier was classified first: a phone-like or email-like text is looked up in its own
+    // column only, so a username can never capture it (src/domain/shared/identifier.ts).
+    const [where, value] =
+      id.kind === 'phone' ? ['phone = ?', id.phone] : id.kind === 'email' ? ['lower(email) = ?', id.email] : ['lower(username) = lower(?)', id.username];
+    const rows = (await this.orm.em.fork().execute(`select ${USER_COLUMNS} from users where ${where}`, [value])) as UserRow[];
     return rows[0] ? toUser(rows[0]) : null;
   }
 

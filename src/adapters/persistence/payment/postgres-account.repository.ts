@@ -2,7 +2,7 @@ import type { Orm } from '../orm.ts';
 import type { Account, AccountStatus } from '../../../domain/wallet/account.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
-import { normalisePhone } from '../../../domain/wallet/phone.ts';
+import { parseRecipient, type Recipient } from '../../../domain/wallet/recipient.ts';
 import { ACCOUNT_COLUMNS, toAccount, type AccountRow } from './ledger-rows.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,20 +25,19 @@ export class PostgresAccountRepository implements AccountRepository {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
-  /** By account id first, then username, then phone; system accounts are never recipients. */
-  async findRecipient(recipient: string): Promise<(Account & { username: string }) | null> {
-    const text = recipient.trim();
-    const id = UUID.test(text) ? text : null;
-    const phone = normalisePhone(text);
+  async findRecipient(recipient: string): Promise<Recipient | null> {
+    const ref = parseRecipient(recipient);
+    // Each kind of identifier in its own column: a phone-like text never reaches usernames.
+    const [where, value] =
+      ref.kind === 'account' ? ['a.id = ?::uuid', ref.accountId] : ref.kind === 'phone' ? ['u.phone = ?', ref.phone] : ref.kind === 'username' ? ['lower(u.username) = lower(?)', ref.username] : [null, null];
+    if (!where) return null;
     const rows = (await this.orm.em.fork().execute(
-      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.created_at, a.updated_at, u.username
+      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.created_at, a.updated_at, u.username, u.phone
          from accounts a join users u on u.id = a.user_id
-        where a.id = ?::uuid or u.username = ? or u.phone = ?
-        order by case when a.id = ?::uuid then 0 when u.username = ? then 1 else 2 end
-        limit 1`,
-      [id, text, phone, id, text],
-    )) as (AccountRow & { username: string })[];
-    return rows[0] ? { ...toAccount(rows[0]), username: rows[0].username } : null;
+        where ${where}`,
+      [value],
+    )) as (AccountRow & { username: string; phone: string })[];
+    return rows[0] ? { ...toAccount(rows[0]), username: rows[0].username, phone: rows[0].phone } : null;
   }
 
   async phoneOf(userId: number): Promise<string | null> {

@@ -78,5 +78,6 @@ export class LoginHandler {
 
 /** Counters for identifiers that match nobody are keyed by a hash of their normal form, not the raw text. */
 function unknownKey(id: LoginIdentifier): string {
-  return createHash('sha256').update(id.email ?? id.phone ?? id.username.toLowerCase()).digest('hex').slice(0, 32);
+  const normal = id.kind === 'phone' ? id.phone : id.kind === 'email' ? id.email : id.username.toLowerCase();
+  return createHash('sha256').update(`${id.kind}:${normal}`).digest('hex').slice(0, 32);
 }

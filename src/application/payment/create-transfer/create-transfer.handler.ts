@@ -3,6 +3,7 @@ import { newTransactionId } from '../../../domain/shared/ids.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { assertAccountRule } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
+import { maskRecipient, type MaskedRecipient } from '../../../domain/wallet/recipient.ts';
 import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { assertPositive } from '../shared/amounts.ts';
@@ -10,10 +11,17 @@ import { assertPositive } from '../shared/amounts.ts';
 export interface CreateTransferCommand {
   userId: number;
   username: string;
-  /** Username, phone (08…, 628…, +628…) or account id. */
+  /** Username, phone (8…, 08…, 628…, +628…; a phone-like text is only ever a phone) or account id. */
   recipient: string;
   amount: Money;
   description?: string | null;
+}
+
+export interface TransferResult {
+  sender: LedgerTransaction;
+  recipient: LedgerTransaction;
+  /** Who was paid, masked: the sender sees whom the identifier resolved to. */
+  payee: MaskedRecipient;
 }
 
 /** A transfer between two customers: one TRANSFER row per side, linked to each other. */
@@ -26,7 +34,7 @@ export class CreateTransferHandler {
     this.ledger = ledger;
   }
 
-  async execute(cmd: CreateTransferCommand, inTransaction?: InTransaction<LedgerTransaction>): Promise<{ sender: LedgerTransaction; recipient: LedgerTransaction }> {
+  async execute(cmd: CreateTransferCommand, inTransaction?: InTransaction<TransferResult>): Promise<TransferResult> {
     assertPositive(cmd.amount);
     const sender = await this.accounts.findByUserId(cmd.userId);
     if (!sender) throw WalletErrors.accountNotFound();
@@ -34,6 +42,7 @@ export class CreateTransferHandler {
     if (!recipient) throw WalletErrors.recipientNotFound();
     if (recipient.id === sender.id) throw WalletErrors.selfTransfer();
     assertAccountRule(sender, 'active', 'payer');
+    const payee = maskRecipient(recipient);
     const outId = newTransactionId('TRF');
     const inId = newTransactionId('TRF');
     const r = await this.ledger.move(
@@ -49,7 +58,8 @@ export class CreateTransferHandler {
           status: 'SUCCESS',
           description: cmd.description ?? null,
           relatedTransactionId: inId,
-          metadata: { direction: 'OUT', counterparty_account_id: recipient.id, counterparty_username: recipient.username },
+          // The sender's history shows whom they paid as the API showed it: masked.
+          metadata: { direction: 'OUT', counterparty_account_id: recipient.id, counterparty_username: payee.username, counterparty_phone: payee.phone },
         },
         toRow: {
           transactionId: inId,
@@ -60,8 +70,8 @@ export class CreateTransferHandler {
           metadata: { direction: 'IN', counterparty_account_id: sender.id, counterparty_username: cmd.username },
         },
       },
-      inTransaction && ((tx, res) => inTransaction(tx, res.fromRow!)),
+      inTransaction && ((tx, res) => inTransaction(tx, { sender: res.fromRow!, recipient: res.toRow!, payee })),
     );
-    return { sender: r.fromRow!, recipient: r.toRow! };
+    return { sender: r.fromRow!, recipient: r.toRow!, payee };
   }
 }
