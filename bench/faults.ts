@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Fault injection with the bank invariant checked afterwards (docs/RELIABILITY.md has the results).
 //   node bench/faults.ts [kill|kafka|redis|postgres|all]      (FAULT_OPS=600, FAULT_KAFKA_SECONDS=60)
 // kill:     the payment entrypoint is SIGKILLed at random moments under load and restarted.
@@ -70,9 +71,9 @@ await orm.em.fork().transactional(async (em) => {
 const users = (await conn.execute(`select id, username, phone from users where username like 'fault%' order by id`)) as { id: number; username: string; phone: string }[];
 for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
 const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 7200 }, new InMemoryKeyValueStore());
-const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER' }).token }));
+const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token }));
 const [adminRow] = (await conn.execute(`insert into users (username, email, phone, password, role) values ('fault_admin', 'fault_admin@example.com', '+6281599999999', 'x', 'ADMIN') returning id`)) as [{ id: number }];
-const adminToken = tokens.issue({ userId: adminRow.id, username: 'fault_admin', role: 'ADMIN' }).token;
+const adminToken = tokens.issue({ userId: adminRow.id, username: 'fault_admin', role: 'ADMIN', sessionId: randomUUID() }).token;
 const initial = await ledgerSnapshot(orm);
 
 let server: ChildPlatform = await startChildPlatform('src/entrypoints/all-in-one/main.ts', env, PORT);

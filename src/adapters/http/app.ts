@@ -21,6 +21,8 @@ export interface HttpAppOptions {
   /** Whether the process is draining: /readyz answers 503 so the load balancer stops sending. */
   draining: () => boolean;
   trustedProxies: string[];
+  /** How many proxies of ours stand in front of the service, each appending to X-Forwarded-For (Kong alone: 1). */
+  trustedProxyHops: number;
   mount: (router: Router, openapi: OpenApiRegistry) => void;
 }
 
@@ -81,7 +83,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     await next();
   });
   app.use(async (ctx, next) => {
-    ctx.state.clientIp = clientIp(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), opts.trustedProxies);
+    ctx.state.clientIp = clientIp(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), opts.trustedProxies, opts.trustedProxyHops);
     await next();
   });
   app.use(errorMapper());
@@ -94,21 +96,31 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
 }
 
 /**
- * The client's address: X-Forwarded-For is believed only when the direct peer is a trusted proxy.
- * Trusted entries are addresses or CIDR ranges (in a cluster, Kong's pods have no fixed address).
+ * The client's address. Every proxy appends to X-Forwarded-For the address it received the request
+ * from; everything left of our own proxies' entries is whatever the client chose to send. So:
+ * - the header is read only when the direct peer is a trusted proxy (TRUSTED_PROXIES: addresses or
+ *   CIDR ranges), otherwise the peer itself is the client;
+ * - it is read from the right, one entry per proxy of ours: the right-most entry is what our nearest
+ *   proxy saw; the walk goes one entry further left only while the address just taken is itself a
+ *   trusted proxy, and never past `hops` entries (TRUSTED_PROXY_HOPS, the length of our chain);
+ * - so the answer is the right-most address that is not one of our proxies, or the address the
+ *   outermost of our proxies saw — never an entry the client wrote, even when the client's own
+ *   address is private (a VPN, a load balancer's SNAT) and falls inside a trusted range.
+ * An entry that is not an IP address ends the walk (the address taken so far stands).
  */
-export function clientIp(peer: string, forwardedFor: string, trusted: string[]): string {
+export function clientIp(peer: string, forwardedFor: string, trusted: string[], hops = 1): string {
   const normalise = (ip: string) => ip.replace(/^::ffff:/, '');
   const isTrusted = trustMatcher(trusted);
-  const direct = normalise(peer);
-  if (!forwardedFor || !isTrusted(direct)) return direct;
-  const hops = forwardedFor.split(',').map((s) => normalise(s.trim())).filter(Boolean);
-  // Walk from the nearest hop back, skipping our own proxies; the first untrusted address is the client.
-  for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = hops[i]!;
-    if (!isTrusted(hop)) return hop;
+  let client = normalise(peer);
+  if (!forwardedFor || !isTrusted(client)) return client;
+  const entries = forwardedFor.split(',').map((s) => normalise(s.trim()));
+  for (let k = 0; k < hops && k < entries.length; k++) {
+    if (k > 0 && !isTrusted(client)) break;
+    const entry = entries[entries.length - 1 - k]!;
+    if (isIP(entry) === 0) break;
+    client = entry;
   }
-  return hops[0] ?? direct;
+  return client;
 }
 
 const matchers = new WeakMap<string[], (ip: string) => boolean>();

@@ -109,7 +109,10 @@ const schema = z.object({
   // How long one replica's claim on a pending top-up lasts (one status inquiry must fit in it).
   PAYMENT_RECONCILE_LEASE_MS: z.coerce.number().int().min(100).max(3600000).default(60000),
 
-  TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
+  // Who may tell us the client's address (X-Forwarded-For), and how many proxies of ours append to it
+  // (docs/SECURITY.md). Nobody by default: without a gateway configured, the peer is the client.
+  TRUSTED_PROXIES: z.string().default(''),
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(5).default(1),
   // Web origins (scheme://host[:port]) besides the API's own host whose pages may send cookie-authenticated writes.
   ALLOWED_ORIGINS: z
     .string()

@@ -13,6 +13,8 @@ import type { ServiceModule } from './service-module.ts';
 import { TOKENS } from './tokens.ts';
 import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
+import { PostgresUserRepository } from '../../adapters/persistence/identity/postgres-user.repository.ts';
+import type { CurrentRoles } from '../../application/ports/current-roles.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 
@@ -57,6 +59,8 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     infra.kv,
   );
   container.bind(TOKENS.AccessTokens).toConstantValue(accessTokens);
+  const users = new PostgresUserRepository(infra.orm, { topic: config.KAFKA_TOPIC_USERS });
+  container.bind<CurrentRoles>(TOKENS.CurrentRoles).toConstantValue({ roleOf: async (userId) => (await users.findById(userId))?.role ?? null });
   container.bind(TOKENS.IdempotencyStore).toConstantValue(new PostgresIdempotencyStore(infra.orm, { leaseSeconds: 60, retentionSeconds: 24 * 3600 }));
   for (const m of opts.modules) m.bind(container, infra);
 
@@ -68,6 +72,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     readiness: infra.readiness,
     draining: () => draining,
     trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     mount: (router, openapi) => {
       for (const m of opts.modules) m.routes(router, openapi, container);
     },

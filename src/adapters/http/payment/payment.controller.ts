@@ -8,6 +8,7 @@ import { respond } from '../envelope.ts';
 import { actorOf, authenticate, requireRole } from '../authenticate.ts';
 import { idempotent, type IdempotentResponse, type RequestIdempotency } from '../idempotency.ts';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
+import type { CurrentRoles } from '../../../application/ports/current-roles.ts';
 import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
@@ -170,7 +171,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       security: 'bearer',
       body: RefundRequest,
       responses: { 201: 'refund successful', 400: COMMON[400], 401: COMMON[401], 403: 'not an admin', 404: 'payment not found', 409: 'Idempotency-Key in flight', 422: 'not refundable, or over what is left to refund' },
-      middleware: [auth, requireRole('ADMIN'), once('payment.admin.refunds')],
+      middleware: [auth, requireRole('ADMIN', container.get<CurrentRoles>(TOKENS.CurrentRoles)), once('payment.admin.refunds')],
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
