@@ -10,7 +10,7 @@ import { execSync } from 'node:child_process';
 import pg from 'pg';
 import { Kafka } from 'kafkajs';
 import { createOrm, migrate } from '../src/adapters/persistence/orm.ts';
-import { startSandboxes } from '../src/adapters/ewallet/sandbox/index.ts';
+import { paymentEnvFor, startSandboxes } from '../src/adapters/ewallet/sandbox/index.ts';
 import { loadJwtKeys } from '../src/adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../src/adapters/security/jwt-access-token.service.ts';
 import { InMemoryKeyValueStore } from '../src/adapters/memory/in-memory-key-value-store.ts';
@@ -51,15 +51,7 @@ const env: Record<string, string> = {
   KAFKA_TOPIC_TRANSACTIONS: topic,
   KAFKA_CONSUMER_GROUP: `faults-${Date.now()}`,
   LOG_LEVEL: 'warn',
-  GOPAY_BASE_URL: sandboxes.gopay.url,
-  GOPAY_CLIENT_ID: sandboxes.gopay.credentials.clientId,
-  GOPAY_CLIENT_SECRET: sandboxes.gopay.credentials.clientSecret,
-  GOPAY_PARTNER_ID: sandboxes.gopay.credentials.partnerId,
-  GOPAY_WEBHOOK_SECRET: sandboxes.gopay.credentials.webhookSecret,
-  SHOPEEPAY_BASE_URL: sandboxes.shopeepay.url,
-  SHOPEEPAY_MERCHANT_ID: sandboxes.shopeepay.credentials.merchantId,
-  SHOPEEPAY_SECRET: sandboxes.shopeepay.credentials.secret,
-  SHOPEEPAY_WEBHOOK_SECRET: sandboxes.shopeepay.credentials.webhookSecret,
+  ...paymentEnvFor(sandboxes),
   EWALLET_TIMEOUT_MS: '1000',
   EWALLET_RETRIES: '1',
   PAYMENT_RECONCILE_INTERVAL_MS: '500',

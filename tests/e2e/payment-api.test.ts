@@ -62,7 +62,7 @@ describe('GET /api/payment/account, /balance, /wallet', () => {
     expect(bad.response.status).toBe(401);
   });
 
-  it('reports the e-wallet registered to the caller\'s phone; 404 without one, 400 for an unknown provider', async () => {
+  it('reports the e-wallet registered to the caller\'s phone; 404 in the reserved no-wallet range, 400 for an unknown provider', async () => {
     const c = await caller();
     sandboxes.gopay.control.registerWallet(c.phone, { name: 'Wallet', balance: '777.00' });
     const w = await c.api.GET('/api/payment/wallet', { params: { query: { ewallet: 'GOPAY' } } });
@@ -70,7 +70,11 @@ describe('GET /api/payment/account, /balance, /wallet', () => {
     expect(w.data?.data).toMatchObject({ provider: 'GOPAY', balance: '777.00', currency: 'IDR' });
     expect(typeof w.data?.data.account_number).toBe('string');
     expect(typeof w.data?.data.last_updated).toBe('string');
-    expect((await c.api.GET('/api/payment/wallet', { params: { query: { ewallet: 'SHOPEE_PAY' } } })).response.status).toBe(404);
+    // A ShopeePay wallet opens at first use (0.00); a phone in the reserved +628999… range has none.
+    expect((await c.api.GET('/api/payment/wallet', { params: { query: { ewallet: 'SHOPEE_PAY' } } })).data?.data).toMatchObject({ balance: '0.00' });
+    const none = await caller();
+    await p.infra.orm.em.getConnection().execute(`update users set phone = ? where id = ?`, [`+628999${String(none.userId).padStart(6, '0')}`, none.userId]);
+    expect((await none.api.GET('/api/payment/wallet', { params: { query: { ewallet: 'SHOPEE_PAY' } } })).response.status).toBe(404);
     const bad = await c.api.GET('/api/payment/wallet', { params: { query: { ewallet: 'OVO' as 'GOPAY' } } });
     expect(bad.response.status).toBe(400);
     expect(bad.error?.meta.error).toBe('VALIDATION_ERROR');
@@ -186,6 +190,18 @@ describe('POST /api/payment/wallet/topup through the GoPay and ShopeePay sandbox
     expect(w.data?.data).toMatchObject({ balance: '10000.00' });
   });
 
+  it('a new customer tops up their own GoPay and ShopeePay with no wallet registered: the sandboxes open one at first use', async () => {
+    const c = await caller('30000.00');
+    for (const method of ['GOPAY', 'SHOPEE_PAY'] as const) {
+      const before = await c.api.GET('/api/payment/wallet', { params: { query: { ewallet: method } } });
+      expect([before.response.status, before.data?.data]).toMatchObject([200, { balance: '0.00' }]);
+      const r = await c.api.POST('/api/payment/wallet/topup', { body: { amount: '10000.00', payment_method: method, phone_number: c.phone } });
+      expect([r.response.status, r.data?.data.transaction_status]).toEqual([201, 'SUCCESS']);
+    }
+    expect(sandboxes.gopay.control.wallet(c.phone)!.balance.toString()).toBe('10000.00');
+    expect(sandboxes.shopeepay.control.wallet(c.phone)!.balance.toString()).toBe('10000.00');
+  });
+
   it('validates: limits 400, no e-wallet 422, bad phone 400, insufficient 422', async () => {
     const c = await caller('15000.00');
     sandboxes.gopay.control.registerWallet(c.phone);
@@ -198,7 +214,8 @@ describe('POST /api/payment/wallet/topup through the GoPay and ShopeePay sandbox
     expect([phone.response.status, phone.error?.meta.error]).toEqual([400, 'VALIDATION_ERROR']);
     const method = await topUp({ amount: '10000', payment_method: 'OVO' as 'GOPAY', phone_number: c.phone });
     expect(method.response.status).toBe(400);
-    const nowallet = await topUp({ amount: '10000', payment_method: 'SHOPEE_PAY', phone_number: c.phone });
+    // +628999… is the sandboxes' reserved range: never an e-wallet (any other number has one).
+    const nowallet = await topUp({ amount: '10000', payment_method: 'SHOPEE_PAY', phone_number: '+628999000000' });
     expect([nowallet.response.status, nowallet.error?.meta.error]).toEqual([422, 'EWALLET_NOT_FOUND']);
     const poor = await topUp({ amount: '15000.01', payment_method: 'GOPAY', phone_number: c.phone });
     expect([poor.response.status, poor.error?.meta.error]).toEqual([422, 'INSUFFICIENT_FUNDS']);

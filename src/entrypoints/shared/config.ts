@@ -105,6 +105,16 @@ const schema = z.object({
   SHOPEEPAY_SECRET: z.string().optional(),
   GOPAY_WEBHOOK_SECRET: z.string().optional(),
   SHOPEEPAY_WEBHOOK_SECRET: z.string().optional(),
+  // The e-wallet sandboxes (used when a provider has no *_BASE_URL; never in production): where they
+  // listen. Port 0 = a free port each start; the URLs are printed at start.
+  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  SANDBOX_GOPAY_PORT: port.default(0),
+  SANDBOX_SHOPEEPAY_PORT: port.default(0),
+  // Where the sandboxes keep wallets, top-ups and generated credentials across restarts (the
+  // standalone `npm run sandbox` defaults to .data/sandbox; in-process ones keep state only when set,
+  // or on the embedded default beside its database), and where they notify (standalone only).
+  SANDBOX_STATE_DIR: z.string().optional(),
+  SANDBOX_WEBHOOK_BASE_URL: url(['http:', 'https:']).optional(),
   EWALLET_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   EWALLET_BACKOFF_MS: z.coerce.number().int().min(0).max(10000).default(200),
@@ -117,6 +127,11 @@ const schema = z.object({
   EWALLET_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).max(600000).default(30000),
   PAYMENT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
+  // The daily reconciliation with the providers' statements (one replica per provider and day).
+  STATEMENT_RECONCILE_ENABLED: bool.default(true),
+  STATEMENT_RECONCILE_CHECK_MS: z.coerce.number().int().min(1000).max(86400000).default(600000),
+  STATEMENT_RECONCILE_FROM_HOUR: z.coerce.number().int().min(0).max(23).default(2),
+  STATEMENT_RECONCILE_LEASE_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   // A top-up still unknown is asked again after INTERVAL, 2×, 4×… up to this.
   PAYMENT_RECONCILE_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(86400000).default(300000),
   // How long one replica's claim on a pending top-up lasts (one status inquiry must fit in it).

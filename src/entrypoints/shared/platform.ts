@@ -7,6 +7,7 @@ import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
+import { registerReconciliationMetrics } from '../../adapters/observability/reconciliation-metrics.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
@@ -100,6 +101,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
+  if (opts.modules.some((m) => m.name === 'payment')) registerReconciliationMetrics(infra.orm, metrics.registry);
   // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current.
   let workers: Promise<void> | undefined;
   const startWorkers = () =>
