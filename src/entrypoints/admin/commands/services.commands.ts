@@ -20,6 +20,7 @@ export const servicesCommands: AdminCommand[] = [
         defaultPermissions: permissions as Permission[],
         defaultRateLimits: limitsFlag(ctx.flags) ?? {},
       });
+      await ctx.audit('services.create', { type: 'external_service', id: s.id }, { after: serviceJson(s) });
       ctx.print(serviceJson(s), `created external service ${s.company} (${s.id})`);
     },
   },
@@ -41,6 +42,7 @@ export const servicesCommands: AdminCommand[] = [
     usage: 'services deactivate --service NAME|ID',
     async run(ctx) {
       const s = await adminOf(ctx).deactivateService(requireFlag(ctx.flags, 'service'));
+      await ctx.audit('services.deactivate', { type: 'external_service', id: s.id }, { before: { is_active: true }, after: { is_active: s.isActive } });
       ctx.print(serviceJson(s), `deactivated ${s.company}`);
     },
   },
