@@ -9,6 +9,8 @@ import { respond } from './envelope.ts';
 import { HttpMetrics } from './metrics.ts';
 import { OpenApiRegistry, docsPage } from './openapi.ts';
 import { requestContext } from './request-context.ts';
+import { recordSecurityRefusals } from './security-events.ts';
+import type { NewAuditEvent } from '../../domain/audit/audit-event.ts';
 
 export interface HttpAppOptions {
   service: string;
@@ -18,6 +20,8 @@ export interface HttpAppOptions {
   draining: () => boolean;
   trustedProxies: string[];
   mount: (router: Router, openapi: OpenApiRegistry) => void;
+  /** Where security refusals are recorded (the audit trail); never throws. */
+  securityEvents?: (e: NewAuditEvent) => Promise<void>;
 }
 
 export interface HttpApp {
@@ -80,6 +84,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     ctx.state.clientIp = clientIp(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), opts.trustedProxies);
     await next();
   });
+  if (opts.securityEvents) app.use(recordSecurityRefusals(opts.service, opts.securityEvents));
   app.use(errorMapper());
   app.use(bodyParser());
   app.use(router.routes());

@@ -32,7 +32,8 @@ export interface VerifyReport {
  * sign a checkpoint on demand, and verify the chain and its checkpoints.
  */
 export class AuditTrail {
-  private readonly log: AuditLog;
+  /** The store, for readers (the regulator route, `audit query`). */
+  readonly log: AuditLog;
   private readonly opts: AuditTrailOptions;
 
   constructor(log: AuditLog, opts: AuditTrailOptions) {

@@ -18,3 +18,15 @@ export function createAuditTrail(orm: Orm, config: Config, opts: { logger?: Logg
     },
   });
 }
+
+/**
+ * A configuration change the platform can see: the JWT signing key in use. Recorded when a
+ * process starts with a key id other than the last one recorded (a rotation, or the first start),
+ * with the previous key id as `before`. Key ids only: never key material.
+ */
+export async function recordSignerKey(trail: AuditTrail, kid: string, service: string): Promise<void> {
+  const [last] = await trail.log.query({ action: 'config.jwt_signer_key', limit: 1 }).catch(() => []);
+  const previous = (last?.after as { kid?: string } | null)?.kid ?? null;
+  if (previous === kid) return;
+  await trail.recordQuietly({ category: 'CONFIGURATION', action: 'config.jwt_signer_key', actor: { type: 'system', id: service }, object: { type: 'jwt_signing_key', id: kid }, before: previous ? { kid: previous } : null, after: { kid } });
+}

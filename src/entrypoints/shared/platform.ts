@@ -14,6 +14,8 @@ import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
+import { registerAuditMetrics, type AuditMetrics } from '../../adapters/observability/audit-metrics.ts';
+import { createAuditTrail, recordSignerKey } from './audit.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -50,8 +52,12 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.Orm).toConstantValue(infra.orm);
   container.bind(TOKENS.KeyValueStore).toConstantValue(infra.kv);
   container.bind(TOKENS.EventBus).toConstantValue(infra.events);
+  let auditMetrics: AuditMetrics | undefined;
+  const audit = createAuditTrail(infra.orm, config, { logger, metrics: { recorded: (e) => auditMetrics?.recorded(e), failed: (e) => auditMetrics?.failed(e) } });
+  container.bind(TOKENS.AuditTrail).toConstantValue(audit);
+  const jwtKeys = loadJwtKeys(config);
   const accessTokens = new JwtAccessTokenService(
-    loadJwtKeys(config),
+    jwtKeys,
     { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, jwksUrl: config.JWKS_URL },
     infra.kv,
   );
@@ -66,6 +72,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     readiness: infra.readiness,
     draining: () => draining,
     trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    securityEvents: (e) => audit.recordQuietly(e),
     mount: (router, openapi) => {
       for (const m of opts.modules) m.routes(router, openapi, container);
     },
@@ -86,6 +93,8 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
+  auditMetrics = registerAuditMetrics(metrics.registry, infra.orm);
+  if (jwtKeys.signing) await recordSignerKey(audit, jwtKeys.signing.kid, service);
   outboxRelay.start();
   for (const m of opts.modules) await m.start?.(container);
   const port = (server.address() as AddressInfo).port;

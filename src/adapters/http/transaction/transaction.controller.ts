@@ -3,6 +3,9 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
 import type { AccessLogSink } from '../../../application/regulator/ports.ts';
+import type { AuditLog } from '../../../application/ports/audit-log.ts';
+import type { Permission } from '../../../domain/regulator/permissions.ts';
+import { mountAuditRoute } from './audit.route.ts';
 import type { RegulatorAuthenticator } from '../../../application/regulator/regulator-authenticator.ts';
 import type { TransactionView } from '../../../application/transaction/ports.ts';
 import type { TransactionQueries } from '../../../application/transaction/transaction-queries.ts';
@@ -19,6 +22,7 @@ export interface TransactionRouteDeps {
   accessTokens: AccessTokenVerifier;
   regulators: RegulatorAuthenticator;
   accessLog: AccessLogSink;
+  audit: AuditLog;
 }
 
 const USER = { 400: 'validation failed', 401: 'missing or invalid access token' };
@@ -27,7 +31,7 @@ const REGULATOR = { 400: 'validation failed, or an API key in the query string',
 export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry, deps: TransactionRouteDeps): void {
   const { queries } = deps;
   const user = [authenticate(deps.accessTokens)];
-  const regulator = (permission: 'READ_TRANSACTIONS' | 'READ_REPORTS') => [auditRegulatorRequests(deps.accessLog), refuseKeyInQuery(), requireApiKey(deps.regulators, permission)];
+  const regulator = (permission: Permission) => [auditRegulatorRequests(deps.accessLog), refuseKeyInQuery(), requireApiKey(deps.regulators, permission)];
 
   // Users: only their own rows.
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories', summary: "The caller's transactions, newest first (page/size or cursor)", tag: 'transaction', security: 'bearer', query: HistoryQuery, responses: { 200: 'list', ...USER }, middleware: user }, async (ctx, { query }) => {
@@ -63,6 +67,8 @@ export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry,
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/reports', summary: 'Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to] (READ_REPORTS)', tag: 'regulator', security: 'apiKey', query: ReportQuery, responses: { 200: 'report', ...REGULATOR }, middleware: regulator('READ_REPORTS') }, async (ctx, { query }) => {
     respond(ctx, 200, 'transaction report', reportDto(await queries.report(query.from, query.to, query.granularity)));
   });
+
+  mountAuditRoute(router, openapi, deps.audit, regulator('READ_AUDIT'));
 }
 
 /**

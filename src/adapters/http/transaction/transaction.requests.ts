@@ -12,7 +12,7 @@ function isRealDate(d: string): boolean {
   const t = Date.parse(`${d}T00:00:00Z`);
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
 }
-const instant = z
+export const instant = z
   .string()
   .refine((v) => (DATE.test(v) ? isRealDate(v) : DATE_TIME.test(v) && !Number.isNaN(Date.parse(v))), 'must be a date (YYYY-MM-DD, an Asia/Jakarta day) or an ISO-8601 date-time with offset');
 const day = z.string().refine(isRealDate, 'must be a date YYYY-MM-DD');
