@@ -52,8 +52,9 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.Orm).toConstantValue(infra.orm);
   container.bind(TOKENS.KeyValueStore).toConstantValue(infra.kv);
   container.bind(TOKENS.EventBus).toConstantValue(infra.events);
-  let auditMetrics: AuditMetrics | undefined;
-  const audit = createAuditTrail(infra.orm, config, { logger, metrics: { recorded: (e) => auditMetrics?.recorded(e), failed: (e) => auditMetrics?.failed(e) } });
+  // The metrics registry comes with the HTTP app, below: the trail's hooks find it once it exists.
+  const auditMetrics: { current?: AuditMetrics } = {};
+  const audit = createAuditTrail(infra.orm, config, { logger, metrics: { recorded: (e) => auditMetrics.current?.recorded(e), failed: (e) => auditMetrics.current?.failed(e) } });
   container.bind(TOKENS.AuditTrail).toConstantValue(audit);
   const jwtKeys = loadJwtKeys(config);
   const accessTokens = new JwtAccessTokenService(
@@ -93,7 +94,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
-  auditMetrics = registerAuditMetrics(metrics.registry, infra.orm);
+  auditMetrics.current = registerAuditMetrics(metrics.registry, infra.orm);
   if (jwtKeys.signing) await recordSignerKey(audit, jwtKeys.signing.kid, service);
   outboxRelay.start();
   for (const m of opts.modules) await m.start?.(container);

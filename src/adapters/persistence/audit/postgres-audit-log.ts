@@ -87,7 +87,8 @@ export class PostgresAuditLog implements AuditLog {
     if (q.from) add('occurred_at >= ?::timestamptz', q.from);
     if (q.to) add('occurred_at < ?::timestamptz', q.to);
     if (q.category) add('category = ?', q.category);
-    if (q.action) q.action.endsWith('.') ? add(`action like ? escape '\\'`, `${q.action.replace(/[\\%_]/g, '\\$&')}%`) : add('action = ?', q.action);
+    if (q.action?.endsWith('.')) add(`action like ? escape '\\'`, `${q.action.replace(/[\\%_]/g, '\\$&')}%`);
+    else if (q.action) add('action = ?', q.action);
     if (q.actorId) add('actor_id = ?', q.actorId);
     if (q.objectType) add('object_type = ?', q.objectType);
     if (q.objectId) add('object_id = ?', q.objectId);
