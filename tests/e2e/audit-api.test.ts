@@ -158,8 +158,8 @@ describe('audit metrics', () => {
   it('counts events written by category and action, and exposes the verify outcome and checkpoint age', async () => {
     await trail.record({ category: 'OPERATOR', action: 'accounts.suspend', actor: { type: 'operator', id: 'ops' }, object: { type: 'account', id: uniq('acc-') } });
     const text = await (await fetch(`${p.url}/metrics`)).text();
-    expect(text).toMatch(/^audit_events_written_total\{category="OPERATOR",action="accounts.suspend"\} [1-9]/m);
-    expect(text).toMatch(/^audit_events_written_total\{category="SECURITY",action="auth.login_locked"\} 1$/m);
+    expect(text).toMatch(/^audit_events_written_total\{[^}]*category="OPERATOR",action="accounts.suspend"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^audit_events_written_total\{[^}]*category="SECURITY",action="auth.login_locked"[^}]*\} 1$/m);
     expect(text).toContain('# TYPE audit_write_failures_total counter');
     expect(text).toContain('# TYPE audit_verify_failed gauge');
     expect(text).toContain('# TYPE audit_checkpoint_age_seconds gauge');
