@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Fault injection with the bank invariant checked afterwards (docs/RELIABILITY.md has the results).
 //   node bench/faults.ts [kill|kafka|redis|postgres|all]      (FAULT_OPS=600, FAULT_KAFKA_SECONDS=60)
 // kill:     the payment entrypoint is SIGKILLed at random moments under load and restarted.
@@ -39,6 +40,8 @@ await migrate(orm);
 
 // The providers run here, outside the process that gets killed, like real providers would.
 const sandboxes = await startSandboxes({ webhookBaseUrl: `http://127.0.0.1:${PORT}/api/payment/webhooks` });
+// The providers' acceptance window, the same as the platform is told (GOPAY/SHOPEEPAY_ACCEPTANCE_WINDOW_MS below).
+for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.acceptanceWindowMs = 4000;
 const topic = `faults-events-${Date.now()}`;
 const env: Record<string, string> = {
   NODE_ENV: 'development',
@@ -60,7 +63,10 @@ const env: Record<string, string> = {
   EWALLET_TIMEOUT_MS: '1000',
   EWALLET_RETRIES: '1',
   PAYMENT_RECONCILE_INTERVAL_MS: '500',
-  PAYMENT_RECONCILE_AFTER_SECONDS: '2',
+  PAYMENT_RECONCILE_AFTER_SECONDS: '3',
+  PAYMENT_RECONCILE_BACKOFF_MAX_MS: '2000',
+  GOPAY_ACCEPTANCE_WINDOW_MS: '4000',
+  SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '4000',
 };
 
 // Customers funded from the bank's FUNDING account in one transaction: the total never changes.
@@ -73,9 +79,9 @@ await orm.em.fork().transactional(async (em) => {
 const users = (await conn.execute(`select id, username, phone from users where username like 'fault%' order by id`)) as { id: number; username: string; phone: string }[];
 for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
 const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 7200 }, new InMemoryKeyValueStore());
-const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER' }).token }));
+const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token }));
 const [adminRow] = (await conn.execute(`insert into users (username, email, phone, password, role) values ('fault_admin', 'fault_admin@example.com', '+6281599999999', 'x', 'ADMIN') returning id`)) as [{ id: number }];
-const adminToken = tokens.issue({ userId: adminRow.id, username: 'fault_admin', role: 'ADMIN' }).token;
+const adminToken = tokens.issue({ userId: adminRow.id, username: 'fault_admin', role: 'ADMIN', sessionId: randomUUID() }).token;
 const initial = await ledgerSnapshot(orm);
 
 let server: ChildPlatform = await startChildPlatform('src/entrypoints/all-in-one/main.ts', env, PORT);

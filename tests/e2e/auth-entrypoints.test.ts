@@ -108,7 +108,7 @@ describe('the all-in-one deployment', () => {
     expect((await api('GET', '/api/auth/me', { headers: h })).status).toBe(200);
     const account = await api<{ id: string }>('GET', '/api/payment/account', { headers: h });
     expect(account.body.data.id).toBe(created.body.data.account.id);
-    const next = await api<Tokens>('PUT', '/api/auth/refresh', { headers: { Cookie: `refresh-token=${t.refresh_token}` } });
+    const next = await api<Tokens>('PUT', '/api/auth/refresh', { headers: { Cookie: `refresh-token=${t.refresh_token}`, 'Sec-Fetch-Site': 'same-origin' } });
     expect(next.status).toBe(200);
     expect((await api('PUT', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } })).body.meta.error).toBe('REFRESH_TOKEN_REUSED');
     expect((await api('GET', '/api/transaction/me/histories', { headers: { Authorization: `Bearer ${next.body.data.access_token}` } })).status).toBe(401);

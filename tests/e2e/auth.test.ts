@@ -250,7 +250,7 @@ describe('PUT /api/auth/refresh', () => {
   it('refreshes from the refresh-token cookie alone', async () => {
     const u = await registered();
     const t = (await login(u.username, u.password)).body.data;
-    const r = await api<Tokens>('PUT', '/api/auth/refresh', { headers: { Cookie: `refresh-token=${t.refresh_token}` } });
+    const r = await api<Tokens>('PUT', '/api/auth/refresh', { headers: { Cookie: `refresh-token=${t.refresh_token}`, 'Sec-Fetch-Site': 'same-origin' } });
     expect(r.status).toBe(200);
     expect(r.headers.getSetCookie()).toHaveLength(2);
   });
@@ -311,7 +311,8 @@ describe('DELETE /api/auth/logout and GET /api/auth/me', () => {
     const u = await registered();
     const loginRes = await login(u.username, u.password);
     let jar = cookiesFrom(loginRes.headers);
-    const cookie = () => ({ Cookie: `auth-token=${jar['auth-token']!.value}; refresh-token=${jar['refresh-token']!.value}` });
+    // What a browser sends from our own page: the cookies and Sec-Fetch-Site (cookie writes need it).
+    const cookie = () => ({ Cookie: `auth-token=${jar['auth-token']!.value}; refresh-token=${jar['refresh-token']!.value}`, 'Sec-Fetch-Site': 'same-origin' });
     const me = await api('GET', '/api/auth/me', { headers: cookie() });
     expect(me.status).toBe(200);
     expect(me.body.data).toMatchObject({ username: u.username, email: u.email.toLowerCase(), role: 'USER' });

@@ -6,6 +6,7 @@ import { appendOutboxEvent } from '../../src/adapters/persistence/outbox.ts';
 import { authenticate } from '../../src/adapters/http/authenticate.ts';
 import { idempotent, type RequestIdempotency } from '../../src/adapters/http/idempotency.ts';
 import { defineRoute } from '../../src/adapters/http/route.ts';
+import { jsonInteger } from '../../src/adapters/http/json-number.ts';
 import { respond } from '../../src/adapters/http/envelope.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
@@ -81,10 +82,14 @@ const testModule: ServiceModule = {
       {
         method: 'post',
         path: '/test/effects',
+        operationId: 'testEffect',
         summary: 'test effect',
         tag: 'test',
         security: 'bearer',
-        body: z.object({ n: z.number().int(), fail: z.boolean().optional() }),
+        body: z.object({ n: jsonInteger, fail: z.boolean().optional() }),
+        idempotent: true,
+        responses: { 201: { description: 'created', data: z.object({ event_id: z.string(), n: z.number() }) } },
+        errors: { 422: ['INSUFFICIENT_FUNDS'] },
         middleware: [authenticate(container.get(TOKENS.AccessTokens)), idempotent(container, 'test.effects')],
       },
       async (ctx, { body }) => {

@@ -19,12 +19,15 @@ describe('Money', () => {
     expect(() => Money.parse(bad)).toThrow();
   });
 
-  it('accepts JSON numbers through their exact decimal text, never float arithmetic', () => {
-    expect(Money.fromInput(0.1).minor).toBe(10n);
-    expect(Money.fromInput(10000.55).minor).toBe(1_000_055n);
+  it('accepts decimal text only, never a float (a JSON number arrives as its source text)', () => {
+    expect(Money.fromInput('0.1').minor).toBe(10n);
+    expect(Money.fromInput('10000.55').minor).toBe(1_000_055n);
     expect(Money.fromInput(' 25.00 ').minor).toBe(2500n);
-    expect(() => Money.fromInput(1e21)).toThrow();
-    expect(() => Money.fromInput(0.001)).toThrow();
+    expect(() => Money.fromInput('10000.0000000000000001')).toThrow();
+    expect(() => Money.fromInput('0.29999999999999999')).toThrow();
+    expect(() => Money.fromInput('1e21')).toThrow();
+    expect(() => Money.fromInput(0.1)).toThrow();
+    expect(() => Money.fromInput(10000)).toThrow();
     expect(() => Money.fromInput(Number.NaN)).toThrow();
     expect(() => Money.fromInput(null)).toThrow();
     expect(() => Money.fromInput({})).toThrow();

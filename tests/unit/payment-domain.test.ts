@@ -8,6 +8,7 @@ import { assertTopUpLimits } from '../../src/application/payment/shared/amounts.
 import { BalanceCache } from '../../src/application/payment/shared/balance-cache.ts';
 import { InMemoryKeyValueStore } from '../../src/adapters/memory/in-memory-key-value-store.ts';
 import { amountField, TopUpRequest } from '../../src/adapters/http/payment/payment.requests.ts';
+import { jsonNumberOf } from '../../src/adapters/http/json-number.ts';
 import { TopUpHandler } from '../../src/application/payment/top-up/top-up.handler.ts';
 import type { AccountRepository } from '../../src/domain/wallet/account.repository.ts';
 import type { LedgerRepository, Movement, SettleResult } from '../../src/domain/ledger/ledger.repository.ts';
@@ -76,11 +77,12 @@ describe('phones', () => {
 
 describe('amounts', () => {
   it('parses request amounts to minor units and refuses what the contract refuses', () => {
-    expect(amountField.parse(10000).toString()).toBe('10000.00');
+    // JSON numbers arrive from the body parser as their source text (JsonNumber), never as floats.
+    expect(amountField.parse(jsonNumberOf('10000')).toString()).toBe('10000.00');
     expect(amountField.parse('0.1').minor).toBe(10n);
-    expect(amountField.parse(0.29).minor).toBe(29n);
-    for (const bad of ['1.001', '1e3', '-1', 0, '0.00', 'NaN', '', 1e21, '10000000000000.00', null, true, {}]) {
-      expect(amountField.safeParse(bad).success, String(bad)).toBe(false);
+    expect(amountField.parse(jsonNumberOf('0.29')).minor).toBe(29n);
+    for (const bad of ['1.001', '1e3', '-1', jsonNumberOf('0'), '0.00', 'NaN', '', jsonNumberOf('1e21'), jsonNumberOf('0.29999999999999999'), 10000, '10000000000000.00', null, true, {}]) {
+      expect(amountField.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
 
@@ -161,7 +163,7 @@ describe('TopUpHandler with fakes', () => {
       accountInquiry: async () => (wallet ? { phone: '+6281234567890', name: 'X', accountNumber: 'GP1' } : null),
       topUp,
     } as unknown as EWalletProvider;
-    const handler = new TopUpHandler({ accounts, ledger, providers: { GOPAY: provider, SHOPEE_PAY: provider }, maxAmount: Money.parse('20000000.00') });
+    const handler = new TopUpHandler({ accounts, ledger, providers: { GOPAY: provider, SHOPEE_PAY: provider }, maxAmount: Money.parse('20000000.00'), sendDeadlineMs: 60_000 });
     const run = () => handler.execute({ userId: 7, amount: Money.parse('10000.00'), method: 'GOPAY', phone: '+6281234567890' });
     return { calls, run };
   }

@@ -44,7 +44,7 @@ export function errorMapper(): Middleware {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
       const status = e.status ?? e.statusCode;
       if (status === 413) return respondError(ctx, 413, 'PAYLOAD_TOO_LARGE', 'request body exceeds 1 MiB');
-      if (status === 415) return respondError(ctx, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      if (status === 415) return respondError(ctx, 415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies must be application/json or application/*+json (UTF-8)');
       if (status && status >= 400 && status < 500) {
         return respondError(ctx, status, status === 400 ? 'BAD_REQUEST' : 'CLIENT_ERROR', e.expose && e.message ? e.message : 'bad request');
       }
@@ -54,15 +54,19 @@ export function errorMapper(): Middleware {
   };
 }
 
-// PostgreSQL going away (admin shutdown, cannot connect now, connection exceptions) and Redis or
-// sockets refusing: the request fails fast with 503 and the pools reconnect by themselves.
-const PG_UNAVAILABLE = /^(08|57P0[123]|53300)/;
+// PostgreSQL going away, named code by code: connection failures (08000 connection_exception,
+// 08001 cannot connect, 08003 no connection, 08004 connection rejected, 08006 connection failure,
+// 08007 resolution unknown), admin shutdown, crash shutdown, cannot connect now (57P01..57P03) and
+// too many connections (53300). Redis or sockets refusing likewise: the request fails fast with 503
+// and the pools reconnect by themselves. Not the whole 08 class: 08P01 (protocol violation) is what
+// PostgreSQL answers to a value it cannot take, such as U+0000 — a bad request, not an outage.
+const PG_UNAVAILABLE = new Set(['08000', '08001', '08003', '08004', '08006', '08007', '57P01', '57P02', '57P03', '53300']);
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
 
 export function isDependencyDown(err: unknown): boolean {
   for (let e = err as { name?: string; code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (e.name === 'ConnectionException' || e.name === 'MaxRetriesPerRequestError') return true;
-    if (typeof e.code === 'string' && (NET_CODES.has(e.code) || PG_UNAVAILABLE.test(e.code))) return true;
+    if (typeof e.code === 'string' && (NET_CODES.has(e.code) || PG_UNAVAILABLE.has(e.code))) return true;
     if (typeof e.message === 'string' && /Connection terminated|Connection is closed|enableOfflineQueue|Client has encountered a connection error|timeout exceeded when trying to connect|Command timed out/i.test(e.message)) return true;
   }
   return false;

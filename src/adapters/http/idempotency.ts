@@ -7,6 +7,7 @@ import type { IdempotencyClaim, IdempotencyStore } from '../../application/ports
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import { TOKENS } from '../../entrypoints/shared/tokens.ts';
 import { STATUS_BY_KIND } from './error-mapper.ts';
+import { isJsonNumber } from './json-number.ts';
 
 export interface IdempotentResponse {
   status: number;
@@ -33,6 +34,7 @@ const envelope = (r: IdempotentResponse) => ({ meta: { code: String(r.status), m
 
 /** Canonical JSON (sorted keys), so that the same body in another key order is the same request. */
 function canonical(value: unknown): string {
+  if (isJsonNumber(value)) return value.rawJSON;
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value as object)

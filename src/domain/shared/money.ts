@@ -38,18 +38,13 @@ export class Money {
   }
 
   /**
-   * Accepts what a client may send: a decimal string, or a JSON number whose source text the
-   * caller gives as a string. A number is converted through its shortest round-trip text, which
-   * for any value with at most two decimals is exactly that decimal (no float arithmetic is done).
+   * A client's amount as text: a decimal string (trimmed) — the HTTP layer hands over a JSON
+   * number's source text the same way. A JavaScript number is refused: by the time an amount is a
+   * float, `10000.0000000000000001` has already become 10000 and can no longer be told apart.
    */
   static fromInput(value: unknown): Money {
     if (typeof value === 'string') return Money.parse(value.trim());
-    if (typeof value === 'number' && Number.isFinite(value)) {
-      const text = String(value);
-      if (/e/i.test(text)) throw new DomainError('INVALID_AMOUNT', 'invalid', 'amount is out of range');
-      return Money.parse(text);
-    }
-    throw new DomainError('INVALID_AMOUNT', 'invalid', 'amount must be a number or a decimal string');
+    throw new DomainError('INVALID_AMOUNT', 'invalid', 'amount must be decimal text (a JSON number is read from its source text)');
   }
 
   isZero(): boolean {

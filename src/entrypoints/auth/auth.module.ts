@@ -67,7 +67,7 @@ export const authModule: ServiceModule = {
     container.bind(AUTH.Refresh).toConstantValue(
       new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, sessionMaxSeconds: config.SESSION_MAX_SECONDS }),
     );
-    container.bind(AUTH.Logout).toConstantValue(new LogoutHandler({ families, kv }));
+    container.bind(AUTH.Logout).toConstantValue(new LogoutHandler({ families, kv, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }));
     container.bind(AUTH.Profile).toConstantValue(new GetProfileHandler({ users }));
     container.bind(AUTH.EnsureDemoUser).toConstantValue(new EnsureDemoUserHandler({ users, hasher }));
   },

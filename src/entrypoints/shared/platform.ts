@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../../adapters/http/app.ts';
+import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
@@ -12,6 +13,8 @@ import type { ServiceModule } from './service-module.ts';
 import { TOKENS } from './tokens.ts';
 import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
+import { PostgresUserRepository } from '../../adapters/persistence/identity/postgres-user.repository.ts';
+import type { CurrentRoles } from '../../application/ports/current-roles.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 import { registerAuditMetrics, type AuditMetrics } from '../../adapters/observability/audit-metrics.ts';
@@ -24,6 +27,8 @@ export interface RunningPlatform {
   container: Container;
   infra: Infrastructure;
   outboxRelay: OutboxRelay;
+  /** The routes the server mounted, as documented at /openapi.json. */
+  openapi: OpenApiRegistry;
   /** Graceful stop: refuse new connections, finish in-flight requests, stop workers, close pools. */
   stop(): Promise<void>;
 }
@@ -63,16 +68,20 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     infra.kv,
   );
   container.bind(TOKENS.AccessTokens).toConstantValue(accessTokens);
+  const users = new PostgresUserRepository(infra.orm, { topic: config.KAFKA_TOPIC_USERS });
+  container.bind<CurrentRoles>(TOKENS.CurrentRoles).toConstantValue({ roleOf: async (userId) => (await users.findById(userId))?.role ?? null });
   container.bind(TOKENS.IdempotencyStore).toConstantValue(new PostgresIdempotencyStore(infra.orm, { leaseSeconds: 60, retentionSeconds: 24 * 3600 }));
   for (const m of opts.modules) m.bind(container, infra);
 
   let draining = false;
-  const { app, metrics } = createHttpApp({
+  const { app, metrics, openapi } = createHttpApp({
     service,
+    allowedOrigins: config.ALLOWED_ORIGINS,
     logger,
     readiness: infra.readiness,
     draining: () => draining,
     trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     securityEvents: (e) => audit.recordQuietly(e),
     mount: (router, openapi) => {
       for (const m of opts.modules) m.routes(router, openapi, container);
@@ -126,7 +135,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       logger.flush?.();
     })());
 
-  return { url: `http://${host}:${port}`, port, server, container, infra, outboxRelay, stop };
+  return { url: `http://${host}:${port}`, port, server, container, infra, outboxRelay, openapi, stop };
 }
 
 /** Runs a deployment as a process: starts it, logs where it listens, stops gracefully on SIGTERM/SIGINT. */

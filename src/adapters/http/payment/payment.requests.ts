@@ -2,14 +2,19 @@ import { z } from 'zod';
 import { Money } from '../../../domain/shared/money.ts';
 import { PHONE_FORMS, parseIndonesianMobile } from '../../../domain/shared/phone.ts';
 import { PAYMENT_METHOD_VALUES } from '../../../domain/ledger/transaction.ts';
+import { jsonNumber } from '../json-number.ts';
 
-/** A request amount: a JSON number or a decimal string, at most two decimals, above zero; parsed straight to minor units. */
+/**
+ * A request amount: a JSON number or a decimal string, at most two decimals, above zero; parsed
+ * straight to minor units from the text the client sent (a number's source text, kept by the body
+ * parser), so `10000.0000000000000001` is refused instead of being read as the float 10000.
+ */
 export const amountField = z
-  .union([z.string(), z.number()])
+  .union([z.string(), jsonNumber])
   .describe('IDR amount, a number or a decimal string with at most 2 decimals, e.g. "10000.00"')
   .transform((v, ctx): Money => {
     try {
-      const m = Money.fromInput(v);
+      const m = Money.fromInput(typeof v === 'string' ? v : v.rawJSON);
       if (!m.isZero()) return m;
       ctx.addIssue({ code: 'custom', message: 'amount must be greater than zero' });
     } catch (err) {

@@ -7,7 +7,9 @@ import { maskIp, maskPersonalData } from '../../../domain/regulator/personal-dat
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { respond } from '../envelope.ts';
 import type { OpenApiRegistry } from '../openapi.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, type AnyRouteSpec } from '../route.ts';
+
+type RouteSpecErrors = NonNullable<AnyRouteSpec['errors']>;
 import { filtersOf, instant } from './transaction.requests.ts';
 
 /** The audit trail for regulators: same date rules as the histories (`from` inclusive, a date is an Asia/Jakarta day). */
@@ -55,14 +57,56 @@ export function regulatorAuditDto(e: AuditEvent): Record<string, unknown> {
   };
 }
 
-const RESPONSES = { 200: 'events, newest first, with meta.next_cursor', 400: 'validation failed, an invalid cursor, or an API key in the query string', 401: 'missing, unknown, inactive, revoked or expired API key', 403: 'READ_AUDIT missing or address not allowed', 429: 'over a rate limit (Retry-After, X-RateLimit-*)', 503: 'rate limiter unavailable' };
+const jsonValue = z.unknown().describe('a JSON value, personal data masked');
+export const RegulatorAuditEventSchema = z
+  .strictObject({
+    seq: z.number().int().describe('position in the hash chain (gapless)'),
+    id: z.string(),
+    occurred_at: z.string().describe('ISO-8601 UTC'),
+    type: z.enum(AUDIT_CATEGORIES),
+    action: z.string().describe('<group>.<verb>, e.g. accounts.suspend, auth.login_locked, config.jwt_signer_key'),
+    actor: z.strictObject({ type: z.enum(['operator', 'user', 'api_key', 'system']), id: z.string() }),
+    object: z.strictObject({ type: z.string(), id: z.string().nullable() }),
+    before: jsonValue,
+    after: jsonValue,
+    details: jsonValue,
+    source: z.strictObject({ ip: z.string().nullable().describe('masked to the network: 203.0.113.x'), user_agent: z.string().nullable() }),
+    request_id: z.string().nullable(),
+    prev_hash: z.string().describe('hash of the previous event (64 hex)'),
+    hash: z.string().describe('SHA-256 of this event (64 hex)'),
+  })
+  .meta({
+    id: 'RegulatorAuditEvent',
+    description: 'An audit event as a regulator sees it: IPs masked to their network, phones masked, emails, names and secrets removed.',
+    examples: [
+      {
+        seq: 1042,
+        id: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+        occurred_at: '2026-12-01T08:15:30.123Z',
+        type: 'OPERATOR',
+        action: 'accounts.suspend',
+        actor: { type: 'operator', id: 'ops-budi' },
+        object: { type: 'account', id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d' },
+        before: { status: 'ACTIVE' },
+        after: { status: 'SUSPENDED' },
+        details: null,
+        source: { ip: null, user_agent: 'onegate-admin-cli (ops-1)' },
+        request_id: 'cli-2b4f4e6a-8c9d-0e1f-2a3b-4c5d6e7f8a9b',
+        prev_hash: '9f2c7a1e5b3d8f604a2c9e1b7d5f3a8c0e6b4d2f9a7c5e3b1d8f6a4c2e0b9d7f',
+        hash: '3a8c0e6b4d2f9a7c5e3b1d8f6a4c2e0b9d7f9f2c7a1e5b3d8f604a2c9e1b7d5f',
+      },
+    ],
+  });
+const CursorMetaSchema = z
+  .object({ size: z.number().int(), next_cursor: z.string().nullable().describe('pass as ?cursor= for the next (older) events; null at the end') })
+  .meta({ examples: [{ size: 50, next_cursor: 'WyJhdWRpdCIsMTA0Ml0' }] });
 
 /** GET /api/transaction/audit: cursor pages newest first; each request is in the regulators' access log like every regulator route. */
-export function mountAuditRoute(router: Router, openapi: OpenApiRegistry, audit: AuditLog, middleware: Middleware[]): void {
+export function mountAuditRoute(router: Router, openapi: OpenApiRegistry, audit: AuditLog, middleware: Middleware[], errors: RouteSpecErrors, RATE_HEADERS: Record<string, string>): void {
   defineRoute(
     router,
     openapi,
-    { method: 'get', path: '/api/transaction/audit', summary: 'The audit trail (READ_AUDIT): operator actions, security and configuration events in [from, to), newest first, cursor pages, personal data masked', tag: 'regulator', security: 'apiKey', query: AuditQuery, responses: RESPONSES, middleware },
+    { method: 'get', path: '/api/transaction/audit', summary: 'The audit trail (READ_AUDIT): operator actions, security and configuration events in [from, to), newest first, cursor pages, personal data masked', tag: 'regulator', security: 'apiKey', query: AuditQuery, operationId: 'listAuditEvents', responses: { 200: { description: 'audit events', data: z.array(RegulatorAuditEventSchema), meta: CursorMetaSchema, headers: RATE_HEADERS } }, errors, middleware },
     async (ctx, { query }) => {
       const { from, to } = filtersOf({ from: query.from, to: query.to });
       const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;

@@ -1,21 +1,17 @@
 import { z } from 'zod';
 import { TX_METHODS, TX_STATUSES, TX_TYPES, type HistoryFilters, type Paging } from '../../../application/transaction/ports.ts';
+import { MAX_YEAR, MIN_YEAR, isBoundedDate, isBoundedDateTime } from '../../../domain/shared/bounded-time.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 /** Business days are Asia/Jakarta days (UTC+7, no daylight saving). */
 const WIB = '+07:00';
 
-function isRealDate(d: string): boolean {
-  if (!DATE.test(d)) return false;
-  const t = Date.parse(`${d}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
-}
+// Bounded (years 1970–9999) and checked field by field, so that no date PostgreSQL would refuse gets past the edge.
 export const instant = z
   .string()
-  .refine((v) => (DATE.test(v) ? isRealDate(v) : DATE_TIME.test(v) && !Number.isNaN(Date.parse(v))), 'must be a date (YYYY-MM-DD, an Asia/Jakarta day) or an ISO-8601 date-time with offset');
-const day = z.string().refine(isRealDate, 'must be a date YYYY-MM-DD');
+  .refine((v) => isBoundedDate(v) || isBoundedDateTime(v), `must be a date (YYYY-MM-DD, an Asia/Jakarta day) or an ISO-8601 date-time with offset, years ${MIN_YEAR}–${MAX_YEAR}`);
+const day = z.string().refine(isBoundedDate, `must be a date YYYY-MM-DD, years ${MIN_YEAR}–${MAX_YEAR}`);
 
 /** `from` is inclusive; `to` is exclusive for a date-time and includes the whole day for a date. */
 export function fromInstant(v: string): Date {

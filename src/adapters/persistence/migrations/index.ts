@@ -6,6 +6,7 @@ import { Migration20261125020000RefreshTokenFamilies } from './20261125020000-re
 import { Migration20261125030000PaymentLedger } from './20261125030000-payment-ledger.ts';
 import { Migration20261125040000TransactionService } from './20261125040000-transaction-service.ts';
 import { Migration20261125040100ReportReadModelBackfill } from './20261125040100-report-read-model-backfill.ts';
+import { Migration20261201191219FinalityReconcileClaimsDiscrepancies } from './20261201191219-finality-reconcile-claims-discrepancies.ts';
 import { Migration20261201191608IdentityLookalikeUsernames } from './20261201191608-identity-lookalike-usernames.ts';
 import { Migration20261201200811AuditTrail } from './20261201200811-audit-trail.ts';
 
@@ -18,6 +19,7 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125030000-payment-ledger', class: Migration20261125030000PaymentLedger },
   { name: '20261125040000-transaction-service', class: Migration20261125040000TransactionService },
   { name: '20261125040100-report-read-model-backfill', class: Migration20261125040100ReportReadModelBackfill },
+  { name: '20261201191219-finality-reconcile-claims-discrepancies', class: Migration20261201191219FinalityReconcileClaimsDiscrepancies },
   { name: '20261201191608-identity-lookalike-usernames', class: Migration20261201191608IdentityLookalikeUsernames },
   { name: '20261201200811-audit-trail', class: Migration20261201200811AuditTrail },
 ];

@@ -1,3 +1,4 @@
+import { isBoundedDateTime } from '../../../domain/shared/bounded-time.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import type {
   HistoryFilters,
@@ -70,15 +71,31 @@ function whereOf(scope: Scope, filters: HistoryFilters): Where {
   return w;
 }
 
-/** An opaque cursor: the last row's exact timestamp (microseconds) and id. */
+/** An opaque cursor: the last row's exact timestamp (microseconds, UTC) and id, as `cursor_ts` and PostgreSQL print them. */
 export function encodeCursor(ts: string, id: string): string {
   return Buffer.from(JSON.stringify([ts, id])).toString('base64url');
 }
 
+// Exactly what encodeCursor is given: to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') and a lower-case uuid.
+const CURSOR_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Accepts a cursor only in the exact form this API issues: strictly parsed, not signed. The
+ * cursor carries no authority (the caller's scope comes from the token and is applied to every
+ * page), so a hand-made cursor can only seek inside rows the caller may page through anyway; what
+ * must never happen is a value PostgreSQL refuses. So both parts are checked against the issuing
+ * grammar (a bounded, real timestamp; a canonical uuid) and the cursor must re-encode to itself
+ * byte for byte, which refuses padding, whitespace, extra JSON and every other variant. Unlike an
+ * HMAC, this needs no key shared by every replica and survives restarts and key rotations.
+ */
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && UUID.test(v[1])) return [v[0], v[1]];
+    if (Array.isArray(v) && v.length === 2) {
+      const [ts, id] = v as unknown[];
+      if (typeof ts === 'string' && CURSOR_TS.test(ts) && isBoundedDateTime(ts) && typeof id === 'string' && CURSOR_ID.test(id) && encodeCursor(ts, id) === cursor) return [ts, id];
+    }
   } catch {
     // falls through to the refusal
   }

@@ -25,7 +25,7 @@ function setRoleCommand(name: string, role: Role, summary: string): AdminCommand
       await ctx.audit(name.replace(' ', '.'), { type: 'user', id: String(user.id) }, { before: { role: changed ? (role === 'ADMIN' ? 'USER' : 'ADMIN') : role }, after: { role }, details: { changed } });
       ctx.print(
         { ...userJson(user), changed },
-        changed ? `${user.username} is now ${role} (effective from their next login or token refresh)` : `${user.username} already has role ${role}`,
+        changed ? `${user.username} is now ${role} (admin routes check the role at once; tokens carry it from the next login or refresh)` : `${user.username} already has role ${role}`,
       );
     },
   };
