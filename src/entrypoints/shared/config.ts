@@ -107,6 +107,11 @@ const schema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .refine((list) => list.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com'),
+  // AES-256-GCM key sealing KYC identity data at rest (32 bytes, base64 or hex); never stored in the database.
+  KYC_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as base64 or hex')
+    .optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   DEMO_SEED: bool.optional(),
   // OpenTelemetry: traces are exported over OTLP/HTTP to this collector when set (src/adapters/observability).

@@ -38,6 +38,7 @@ export function accountDto(a: Account): Record<string, unknown> {
     balance: a.balance.toString(),
     currency: a.currency,
     account_status: a.status,
+    kyc_tier: a.kycTier ?? 'UNREGISTERED',
     created_at: a.createdAt.toISOString(),
     updated_at: a.updatedAt.toISOString(),
   };

@@ -9,6 +9,7 @@ import { Migration20261125040100ReportReadModelBackfill } from './20261125040100
 import { Migration20261201191030Merchants } from './20261201191030-merchants.ts';
 import { Migration20261201191608IdentityLookalikeUsernames } from './20261201191608-identity-lookalike-usernames.ts';
 import { Migration20261201194144MerchantPayouts } from './20261201194144-merchant-payouts.ts';
+import { Migration20261201202849KycTiers } from './20261201202849-kyc-tiers.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261201191030-merchants', class: Migration20261201191030Merchants },
   { name: '20261201191608-identity-lookalike-usernames', class: Migration20261201191608IdentityLookalikeUsernames },
   { name: '20261201194144-merchant-payouts', class: Migration20261201194144MerchantPayouts },
+  { name: '20261201202849-kyc-tiers', class: Migration20261201202849KycTiers },
 ];
