@@ -41,6 +41,8 @@ export interface Movement {
   /** History rows for customer sides (system sides only get journal entries). */
   fromRow?: HistoryRow;
   toRow?: HistoryRow;
+  /** The payer sends money to another person (KYC: only REGISTERED accounts may). */
+  toOthers?: boolean;
   /** Runs first, inside the transaction: the place for checks that need locks (refund totals). */
   guard?: (reader: LedgerGuardReader) => Promise<void>;
 }
@@ -53,6 +55,8 @@ export interface Leg {
   row?: HistoryRow;
   /** The lowest balance the leg may leave, in minor units (default 0). */
   floor?: bigint;
+  /** A debit sending money to another person (KYC: only REGISTERED accounts may). */
+  toOthers?: boolean;
 }
 
 /**
