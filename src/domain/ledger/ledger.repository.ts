@@ -1,5 +1,6 @@
 import type { Money } from '../shared/money.ts';
 import type { AccountRule, SystemAccountCode } from '../wallet/account.ts';
+import type { LimitState } from './limits.ts';
 import type { LedgerTransaction, PaymentMethod, TransactionStatus, TransactionType } from './transaction.ts';
 
 /** A customer account by id, a merchant's account by id, or one of the bank's system accounts by code. */
@@ -115,4 +116,6 @@ export interface LedgerRepository {
   /** The history of one account, newest first (for the wallet's own checks and tests). */
   history(accountId: string, limit: number): Promise<LedgerTransaction[]>;
   systemBalance(code: SystemAccountCode): Promise<Money>;
+  /** A customer's incoming this calendar month (Asia/Jakarta) and money in flight, as the limits count them. */
+  limitState(accountId: string): Promise<LimitState>;
 }

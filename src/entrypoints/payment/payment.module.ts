@@ -103,7 +103,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         refundPayment: new RefundPaymentHandler(ledger, merchants),
         getMerchantProfile: new GetMerchantProfileQuery(merchants),
         handleWebhook: new HandleWebhookHandler(verifiers, ledger, settleTopUp),
-        getAccount: new GetAccountQuery(accounts, cache),
+        getAccount: new GetAccountQuery(accounts, cache, { ledger, limits: kycLimitsOf(config) }),
         getWalletBalance: new GetWalletBalanceQuery(accounts, providers),
         getTransaction: new GetTransactionQuery(ledger),
       };

@@ -13,7 +13,7 @@ import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
 import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
-import { accountDto, recipientDto, transactionDto } from './payment.dto.ts';
+import { limitsDto, accountDto, recipientDto, transactionDto } from './payment.dto.ts';
 import { MerchantParams, PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
 import type { PaymentHandlers } from './payment-handlers.ts';
 
@@ -50,8 +50,10 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   const auth: Middleware = authenticate(container.get<AccessTokenVerifier>(TOKENS.AccessTokens));
   const once = (route: string) => idempotent(container, route);
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', summary: 'The caller\'s account', tag: TAG, security: 'bearer', responses: { 200: 'the account', 401: COMMON[401], 404: COMMON[404] }, middleware: [auth] }, async (ctx) => {
-    respond(ctx, 200, 'account', accountDto(await handlers.getAccount.account(actorOf(ctx).userId)));
+  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', summary: 'The caller\'s account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (max_balance, monthly_incoming, transfers_to_others; Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED.', tag: TAG, security: 'bearer', responses: { 200: 'the account', 401: COMMON[401], 404: COMMON[404] }, middleware: [auth] }, async (ctx) => {
+    const account = await handlers.getAccount.account(actorOf(ctx).userId);
+    const view = await handlers.getAccount.limits(account);
+    respond(ctx, 200, 'account', { ...accountDto(account), ...(view ? { limits: limitsDto(view) } : {}) });
   });
 
   defineRoute(router, openapi, { method: 'get', path: '/api/payment/balance', summary: 'The caller\'s balance (cached, invalidated on every change)', tag: TAG, security: 'bearer', responses: { 200: 'the balance', 401: COMMON[401], 404: COMMON[404] }, middleware: [auth] }, async (ctx) => {

@@ -1,6 +1,19 @@
 import type { Account } from '../../../domain/wallet/account.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { MaskedRecipient } from '../../../domain/wallet/recipient.ts';
+import { Money } from '../../../domain/shared/money.ts';
+import type { LimitsView } from '../../../application/payment/get-account/get-account.query.ts';
+
+/** The tier's limits and what remains: `{ max_balance, monthly_incoming, transfers_to_others, remaining: { balance, monthly_incoming } }`. */
+export function limitsDto(v: LimitsView): Record<string, unknown> {
+  const rp = (minor: bigint) => Money.ofMinor(minor).toString();
+  return {
+    max_balance: rp(v.limits.maxBalance),
+    monthly_incoming: rp(v.limits.monthlyIncoming),
+    transfers_to_others: v.limits.transfersToOthers,
+    remaining: { balance: rp(v.remaining.balance), monthly_incoming: rp(v.remaining.monthlyIncoming) },
+  };
+}
 
 /** The API's snake_case shapes; amounts as "10000.00". */
 export function transactionDto(t: LedgerTransaction): Record<string, unknown> {

@@ -165,6 +165,10 @@ export class PostgresLedgerRepository implements LedgerRepository {
     return Money.parse(String(rows[0].balance));
   }
 
+  async limitState(accountId: string): Promise<LimitState> {
+    return this.limitStateIn(this.orm.em.fork(), accountId);
+  }
+
   // ---- inside a transaction ----
 
   private async moveIn(em: EntityManager, m: Movement): Promise<MovementResult> {
@@ -193,7 +197,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
       const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [id])) as AccountRow[];
       if (rows[0]) locked.set(id, toAccount(rows[0]));
     }
-    const plan = planPosting(resolved, locked, this.opts.limits ? { limits: this.opts.limits, state: await this.limitState(em, resolved) } : undefined);
+    const plan = planPosting(resolved, locked, this.opts.limits ? { limits: this.opts.limits, state: await this.limitStates(em, resolved) } : undefined);
     const written = new Map<string, LedgerTransaction>();
     for (const c of plan.decided) {
       await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [c.after.toString(), c.accountId]);
@@ -227,20 +231,24 @@ export class PostgresLedgerRepository implements LedgerRepository {
    * incoming of this calendar month (TRANSFER credits; refunds and releases are money returned)
    * and the money in flight (pending top-ups, which come back if they fail).
    */
-  private async limitState(em: EntityManager, legs: ResolvedLeg[]): Promise<Map<string, LimitState>> {
+  private async limitStates(em: EntityManager, legs: ResolvedLeg[]): Promise<Map<string, LimitState>> {
     const out = new Map<string, LimitState>();
-    const since = jakartaMonthStart((this.opts.now ?? (() => new Date()))());
     for (const l of legs) {
       if (l.kind !== 'customer' || l.delta <= 0n || l.rule !== 'active') continue;
-      const [r] = (await em.execute(
+      out.set(l.accountId, await this.limitStateIn(em, l.accountId));
+    }
+    return out;
+  }
+
+  private async limitStateIn(em: EntityManager, accountId: string): Promise<LimitState> {
+    const since = jakartaMonthStart((this.opts.now ?? (() => new Date()))());
+    const [r] = (await em.execute(
         `select coalesce(sum(amount) filter (where transaction_type = 'TRANSFER' and transaction_status = 'SUCCESS' and balance_after > balance_before and created_at >= ?), 0)::text as incoming,
                 coalesce(sum(amount) filter (where transaction_type = 'TOPUP' and transaction_status = 'PENDING'), 0)::text as in_flight
            from historical_transactions where account_id = ? and (created_at >= ? or transaction_status = 'PENDING')`,
-        [since, l.accountId, since],
+        [since, accountId, since],
       )) as [{ incoming: string; in_flight: string }];
-      out.set(l.accountId, { incomingThisMonth: Money.parse(r.incoming).minor, inFlight: Money.parse(r.in_flight).minor });
-    }
-    return out;
+    return { incomingThisMonth: Money.parse(r.incoming).minor, inFlight: Money.parse(r.in_flight).minor };
   }
 
   private async journal(em: EntityManager, movementId: string, accountId: string, transactionId: string, delta: bigint, before: string, after: string): Promise<void> {
