@@ -52,8 +52,10 @@ await conn.execute(`insert into users (username, email, phone, password)
   select 'bench' || g, 'bench' || g || '@example.com', '+62813' || lpad(g::text, 8, '0'), 'x' from generate_series(1, ?) g`, [USERS]);
 await conn.execute(`insert into accounts (user_id, balance) select id, 100000000.00 from users where username like 'bench%'`);
 await conn.execute(`update accounts set balance = balance - ? * 100000000.00 where system_code = 'FUNDING'`, [USERS]);
-// The merchant every payment scenario pays (the hot merchant account), REGULAR: 0.7% MDR, three legs.
-await conn.execute(`with m as (insert into merchants (code, name, category) values ('M-1', 'Bench merchant', 'REGULAR') returning id) insert into accounts (merchant_id) select id from m`);
+// M-1: the hot merchant account every "one hot merchant" payment pays (REGULAR: 0.7% MDR, three legs);
+// M-2…M-200: the merchants "random merchants" spreads payments over.
+await conn.execute(`with m as (insert into merchants (code, name, category) select 'M-' || g, 'Bench merchant ' || g, 'REGULAR' from generate_series(1, 200) g returning id)
+  insert into accounts (merchant_id) select id from m`);
 await conn.execute('analyze'); // as autovacuum would after a bulk load: the planner needs the row counts
 const users = (await conn.execute(`select id, username from users where username like 'bench%' order by id`)) as { id: number; username: string }[];
 const [merchant] = (await conn.execute(`select a.id from accounts a join merchants m on m.id = a.merchant_id where m.code = 'M-1'`)) as [{ id: string }];
@@ -77,6 +79,7 @@ async function scenario(name: string, connections: number, request: Parameters<t
 
 const payment = () => ({ method: 'POST' as const, path: '/api/payment/payments', headers: { authorization: pick(bearer) }, body: JSON.stringify({ amount: cents(), merchant_id: 'M-1' }) });
 await scenario('payments, random payers', 16, payment);
+await scenario('payments, random payers to random merchants', 16, () => ({ ...payment(), body: JSON.stringify({ amount: cents(), merchant_id: `M-${1 + Math.floor(Math.random() * 200)}` }) }));
 await scenario('transfers, random pairs', 16, () => {
   const to = pick(users);
   return { method: 'POST', path: '/api/payment/transfers', headers: { authorization: pick(bearer) }, body: JSON.stringify({ recipient: to.username, amount: cents() }) };

@@ -7,6 +7,7 @@ import { accessLogsCommands } from './access-logs.commands.ts';
 import { accountsCommands } from './accounts.commands.ts';
 import { refundsCommands } from './refunds.commands.ts';
 import { merchantsCommands } from './merchants.commands.ts';
+import { discrepanciesCommands } from './discrepancies.commands.ts';
 
 /** Every operator command; each service's issue adds its own file here. */
-export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...merchantsCommands];
+export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...discrepanciesCommands, ...merchantsCommands];
