@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // The platform under load, against the real PostgreSQL, Redis and Kafka, with PostgreSQL's own
 // limit beside it. Writes a Markdown table to stdout and JSON to bench/results/latest.json.
 //   node bench/run.ts                      (BENCH_SECONDS=10, BENCH_USERS=2000, BENCH_EXPORT_ROWS=1000000)
@@ -63,7 +64,7 @@ log(`seeded ${users.length} funded accounts`);
 
 // ---- tokens signed with the development key that the server also uses
 const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 }, new InMemoryKeyValueStore());
-const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER' }).token}`);
+const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token}`);
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 const cents = () => `${100 + Math.floor(Math.random() * 4900)}.00`;
 

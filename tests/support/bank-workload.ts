@@ -11,6 +11,7 @@ import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchan
 import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memory-disbursement-provider.ts';
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
 import type { DisbursementBehaviour } from '../../src/domain/disbursement/disbursement-provider.ts';
+import { statementExceptions } from './statement-reconciliation.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -309,5 +310,7 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
       if (w && !w.balance.equals(expected)) v.push(`${method} wallet ${phone}: holds ${w.balance.toString()}, our top-ups credited ${expected.toString()}`);
     }
   }
+  // The providers' daily statements reconcile with the ledger: zero exceptions (issue 17).
+  v.push(...(await statementExceptions(orm, sandboxes)));
   return v;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Container } from 'inversify';
 import { kycLimitsOf } from './kyc-limits.ts';
 import type { Logger } from 'pino';
@@ -34,6 +36,10 @@ import { GetTransactionQuery } from '../../application/payment/get-transaction/g
 import { LookUpRecipientQuery } from '../../application/payment/look-up-recipient/look-up-recipient.query.ts';
 import { CreditAccountHandler } from '../../application/payment/credit-account/credit-account.handler.ts';
 import { ChangeAccountStatusHandler } from '../../application/payment/change-account-status/change-account-status.handler.ts';
+import { PostgresReconciliationRepository } from '../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
+import { ReconcileStatementHandler } from '../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
+import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
+import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
 
 export const PAYMENT_TOKENS = {
   /** PaymentRuntime: the module's per-container state (handlers, providers, workers). */
@@ -53,6 +59,10 @@ export interface PaymentRuntime {
   changeStatus: ChangeAccountStatusHandler;
   settleTopUp: SettleTopUpHandler;
   reconciler: TopUpReconciler;
+  /** Daily reconciliation with the providers' statements: a run on demand, case resolutions, the scheduled job. */
+  reconcileStatement: ReconcileStatementHandler;
+  resolveCase: ResolveCaseHandler;
+  dailyReconciliation: DailyReconciliationJob;
   discrepancies: PostgresProviderDiscrepancyRepository;
   ewallet: EWalletAdapters | null;
   /** The in-process provider simulators, when no provider base URL is configured. */
@@ -62,7 +72,7 @@ export interface PaymentRuntime {
 export interface PaymentModuleOptions {
   /** Providers and verifiers to use instead of the configured ones (tests: in-memory fakes). */
   ewallet?: EWalletAdapters;
-  /** Start the reconciler's timer in start() (default true; tests drive runOnce themselves). */
+  /** Start the reconciler's timer and the daily statement job in start() (default true; tests drive runOnce themselves). */
   reconciler?: boolean;
 }
 
@@ -111,6 +121,21 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         },
         logger,
       );
+      const reconciliation = new PostgresReconciliationRepository(infra.orm);
+      runtime.reconcileStatement = new ReconcileStatementHandler(reconciliation, providers);
+      runtime.resolveCase = new ResolveCaseHandler(reconciliation, ledger);
+      runtime.dailyReconciliation = new DailyReconciliationJob(
+        reconciliation,
+        runtime.reconcileStatement,
+        {
+          providers: ['GOPAY', 'SHOPEE_PAY'],
+          checkIntervalMs: config.STATEMENT_RECONCILE_CHECK_MS,
+          fromHourJakarta: config.STATEMENT_RECONCILE_FROM_HOUR,
+          leaseSeconds: config.STATEMENT_RECONCILE_LEASE_SECONDS,
+          owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+        },
+        logger,
+      );
       runtime.credit = new CreditAccountHandler(accounts, ledger);
       runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
       runtime.handlers = {
@@ -147,7 +172,14 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           // The embedded default and tests: the providers' simulators in-process. Their
           // notifications reach this server when it listens on a known port; tests on PORT=0 set
           // the URL with runtime.sandboxes.setWebhookBaseUrl.
-          runtime.sandboxes = await startSandboxes({ webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined });
+          runtime.sandboxes = await startSandboxes({
+            webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined,
+            host: config.SANDBOX_HOST,
+            // The embedded default keeps its sandboxes' wallets beside its database (.data/embedded-sandbox), across restarts.
+            stateDir: config.SANDBOX_STATE_DIR ?? (config.embedded ? `${config.EMBEDDED_DATA_DIR.replace(/\/+$/, '')}-sandbox` : undefined),
+            gopayPort: config.SANDBOX_GOPAY_PORT,
+            shopeepayPort: config.SANDBOX_SHOPEEPAY_PORT,
+          });
           // The simulated providers keep the acceptance window we are configured with.
           runtime.sandboxes.gopay.control.acceptanceWindowMs = config.GOPAY_ACCEPTANCE_WINDOW_MS;
           runtime.sandboxes.shopeepay.control.acceptanceWindowMs = config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS;
@@ -156,10 +188,12 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);
       }
       if (options.reconciler !== false) runtime.reconciler.start();
+      if (options.reconciler !== false && config.STATEMENT_RECONCILE_ENABLED) runtime.dailyReconciliation.start();
     },
     async stop(container) {
       const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
       await runtime.reconciler.stop();
+      await runtime.dailyReconciliation.stop();
       await runtime.sandboxes?.stop();
     },
   };

@@ -7,7 +7,8 @@ import { accessLogsCommands } from './access-logs.commands.ts';
 import { accountsCommands } from './accounts.commands.ts';
 import { refundsCommands } from './refunds.commands.ts';
 import { merchantsCommands } from './merchants.commands.ts';
+import { reconcileCommands } from './reconcile.commands.ts';
 import { discrepanciesCommands } from './discrepancies.commands.ts';
 
 /** Every operator command; each service's issue adds its own file here. */
-export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...discrepanciesCommands, ...merchantsCommands];
+export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...discrepanciesCommands, ...merchantsCommands, ...reconcileCommands];
