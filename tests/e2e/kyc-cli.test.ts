@@ -28,7 +28,7 @@ async function admin(extraEnv: Record<string, string>, ...args: string[]): Promi
 
 describe('admin CLI: accounts verify (KYC)', { timeout: 120_000 }, () => {
   it('registers an account with its identity sealed at rest, shown masked, verified once', async () => {
-    const c = await createCustomer(orm);
+    const c = await createCustomer(orm, { tier: 'UNREGISTERED' });
     const [fresh] = (await orm.em.getConnection().execute(`select kyc_tier from accounts where id = ?`, [c.accountId])) as [{ kyc_tier: string }];
     expect(fresh.kyc_tier).toBe('UNREGISTERED');
 
