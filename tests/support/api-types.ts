@@ -113,7 +113,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's account */
+        /** The caller's account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED. */
         get: operations["getAccount"];
         put?: never;
         post?: never;
@@ -475,6 +475,7 @@ export interface components {
          *       "balance": "150000.00",
          *       "currency": "IDR",
          *       "account_status": "ACTIVE",
+         *       "kyc_tier": "REGISTERED",
          *       "created_at": "2026-11-02T03:04:05.000Z",
          *       "updated_at": "2026-12-01T08:15:31.456Z"
          *     }
@@ -500,6 +501,13 @@ export interface components {
              * @example 0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10
              */
             id: string;
+            /**
+             * @description UNREGISTERED until an operator verified the holder's identity, then REGISTERED
+             * @enum {string}
+             */
+            kyc_tier: "UNREGISTERED" | "REGISTERED";
+            /** @description GET /api/payment/account: the tier's limits and what remains */
+            limits?: components["schemas"]["KycLimits"];
             /**
              * Format: date-time
              * @description ISO-8601 UTC instant
@@ -643,6 +651,33 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+        };
+        /** @description Bank Indonesia's e-money limits of the account's KYC tier (PBI 20/6/PBI/2018 as revised in 2022) and what remains under them. */
+        KycLimits: {
+            /**
+             * @description the most this tier may hold
+             * @example 10000.00
+             */
+            max_balance: string;
+            /**
+             * @description the most this tier may receive per calendar month (Asia/Jakarta)
+             * @example 10000.00
+             */
+            monthly_incoming: string;
+            remaining: {
+                /**
+                 * @description what the account may still receive before the balance limit (pending top-ups counted)
+                 * @example 10000.00
+                 */
+                balance: string;
+                /**
+                 * @description what it may still receive this month
+                 * @example 10000.00
+                 */
+                monthly_incoming: string;
+            };
+            /** @description whether this tier may send money to other people (KYC_REQUIRED otherwise) */
+            transfers_to_others: boolean;
         };
         /**
          * @description What a payer may see of a merchant before paying: nothing about its money or bank account.
@@ -2481,6 +2516,7 @@ export interface operations {
                      *         "balance": "150000.00",
                      *         "currency": "IDR",
                      *         "account_status": "ACTIVE",
+                     *         "kyc_tier": "REGISTERED",
                      *         "created_at": "2026-11-02T03:04:05.000Z",
                      *         "updated_at": "2026-12-01T08:15:31.456Z"
                      *       }
@@ -4137,7 +4173,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RECIPIENT_NOT_ACTIVE */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RECIPIENT_NOT_ACTIVE, KYC_REQUIRED, BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4149,7 +4185,7 @@ export interface operations {
                             /** @constant */
                             code: "422";
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RECIPIENT_NOT_ACTIVE";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RECIPIENT_NOT_ACTIVE" | "KYC_REQUIRED" | "BALANCE_LIMIT_EXCEEDED" | "MONTHLY_LIMIT_EXCEEDED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4682,7 +4718,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, EWALLET_NOT_FOUND, TOPUP_DECLINED */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, EWALLET_NOT_FOUND, TOPUP_DECLINED, KYC_REQUIRED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4694,7 +4730,7 @@ export interface operations {
                             /** @constant */
                             code: "422";
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "EWALLET_NOT_FOUND" | "TOPUP_DECLINED";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "EWALLET_NOT_FOUND" | "TOPUP_DECLINED" | "KYC_REQUIRED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;

@@ -21,7 +21,7 @@ export async function createUser(orm: Orm, opts: { balance?: string; role?: 'USE
     phone,
     opts.role ?? 'USER',
   ])) as [{ id: number }];
-  const [a] = (await conn.execute(`insert into accounts (user_id, balance, account_status) values (?, ?, ?) returning id`, [
+  const [a] = (await conn.execute(`insert into accounts (user_id, balance, account_status, kyc_tier) values (?, ?, ?, 'REGISTERED') returning id`, [
     u.id,
     opts.balance ?? '0.00',
     opts.status ?? 'ACTIVE',

@@ -1,3 +1,4 @@
+import type { KycTier } from '../../src/domain/wallet/kyc.ts';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
@@ -40,7 +41,11 @@ export function uniquePhone(): string {
  * an ACTIVE account at 0.00; a starting balance is credited from the FUNDING account through the
  * ledger, so the books stay balanced.
  */
-export async function createCustomer(orm: Orm, opts: { balance?: string; role?: 'USER' | 'ADMIN' } = {}): Promise<Customer> {
+/**
+ * A customer with an account, REGISTERED by default (KYC: verified identity, so the suites that
+ * move money between customers meet no tier rule; the KYC suites ask for UNREGISTERED).
+ */
+export async function createCustomer(orm: Orm, opts: { balance?: string; role?: 'USER' | 'ADMIN'; tier?: KycTier } = {}): Promise<Customer> {
   const username = uniq('pay_');
   const phone = uniquePhone();
   const conn = orm.em.getConnection();
@@ -50,7 +55,7 @@ export async function createCustomer(orm: Orm, opts: { balance?: string; role?: 
     phone,
     opts.role ?? 'USER',
   ])) as [{ id: number }];
-  const [a] = (await conn.execute(`insert into accounts (user_id) values (?) returning id`, [u.id])) as [{ id: string }];
+  const [a] = (await conn.execute(`insert into accounts (user_id, kyc_tier) values (?, ?) returning id`, [u.id, opts.tier ?? 'REGISTERED'])) as [{ id: string }];
   if (opts.balance && opts.balance !== '0.00') {
     await new CreditAccountHandler(new PostgresAccountRepository(orm), new PostgresLedgerRepository(orm, { topic: 'test' })).execute({
       accountId: a.id,

@@ -1,5 +1,6 @@
 import type { Money } from '../shared/money.ts';
 import type { AccountRule, SystemAccountCode } from '../wallet/account.ts';
+import type { LimitState } from './limits.ts';
 import type { LedgerTransaction, PaymentMethod, TransactionStatus, TransactionType } from './transaction.ts';
 
 /** A customer account by id, a merchant's account by id, or one of the bank's system accounts by code. */
@@ -41,6 +42,8 @@ export interface Movement {
   /** History rows for customer sides (system sides only get journal entries). */
   fromRow?: HistoryRow;
   toRow?: HistoryRow;
+  /** The payer sends money to another person (KYC: only REGISTERED accounts may). */
+  toOthers?: boolean;
   /** Runs first, inside the transaction: the place for checks that need locks (refund totals). */
   guard?: (reader: LedgerGuardReader) => Promise<void>;
 }
@@ -53,6 +56,8 @@ export interface Leg {
   row?: HistoryRow;
   /** The lowest balance the leg may leave, in minor units (default 0). */
   floor?: bigint;
+  /** A debit sending money to another person (KYC: only REGISTERED accounts may). */
+  toOthers?: boolean;
 }
 
 /**
@@ -111,4 +116,6 @@ export interface LedgerRepository {
   /** The history of one account, newest first (for the wallet's own checks and tests). */
   history(accountId: string, limit: number): Promise<LedgerTransaction[]>;
   systemBalance(code: SystemAccountCode): Promise<Money>;
+  /** A customer's incoming this calendar month (Asia/Jakarta) and money in flight, as the limits count them. */
+  limitState(accountId: string): Promise<LimitState>;
 }

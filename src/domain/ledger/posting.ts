@@ -4,6 +4,8 @@ import { assertAccountRule, type AccountRule, type AccountStatus } from '../wall
 import { WalletErrors } from '../wallet/wallet.errors.ts';
 import { MerchantErrors } from '../merchant/merchant.ts';
 import type { HistoryRow } from './ledger.repository.ts';
+import type { KycTier } from '../wallet/kyc.ts';
+import { assertMayReceive, assertMaySendToOthers, type KycLimits, type LimitState } from './limits.ts';
 
 /**
  * The ledger's rules as one pure function: given the legs of a movement and the state of the
@@ -30,6 +32,8 @@ export interface ResolvedLeg {
   row?: HistoryRow;
   /** The lowest balance this leg may leave, in minor units (default 0; a merchant's payout reserve). */
   floor?: bigint;
+  /** A debit that sends money to another person (a transfer, a top-up of someone else's e-wallet): needs a tier that may. */
+  toOthers?: boolean;
 }
 
 export interface LockedAccount {
@@ -37,6 +41,16 @@ export interface LockedAccount {
   userId: number | null;
   status: AccountStatus;
   balance: Money;
+  kycTier?: KycTier;
+}
+
+/**
+ * Bank Indonesia's limits, with what the repository read under the same row locks: each
+ * customer's incoming this month and money in flight towards it.
+ */
+export interface LimitPolicy {
+  limits: KycLimits;
+  state: ReadonlyMap<string, LimitState>;
 }
 
 /** A locked customer's change, decided in full. */
@@ -77,7 +91,7 @@ function rejectionOf(leg: ResolvedLeg): DomainError {
   return debit ? WalletErrors.insufficientFunds() : WalletErrors.recipientNotActive();
 }
 
-export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<string, LockedAccount>): PostingPlan {
+export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<string, LockedAccount>, policy?: LimitPolicy): PostingPlan {
   if (legs.length < 2) throw new Error('a movement has at least two legs');
   if (legs.some((l) => l.delta === 0n)) throw new Error('a leg moves a non-zero amount');
   if (!legsBalance(legs)) throw new Error('the legs of a movement sum to zero');
@@ -92,6 +106,13 @@ export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<st
     assertAccountRule(account, leg.rule, side);
     const afterMinor = account.balance.minor + leg.delta;
     if (afterMinor < (leg.floor ?? 0n) || afterMinor < 0n) throw WalletErrors.insufficientFunds();
+    if (policy) {
+      const tier = account.kycTier ?? 'UNREGISTERED';
+      if (leg.delta < 0n && leg.toOthers) assertMaySendToOthers(tier, policy.limits);
+      // New incoming money ('active' credits) is checked; money owed back (a refund, a failed
+      // top-up's release) is never refused: it was the customer's already.
+      if (leg.delta > 0n && leg.rule === 'active') assertMayReceive(tier, policy.limits, account.balance.minor, leg.delta, policy.state.get(leg.accountId) ?? { incomingThisMonth: 0n, inFlight: 0n });
+    }
     decided.push({ accountId: leg.accountId, delta: leg.delta, before: account.balance, after: Money.ofMinor(afterMinor), row: leg.row ?? null, userId: account.userId });
   }
   const deferred: DeferredChange[] = legs

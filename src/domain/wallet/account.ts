@@ -1,5 +1,6 @@
 import type { Money } from '../shared/money.ts';
 import { WalletErrors } from './wallet.errors.ts';
+import type { KycTier } from './kyc.ts';
 
 export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
 
@@ -16,6 +17,8 @@ export interface Account {
   balance: Money;
   currency: 'IDR';
   status: AccountStatus;
+  /** The KYC tier (absent in literals of accounts that predate tiers: read as UNREGISTERED). */
+  kycTier?: KycTier;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Container } from 'inversify';
+import { kycLimitsOf } from './kyc-limits.ts';
 import type { Logger } from 'pino';
 import type { ServiceModule } from '../shared/service-module.ts';
 import type { Config } from '../shared/config.ts';
@@ -93,7 +94,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const config = infra.config;
       const logger = infra.logger.child({ module: 'payment' });
       const cache = new BalanceCache(infra.kv);
-      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds) });
+      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config) });
       const accounts = new PostgresAccountRepository(infra.orm);
       const merchants = new PostgresMerchantRepository(infra.orm);
       const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
@@ -153,7 +154,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         refundPayment: new RefundPaymentHandler(ledger, merchants),
         getMerchantProfile: new GetMerchantProfileQuery(merchants),
         handleWebhook: new HandleWebhookHandler(verifiers, ledger, settleTopUp),
-        getAccount: new GetAccountQuery(accounts, cache),
+        getAccount: new GetAccountQuery(accounts, cache, { ledger, limits: kycLimitsOf(config) }),
         getWalletBalance: new GetWalletBalanceQuery(accounts, providers),
         getTransaction: new GetTransactionQuery(ledger),
       };

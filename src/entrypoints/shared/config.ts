@@ -147,6 +147,16 @@ const schema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .refine((list) => list.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com'),
+  // AES-256-GCM key sealing KYC identity data at rest (32 bytes, base64 or hex); never stored in the database.
+  KYC_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as base64 or hex')
+    .optional(),
+  // Bank Indonesia's e-money limits per KYC tier (PBI 20/6/PBI/2018 and its 2022 revision), IDR.
+  KYC_MAX_BALANCE_UNREGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('2000000.00'),
+  KYC_MAX_BALANCE_REGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
+  KYC_MONTHLY_INCOMING_UNREGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
+  KYC_MONTHLY_INCOMING_REGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('40000000.00'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   DEMO_SEED: bool.optional(),
   // Audit trail (docs/SECURITY.md "Audit trail"): checkpoints are signed with this Ed25519 key

@@ -15,7 +15,7 @@ import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.ha
 import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
 import { z } from 'zod';
-import { AccountSchema, accountDto, BalanceSchema, MerchantProfileSchema, recipientDto, RecipientSchema, TransactionSchema, transactionDto, TransferSchema, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
+import { limitsDto, AccountSchema, accountDto, BalanceSchema, MerchantProfileSchema, recipientDto, RecipientSchema, TransactionSchema, transactionDto, TransferSchema, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
 import { MerchantParams, PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
 import type { PaymentHandlers } from './payment-handlers.ts';
 
@@ -58,8 +58,10 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   const auth: Middleware = authenticate(container.get<AccessTokenVerifier>(TOKENS.AccessTokens));
   const once = (route: string) => idempotent(container, route);
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
-    respond(ctx, 200, 'account', accountDto(await handlers.getAccount.account(actorOf(ctx).userId)));
+  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED.', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
+    const account = await handlers.getAccount.account(actorOf(ctx).userId);
+    const view = await handlers.getAccount.limits(account);
+    respond(ctx, 200, 'account', { ...accountDto(account), ...(view ? { limits: limitsDto(view) } : {}) });
   });
 
   defineRoute(router, openapi, { method: 'get', path: '/api/payment/balance', operationId: 'getBalance', summary: 'The caller\'s balance (cached, invalidated on every change)', tag: TAG, security: 'bearer', responses: { 200: { description: 'balance', data: BalanceSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
@@ -97,7 +99,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
         400: ['INVALID_AMOUNT', 'AMOUNT_BELOW_MINIMUM', 'AMOUNT_ABOVE_MAXIMUM', 'UNSUPPORTED_PAYMENT_METHOD'],
         403: ['ACCOUNT_NOT_ACTIVE'],
         404: ['ACCOUNT_NOT_FOUND', 'USER_NOT_FOUND'],
-        422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED'], meta: TopUpFailureMeta },
+        422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED', 'KYC_REQUIRED'], meta: TopUpFailureMeta },
         502: { codes: ['TOPUP_FAILED'], meta: TopUpFailureMeta },
         503: ['PROVIDER_UNAVAILABLE'],
         504: ['PROVIDER_TIMEOUT'],
@@ -187,7 +189,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       bodyExample: { recipient: 'budi', amount: '75000.00', description: 'dinner' },
       idempotent: true,
       responses: { 201: { description: 'transfer successful', data: TransferSchema } },
-      errors: { 400: ['INVALID_AMOUNT', 'SELF_TRANSFER'], 403: ['ACCOUNT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE'] },
+      errors: { 400: ['INVALID_AMOUNT', 'SELF_TRANSFER'], 403: ['ACCOUNT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE', 'KYC_REQUIRED', 'BALANCE_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED'] },
       middleware: [auth, once('payment.transfers')],
     },
     async (ctx, { body }) => {

@@ -4,6 +4,9 @@ import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { accountStatus, currency, moneyString, paymentMethod, timestamp, transactionStatus, transactionType, uuid } from '../schemas.ts';
 import type { MaskedRecipient } from '../../../domain/wallet/recipient.ts';
 import { MERCHANT_CATEGORIES, MERCHANT_STATUSES } from '../../../domain/merchant/merchant.ts';
+import { KYC_TIERS } from '../../../domain/wallet/kyc.ts';
+import { Money } from '../../../domain/shared/money.ts';
+import type { LimitsView } from '../../../application/payment/get-account/get-account.query.ts';
 
 /** The API's snake_case shapes; amounts as "10000.00". Each schema is what the OpenAPI document says. */
 export const TransactionSchema = z
@@ -54,6 +57,15 @@ export const TransactionSchema = z
   });
 export type TransactionDto = z.output<typeof TransactionSchema>;
 
+export const LimitsSchema = z
+  .strictObject({
+    max_balance: moneyString.describe('the most this tier may hold'),
+    monthly_incoming: moneyString.describe('the most this tier may receive per calendar month (Asia/Jakarta)'),
+    transfers_to_others: z.boolean().describe('whether this tier may send money to other people (KYC_REQUIRED otherwise)'),
+    remaining: z.strictObject({ balance: moneyString.describe('what the account may still receive before the balance limit (pending top-ups counted)'), monthly_incoming: moneyString.describe('what it may still receive this month') }),
+  })
+  .meta({ id: 'KycLimits', description: "Bank Indonesia's e-money limits of the account's KYC tier (PBI 20/6/PBI/2018 as revised in 2022) and what remains under them." });
+
 export const AccountSchema = z
   .strictObject({
     id: uuid,
@@ -61,13 +73,15 @@ export const AccountSchema = z
     balance: moneyString,
     currency,
     account_status: accountStatus,
+    kyc_tier: z.enum(KYC_TIERS).describe('UNREGISTERED until an operator verified the holder\'s identity, then REGISTERED'),
+    limits: LimitsSchema.optional().describe('GET /api/payment/account: the tier\'s limits and what remains'),
     created_at: timestamp,
     updated_at: timestamp,
   })
   .meta({
     id: 'Account',
     examples: [
-      { id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d', user_id: 42, balance: '150000.00', currency: 'IDR', account_status: 'ACTIVE', created_at: '2026-11-02T03:04:05.000Z', updated_at: '2026-12-01T08:15:31.456Z' },
+      { id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d', user_id: 42, balance: '150000.00', currency: 'IDR', account_status: 'ACTIVE', kyc_tier: 'REGISTERED', created_at: '2026-11-02T03:04:05.000Z', updated_at: '2026-12-01T08:15:31.456Z' },
     ],
   });
 export type AccountDto = z.output<typeof AccountSchema>;
@@ -127,6 +141,7 @@ export function accountDto(a: Account): AccountDto {
     balance: a.balance.toString(),
     currency: a.currency,
     account_status: a.status,
+    kyc_tier: a.kycTier ?? 'UNREGISTERED',
     created_at: a.createdAt.toISOString(),
     updated_at: a.updatedAt.toISOString(),
   };
@@ -158,3 +173,14 @@ export const TransferSchema = TransactionSchema.extend({ recipient: RecipientSch
     },
   ],
 });
+
+/** The tier's limits and what remains. */
+export function limitsDto(v: LimitsView): z.output<typeof LimitsSchema> {
+  const rp = (minor: bigint) => Money.ofMinor(minor).toString();
+  return {
+    max_balance: rp(v.limits.maxBalance),
+    monthly_incoming: rp(v.limits.monthlyIncoming),
+    transfers_to_others: v.limits.transfersToOthers,
+    remaining: { balance: rp(v.remaining.balance), monthly_incoming: rp(v.remaining.monthlyIncoming) },
+  };
+}

@@ -1,5 +1,6 @@
 import { Money } from '../../../domain/shared/money.ts';
 import type { Account } from '../../../domain/wallet/account.ts';
+import type { KycTier } from '../../../domain/wallet/kyc.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 
 /** Raw rows as `pg` returns them (numerics as text, timestamps as Date). */
@@ -12,6 +13,8 @@ export interface AccountRow {
   balance: string;
   currency: string;
   account_status: Account['status'];
+  /** Absent from selects that list their own columns. */
+  kyc_tier?: KycTier;
   created_at: Date;
   updated_at: Date;
 }
@@ -36,7 +39,7 @@ export interface TransactionRow {
   updated_at: Date;
 }
 
-export const ACCOUNT_COLUMNS = 'id, user_id, system_code, merchant_id, balance, currency, account_status, created_at, updated_at';
+export const ACCOUNT_COLUMNS = 'id, user_id, system_code, merchant_id, balance, currency, account_status, kyc_tier, created_at, updated_at';
 
 export function toAccount(r: AccountRow): Account {
   return {
@@ -47,6 +50,7 @@ export function toAccount(r: AccountRow): Account {
     balance: Money.parse(String(r.balance)),
     currency: 'IDR',
     status: r.account_status,
+    kycTier: r.kyc_tier ?? 'UNREGISTERED',
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };

@@ -3,6 +3,7 @@ import type { Account, AccountStatus } from '../../../domain/wallet/account.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { parseRecipient, type Recipient } from '../../../domain/wallet/recipient.ts';
+import type { StoredIdentity } from '../../../domain/wallet/kyc.ts';
 import { ACCOUNT_COLUMNS, toAccount, type AccountRow } from './ledger-rows.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,7 +33,7 @@ export class PostgresAccountRepository implements AccountRepository {
       ref.kind === 'account' ? ['a.id = ?::uuid', ref.accountId] : ref.kind === 'phone' ? ['u.phone = ?', ref.phone] : ref.kind === 'username' ? ['lower(u.username) = lower(?)', ref.username] : [null, null];
     if (!where) return null;
     const rows = (await this.orm.em.fork().execute(
-      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.created_at, a.updated_at, u.username, u.phone
+      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.kyc_tier, a.created_at, a.updated_at, u.username, u.phone
          from accounts a join users u on u.id = a.user_id
         where ${where}`,
       [value],
@@ -60,5 +61,37 @@ export class PostgresAccountRepository implements AccountRepository {
       const updated = (await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [to, accountId])) as AccountRow[];
       return { before, after: toAccount(updated[0]!) };
     });
+  }
+
+  async register(accountId: string, identity: StoredIdentity, check: (locked: Account) => void): Promise<{ before: Account; after: Account }> {
+    if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
+    return this.orm.em.fork().transactional(async (em) => {
+      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [accountId])) as AccountRow[];
+      if (!rows[0]) throw WalletErrors.accountNotFound();
+      const before = toAccount(rows[0]);
+      check(before);
+      await em.execute(
+        `insert into account_identities (account_id, id_type, id_number_sealed, id_number_masked, name_sealed, verified_by, verified_at) values (?, ?, ?, ?, ?, ?, ?)`,
+        [accountId, identity.idType, identity.idNumberSealed, identity.idNumberMasked, identity.nameSealed, identity.verifiedBy, identity.verifiedAt],
+      );
+      const updated = (await em.execute(`update accounts set kyc_tier = 'REGISTERED', updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [accountId])) as AccountRow[];
+      return { before, after: toAccount(updated[0]!) };
+    });
+  }
+
+  async identityOf(accountId: string): Promise<StoredIdentity | null> {
+    if (!UUID.test(accountId)) return null;
+    const rows = (await this.orm.em.fork().execute(`select * from account_identities where account_id = ?`, [accountId])) as {
+      id_type: StoredIdentity['idType'];
+      id_number_sealed: string;
+      id_number_masked: string;
+      name_sealed: string | null;
+      verified_by: string;
+      verified_at: Date;
+    }[];
+    const r = rows[0];
+    return r
+      ? { idType: r.id_type, idNumberSealed: r.id_number_sealed, idNumberMasked: r.id_number_masked, nameSealed: r.name_sealed, verifiedBy: r.verified_by, verifiedAt: new Date(r.verified_at) }
+      : null;
   }
 }

@@ -6,6 +6,7 @@ import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
 import { settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
 import { planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import { jakartaMonthStart, type KycLimits, type LimitState } from '../../../domain/ledger/limits.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
 import type {
@@ -30,6 +31,10 @@ export interface PostgresLedgerOptions {
   topic: string;
   /** Called after a commit with the users whose balances changed (cache invalidation). */
   onCommitted?: (userIds: number[]) => Promise<void>;
+  /** Bank Indonesia's KYC limits (config KYC_*); without them no tier limit applies (tests of other rules). */
+  limits?: KycLimits;
+  /** The clock for the calendar month of the monthly limit. */
+  now?: () => Date;
 }
 
 /**
@@ -171,13 +176,17 @@ export class PostgresLedgerRepository implements LedgerRepository {
     return Money.parse(String(rows[0].balance));
   }
 
+  async limitState(accountId: string): Promise<LimitState> {
+    return this.limitStateIn(this.orm.em.fork(), accountId);
+  }
+
   // ---- inside a transaction ----
 
   private async moveIn(em: EntityManager, m: Movement): Promise<MovementResult> {
     if (m.guard) await m.guard(this.reader(em)); // may fix the amount (a full refund)
     if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
     const r = await this.postIn(em, [
-      { account: m.from, delta: -m.amount.minor, rule: m.fromRule, row: m.fromRow },
+      { account: m.from, delta: -m.amount.minor, rule: m.fromRule, row: m.fromRow, toOthers: m.toOthers },
       { account: m.to, delta: m.amount.minor, rule: m.toRule, row: m.toRow },
     ]);
     return { movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null };
@@ -191,7 +200,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
    */
   private async postIn(em: EntityManager, legs: Leg[], reference?: string): Promise<PostingResult> {
     const resolved: ResolvedLeg[] = [];
-    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor });
+    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers });
     const movementId = randomUUID();
     const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const locked = new Map<string, Account>();
@@ -199,7 +208,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
       const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [id])) as AccountRow[];
       if (rows[0]) locked.set(id, toAccount(rows[0]));
     }
-    const plan = planPosting(resolved, locked);
+    const plan = planPosting(resolved, locked, this.opts.limits ? { limits: this.opts.limits, state: await this.limitStates(em, resolved) } : undefined);
     const written = new Map<string, LedgerTransaction>();
     for (const c of plan.decided) {
       await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [c.after.toString(), c.accountId]);
@@ -225,6 +234,32 @@ export class PostgresLedgerRepository implements LedgerRepository {
       if (changed.length !== 1) throw x.rejection;
     }
     return { movementId, rows: resolved.map((l) => written.get(l.accountId) ?? null) };
+  }
+
+  /**
+   * For each customer credited with new money, read under its row lock (already held: every
+   * credit to a customer locks it first, so these figures cannot change until commit): the
+   * incoming of this calendar month (TRANSFER credits; refunds and releases are money returned)
+   * and the money in flight (pending top-ups, which come back if they fail).
+   */
+  private async limitStates(em: EntityManager, legs: ResolvedLeg[]): Promise<Map<string, LimitState>> {
+    const out = new Map<string, LimitState>();
+    for (const l of legs) {
+      if (l.kind !== 'customer' || l.delta <= 0n || l.rule !== 'active') continue;
+      out.set(l.accountId, await this.limitStateIn(em, l.accountId));
+    }
+    return out;
+  }
+
+  private async limitStateIn(em: EntityManager, accountId: string): Promise<LimitState> {
+    const since = jakartaMonthStart((this.opts.now ?? (() => new Date()))());
+    const [r] = (await em.execute(
+        `select coalesce(sum(amount) filter (where transaction_type = 'TRANSFER' and transaction_status = 'SUCCESS' and balance_after > balance_before and created_at >= ?), 0)::text as incoming,
+                coalesce(sum(amount) filter (where transaction_type = 'TOPUP' and transaction_status = 'PENDING'), 0)::text as in_flight
+           from historical_transactions where account_id = ? and (created_at >= ? or transaction_status = 'PENDING')`,
+        [since, accountId, since],
+      )) as [{ incoming: string; in_flight: string }];
+    return { incomingThisMonth: Money.parse(r.incoming).minor, inFlight: Money.parse(r.in_flight).minor };
   }
 
   private async journal(em: EntityManager, movementId: string, accountId: string, transactionId: string, delta: bigint, before: string, after: string): Promise<void> {

@@ -52,6 +52,7 @@ export class CreateTransferHandler {
         to: { accountId: recipient.id },
         fromRule: 'active',
         toRule: 'active',
+        toOthers: true,
         fromRow: {
           transactionId: outId,
           type: 'TRANSFER',

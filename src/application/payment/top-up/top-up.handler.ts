@@ -86,6 +86,8 @@ export class TopUpHandler {
         to: { system: settlementAccountOf(cmd.method) },
         fromRule: 'active',
         toRule: 'any',
+        // KYC: topping up an e-wallet that is not on the holder's own phone sends money to someone else.
+        toOthers: cmd.phone !== (await this.accounts.phoneOf(cmd.userId)),
         fromRow: {
           transactionId,
           type: 'TOPUP',

@@ -2,6 +2,9 @@ import type { AdminCommand, AdminContext } from '../cli.ts';
 import type { AccountStatus } from '../../../domain/wallet/account.ts';
 import { ChangeAccountStatusHandler } from '../../../application/payment/change-account-status/change-account-status.handler.ts';
 import { CreditAccountHandler } from '../../../application/payment/credit-account/credit-account.handler.ts';
+import { VerifyAccountHandler } from '../../../application/payment/verify-account/verify-account.handler.ts';
+import { AesGcmIdentityCipher } from '../../../adapters/security/aes-gcm-identity-cipher.ts';
+import { UsageError, requireFlag } from '../cli.ts';
 import { accountFlag, accountJson, amountFlag, operatorOf, paymentCli, transactionJson } from './payment-cli.ts';
 
 function statusCommand(name: string, to: AccountStatus, summary: string): AdminCommand {
@@ -27,7 +30,38 @@ export const accountsCommands: AdminCommand[] = [
     async run(ctx) {
       const { accounts } = paymentCli(ctx);
       const a = await accountFlag(ctx, accounts);
-      ctx.print(accountJson(a), `account ${a.id}  user ${a.userId}  ${a.status}  ${a.balance.toString()} ${a.currency}`);
+      // The identity is shown masked even here; the sealed values never leave the database.
+      const identity = await accounts.identityOf(a.id);
+      const kyc = identity ? { id_type: identity.idType, id_number: identity.idNumberMasked, verified_by: identity.verifiedBy, verified_at: identity.verifiedAt.toISOString() } : null;
+      ctx.print(
+        { ...accountJson(a), identity: kyc },
+        `account ${a.id}  user ${a.userId}  ${a.status}  ${a.kycTier ?? 'UNREGISTERED'}  ${a.balance.toString()} ${a.currency}${kyc ? `  ${kyc.id_type} ${kyc.id_number}` : ''}`,
+      );
+    },
+  },
+  {
+    name: 'accounts verify',
+    summary: "record the holder's verified identity document: the account becomes REGISTERED (KYC; needs KYC_ENCRYPTION_KEY)",
+    usage: 'accounts verify --account ID|USERNAME|PHONE --id-type KTP --id-number NIK [--name TEXT] [--operator NAME]',
+    async run(ctx) {
+      const { accounts } = paymentCli(ctx);
+      if (!ctx.config.KYC_ENCRYPTION_KEY) throw new UsageError('KYC_ENCRYPTION_KEY is not set: identity data is stored only encrypted');
+      const cipher = AesGcmIdentityCipher.fromConfig(ctx.config.KYC_ENCRYPTION_KEY);
+      const account = await accountFlag(ctx, accounts);
+      const name = typeof ctx.flags.name === 'string' ? ctx.flags.name : null;
+      const r = await new VerifyAccountHandler(accounts, cipher).execute({
+        accountId: account.id,
+        idType: requireFlag(ctx.flags, 'id-type'),
+        idNumber: requireFlag(ctx.flags, 'id-number'),
+        name,
+        operator: operatorOf(ctx),
+      });
+      // The audit event carries the masked number only: the identity itself stays sealed in account_identities.
+      await ctx.audit('accounts.verify', { type: 'account', id: r.after.id }, { before: { kyc_tier: r.before.kycTier ?? 'UNREGISTERED' }, after: { kyc_tier: r.after.kycTier, id_number: r.idNumberMasked } });
+      ctx.print(
+        { ...accountJson(r.after), previous_kyc_tier: r.before.kycTier ?? 'UNREGISTERED', identity: { id_number: r.idNumberMasked } },
+        `account ${r.after.id}: ${r.before.kycTier ?? 'UNREGISTERED'} → ${r.after.kycTier} (${r.idNumberMasked})`,
+      );
     },
   },
   statusCommand('suspend', 'SUSPENDED', 'suspend an account: it can no longer move money (403 ACCOUNT_NOT_ACTIVE)'),

@@ -10,6 +10,7 @@ import { PostgresMerchantRepository } from '../../../adapters/persistence/mercha
 import { createRedis } from '../../../adapters/redis/redis-client.ts';
 import { RedisKeyValueStore } from '../../../adapters/redis/redis-key-value-store.ts';
 import { BalanceCache } from '../../../application/payment/shared/balance-cache.ts';
+import { kycLimitsOf } from '../../payment/kyc-limits.ts';
 import { accountDto, transactionDto } from '../../../adapters/http/payment/payment.dto.ts';
 
 /**
@@ -21,6 +22,7 @@ export function paymentCli(ctx: AdminContext) {
   const accounts = new PostgresAccountRepository(ctx.orm);
   const ledger = new PostgresLedgerRepository(ctx.orm, {
     topic: ctx.config.KAFKA_TOPIC_TRANSACTIONS,
+    limits: kycLimitsOf(ctx.config),
     onCommitted: async (userIds) => {
       if (!ctx.config.REDIS_URL) return;
       const redis = createRedis(ctx.config.REDIS_URL);
