@@ -91,6 +91,15 @@ const schema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .refine((list) => list.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
+  // How long the server waits for a whole request (node's requestTimeout); the Idempotency-Key claim lease follows it.
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+  // How long an IN_FLIGHT Idempotency-Key claim holds before a retry may take it over; unset = the request timeout + 5 s.
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+  // Outbox relay leadership: a lease renewed every batch; a stalled leader loses it after this long.
+  OUTBOX_RELAY_LEASE_MS: z.coerce.number().int().min(500).max(600000).default(5000),
+  // Kafka consumer group liveness: a consumer that stops heartbeating is evicted after the session timeout.
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(10000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(100000).default(1000),
   DEMO_SEED: bool.optional(),
   // OpenTelemetry: traces are exported over OTLP/HTTP to this collector when set (src/adapters/observability).
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
@@ -131,5 +140,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const missing = needed.filter((k) => !c[k]);
     if (c[base] && missing.length > 0) throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: required when ${base} is set`);
   }
+  if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS) {
+    throw new ConfigError('invalid configuration:\n  KAFKA_HEARTBEAT_INTERVAL_MS: must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
+  }
   return { ...c, embedded };
 }
+
+/**
+ * The Idempotency-Key claim lease: long enough that a live request (bounded by the request timeout)
+ * never loses its claim, short enough that a retry after a crash is refused only briefly.
+ */
+export const idempotencyLeaseSeconds = (c: Pick<Config, 'HTTP_REQUEST_TIMEOUT_MS' | 'IDEMPOTENCY_LEASE_SECONDS'>): number =>
+  c.IDEMPOTENCY_LEASE_SECONDS ?? Math.ceil(c.HTTP_REQUEST_TIMEOUT_MS / 1000) + 5;

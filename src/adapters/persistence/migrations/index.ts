@@ -7,6 +7,7 @@ import { Migration20261125030000PaymentLedger } from './20261125030000-payment-l
 import { Migration20261125040000TransactionService } from './20261125040000-transaction-service.ts';
 import { Migration20261125040100ReportReadModelBackfill } from './20261125040100-report-read-model-backfill.ts';
 import { Migration20261201191608IdentityLookalikeUsernames } from './20261201191608-identity-lookalike-usernames.ts';
+import { Migration20261201202500TopologyOutboxRelayLease } from './20261201202500-topology-outbox-relay-lease.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125040000-transaction-service', class: Migration20261125040000TransactionService },
   { name: '20261125040100-report-read-model-backfill', class: Migration20261125040100ReportReadModelBackfill },
   { name: '20261201191608-identity-lookalike-usernames', class: Migration20261201191608IdentityLookalikeUsernames },
+  { name: '20261201202500-topology-outbox-relay-lease', class: Migration20261201202500TopologyOutboxRelayLease },
 ];
