@@ -107,6 +107,9 @@ export class OutboxRelay {
       await this.events.publish(topic, batch);
     }
     await this.orm.em.fork().transactional(async (em) => {
+      // A leader frozen inside this short transaction would hold the lease row's lock and block its
+      // successor: PostgreSQL ends such a session after the lease's length, releasing the lock.
+      await em.execute(`select set_config('idle_in_transaction_session_timeout', ?, true)`, [String(this.leaseMs)]);
       // Fencing: the lease row locked and still at our epoch, so no newer leader can interleave its marks with ours.
       const held = (await em.execute(`select 1 from outbox_relay_lease where name = ? and holder = ? and epoch = ? and expires_at > now() for update`, [
         this.lease,

@@ -17,9 +17,11 @@ export interface Account {
 
 /**
  * The bank's own accounts (created by the payment-ledger migration). Money moves between a
- * customer and one of these, so the sum over all accounts stays constant.
+ * customer and one of these, so the sum over all accounts stays constant. BANK_CAPITAL is the
+ * counterpart of FUNDING's opening movement (the float the bank paid in, so below zero); no flow
+ * moves money from or to it (migration 20261201202900-topology-funding-opening).
  */
-export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT'] as const;
+export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'BANK_CAPITAL'] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
 export const settlementAccountOf = (method: 'GOPAY' | 'SHOPEE_PAY'): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');

@@ -8,6 +8,7 @@ import { Migration20261125040000TransactionService } from './20261125040000-tran
 import { Migration20261125040100ReportReadModelBackfill } from './20261125040100-report-read-model-backfill.ts';
 import { Migration20261201191608IdentityLookalikeUsernames } from './20261201191608-identity-lookalike-usernames.ts';
 import { Migration20261201202500TopologyOutboxRelayLease } from './20261201202500-topology-outbox-relay-lease.ts';
+import { Migration20261201202900TopologyFundingOpening } from './20261201202900-topology-funding-opening.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125040100-report-read-model-backfill', class: Migration20261125040100ReportReadModelBackfill },
   { name: '20261201191608-identity-lookalike-usernames', class: Migration20261201191608IdentityLookalikeUsernames },
   { name: '20261201202500-topology-outbox-relay-lease', class: Migration20261201202500TopologyOutboxRelayLease },
+  { name: '20261201202900-topology-funding-opening', class: Migration20261201202900TopologyFundingOpening },
 ];
