@@ -39,6 +39,8 @@ await migrate(orm);
 
 // The providers run here, outside the process that gets killed, like real providers would.
 const sandboxes = await startSandboxes({ webhookBaseUrl: `http://127.0.0.1:${PORT}/api/payment/webhooks` });
+// The providers' acceptance window, the same as the platform is told (GOPAY/SHOPEEPAY_ACCEPTANCE_WINDOW_MS below).
+for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.acceptanceWindowMs = 4000;
 const topic = `faults-events-${Date.now()}`;
 const env: Record<string, string> = {
   NODE_ENV: 'development',
@@ -60,7 +62,10 @@ const env: Record<string, string> = {
   EWALLET_TIMEOUT_MS: '1000',
   EWALLET_RETRIES: '1',
   PAYMENT_RECONCILE_INTERVAL_MS: '500',
-  PAYMENT_RECONCILE_AFTER_SECONDS: '2',
+  PAYMENT_RECONCILE_AFTER_SECONDS: '3',
+  PAYMENT_RECONCILE_BACKOFF_MAX_MS: '2000',
+  GOPAY_ACCEPTANCE_WINDOW_MS: '4000',
+  SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '4000',
 };
 
 // Customers funded from the bank's FUNDING account in one transaction: the total never changes.

@@ -155,8 +155,8 @@ describe.each<[string, () => Harness]>([
     expect((await p.balanceInquiry(ph)).balance.toString()).toBe('5.00');
   });
 
-  it('says FAILED NOT_FOUND for a reference it never saw', async () => {
-    expect(await p.topUpStatus(uniq('never'))).toEqual({ status: 'FAILED', providerReference: null, reason: 'NOT_FOUND' });
+  it('says NOT_FOUND (unknown, not FAILED) for a reference it never saw', async () => {
+    expect(await p.topUpStatus(uniq('never'))).toEqual({ status: 'NOT_FOUND', providerReference: null });
   });
 
   it('answers PENDING, then settles SUCCESS or FAILED: the status poll and the verified notification agree', async () => {
@@ -221,7 +221,7 @@ describe.each<[string, () => Harness]>([
     } finally {
       h.control.resetBehaviours();
     }
-    expect(await p.topUpStatus(ref)).toMatchObject({ status: 'FAILED', reason: 'NOT_FOUND' });
+    expect(await p.topUpStatus(ref)).toEqual({ status: 'NOT_FOUND', providerReference: null });
 
     h.control.behave('topup', { kind: 'error' }, 1); // one 500, then the retry goes through
     expect((await p.topUp({ reference: ref, phone: ph, amount: amount('10000.00') })).status).toBe('SUCCESS');

@@ -20,7 +20,7 @@ beforeAll(async () => {
   p = await startPlatform({
     service: 'payment-service',
     modules: [createPaymentModule({ reconciler: false })],
-    config: realServicesConfig({ DATABASE_URL: db.url, EWALLET_TIMEOUT_MS: '300', EWALLET_RETRIES: '1', EWALLET_CIRCUIT_THRESHOLD: '3', EWALLET_CIRCUIT_OPEN_MS: '60000' }),
+    config: realServicesConfig({ DATABASE_URL: db.url, EWALLET_TIMEOUT_MS: '300', EWALLET_RETRIES: '1', EWALLET_CIRCUIT_THRESHOLD: '3', EWALLET_CIRCUIT_OPEN_MS: '60000', SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '500', PAYMENT_RECONCILE_INTERVAL_MS: '200' }),
   });
   runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
   sandboxes = runtime.sandboxes!;
@@ -59,7 +59,7 @@ describe('top-ups when the provider misbehaves (HTTP adapter and sandbox)', () =
     expect(refunds).toHaveLength(0);
   });
 
-  it('with the provider down (5xx), the top-up stays pending; the reconciler releases it once when the provider never saw it; then the circuit opens: 503, nothing debited', async () => {
+  it('with the provider down (5xx), the top-up stays pending; the reconciler releases it once when the provider never saw it and its window is over; then the circuit opens: 503, nothing debited', async () => {
     const c = await createCustomer(p.infra.orm, { balance: '50000.00' });
     const token = accessTokenFor(p, { userId: c.userId, username: c.username });
     sandboxes.shopeepay.control.registerWallet(c.phone);
@@ -67,8 +67,16 @@ describe('top-ups when the provider misbehaves (HTTP adapter and sandbox)', () =
     const r = await topUp(token, { amount: '10000.00', payment_method: 'SHOPEE_PAY', phone_number: c.phone });
     expect(r.status).toBe(202);
     const id = r.body.data!.transaction_id as string;
+    // "Not found" right after the send is unknown: nothing released while the provider's window may be open.
     await runtime.reconciler.runOnce(new Date(Date.now() + 3600_000));
-    expect((await runtime.ledger.findByTransactionId(id))!.status).toBe('FAILED');
+    expect((await runtime.ledger.findByTransactionId(id))!.status).toBe('PENDING');
+    expect(await balanceOf(p.infra.orm, c.accountId)).toBe('40000.00');
+    // Once the send fence (2 × the call's 800 ms worst case) and ShopeePay's 500 ms window have passed, it is final.
+    await new Promise((r) => setTimeout(r, 2200));
+    await expect.poll(async () => {
+      await runtime.reconciler.runOnce(new Date(Date.now() + 3600_000));
+      return (await runtime.ledger.findByTransactionId(id))!.status;
+    }, { timeout: 10_000, interval: 200 }).toBe('FAILED');
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('50000.00');
 
     sandboxes.shopeepay.control.behave('*', { kind: 'error', status: 503 });

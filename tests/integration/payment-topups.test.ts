@@ -111,13 +111,20 @@ describe('top-up (account → e-wallet) with an in-memory provider over real Pos
     expect(await updatesOf(o.transaction.transactionId)).toHaveLength(1);
   });
 
-  it('a top-up the provider never saw (5xx) stays pending, then the reconciler releases it once', async () => {
+  it('a top-up the provider never saw (5xx) stays pending while NOT_FOUND is unknown, then the reconciler releases it once', async () => {
     const c = await customerWithWallet();
     kit.gopay.control.behave('topup', { kind: 'error', status: 503 }); // every attempt, retries included
     const o = await kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: c.phone });
     kit.gopay.control.resetBehaviours();
     expect(o.kind).toBe('pending');
     expect(await balanceOf(orm, c.accountId)).toBe('90000.00');
+    // Right after the send, "not found" is unknown (the request may still be on its way): nothing released.
+    await kit.reconciler.runOnce();
+    await kit.settle.execute(o.transaction.transactionId);
+    expect((await kit.ledger.findByTransactionId(o.transaction.transactionId))!.status).toBe('PENDING');
+    expect(await balanceOf(orm, c.accountId)).toBe('90000.00');
+    // Once the send fence and the acceptance window have passed (1.7 s here), NOT_FOUND is final.
+    await new Promise((r) => setTimeout(r, 1800));
     await Promise.all([kit.reconciler.runOnce(), kit.reconciler.runOnce(), kit.settle.execute(o.transaction.transactionId)]);
     expect((await kit.ledger.findByTransactionId(o.transaction.transactionId))!.status).toBe('FAILED');
     expect(await balanceOf(orm, c.accountId)).toBe('100000.00');

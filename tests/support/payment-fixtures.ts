@@ -12,6 +12,8 @@ import { CreateTransferHandler } from '../../src/application/payment/create-tran
 import { RefundPaymentHandler } from '../../src/application/payment/refund-payment/refund-payment.handler.ts';
 import { TopUpHandler } from '../../src/application/payment/top-up/top-up.handler.ts';
 import { SettleTopUpHandler } from '../../src/application/payment/settle-top-up/settle-top-up.handler.ts';
+import { PostgresTopUpReconcileQueue } from '../../src/adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
+import { PostgresProviderDiscrepancyRepository } from '../../src/adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
 import { TopUpReconciler } from '../../src/application/payment/reconcile-top-ups/top-up-reconciler.ts';
 import { ChangeAccountStatusHandler } from '../../src/application/payment/change-account-status/change-account-status.handler.ts';
 import { GetAccountQuery } from '../../src/application/payment/get-account/get-account.query.ts';
@@ -66,7 +68,7 @@ export async function setStatus(orm: Orm, accountId: string, status: 'ACTIVE' | 
 }
 
 /** The payment use cases over real PostgreSQL, with in-memory e-wallet fakes. */
-export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number } = {}) {
+export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number } = {}) {
   const logger = pino({ level: 'silent' });
   const cache = new BalanceCache(new InMemoryKeyValueStore());
   const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u) });
@@ -74,7 +76,21 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
   const gopay = new InMemoryEWalletProvider('GOPAY', { seeds: [] });
   const shopeepay = new InMemoryEWalletProvider('SHOPEE_PAY', { seeds: [] });
   const providers = { GOPAY: gopay, SHOPEE_PAY: shopeepay };
-  const settle = new SettleTopUpHandler(ledger, providers, logger);
+  // Scaled-down finality: the fakes drop a top-up held past 200 ms (their acceptance window), the
+  // send fence is 1.5 s after the debit (room for a busy machine between the debit's commit and the
+  // call), so NOT_FOUND is final once a top-up is 1.7 s old.
+  for (const p of [gopay, shopeepay]) p.control.acceptanceWindowMs = 200;
+  const sendDeadlineMs = 1500;
+  const notFoundFinalAfterMs = opts.notFoundFinalAfterMs ?? sendDeadlineMs + 200;
+  const discrepancies = new PostgresProviderDiscrepancyRepository(orm, ledger);
+  const settle = new SettleTopUpHandler(ledger, providers, discrepancies, logger);
+  const reconcilerOf = (batchSize?: number) =>
+    new TopUpReconciler(
+      new PostgresTopUpReconcileQueue(orm),
+      settle,
+      { intervalMs: 50, olderThanSeconds: opts.olderThanSeconds ?? 0, notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs, SHOPEE_PAY: notFoundFinalAfterMs }, leaseMs: opts.leaseMs ?? 10_000, backoffMaxMs: 200, batchSize },
+      logger,
+    );
   return {
     ledger,
     accounts,
@@ -86,8 +102,11 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
     pay: new CreatePaymentHandler(accounts, ledger),
     transfer: new CreateTransferHandler(accounts, ledger),
     refund: new RefundPaymentHandler(ledger),
-    topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse('20000000.00'), logger }),
-    reconciler: new TopUpReconciler(ledger, settle, { intervalMs: 1000, olderThanSeconds: opts.olderThanSeconds ?? 0 }, logger),
+    discrepancies,
+    topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse('20000000.00'), sendDeadlineMs, lateSuccess: (id, ref, via) => settle.lateSuccess(id, ref, via), logger }),
+    reconciler: reconcilerOf(),
+    /** Another replica's reconciler on the same database. */
+    reconcilerOf,
     changeStatus: new ChangeAccountStatusHandler(accounts),
     getAccount: new GetAccountQuery(accounts, cache),
   };

@@ -163,7 +163,7 @@ describe('TopUpHandler with fakes', () => {
       accountInquiry: async () => (wallet ? { phone: '+6281234567890', name: 'X', accountNumber: 'GP1' } : null),
       topUp,
     } as unknown as EWalletProvider;
-    const handler = new TopUpHandler({ accounts, ledger, providers: { GOPAY: provider, SHOPEE_PAY: provider }, maxAmount: Money.parse('20000000.00') });
+    const handler = new TopUpHandler({ accounts, ledger, providers: { GOPAY: provider, SHOPEE_PAY: provider }, maxAmount: Money.parse('20000000.00'), sendDeadlineMs: 60_000 });
     const run = () => handler.execute({ userId: 7, amount: Money.parse('10000.00'), method: 'GOPAY', phone: '+6281234567890' });
     return { calls, run };
   }

@@ -26,7 +26,7 @@ export function callOptionsFrom(config: Config): ProviderCallOptions {
   return {
     timeoutMs: config.EWALLET_TIMEOUT_MS,
     retries: config.EWALLET_RETRIES,
-    backoffMs: 200,
+    backoffMs: config.EWALLET_BACKOFF_MS,
     circuitFailureThreshold: config.EWALLET_CIRCUIT_THRESHOLD,
     circuitOpenMs: config.EWALLET_CIRCUIT_OPEN_MS,
   };

@@ -99,13 +99,24 @@ export class ProviderCaller {
     return this.opts.timeoutMs;
   }
 
-  call<T>(operation: string, idempotent: boolean, attempt: () => Promise<T>): Promise<T> {
+  /**
+   * `startBy` (epoch ms) is the send fence of a top-up (src/domain/ewallet/top-up-finality.ts): no
+   * attempt starts after it, so nothing we send can reach the provider after the reconciler may
+   * have judged the top-up lost. A call stopped by the fence has an unknown outcome (a timeout).
+   */
+  call<T>(operation: string, idempotent: boolean, attempt: () => Promise<T>, startBy?: number): Promise<T> {
     return this.breaker.run(async () => {
       const maxAttempts = idempotent ? 1 + Math.max(0, this.opts.retries) : 1;
+      let last: unknown;
       for (let i = 1; ; i++) {
+        if (startBy !== undefined && Date.now() > startBy) {
+          this.logger?.warn({ provider: this.breaker.name, operation, attempts: i - 1 }, 'e-wallet provider call stopped by its send deadline');
+          throw last ?? new ProviderError('PROVIDER_TIMEOUT', `${operation} not sent: its send deadline has passed`, false);
+        }
         try {
           return await attempt();
         } catch (err) {
+          last = err;
           if (i >= maxAttempts || !isTransient(err)) {
             this.logger?.warn({ provider: this.breaker.name, operation, attempts: i, code: (err as DomainError).code }, 'e-wallet provider call failed');
             throw err;

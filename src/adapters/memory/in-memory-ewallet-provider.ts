@@ -1,4 +1,4 @@
-import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
+import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { Money } from '../../domain/shared/money.ts';
 import type { CircuitBreaker } from '../ewallet/circuit-breaker.ts';
@@ -52,26 +52,33 @@ export class InMemoryEWalletProvider implements EWalletProvider {
     });
   }
 
-  topUp(req: { reference: string; phone: string; amount: Money }): Promise<TopUpResult> {
-    return this.run('topup', (b) => result(this.control.applyTopUp(req.reference, req.phone, req.amount, b)));
+  topUp(req: { reference: string; phone: string; amount: Money }, limits: TopUpCallLimits = {}): Promise<TopUpResult> {
+    return this.run('topup', (b) => result(this.control.applyTopUp(req.reference, req.phone, req.amount, b)), limits.startBy);
   }
 
-  topUpStatus(reference: string): Promise<TopUpResult> {
-    return this.run('status', () => {
+  topUpStatus(reference: string): Promise<TopUpInquiry> {
+    return this.run('status', (): TopUpInquiry => {
       const t = this.control.topUp(reference);
-      return t ? result(t) : { status: 'FAILED', providerReference: null, reason: 'NOT_FOUND' };
+      return t ? result(t) : { status: 'NOT_FOUND', providerReference: null };
     });
   }
 
-  private run<T>(op: SandboxOperation, work: (b: ReturnType<SandboxWallets['take']>) => T): Promise<T> {
-    return this.caller.call(op, true, async () => {
-      const b = this.control.take(op);
-      if (b?.kind === 'slow') await sleep(b.delayMs);
-      if (b?.kind === 'error') throw new ProviderError('PROVIDER_ERROR', `${this.method} answered ${b.status ?? 500}`, true);
-      const value = work(b);
-      if (b?.kind === 'hang') throw new ProviderError('PROVIDER_TIMEOUT', `${this.method} did not answer in time`, true);
-      return value;
-    });
+  private run<T>(op: SandboxOperation, work: (b: ReturnType<SandboxWallets['take']>) => T, startBy?: number): Promise<T> {
+    return this.caller.call(
+      op,
+      true,
+      async () => {
+        const b = this.control.take(op);
+        const arrivedAt = Date.now();
+        if (b?.kind === 'slow') await sleep(b.delayMs);
+        if (op === 'topup' && this.control.expired(arrivedAt)) throw new ProviderError('PROVIDER_ERROR', `${this.method} dropped the request (acceptance window)`, true);
+        if (b?.kind === 'error') throw new ProviderError('PROVIDER_ERROR', `${this.method} answered ${b.status ?? 500}`, true);
+        const value = work(b);
+        if (b?.kind === 'hang') throw new ProviderError('PROVIDER_TIMEOUT', `${this.method} did not answer in time`, true);
+        return value;
+      },
+      startBy,
+    );
   }
 
   private notify(t: SandboxTopUp): void {

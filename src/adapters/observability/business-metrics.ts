@@ -63,4 +63,35 @@ export function registerBusinessMetrics(orm: Orm, registry: Registry): void {
       await fill(this, (r) => Number(r.amount));
     },
   });
+  registerDiscrepancyMetric(orm, registry);
+}
+
+/**
+ * Open provider discrepancy cases (a provider's SUCCESS after we recorded FAILED and released the
+ * money: the amount exists twice until an operator runs `discrepancies settle`). Read from the
+ * table at scrape time (every replica reports the same global number); alert ProviderDiscrepancyOpen.
+ */
+function registerDiscrepancyMetric(orm: Orm, registry: Registry): void {
+  let cached: { at: number; rows: Promise<{ method: string; kind: string; n: number }[]> } | undefined;
+  new Gauge({
+    name: 'payment_provider_discrepancies_open',
+    help: 'Open provider discrepancy cases (provider SUCCESS after our FAILED) by payment method and kind; settle with `admin discrepancies settle`',
+    labelNames: ['payment_method', 'kind'],
+    registers: [registry],
+    async collect() {
+      if (!cached || Date.now() - cached.at > CACHE_MS) {
+        const rows = orm.em
+          .getConnection()
+          .execute(`select payment_method::text as method, kind, count(*)::int as n from provider_discrepancies where status = 'OPEN' group by 1, 2`)
+          .then((r) => r as { method: string; kind: string; n: number }[]);
+        cached = { at: Date.now(), rows };
+        rows.catch(() => (cached = undefined));
+      }
+      const rows = await cached.rows.catch(() => undefined);
+      this.reset();
+      // Always a sample per method, so "no open case" is 0 rather than absent (the alert needs no absent()).
+      for (const method of ['GOPAY', 'SHOPEE_PAY']) this.set({ payment_method: method, kind: 'SUCCESS_AFTER_FAILED' }, 0);
+      for (const r of rows ?? []) this.set({ payment_method: r.method, kind: r.kind }, r.n);
+    },
+  });
 }

@@ -32,6 +32,20 @@ export interface TopUpResult {
   reason?: string;
 }
 
+/**
+ * What a status inquiry can answer: the top-up's status, or NOT_FOUND (the provider has no record
+ * of the reference *now*). NOT_FOUND is not a failure: the request may still be on its way or in
+ * the provider's queue. Only the finality rule (top-up-finality.ts) turns it into one, once the
+ * provider's acceptance window has certainly passed.
+ */
+export type TopUpInquiry = TopUpResult | { status: 'NOT_FOUND'; providerReference: null };
+
+/** Limits of one top-up call (the send fence of top-up-finality.ts). */
+export interface TopUpCallLimits {
+  /** Epoch ms after which no attempt may start (the retries stop; the outcome stays unknown). */
+  startBy?: number;
+}
+
 export interface EWalletProvider {
   readonly method: EWalletMethod;
   /** null = no wallet for this phone. */
@@ -39,9 +53,9 @@ export interface EWalletProvider {
   /** Throws DomainError('EWALLET_ACCOUNT_NOT_FOUND', 'not_found') when the phone has no wallet. */
   balanceInquiry(phone: string): Promise<EWalletBalance>;
   /** Idempotent on `reference` (our transaction_id): the same reference is the same top-up. */
-  topUp(req: { reference: string; phone: string; amount: Money }): Promise<TopUpResult>;
-  /** FAILED with reason 'NOT_FOUND' when the provider never saw the reference. */
-  topUpStatus(reference: string): Promise<TopUpResult>;
+  topUp(req: { reference: string; phone: string; amount: Money }, limits?: TopUpCallLimits): Promise<TopUpResult>;
+  /** { status: 'NOT_FOUND' } when the provider has no record of the reference (yet). */
+  topUpStatus(reference: string): Promise<TopUpInquiry>;
 }
 
 /** What a verified provider notification (webhook) says about one top-up. */

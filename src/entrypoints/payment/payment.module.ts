@@ -9,6 +9,9 @@ import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../
 import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
 import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PostgresTopUpReconcileQueue } from '../../adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
+import { PostgresProviderDiscrepancyRepository } from '../../adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
+import { notFoundFinalAfterMs, sendFenceMs } from '../../domain/ewallet/top-up-finality.ts';
 import { paymentRoutes } from '../../adapters/http/payment/payment.controller.ts';
 import type { PaymentHandlers } from '../../adapters/http/payment/payment-handlers.ts';
 import { BalanceCache } from '../../application/payment/shared/balance-cache.ts';
@@ -44,6 +47,7 @@ export interface PaymentRuntime {
   changeStatus: ChangeAccountStatusHandler;
   settleTopUp: SettleTopUpHandler;
   reconciler: TopUpReconciler;
+  discrepancies: PostgresProviderDiscrepancyRepository;
   ewallet: EWalletAdapters | null;
   /** The in-process provider simulators, when no provider base URL is configured. */
   sandboxes: Sandboxes | null;
@@ -83,13 +87,35 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       };
       const providers: EWalletProviders = lazy(() => ewallet().providers);
       const verifiers: EWalletWebhookVerifiers = lazy(() => ewallet().verifiers);
-      const settleTopUp = new SettleTopUpHandler(ledger, providers, logger);
+      const discrepancies = new PostgresProviderDiscrepancyRepository(infra.orm, ledger);
+      const settleTopUp = new SettleTopUpHandler(ledger, providers, discrepancies, logger);
       runtime.settleTopUp = settleTopUp;
-      runtime.reconciler = new TopUpReconciler(ledger, settleTopUp, { intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS, olderThanSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS }, logger);
+      runtime.discrepancies = discrepancies;
+      const call = { timeoutMs: config.EWALLET_TIMEOUT_MS, retries: config.EWALLET_RETRIES, backoffMs: config.EWALLET_BACKOFF_MS };
+      runtime.reconciler = new TopUpReconciler(
+        new PostgresTopUpReconcileQueue(infra.orm),
+        settleTopUp,
+        {
+          intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS,
+          olderThanSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
+          notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs(call, config.GOPAY_ACCEPTANCE_WINDOW_MS), SHOPEE_PAY: notFoundFinalAfterMs(call, config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS) },
+          leaseMs: config.PAYMENT_RECONCILE_LEASE_MS,
+          backoffMaxMs: config.PAYMENT_RECONCILE_BACKOFF_MAX_MS,
+        },
+        logger,
+      );
       runtime.credit = new CreditAccountHandler(accounts, ledger);
       runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
       runtime.handlers = {
-        topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse(config.TOPUP_MAX_AMOUNT), logger }),
+        topUp: new TopUpHandler({
+          accounts,
+          ledger,
+          providers,
+          maxAmount: Money.parse(config.TOPUP_MAX_AMOUNT),
+          sendDeadlineMs: sendFenceMs(call),
+          lateSuccess: (id, ref, via) => settleTopUp.lateSuccess(id, ref, via),
+          logger,
+        }),
         createPayment: new CreatePaymentHandler(accounts, ledger),
         createTransfer: new CreateTransferHandler(accounts, ledger),
         lookUpRecipient: new LookUpRecipientQuery({ accounts, limit: { kv: infra.kv, perHour: config.RECIPIENT_LOOKUPS_PER_HOUR } }),
@@ -114,6 +140,9 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           // notifications reach this server when it listens on a known port; tests on PORT=0 set
           // the URL with runtime.sandboxes.setWebhookBaseUrl.
           runtime.sandboxes = await startSandboxes({ webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined });
+          // The simulated providers keep the acceptance window we are configured with.
+          runtime.sandboxes.gopay.control.acceptanceWindowMs = config.GOPAY_ACCEPTANCE_WINDOW_MS;
+          runtime.sandboxes.shopeepay.control.acceptanceWindowMs = config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS;
           logger.info({ gopay: runtime.sandboxes.gopay.url, shopeepay: runtime.sandboxes.shopeepay.url }, 'e-wallet sandboxes started');
         }
         runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reconcileDelayProblem } from '../../domain/ewallet/top-up-finality.ts';
 
 /**
  * The only module that reads process.env. Every variable is validated here; a bad one stops
@@ -78,10 +79,20 @@ const schema = z.object({
   SHOPEEPAY_WEBHOOK_SECRET: z.string().optional(),
   EWALLET_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  EWALLET_BACKOFF_MS: z.coerce.number().int().min(0).max(10000).default(200),
+  // The providers' acceptance windows (a request is applied within this long of being sent, or
+  // never): take them from the provider's documentation, with margin. "Not found" becomes a
+  // definite failure only after the call's worst case + this window (top-up-finality.ts).
+  GOPAY_ACCEPTANCE_WINDOW_MS: z.coerce.number().int().min(100).max(86400000).default(900000),
+  SHOPEEPAY_ACCEPTANCE_WINDOW_MS: z.coerce.number().int().min(100).max(86400000).default(900000),
   EWALLET_CIRCUIT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   EWALLET_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).max(600000).default(30000),
   PAYMENT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
+  // A top-up still unknown is asked again after INTERVAL, 2×, 4×… up to this.
+  PAYMENT_RECONCILE_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(86400000).default(300000),
+  // How long one replica's claim on a pending top-up lasts (one status inquiry must fit in it).
+  PAYMENT_RECONCILE_LEASE_MS: z.coerce.number().int().min(100).max(3600000).default(60000),
 
   TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
   // Web origins (scheme://host[:port]) besides the API's own host whose pages may send cookie-authenticated writes.
@@ -143,6 +154,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS) {
     throw new ConfigError('invalid configuration:\n  KAFKA_HEARTBEAT_INTERVAL_MS: must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
   }
+  // The reconciler must not ask before the request's own call is surely over, and its claim must
+  // outlast one status inquiry (else a second replica takes the same top-up while it is asked).
+  const call = { timeoutMs: c.EWALLET_TIMEOUT_MS, retries: c.EWALLET_RETRIES, backoffMs: c.EWALLET_BACKOFF_MS };
+  const delayProblem = reconcileDelayProblem(c.PAYMENT_RECONCILE_AFTER_SECONDS * 1000, call);
+  if (delayProblem) throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_AFTER_SECONDS: ${delayProblem}`);
+  const leaseProblem = reconcileDelayProblem(c.PAYMENT_RECONCILE_LEASE_MS, call);
+  if (leaseProblem) throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_LEASE_MS: ${leaseProblem.replace('reconcile delay', 'reconcile lease')}`);
   return { ...c, embedded };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { EWalletAccount, EWalletBalance, EWalletProvider, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
+import type { EWalletAccount, EWalletBalance, EWalletProvider, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
@@ -78,8 +78,11 @@ export class GoPayEWalletProvider implements EWalletProvider {
     });
   }
 
-  topUp(req: { reference: string; phone: string; amount: Money }): Promise<TopUpResult> {
-    return this.caller.call('topUp', true, async () => {
+  topUp(req: { reference: string; phone: string; amount: Money }, limits: TopUpCallLimits = {}): Promise<TopUpResult> {
+    return this.caller.call(
+      'topUp',
+      true,
+      async () => {
       const a = await this.send(GOPAY_PATHS.topUp, {
         partnerReferenceNo: req.reference,
         customerNumber: req.phone,
@@ -87,13 +90,16 @@ export class GoPayEWalletProvider implements EWalletProvider {
         feeType: 'OUR',
       });
       return toResult(expect(a, 200, transactionAnswer));
-    });
+      },
+      limits.startBy,
+    );
   }
 
-  topUpStatus(reference: string): Promise<TopUpResult> {
+  topUpStatus(reference: string): Promise<TopUpInquiry> {
     return this.caller.call('topUpStatus', true, async () => {
       const a = await this.send(GOPAY_PATHS.topUpStatus, { originalPartnerReferenceNo: reference, serviceCode: '38' });
-      if (a.status === 404) return { status: 'FAILED', providerReference: null, reason: 'NOT_FOUND' };
+      // No record *now*: unknown, not failed (the request may still be in flight or queued there).
+      if (a.status === 404) return { status: 'NOT_FOUND', providerReference: null };
       return toResult(expect(a, 200, transactionAnswer));
     });
   }

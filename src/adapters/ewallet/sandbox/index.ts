@@ -3,7 +3,7 @@ import { type ShopeePayCredentials, type ShopeePaySandbox, startShopeePaySandbox
 import type { WalletSeed } from './sandbox-wallets.ts';
 
 export type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallet, WalletSeed } from './sandbox-wallets.ts';
-export { DEFAULT_WALLET_SEEDS, SandboxWallets, canonicalPhone } from './sandbox-wallets.ts';
+export { DEFAULT_ACCEPTANCE_WINDOW_MS, DEFAULT_WALLET_SEEDS, SandboxWallets, canonicalPhone } from './sandbox-wallets.ts';
 export type { GoPaySandbox, GoPayCredentials, ShopeePaySandbox, ShopeePayCredentials };
 
 export interface SandboxesOptions {

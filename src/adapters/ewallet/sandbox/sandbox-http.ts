@@ -98,12 +98,16 @@ export function header(req: IncomingMessage, name: string): string | undefined {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs one provider operation under the behaviour set for it: slow waits first, error answers 5xx
- * without doing anything, hang does the work and then never answers.
+ * Runs one provider operation under the behaviour set for it: slow waits first (a top-up slowed past
+ * the acceptance window is dropped), error answers 5xx without doing anything, hang does the work
+ * and then never answers.
  */
 export async function withBehaviour(wallets: SandboxWallets, op: SandboxOperation, work: (b: SandboxBehaviour | null) => Answer): Promise<Answer | 'hang'> {
   const b = wallets.take(op);
+  const arrivedAt = Date.now();
   if (b?.kind === 'slow') await sleep(b.delayMs);
+  // A top-up held past the provider's acceptance window is dropped, never applied (its promise).
+  if (op === 'topup' && wallets.expired(arrivedAt)) return { status: 504, body: { error: 'REQUEST_EXPIRED', message: 'not processed within the acceptance window' } };
   if (b?.kind === 'error') return { status: b.status ?? 500, body: { error: 'INTERNAL_SERVER_ERROR', message: 'sandbox told to fail' } };
   const answer = work(b);
   return b?.kind === 'hang' ? 'hang' : answer;

@@ -54,6 +54,14 @@ export const DEFAULT_WALLET_SEEDS: WalletSeed[] = [
   { phone: '+6281200000003', name: 'Agus Wijaya', balance: '2500000.00' },
 ];
 
+/**
+ * The provider's acceptance window: a top-up request is applied within this long of its arrival,
+ * or never (what real providers document, e.g. GoPay's ±5 min X-TIMESTAMP tolerance). Our side
+ * treats "not found" as final only after its configured window (GOPAY_ACCEPTANCE_WINDOW_MS…),
+ * which must be at least the provider's.
+ */
+export const DEFAULT_ACCEPTANCE_WINDOW_MS = 5 * 60_000;
+
 /** A wallet may not hold more than this (e-money rules cap balances); a top-up past it is declined. */
 const DEFAULT_BALANCE_LIMIT = Money.parse('20000000.00');
 
@@ -85,10 +93,13 @@ export class SandboxWallets {
   private seq = 0;
   /** Called when a top-up reaches SUCCESS or FAILED (the HTTP sandbox sends the webhook). */
   notify: SandboxNotify | undefined;
+  /** See DEFAULT_ACCEPTANCE_WINDOW_MS; tests shorten it (or lengthen it to play a provider that breaks it). */
+  acceptanceWindowMs: number;
 
-  constructor(method: EWalletMethod, opts: { seeds?: WalletSeed[]; balanceLimit?: Money } = {}) {
+  constructor(method: EWalletMethod, opts: { seeds?: WalletSeed[]; balanceLimit?: Money; acceptanceWindowMs?: number } = {}) {
     this.method = method;
     this.balanceLimit = opts.balanceLimit ?? DEFAULT_BALANCE_LIMIT;
+    this.acceptanceWindowMs = opts.acceptanceWindowMs ?? DEFAULT_ACCEPTANCE_WINDOW_MS;
     for (const s of opts.seeds ?? DEFAULT_WALLET_SEEDS) this.registerWallet(s.phone, s);
   }
 
@@ -133,6 +144,11 @@ export class SandboxWallets {
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules.splice(i, 1);
     return rule.behaviour;
+  }
+
+  /** True when a top-up request that arrived at `arrivedAt` (epoch ms) is past the acceptance window: it is dropped, never applied. */
+  expired(arrivedAt: number): boolean {
+    return Date.now() - arrivedAt > this.acceptanceWindowMs;
   }
 
   requests(op: SandboxOperation): number {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { EWalletAccount, EWalletBalance, EWalletProvider, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
+import type { EWalletAccount, EWalletBalance, EWalletProvider, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
@@ -70,8 +70,11 @@ export class ShopeePayEWalletProvider implements EWalletProvider {
     });
   }
 
-  topUp(req: { reference: string; phone: string; amount: Money }): Promise<TopUpResult> {
-    return this.caller.call('topUp', true, async () => {
+  topUp(req: { reference: string; phone: string; amount: Money }, limits: TopUpCallLimits = {}): Promise<TopUpResult> {
+    return this.caller.call(
+      'topUp',
+      true,
+      async () => {
       const a = await this.send(SHOPEEPAY_PATHS.topUp, {
         request_id: randomUUID(),
         reference_id: req.reference,
@@ -80,13 +83,16 @@ export class ShopeePayEWalletProvider implements EWalletProvider {
         currency: 'IDR',
       });
       return toResult(expect(a, transactionAnswer));
-    });
+      },
+      limits.startBy,
+    );
   }
 
-  topUpStatus(reference: string): Promise<TopUpResult> {
+  topUpStatus(reference: string): Promise<TopUpInquiry> {
     return this.caller.call('topUpStatus', true, async () => {
       const a = await this.send(SHOPEEPAY_PATHS.topUpCheck, { request_id: randomUUID(), reference_id: reference });
-      if (a.status === 404) return { status: 'FAILED', providerReference: null, reason: 'NOT_FOUND' };
+      // No record *now*: unknown, not failed (the request may still be in flight or queued there).
+      if (a.status === 404) return { status: 'NOT_FOUND', providerReference: null };
       return toResult(expect(a, transactionAnswer));
     });
   }

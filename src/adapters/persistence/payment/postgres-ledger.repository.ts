@@ -118,6 +118,17 @@ export class PostgresLedgerRepository implements LedgerRepository {
     return result;
   }
 
+  /**
+   * One transaction in which `work` takes its own locks, decides, and makes movements with the
+   * same primitive as move(): for operations that must choose a movement under a lock of their
+   * own (settling a provider discrepancy case, postgres-provider-discrepancy.repository.ts).
+   */
+  async transaction<R>(work: (tx: { em: EntityManager; move: (m: Movement) => Promise<MovementResult> }) => Promise<{ result: R; userIds: number[] }>): Promise<R> {
+    const out = await this.orm.em.fork().transactional((em) => work({ em, move: (m) => this.moveIn(em, m) }));
+    await this.committed(out.userIds);
+    return out.result;
+  }
+
   async findByTransactionId(transactionId: string): Promise<LedgerTransaction | null> {
     return this.findIn(this.orm.em.fork(), transactionId);
   }

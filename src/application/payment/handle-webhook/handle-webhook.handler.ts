@@ -15,7 +15,8 @@ export interface WebhookAck {
  * A provider's notification about a top-up. The signature and timestamp are verified over the raw
  * body; then the provider is asked for the status itself (the notification is only a hint), and
  * the ledger's conditional transition applies it exactly once. Duplicates, replays and references
- * that are not ours are acknowledged and change nothing, so the provider stops retrying.
+ * that are not ours are acknowledged and change nothing, so the provider stops retrying. A late
+ * SUCCESS about a top-up we recorded FAILED is acknowledged too, after opening a discrepancy case.
  */
 export class HandleWebhookHandler {
   private readonly verifiers: EWalletWebhookVerifiers;
@@ -32,7 +33,7 @@ export class HandleWebhookHandler {
     const notification = this.verifiers[method].verify(rawBody, headers);
     const t = await this.ledger.findByTransactionId(notification.reference);
     if (!t || t.type !== 'TOPUP' || t.paymentMethod !== method) return { reference: notification.reference, applied: false, status: 'UNKNOWN' };
-    const outcome = await this.settle.execute(t.transactionId);
+    const outcome = await this.settle.execute(t.transactionId, { claimed: notification.status, via: 'webhook' });
     if (outcome.kind === 'settled') return { reference: t.transactionId, applied: outcome.result.applied, status: outcome.result.transaction.status };
     return { reference: t.transactionId, applied: false, status: outcome.transaction.status };
   }

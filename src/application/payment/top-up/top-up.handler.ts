@@ -21,6 +21,8 @@ export interface TopUpCommand {
 }
 
 /** How the top-up ended for this request: the controller maps it to 201, 202, 422 or 502. */
+export type LateSuccess = (transactionId: string, providerReference: string | null, via: 'request') => Promise<void>;
+
 export type TopUpOutcome =
   | { kind: 'success'; transaction: LedgerTransaction }
   | { kind: 'pending'; transaction: LedgerTransaction }
@@ -38,13 +40,27 @@ export class TopUpHandler {
   private readonly ledger: LedgerRepository;
   private readonly providers: EWalletProviders;
   private readonly maxAmount: Money;
+  private readonly sendDeadlineMs: number;
+  private readonly lateSuccess: LateSuccess | undefined;
   private readonly logger: Logger | undefined;
 
-  constructor(deps: { accounts: AccountRepository; ledger: LedgerRepository; providers: EWalletProviders; maxAmount: Money; logger?: Logger }) {
+  constructor(deps: {
+    accounts: AccountRepository;
+    ledger: LedgerRepository;
+    providers: EWalletProviders;
+    maxAmount: Money;
+    /** The send fence: no attempt starts later than this after the debit (top-up-finality.ts sendFenceMs). */
+    sendDeadlineMs: number;
+    /** Opens the discrepancy case when the provider's answer is SUCCESS but the top-up was failed meanwhile. */
+    lateSuccess?: LateSuccess;
+    logger?: Logger;
+  }) {
     this.accounts = deps.accounts;
     this.ledger = deps.ledger;
     this.providers = deps.providers;
     this.maxAmount = deps.maxAmount;
+    this.sendDeadlineMs = deps.sendDeadlineMs;
+    this.lateSuccess = deps.lateSuccess;
     this.logger = deps.logger;
   }
 
@@ -86,7 +102,9 @@ export class TopUpHandler {
 
     let answer: TopUpResult;
     try {
-      answer = await provider.topUp({ reference: transactionId, phone: cmd.phone, amount: cmd.amount });
+      // The fence counts from the debit's own timestamp (the database's clock, the one the
+      // reconciler judges NOT_FOUND by), not from now: a pause here must not stretch it.
+      answer = await provider.topUp({ reference: transactionId, phone: cmd.phone, amount: cmd.amount }, { startBy: pending.createdAt.getTime() + this.sendDeadlineMs });
     } catch (err) {
       // Only a refusal before anything was sent (the circuit breaker is open) is a definite
       // failure. A timeout, a reset or a 5xx may have been applied: the top-up stays PENDING and
@@ -103,6 +121,7 @@ export class TopUpHandler {
       { externalReference: answer.providerReference, reason: answer.reason },
       hooks.onSettle && ((tx, r) => hooks.onSettle!(tx, outcomeOf(r, answer))),
     );
+    if (answer.status === 'SUCCESS' && !settled.applied && settled.transaction.status === 'FAILED') await this.lateSuccess?.(transactionId, answer.providerReference, 'request');
     return outcomeOf(settled, answer);
   }
 }

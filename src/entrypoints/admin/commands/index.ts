@@ -6,6 +6,7 @@ import { keysCommands } from './keys.commands.ts';
 import { accessLogsCommands } from './access-logs.commands.ts';
 import { accountsCommands } from './accounts.commands.ts';
 import { refundsCommands } from './refunds.commands.ts';
+import { discrepanciesCommands } from './discrepancies.commands.ts';
 
 /** Every operator command; each service's issue adds its own file here. */
-export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands];
+export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...discrepanciesCommands];
