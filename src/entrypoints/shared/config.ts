@@ -104,6 +104,9 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   // How long the server waits for a whole request (node's requestTimeout); the Idempotency-Key claim lease follows it.
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+  // Idle keep-alive connections are kept this long. Longer than the router's idle reuse of its
+  // connections to us (HAProxy reuses one 5 s idle; node's old 5 s default raced it: 502s found by bench/topology.ts).
+  HTTP_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(65000),
   // How long an IN_FLIGHT Idempotency-Key claim holds before a retry may take it over; unset = the request timeout + 5 s.
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
   // Outbox relay leadership: a lease renewed every batch; a stalled leader loses it after this long.

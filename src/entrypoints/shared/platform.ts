@@ -72,7 +72,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     },
   });
 
-  const server = createServer({ requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS, headersTimeout: Math.min(10_000, config.HTTP_REQUEST_TIMEOUT_MS), keepAliveTimeout: 5_000 }, app.callback());
+  const server = createServer({ requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS, headersTimeout: Math.min(10_000, config.HTTP_REQUEST_TIMEOUT_MS), keepAliveTimeout: config.HTTP_KEEPALIVE_TIMEOUT_MS }, app.callback());
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
