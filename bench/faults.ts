@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Fault injection with the bank invariant checked afterwards (docs/RELIABILITY.md has the results).
 //   node bench/faults.ts [kill|kafka|redis|postgres|all]      (FAULT_OPS=600, FAULT_KAFKA_SECONDS=60)
 // kill:     the payment entrypoint is SIGKILLed at random moments under load and restarted.
@@ -9,7 +10,7 @@ import { execSync } from 'node:child_process';
 import pg from 'pg';
 import { Kafka } from 'kafkajs';
 import { createOrm, migrate } from '../src/adapters/persistence/orm.ts';
-import { startSandboxes } from '../src/adapters/ewallet/sandbox/index.ts';
+import { paymentEnvFor, startSandboxes } from '../src/adapters/ewallet/sandbox/index.ts';
 import { loadJwtKeys } from '../src/adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../src/adapters/security/jwt-access-token.service.ts';
 import { InMemoryKeyValueStore } from '../src/adapters/memory/in-memory-key-value-store.ts';
@@ -50,15 +51,7 @@ const env: Record<string, string> = {
   KAFKA_TOPIC_TRANSACTIONS: topic,
   KAFKA_CONSUMER_GROUP: `faults-${Date.now()}`,
   LOG_LEVEL: 'warn',
-  GOPAY_BASE_URL: sandboxes.gopay.url,
-  GOPAY_CLIENT_ID: sandboxes.gopay.credentials.clientId,
-  GOPAY_CLIENT_SECRET: sandboxes.gopay.credentials.clientSecret,
-  GOPAY_PARTNER_ID: sandboxes.gopay.credentials.partnerId,
-  GOPAY_WEBHOOK_SECRET: sandboxes.gopay.credentials.webhookSecret,
-  SHOPEEPAY_BASE_URL: sandboxes.shopeepay.url,
-  SHOPEEPAY_MERCHANT_ID: sandboxes.shopeepay.credentials.merchantId,
-  SHOPEEPAY_SECRET: sandboxes.shopeepay.credentials.secret,
-  SHOPEEPAY_WEBHOOK_SECRET: sandboxes.shopeepay.credentials.webhookSecret,
+  ...paymentEnvFor(sandboxes),
   EWALLET_TIMEOUT_MS: '1000',
   EWALLET_RETRIES: '1',
   PAYMENT_RECONCILE_INTERVAL_MS: '500',
@@ -78,9 +71,9 @@ await orm.em.fork().transactional(async (em) => {
 const users = (await conn.execute(`select id, username, phone from users where username like 'fault%' order by id`)) as { id: number; username: string; phone: string }[];
 for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
 const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 7200 }, new InMemoryKeyValueStore());
-const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER' }).token }));
+const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token }));
 const [adminRow] = (await conn.execute(`insert into users (username, email, phone, password, role) values ('fault_admin', 'fault_admin@example.com', '+6281599999999', 'x', 'ADMIN') returning id`)) as [{ id: number }];
-const adminToken = tokens.issue({ userId: adminRow.id, username: 'fault_admin', role: 'ADMIN' }).token;
+const adminToken = tokens.issue({ userId: adminRow.id, username: 'fault_admin', role: 'ADMIN', sessionId: randomUUID() }).token;
 const initial = await ledgerSnapshot(orm);
 
 let server: ChildPlatform = await startChildPlatform('src/entrypoints/all-in-one/main.ts', env, PORT);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Where a payment's time goes: the platform runs under --cpu-prof while autocannon drives payments,
 // then the profile's self time is summed per function. Also counts the SQL statements of one payment.
 //   node bench/profile.ts            (needs the database that bench/run.ts seeded: run it first)
@@ -23,7 +24,7 @@ await db.connect();
 const users = (await db.query(`select id, username from users where username like 'bench%' order by id limit 500`)).rows as { id: number; username: string }[];
 if (!users.length) throw new Error('no bench users: run `node bench/run.ts` first');
 const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 }, new InMemoryKeyValueStore());
-const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER' }).token}`);
+const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token}`);
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 const env = { NODE_ENV: 'development', DATABASE_URL: DB_URL, REDIS_URL: 'redis://127.0.0.1:6379/8', KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_TOPIC_TRANSACTIONS: 'bench-transaction-events', LOG_LEVEL: 'warn' };
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // The platform under load, against the real PostgreSQL, Redis and Kafka, with PostgreSQL's own
 // limit beside it. Writes a Markdown table to stdout and JSON to bench/results/latest.json.
 //   node bench/run.ts                      (BENCH_SECONDS=10, BENCH_USERS=2000, BENCH_EXPORT_ROWS=1000000)
@@ -52,14 +53,18 @@ await conn.execute(`insert into users (username, email, phone, password)
   select 'bench' || g, 'bench' || g || '@example.com', '+62813' || lpad(g::text, 8, '0'), 'x' from generate_series(1, ?) g`, [USERS]);
 await conn.execute(`insert into accounts (user_id, balance) select id, 100000000.00 from users where username like 'bench%'`);
 await conn.execute(`update accounts set balance = balance - ? * 100000000.00 where system_code = 'FUNDING'`, [USERS]);
+// M-1: the hot merchant account every "one hot merchant" payment pays (REGULAR: 0.7% MDR, three legs);
+// M-2…M-200: the merchants "random merchants" spreads payments over.
+await conn.execute(`with m as (insert into merchants (code, name, category) select 'M-' || g, 'Bench merchant ' || g, 'REGULAR' from generate_series(1, 200) g returning id)
+  insert into accounts (merchant_id) select id from m`);
 await conn.execute('analyze'); // as autovacuum would after a bulk load: the planner needs the row counts
 const users = (await conn.execute(`select id, username from users where username like 'bench%' order by id`)) as { id: number; username: string }[];
-const [merchant] = (await conn.execute(`select id from accounts where system_code = 'MERCHANT_SETTLEMENT'`)) as [{ id: string }];
+const [merchant] = (await conn.execute(`select a.id from accounts a join merchants m on m.id = a.merchant_id where m.code = 'M-1'`)) as [{ id: string }];
 log(`seeded ${users.length} funded accounts`);
 
 // ---- tokens signed with the development key that the server also uses
 const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 }, new InMemoryKeyValueStore());
-const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER' }).token}`);
+const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token}`);
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 const cents = () => `${100 + Math.floor(Math.random() * 4900)}.00`;
 
@@ -75,6 +80,7 @@ async function scenario(name: string, connections: number, request: Parameters<t
 
 const payment = () => ({ method: 'POST' as const, path: '/api/payment/payments', headers: { authorization: pick(bearer) }, body: JSON.stringify({ amount: cents(), merchant_id: 'M-1' }) });
 await scenario('payments, random payers', 16, payment);
+await scenario('payments, random payers to random merchants', 16, () => ({ ...payment(), body: JSON.stringify({ amount: cents(), merchant_id: `M-${1 + Math.floor(Math.random() * 200)}` }) }));
 await scenario('transfers, random pairs', 16, () => {
   const to = pick(users);
   return { method: 'POST', path: '/api/payment/transfers', headers: { authorization: pick(bearer) }, body: JSON.stringify({ recipient: to.username, amount: cents() }) };

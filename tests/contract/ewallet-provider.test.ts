@@ -8,10 +8,11 @@ import { GoPayEWalletProvider } from '../../src/adapters/ewallet/gopay/gopay-ewa
 import { GoPayWebhookVerifier } from '../../src/adapters/ewallet/gopay/gopay-webhook-verifier.ts';
 import { ShopeePayEWalletProvider } from '../../src/adapters/ewallet/shopeepay/shopeepay-ewallet-provider.ts';
 import { ShopeePayWebhookVerifier } from '../../src/adapters/ewallet/shopeepay/shopeepay-webhook-verifier.ts';
-import { type Sandboxes, SandboxWallets, startSandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
+import { NO_EWALLET_PREFIX, type Sandboxes, SandboxWallets, startSandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
 import { InMemoryEWalletProvider } from '../../src/adapters/memory/in-memory-ewallet-provider.ts';
 import { type WebhookReceiver, startWebhookReceiver } from '../support/webhook-receiver.ts';
 import { uniq } from '../support/services.ts';
+import { nextDate, statementDateOf } from '../../src/domain/reconciliation/reconciliation.ts';
 
 type Provider = EWalletProvider & { readonly breaker: CircuitBreaker };
 
@@ -84,6 +85,8 @@ function httpHarness(which: 'gopay' | 'shopeepay'): Harness {
 
 const amount = (s: string) => Money.parse(s);
 const phone = () => `+62813${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+/** A number in the sandboxes' reserved range: never an e-wallet. */
+const noWallet = () => `${NO_EWALLET_PREFIX}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
 
 describe.each<[string, () => Harness]>([
   ['InMemoryEWalletProvider', () => memoryHarness('GOPAY')],
@@ -98,12 +101,25 @@ describe.each<[string, () => Harness]>([
   });
   afterAll(() => h.stop());
 
-  it('finds a wallet by phone, in any usual notation, and says null for an unknown one', async () => {
+  it('finds a wallet by phone, in any usual notation, and says null in the reserved no-wallet range', async () => {
     const account = await p.accountInquiry('+6281200000001');
     expect(account).toMatchObject({ phone: '+6281200000001', name: 'Budi Santoso' });
     expect(account!.accountNumber).toMatch(/^(GP|SP)\d+$/);
     expect(await p.accountInquiry('081200000001')).toEqual(account);
-    expect(await p.accountInquiry(phone())).toBeNull();
+    expect(await p.accountInquiry('81200000001')).toEqual(account);
+    expect(await p.accountInquiry(noWallet())).toBeNull();
+    expect(await p.accountInquiry('+6212345')).toBeNull(); // not a mobile number
+  });
+
+  it('opens a wallet with balance 0.00 at the first use of any other mobile number, and keeps it', async () => {
+    const ph = phone();
+    const account = await p.accountInquiry(ph);
+    expect(account).toMatchObject({ phone: ph });
+    expect((await p.balanceInquiry(ph)).balance.toString()).toBe('0.00');
+    const fresh = phone();
+    expect((await p.topUp({ reference: uniq('tx'), phone: fresh, amount: amount('10000.00') })).status).toBe('SUCCESS');
+    expect((await p.balanceInquiry(fresh)).balance.toString()).toBe('10000.00');
+    expect(() => h.control.registerWallet(noWallet())).toThrow(/reserved/);
   });
 
   it('reports the balance as exact decimal money', async () => {
@@ -114,7 +130,7 @@ describe.each<[string, () => Harness]>([
     expect(b.currency).toBe('IDR');
     expect(b.accountNumber).toBe((await p.accountInquiry(ph))!.accountNumber);
     expect(b.lastUpdated).toBeInstanceOf(Date);
-    await expect(p.balanceInquiry(phone())).rejects.toMatchObject({ code: 'EWALLET_ACCOUNT_NOT_FOUND', kind: 'not_found' });
+    await expect(p.balanceInquiry(noWallet())).rejects.toMatchObject({ code: 'EWALLET_ACCOUNT_NOT_FOUND', kind: 'not_found' });
   });
 
   it('tops up, and the status and the notification say SUCCESS', async () => {
@@ -151,8 +167,65 @@ describe.each<[string, () => Harness]>([
     expect(await p.topUpStatus(ref)).toMatchObject({ status: 'FAILED', reason: 'LIMIT_EXCEEDED' });
     // The same reference stays declined; a wallet that does not exist is declined too.
     expect(await p.topUp({ reference: ref, phone: ph, amount: amount('10000.00') })).toMatchObject({ status: 'FAILED' });
-    expect(await p.topUp({ reference: uniq('tx'), phone: phone(), amount: amount('10000.00') })).toMatchObject({ status: 'FAILED', reason: 'ACCOUNT_NOT_FOUND' });
+    expect(await p.topUp({ reference: uniq('tx'), phone: noWallet(), amount: amount('10000.00') })).toMatchObject({ status: 'FAILED', reason: 'ACCOUNT_NOT_FOUND' });
     expect((await p.balanceInquiry(ph)).balance.toString()).toBe('5.00');
+  });
+
+  it('gives the daily statement: every top-up created that day, with both references, amount, status and timestamps', async () => {
+    const ph = phone();
+    const ok = uniq('tx');
+    const declined = uniq('tx');
+    const pending = uniq('tx');
+    await p.topUp({ reference: ok, phone: ph, amount: amount('10000.50') });
+    h.control.behave('topup', { kind: 'decline', reason: 'LIMIT_EXCEEDED' }, 1);
+    await p.topUp({ reference: declined, phone: ph, amount: amount('20000.00') });
+    h.control.behave('topup', { kind: 'pending' }, 1);
+    await p.topUp({ reference: pending, phone: ph, amount: amount('30000.00') });
+    const day = statementDateOf(h.control.topUp(ok)!.createdAt);
+    const lines = await p.statement(day);
+    const mine = new Map(lines.map((l) => [l.reference, l]));
+    expect(mine.get(ok)).toMatchObject({ status: 'SUCCESS', providerReference: h.control.topUp(ok)!.providerReference });
+    expect(mine.get(ok)!.amount.toString()).toBe('10000.50');
+    expect(mine.get(declined)).toMatchObject({ status: 'FAILED', reason: 'LIMIT_EXCEEDED' });
+    expect(mine.get(pending)).toMatchObject({ status: 'PENDING' });
+    for (const l of [mine.get(ok)!, mine.get(pending)!]) {
+      expect(l.createdAt).toBeInstanceOf(Date);
+      expect(Math.abs(l.createdAt.getTime() - h.control.topUp(l.reference)!.createdAt.getTime())).toBeLessThan(1000);
+      expect(l.updatedAt.getTime()).toBeGreaterThanOrEqual(l.createdAt.getTime() - 1000);
+    }
+    expect((await p.statement(nextDate(day))).some((l) => [ok, declined, pending].includes(l.reference))).toBe(false);
+    await expect(p.statement('2026-02-30')).rejects.toMatchObject({ code: 'INVALID_DATE' });
+  });
+
+  it('shows the faults injected at the provider in its statement: a top-up we never sent, one it lost, one it changed', async () => {
+    const ph = phone();
+    const lost = uniq('tx');
+    const changed = uniq('tx');
+    const foreign = uniq('tx');
+    await p.topUp({ reference: lost, phone: ph, amount: amount('10000.00') });
+    await p.topUp({ reference: changed, phone: ph, amount: amount('10000.00') });
+    h.control.forget(lost);
+    h.control.tamper(changed, { amount: amount('15000.00'), status: 'FAILED' });
+    h.control.inject(foreign, ph, amount('5000.00'), 'SUCCESS');
+    const lines = await p.statement(statementDateOf(h.control.topUp(changed)!.createdAt));
+    const mine = new Map(lines.map((l) => [l.reference, l]));
+    expect(mine.has(lost)).toBe(false);
+    expect(mine.get(changed)).toMatchObject({ status: 'FAILED' });
+    expect(mine.get(changed)!.amount.toString()).toBe('15000.00');
+    expect(mine.get(foreign)).toMatchObject({ status: 'SUCCESS' });
+    expect(await p.topUpStatus(lost)).toMatchObject({ status: 'NOT_FOUND' });
+  });
+
+  it('fails a statement with PROVIDER_ERROR on 5xx (retried when transient), never with a partial one', async () => {
+    h.control.behave('statement', { kind: 'error', status: 503 }, 1);
+    const day = statementDateOf(new Date());
+    expect(Array.isArray(await p.statement(day))).toBe(true); // one 503, then the retry
+    h.control.behave('statement', { kind: 'error', status: 500 });
+    try {
+      await expect(p.statement(day)).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    } finally {
+      h.control.resetBehaviours();
+    }
   });
 
   it('says NOT_FOUND (unknown, not FAILED) for a reference it never saw', async () => {
@@ -244,7 +317,7 @@ describe.each<[string, () => Harness]>([
     // A decline or an unknown phone is an answer, not a failure: it never trips the breaker.
     clock.now += 60_000;
     expect(fragile.breaker.state).toBe('half-open');
-    expect(await fragile.accountInquiry(phone())).toBeNull();
+    expect(await fragile.accountInquiry(noWallet())).toBeNull();
     expect(fragile.breaker.state).toBe('closed');
   });
 });

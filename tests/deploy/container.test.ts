@@ -180,6 +180,26 @@ describe('docker-compose.yml', () => {
     expect(services.kong!.environment!.KONG_DATABASE).toBe('off');
   });
 
+  it('trusts only Kong’s fixed address for X-Forwarded-For, and only its one entry', () => {
+    const networks = (parse(readFileSync(repoPath('docker-compose.yml'), 'utf8')) as { networks: { default: { ipam: { config: { subnet: string; ip_range: string }[] } } } }).networks;
+    const kongAddress = (services.kong as ComposeService & { networks: { default: { ipv4_address: string } } }).networks.default.ipv4_address;
+    const [{ subnet, ip_range }] = networks.default.ipam.config as [{ subnet: string; ip_range: string }];
+    const inRange = (ip: string, cidr: string) => {
+      const [base, bits] = cidr.split('/') as [string, string];
+      const n = (a: string) => a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+      const size = 2 ** (32 - Number(bits));
+      return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
+    };
+    expect(inRange(kongAddress, subnet)).toBe(true);
+    expect(inRange(kongAddress, ip_range), 'no other container may be given Kong’s address').toBe(false);
+    for (const name of ['auth-service', 'payment-service', 'transaction-service']) {
+      expect(services[name]!.environment!.TRUSTED_PROXIES, name).toBe(kongAddress);
+      expect(services[name]!.environment!.TRUSTED_PROXY_HOPS, name).toBe('1');
+    }
+    // Kong is the edge here: it believes no X-Forwarded-For (no trusted_ips), so it appends the real peer.
+    expect(services.kong!.environment!.KONG_TRUSTED_IPS).toBeUndefined();
+  });
+
   it('keeps secrets out of the file: they come from .env', () => {
     const text = readFileSync(repoPath('docker-compose.yml'), 'utf8');
     expect(text).not.toMatch(/BEGIN [A-Z ]*KEY/);

@@ -8,6 +8,7 @@ import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import { loadConfig } from '../../src/entrypoints/shared/config.ts';
+import { clientIp } from '../../src/adapters/http/app.ts';
 import { containersOf, kustomize, podSpecOf, readYamlDocuments, repoPath, type Container, type K8sObject } from './support/kustomize.ts';
 import { connectionAllowed, type Endpoint } from './support/network-policy.ts';
 
@@ -206,6 +207,37 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
     expect(allowed(pod('kong'), pod('postgres'), 5432)).toBe(false);
     expect(allowed(pod('kong'), internet, 443)).toBe(false);
     expect(allowed(pod('postgres'), internet, 443)).toBe(false);
+  });
+
+  it('lets no client choose its address: X-Forwarded-For is read only as far as our own proxies (router, Kong) wrote it', () => {
+    const data = find(objects, 'ConfigMap', 'onegate-config').data!;
+    const config = loadConfig({ ...data, DATABASE_URL: 'postgresql://u:p@postgres:5432/onegate', REDIS_URL: 'redis://:p@redis:6379/0', JWT_PUBLIC_KEYS: 'pem' });
+    // The chain in front of the services: one Ingress (router) → Kong → service, each appending one entry.
+    const ingresses = objects.filter((o) => ['Ingress', 'Route'].includes(o.kind));
+    expect(ingresses).toHaveLength(1);
+    expect(config.TRUSTED_PROXY_HOPS).toBe(2);
+    const trusted = config.TRUSTED_PROXIES.split(',');
+    const kongPod = '10.128.4.20';
+    const routerPod = '10.129.0.7';
+    // A client on a private address (VPN, SNAT: inside the trusted ranges) sends its own header.
+    const spoofed = '10.10.10.10, 10.20.30.40';
+    // The router appends what it saw (10.20.30.40), Kong appends the router's address.
+    expect(clientIp(kongPod, `${spoofed}, 10.20.30.40, ${routerPod}`, trusted, config.TRUSTED_PROXY_HOPS)).toBe('10.20.30.40');
+    expect(clientIp(kongPod, `10.10.10.10, 198.51.100.7, ${routerPod}`, trusted, config.TRUSTED_PROXY_HOPS)).toBe('198.51.100.7');
+    // Kong itself believes the router by its one right-most entry, never walking into the client's.
+    const kong = (containerOf(find(objects, 'Deployment', 'kong')).env as { name: string; value?: string }[]).reduce<Record<string, string | undefined>>((a, e) => ({ ...a, [e.name]: e.value }), {});
+    expect(kong.KONG_REAL_IP_HEADER).toBe('X-Forwarded-For');
+    expect(kong.KONG_REAL_IP_RECURSIVE).toBe('off');
+    // Only Kong, the services and monitoring can reach a service's port at all: nothing else can pose as the proxy.
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    const labelsOf = (name: string) => (objects.find((x) => podSpecOf(x) && x.metadata.name === name)!.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const other: Endpoint = { labels: { app: 'anything-else' }, namespace: `onegate-${env}` };
+    const elsewhere: Endpoint = { labels: {}, namespace: 'another-team', namespaceLabels: { 'kubernetes.io/metadata.name': 'another-team' } };
+    for (const s of SERVICES) {
+      const target: Endpoint = { labels: labelsOf(s.name), namespace: `onegate-${env}` };
+      expect(connectionAllowed(policies, other, target, 8080), `a stray pod → ${s.name}`).toBe(false);
+      expect(connectionAllowed(policies, elsewhere, target, 8080), `another namespace → ${s.name}`).toBe(false);
+    }
   });
 });
 

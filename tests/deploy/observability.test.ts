@@ -70,7 +70,7 @@ function knownMetrics(): Set<string> {
   walk(repoPath('src'));
   return names;
 }
-const PROMQL_WORDS = new Set(['sum', 'by', 'rate', 'max', 'min', 'avg', 'histogram_quantile', 'on', 'without', 'irate', 'increase', 'count', 'le', 'bool', 'and', 'or', 'unless']);
+const PROMQL_WORDS = new Set(['sum', 'by', 'time', 'rate', 'max', 'min', 'avg', 'histogram_quantile', 'on', 'without', 'irate', 'increase', 'count', 'le', 'bool', 'and', 'or', 'unless']);
 function metricNames(expr: string): string[] {
   const stripped = expr.replace(/\{[^}]*\}/g, '').replace(/\[[^\]]*\]/g, '').replace(/\(\s*[a-z_, ]*\)\s*(?=\()/g, '');
   return [...stripped.matchAll(/[a-z_:][a-z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_WORDS.has(w) && !/^by\b/.test(w));

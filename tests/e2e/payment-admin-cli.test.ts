@@ -3,13 +3,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { requireEnv } from '../support/services.ts';
-import { balanceOf, createCustomer, paymentKit } from '../support/payment-fixtures.ts';
+import { balanceOf, createCustomer, createMerchant, paymentKit } from '../support/payment-fixtures.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 
 const run = promisify(execFile);
 let orm: Orm;
 beforeAll(async () => {
   orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 4 });
+  await createMerchant(orm, { code: 'M-CLI' });
 });
 afterAll(() => orm.close(true));
 

@@ -4,13 +4,14 @@ import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
 import { PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { realServicesConfig, uniq } from '../support/services.ts';
-import { uniquePhone } from '../support/payment-fixtures.ts';
+import { createMerchant, uniquePhone } from '../support/payment-fixtures.ts';
 
 // The user's journey across the three services in the all-in-one: register (auth), get money and
 // pay (payment), read it back (transaction).
 let p: RunningPlatform;
 beforeAll(async () => {
   p = await startPlatform({ service: 'all-in-one', modules: allModules, config: realServicesConfig() });
+  for (const code of ['M', 'M-1']) await createMerchant(p.infra.orm, { code });
 });
 afterAll(() => p?.stop());
 

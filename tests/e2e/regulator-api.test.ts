@@ -6,6 +6,7 @@ import { accessTokenFor } from '../support/tokens.ts';
 import { realServicesConfig, uniq } from '../support/services.ts';
 import { createTxUser, eventually, insertTx, issueTestKey, type InsertedTx, type TxUser } from '../support/transaction-fixtures.ts';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
+import { apiClient } from '../support/api-client.ts';
 
 const topic = uniq('tx-events-reg-');
 const config = () => realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: topic, KAFKA_CONSUMER_GROUP: uniq('grp-') });
@@ -35,54 +36,49 @@ afterAll(async () => {
   await p?.stop();
 });
 
-interface Body {
-  meta: Record<string, unknown> & { code: string; error?: string };
-  data: unknown;
-}
-async function get(path: string, key?: string, headers: Record<string, string> = {}, base = p): Promise<{ status: number; body: Body; text: string; headers: Headers }> {
-  const r = await fetch(`${base.url}${path}`, { headers: { ...(key ? { 'X-API-Key': key } : {}), ...headers } });
-  const text = await r.text();
-  let body: Body;
-  try {
-    body = JSON.parse(text) as Body;
-  } catch {
-    body = { meta: { code: String(r.status) }, data: text };
-  }
-  return { status: r.status, body, text, headers: r.headers };
-}
-const windowQuery = `from=${encodeURIComponent(at(0).toISOString())}&to=${encodeURIComponent(at(7).toISOString())}`;
-
+/** The typed client with a regulator's key (X-API-Key); every answer is checked against the document. */
+const regulator = (key?: string, headers: Record<string, string> = {}, base: RunningPlatform = p) => apiClient(base, { apiKey: key, headers });
+type HistoryQuery = { from?: string; to?: string; size?: number; page?: number; cursor?: string; type?: 'TOPUP' | 'PAYMENT' | 'REFUND' | 'TRANSFER'; status?: 'PENDING' | 'SUCCESS' | 'FAILED' | 'CANCELLED'; payment_method?: 'GOPAY' | 'SHOPEE_PAY' };
+const histories = (key: string | undefined, query: HistoryQuery = {}, headers: Record<string, string> = {}, base: RunningPlatform = p) => regulator(key, headers, base).GET('/api/transaction/histories', { params: { query } });
+const oneRow = (key: string, id: string, headers: Record<string, string> = {}) => regulator(key, headers).GET('/api/transaction/histories/{id}', { params: { path: { id } } });
+const report = (key: string, query: Record<string, string>, headers: Record<string, string> = {}) => regulator(key, headers).GET('/api/transaction/reports', { params: { query: query as never } });
+const exported = (key: string, query: Record<string, string>) => regulator(key).GET('/api/transaction/histories/export', { params: { query: query as never }, parseAs: 'text' });
+/** A query string as sent by a client that does not use the types (the server must refuse what they would). */
+const untyped = (qs: string) => Object.fromEntries(new URLSearchParams(qs)) as never;
+const ids = (data: { transaction_id: string }[] | undefined) => (data ?? []).map((d) => d.transaction_id);
+const windowParams = { from: at(0).toISOString(), to: at(7).toISOString() };
 describe('regulator histories', () => {
   it('lists only externally accessible rows, newest first, with page meta and masked personal data', async () => {
     const { key } = await issueTestKey(orm, { permissions: ['READ_TRANSACTIONS'] });
-    const r = await get(`/api/transaction/histories?${windowQuery}&size=10`, key);
-    expect(r.status).toBe(200);
-    const data = r.body.data as Record<string, unknown>[];
-    expect(data.map((d) => d.transaction_id)).toEqual([...rows].reverse().map((x) => x.transactionId));
-    expect(r.body.meta).toMatchObject({ code: '200', page: 1, size: 10, total: 5 });
-    expect(data.map((d) => d.transaction_id)).not.toContain(hidden.transactionId);
+    const r = await histories(key, { ...windowParams, size: 10 });
+    expect(r.response.status).toBe(200);
+    const data = r.data!.data;
+    const text = JSON.stringify(r.data);
+    expect(ids(data)).toEqual([...rows].reverse().map((x) => x.transactionId));
+    expect(r.data?.meta).toMatchObject({ code: '200', page: 1, size: 10, total: 5 });
+    expect(ids(data)).not.toContain(hidden.transactionId);
     const mine = data.find((d) => d.transaction_id === rows[0]!.transactionId)!;
     expect(mine).toMatchObject({ transaction_type: 'TOPUP', amount: '50000.00', currency: 'IDR', user: { id: user.userId, phone: `${user.phone.slice(0, 6)}****${user.phone.slice(-4)}` } });
     expect(mine).not.toHaveProperty('email');
     for (const u of [user, other]) {
-      expect(r.text).not.toContain(u.email);
-      expect(r.text).not.toContain(u.phone);
-      expect(r.text).not.toContain(u.phone.slice(6, 10));
-      expect(r.text).not.toContain(u.username);
+      expect(text).not.toContain(u.email);
+      expect(text).not.toContain(u.phone);
+      expect(text).not.toContain(u.phone.slice(6, 10));
+      expect(text).not.toContain(u.username);
     }
   });
 
   it('filters by type, status and payment method, and pages by size', async () => {
     const { key } = await issueTestKey(orm);
-    const byType = await get(`/api/transaction/histories?${windowQuery}&type=PAYMENT`, key);
-    expect((byType.body.data as { transaction_id: string }[]).map((d) => d.transaction_id)).toEqual([rows[4]!.transactionId, rows[1]!.transactionId]);
-    const byStatus = await get(`/api/transaction/histories?${windowQuery}&status=FAILED`, key);
-    expect((byStatus.body.data as { transaction_id: string }[]).map((d) => d.transaction_id)).toEqual([rows[3]!.transactionId]);
-    const byMethod = await get(`/api/transaction/histories?${windowQuery}&payment_method=SHOPEE_PAY`, key);
-    expect((byMethod.body.data as { transaction_id: string }[]).map((d) => d.transaction_id)).toEqual([rows[2]!.transactionId]);
-    const page2 = await get(`/api/transaction/histories?${windowQuery}&page=2&size=2`, key);
-    expect((page2.body.data as { transaction_id: string }[]).map((d) => d.transaction_id)).toEqual([rows[2]!.transactionId, rows[1]!.transactionId]);
-    expect(page2.body.meta).toMatchObject({ page: 2, size: 2, total: 5 });
+    const byType = await histories(key, { ...windowParams, type: 'PAYMENT' });
+    expect(ids(byType.data?.data)).toEqual([rows[4]!.transactionId, rows[1]!.transactionId]);
+    const byStatus = await histories(key, { ...windowParams, status: 'FAILED' });
+    expect(ids(byStatus.data?.data)).toEqual([rows[3]!.transactionId]);
+    const byMethod = await histories(key, { ...windowParams, payment_method: 'SHOPEE_PAY' });
+    expect(ids(byMethod.data?.data)).toEqual([rows[2]!.transactionId]);
+    const page2 = await histories(key, { ...windowParams, page: 2, size: 2 });
+    expect(ids(page2.data?.data)).toEqual([rows[2]!.transactionId, rows[1]!.transactionId]);
+    expect(page2.data?.meta).toMatchObject({ page: 2, size: 2, total: 5 });
   });
 
   it('walks every row once with an opaque cursor', async () => {
@@ -90,42 +86,42 @@ describe('regulator histories', () => {
     const seen: string[] = [];
     let cursor = '';
     for (let i = 0; i < 10; i++) {
-      const r = await get(`/api/transaction/histories?${windowQuery}&size=2&cursor=${encodeURIComponent(cursor)}`, key);
-      expect(r.status).toBe(200);
-      seen.push(...(r.body.data as { transaction_id: string }[]).map((d) => d.transaction_id));
-      if (!r.body.meta.next_cursor) break;
-      cursor = r.body.meta.next_cursor as string;
+      const r = await histories(key, { ...windowParams, size: 2, cursor });
+      expect(r.response.status).toBe(200);
+      seen.push(...ids(r.data?.data));
+      if (!r.data?.meta.next_cursor) break;
+      cursor = r.data.meta.next_cursor;
     }
     expect(seen).toEqual([...rows].reverse().map((x) => x.transactionId));
-    const bad = await get(`/api/transaction/histories?cursor=not-a-cursor`, key);
-    expect(bad.status).toBe(400);
-    expect(bad.body.meta.error).toBe('INVALID_CURSOR');
-    const both = await get(`/api/transaction/histories?cursor=&page=1`, key);
-    expect(both.status).toBe(400);
+    const bad = await histories(key, { cursor: 'not-a-cursor' });
+    expect(bad.response.status).toBe(400);
+    expect(bad.error?.meta.error).toBe('INVALID_CURSOR');
+    const both = await histories(key, { cursor: '', page: 1 });
+    expect(both.response.status).toBe(400);
   });
 
   it('answers one row by id or transaction_id, and 404 for hidden or unknown rows', async () => {
     const { key } = await issueTestKey(orm);
-    const byId = await get(`/api/transaction/histories/${rows[2]!.id}`, key);
-    expect(byId.status).toBe(200);
-    expect(byId.body.data).toMatchObject({ transaction_id: rows[2]!.transactionId, user: { phone: `${other.phone.slice(0, 6)}****${other.phone.slice(-4)}` } });
-    expect(byId.text).not.toContain(other.email);
-    expect(byId.text).not.toContain(other.phone);
-    const byTx = await get(`/api/transaction/histories/${rows[2]!.transactionId}`, key);
-    expect(byTx.body.data).toEqual(byId.body.data);
-    expect((await get(`/api/transaction/histories/${hidden.id}`, key)).status).toBe(404);
-    expect((await get(`/api/transaction/histories/${hidden.transactionId}`, key)).status).toBe(404);
-    const unknown = await get(`/api/transaction/histories/TRX-NOPE`, key);
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.meta.error).toBe('TRANSACTION_NOT_FOUND');
+    const byId = await oneRow(key, rows[2]!.id);
+    expect(byId.response.status).toBe(200);
+    expect(byId.data?.data).toMatchObject({ transaction_id: rows[2]!.transactionId, user: { phone: `${other.phone.slice(0, 6)}****${other.phone.slice(-4)}` } });
+    expect(JSON.stringify(byId.data)).not.toContain(other.email);
+    expect(JSON.stringify(byId.data)).not.toContain(other.phone);
+    const byTx = await oneRow(key, rows[2]!.transactionId);
+    expect(byTx.data?.data).toEqual(byId.data?.data);
+    expect((await oneRow(key, hidden.id)).response.status).toBe(404);
+    expect((await oneRow(key, hidden.transactionId)).response.status).toBe(404);
+    const unknown = await oneRow(key, 'TRX-NOPE');
+    expect(unknown.response.status).toBe(404);
+    expect(unknown.error?.meta.error).toBe('TRANSACTION_NOT_FOUND');
   });
 
   it('validates its query: 400 in the envelope', async () => {
     const { key } = await issueTestKey(orm);
     for (const q of ['size=101', 'size=0', 'page=0', 'type=LOAN', 'status=x', 'from=yesterday', 'from=2026-02-30', `from=${at(5).toISOString()}&to=${at(1).toISOString()}`]) {
-      const r = await get(`/api/transaction/histories?${q}`, key);
-      expect(r.status, q).toBe(400);
-      expect(r.body.meta.code).toBe('400');
+      const r = await histories(key, untyped(q));
+      expect(r.response.status, q).toBe(400);
+      expect(r.error?.meta.code).toBe('400');
     }
   });
 });
@@ -133,47 +129,52 @@ describe('regulator histories', () => {
 describe('regulator export', () => {
   it('streams NDJSON of the window, oldest first, masked', async () => {
     const { key } = await issueTestKey(orm);
-    const r = await get(`/api/transaction/histories/export?${windowQuery}&format=ndjson`, key);
-    expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l) as { transaction_id: string; user: { phone: string } });
+    const r = await exported(key, { ...windowParams, format: 'ndjson' });
+    expect(r.response.status).toBe(200);
+    expect(r.response.headers.get('content-type')).toContain('application/x-ndjson');
+    const text = r.data!;
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { transaction_id: string; user: { phone: string } });
     expect(lines.map((l) => l.transaction_id)).toEqual(rows.map((x) => x.transactionId));
-    expect(r.text).not.toContain(user.phone);
-    expect(r.text).not.toContain(user.email);
+    expect(text).not.toContain(user.phone);
+    expect(text).not.toContain(user.email);
   });
 
   it('streams CSV with a header row', async () => {
     const { key } = await issueTestKey(orm);
-    const r = await get(`/api/transaction/histories/export?${windowQuery}&format=csv`, key);
-    expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toContain('text/csv');
-    const lines = r.text.trim().split('\r\n');
-    expect(lines[0]).toBe('id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone');
+    const r = await exported(key, { ...windowParams, format: 'csv' });
+    expect(r.response.status).toBe(200);
+    expect(r.response.headers.get('content-type')).toContain('text/csv');
+    const text = r.data!;
+    const lines = text.trim().split('\r\n');
+    expect(lines[0]).toBe('id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone,merchant_code,merchant_name');
     expect(lines).toHaveLength(6);
     expect(lines[1]).toContain(rows[0]!.transactionId);
     expect(lines[1]).toContain('50000.00');
-    expect(r.text).not.toContain(user.phone);
-    expect(r.text).not.toContain(user.email);
+    expect(text).not.toContain(user.phone);
+    expect(text).not.toContain(user.email);
   });
 
   it('requires from and to', async () => {
     const { key } = await issueTestKey(orm);
-    expect((await get(`/api/transaction/histories/export`, key)).status).toBe(400);
-    expect((await get(`/api/transaction/histories/export?from=${day}`, key)).status).toBe(400);
-    expect((await get(`/api/transaction/histories/export?from=${day}&to=${day}&format=xml`, key)).status).toBe(400);
+    expect((await exported(key, {})).response.status).toBe(400);
+    expect((await exported(key, { from: day })).response.status).toBe(400);
+    expect((await exported(key, { from: day, to: day, format: 'xml' })).response.status).toBe(400);
   });
 });
 
 describe('regulator refusals, each audited in api_access_logs', () => {
   it('401 for a missing, malformed, unknown, revoked or expired key and an inactive service; 403 for a missing permission or address; 400 for a key in the query string', async () => {
     const reqs: { id: string; status: number; error: string; serviceId: string | null; keyId: string | null; path: string }[] = [];
-    const send = async (path: string, key: string | undefined, status: number, error: string, serviceId: string | null, keyId: string | null) => {
+    type Call = (key: string | undefined, headers: Record<string, string>) => Promise<{ response: Response; error?: { meta: { code: string; error?: string } } }>;
+    const list = (query: Record<string, string> = {}): Call => (key, headers) => histories(key, untyped(new URLSearchParams(query).toString()), headers);
+    const send = async (path: string, call: Call, key: string | undefined, status: number, error: string, serviceId: string | null, keyId: string | null) => {
       const id = uniq('rq');
-      const r = await get(path, key, { 'X-Request-Id': id, 'User-Agent': 'regulator-test/1.0' });
-      expect(r.status, `${path} ${error}`).toBe(status);
-      expect(r.body.meta).toMatchObject({ code: String(status), error });
-      reqs.push({ id, status, error, serviceId, keyId, path: path.split('?')[0]! });
+      const r = await call(key, { 'X-Request-Id': id, 'User-Agent': 'regulator-test/1.0' });
+      expect(r.response.status, `${path} ${error}`).toBe(status);
+      expect(r.error?.meta).toMatchObject({ code: String(status), error });
+      reqs.push({ id, status, error, serviceId, keyId, path });
     };
+    const H = '/api/transaction/histories';
     const live = await issueTestKey(orm, { permissions: ['READ_TRANSACTIONS'] });
     const revoked = await issueTestKey(orm);
     await revoked.admin.revokeKey(revoked.apiKey.id);
@@ -184,19 +185,19 @@ describe('regulator refusals, each audited in api_access_logs', () => {
     const elsewhere = await issueTestKey(orm, { allowedIps: ['10.20.30.40', '192.168.0.0/16'] });
     const { generateApiKey } = await import('../../src/domain/regulator/api-key.ts');
 
-    await send('/api/transaction/histories', undefined, 401, 'API_KEY_MISSING', null, null);
-    await send('/api/transaction/histories', 'not-a-key', 401, 'API_KEY_INVALID', null, null);
-    await send('/api/transaction/histories', generateApiKey().key, 401, 'API_KEY_INVALID', null, null);
-    await send('/api/transaction/histories', live.key.slice(0, 17) + 'x'.repeat(43), 401, 'API_KEY_INVALID', null, null);
-    await send('/api/transaction/histories', revoked.key, 401, 'API_KEY_REVOKED', revoked.service.id, revoked.apiKey.id);
-    await send('/api/transaction/histories', expired.key, 401, 'API_KEY_EXPIRED', expired.service.id, expired.apiKey.id);
-    await send('/api/transaction/histories', inactive.key, 401, 'SERVICE_INACTIVE', inactive.service.id, inactive.apiKey.id);
-    await send('/api/transaction/histories', elsewhere.key, 403, 'IP_NOT_ALLOWED', elsewhere.service.id, elsewhere.apiKey.id);
-    await send(`/api/transaction/reports?from=${day}&to=${day}`, live.key, 403, 'PERMISSION_DENIED', live.service.id, live.apiKey.id);
-    await send(`/api/transaction/histories?api_key=${encodeURIComponent(live.key)}`, undefined, 400, 'API_KEY_IN_QUERY', null, null);
-    await send(`/api/transaction/histories?x=${encodeURIComponent(live.key)}`, live.key, 400, 'API_KEY_IN_QUERY', null, null);
-    await send('/api/transaction/histories/does-not-exist', live.key, 404, 'TRANSACTION_NOT_FOUND', live.service.id, live.apiKey.id);
-    await send('/api/transaction/histories?size=500', live.key, 400, 'VALIDATION_ERROR', live.service.id, live.apiKey.id);
+    await send(H, list(), undefined, 401, 'API_KEY_MISSING', null, null);
+    await send(H, list(), 'not-a-key', 401, 'API_KEY_INVALID', null, null);
+    await send(H, list(), generateApiKey().key, 401, 'API_KEY_INVALID', null, null);
+    await send(H, list(), live.key.slice(0, 17) + 'x'.repeat(43), 401, 'API_KEY_INVALID', null, null);
+    await send(H, list(), revoked.key, 401, 'API_KEY_REVOKED', revoked.service.id, revoked.apiKey.id);
+    await send(H, list(), expired.key, 401, 'API_KEY_EXPIRED', expired.service.id, expired.apiKey.id);
+    await send(H, list(), inactive.key, 401, 'SERVICE_INACTIVE', inactive.service.id, inactive.apiKey.id);
+    await send(H, list(), elsewhere.key, 403, 'IP_NOT_ALLOWED', elsewhere.service.id, elsewhere.apiKey.id);
+    await send('/api/transaction/reports', (key, headers) => report(key!, { from: day, to: day }, headers), live.key, 403, 'PERMISSION_DENIED', live.service.id, live.apiKey.id);
+    await send(H, list({ api_key: live.key }), undefined, 400, 'API_KEY_IN_QUERY', null, null);
+    await send(H, list({ x: live.key }), live.key, 400, 'API_KEY_IN_QUERY', null, null);
+    await send(`${H}/does-not-exist`, (key, headers) => oneRow(key!, 'does-not-exist', headers), live.key, 404, 'TRANSACTION_NOT_FOUND', live.service.id, live.apiKey.id);
+    await send(H, list({ size: '500' }), live.key, 400, 'VALIDATION_ERROR', live.service.id, live.apiKey.id);
 
     const logged = await eventually(async () => {
       const found = (await orm.em.getConnection().execute(
@@ -221,7 +222,7 @@ describe('regulator refusals, each audited in api_access_logs', () => {
   it('logs allowed requests with the service and key', async () => {
     const k = await issueTestKey(orm);
     const id = uniq('ok');
-    expect((await get(`/api/transaction/histories?size=1`, k.key, { 'X-Request-Id': id })).status).toBe(200);
+    expect((await histories(k.key, { size: 1 }, { 'X-Request-Id': id })).response.status).toBe(200);
     const row = await eventually(async () => {
       const [r] = (await orm.em.getConnection().execute(`select * from api_access_logs where request_id = ?`, [id])) as Record<string, unknown>[];
       expect(r).toBeDefined();
@@ -238,7 +239,7 @@ describe('regulator refusals, each audited in api_access_logs', () => {
       Array.from({ length: 30 }, async (_, i) => {
         const id = uniq('sd');
         ids.push(id);
-        await get('/api/transaction/histories?size=1', i % 3 === 0 ? 'wrong' : k.key, { 'X-Request-Id': id }, p4);
+        await histories(i % 3 === 0 ? 'wrong' : k.key, { size: 1 }, { 'X-Request-Id': id }, p4);
       }),
     );
     await p4.stop();
@@ -249,11 +250,11 @@ describe('regulator refusals, each audited in api_access_logs', () => {
   it('keeps a rotated key working during the overlap, then refuses it', async () => {
     const k = await issueTestKey(orm);
     const rotated = await k.admin.rotateKey(k.apiKey.id, 3600);
-    expect((await get('/api/transaction/histories?size=1', k.key)).status).toBe(200);
-    expect((await get('/api/transaction/histories?size=1', rotated.key)).status).toBe(200);
+    expect((await histories(k.key, { size: 1 })).response.status).toBe(200);
+    expect((await histories(rotated.key, { size: 1 })).response.status).toBe(200);
     const immediate = await k.admin.rotateKey(rotated.apiKey.id, 0);
-    expect((await get('/api/transaction/histories?size=1', rotated.key)).body.meta.error).toBe('API_KEY_EXPIRED');
-    expect((await get('/api/transaction/histories?size=1', immediate.key)).status).toBe(200);
+    expect((await histories(rotated.key, { size: 1 })).error?.meta.error).toBe('API_KEY_EXPIRED');
+    expect((await histories(immediate.key, { size: 1 })).response.status).toBe(200);
   });
 });
 
@@ -263,23 +264,24 @@ describe('regulator rate limits', () => {
     const { key, apiKey } = await issueTestKey(orm, { rateLimits: { minute: 3, day: 1000 } });
     const seen = [];
     for (let i = 0; i < 3; i++) {
-      const r = await get('/api/transaction/histories?size=1', key);
-      seen.push([r.status, r.headers.get('x-ratelimit-limit'), r.headers.get('x-ratelimit-remaining')]);
+      const r = await histories(key, { size: 1 });
+      seen.push([r.response.status, r.response.headers.get('x-ratelimit-limit'), r.response.headers.get('x-ratelimit-remaining')]);
     }
     expect(seen).toEqual([
       [200, '3', '2'],
       [200, '3', '1'],
       [200, '3', '0'],
     ]);
-    const refused = await get('/api/transaction/histories?size=1', key);
-    expect(refused.status).toBe(429);
-    expect(refused.body.meta.error).toBe('RATE_LIMITED');
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(15);
-    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(20);
-    expect(refused.headers.get('x-ratelimit-limit')).toBe('3');
-    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(Number(refused.headers.get('x-ratelimit-reset'))).toBeGreaterThanOrEqual(55);
-    expect((await get('/api/transaction/histories?size=1', key)).status).toBe(429);
+    const refused = await histories(key, { size: 1 });
+    const headers = refused.response.headers;
+    expect(refused.response.status).toBe(429);
+    expect(refused.error?.meta.error).toBe('RATE_LIMITED');
+    expect(Number(headers.get('retry-after'))).toBeGreaterThanOrEqual(15);
+    expect(Number(headers.get('retry-after'))).toBeLessThanOrEqual(20);
+    expect(headers.get('x-ratelimit-limit')).toBe('3');
+    expect(headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(headers.get('x-ratelimit-reset'))).toBeGreaterThanOrEqual(55);
+    expect((await histories(key, { size: 1 })).response.status).toBe(429);
     await eventually(async () => {
       const found = (await orm.em.getConnection().execute(`select response_status from api_access_logs where api_key_id = ? and response_status = 429`, [apiKey.id])) as unknown[];
       expect(found).toHaveLength(2);
@@ -288,7 +290,7 @@ describe('regulator rate limits', () => {
 
   it('resets a per-second limit after the window', async () => {
     const { key } = await issueTestKey(orm, { rateLimits: { second: 3 } });
-    const burst = async () => (await Promise.all(Array.from({ length: 4 }, () => get('/api/transaction/histories?size=1', key)))).map((r) => r.status).sort();
+    const burst = async () => (await Promise.all(Array.from({ length: 4 }, () => histories(key, { size: 1 })))).map((r) => r.response.status).sort();
     expect(await burst()).toEqual([200, 200, 200, 429]);
     await new Promise((r) => setTimeout(r, 1100));
     expect(await burst()).toEqual([200, 200, 200, 429]);
@@ -299,7 +301,7 @@ describe('regulator rate limits', () => {
     try {
       const { key } = await issueTestKey(orm, { rateLimits: { minute: 4 } });
       const statuses = [];
-      for (const base of [p, p2, p, p2, p, p2]) statuses.push((await get('/api/transaction/histories?size=1', key, {}, base)).status);
+      for (const base of [p, p2, p, p2, p, p2]) statuses.push((await histories(key, { size: 1 }, {}, base)).response.status);
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
     } finally {
       await p2.stop();
@@ -310,9 +312,9 @@ describe('regulator rate limits', () => {
     const p3 = await startPlatform({ service: 'transaction-service', modules: [transactionModule], config: realServicesConfig({ REDIS_URL: 'redis://127.0.0.1:1', KAFKA_TOPIC_TRANSACTIONS: topic, KAFKA_CONSUMER_GROUP: uniq('grp-') }) });
     try {
       const { key } = await issueTestKey(orm);
-      const r = await get('/api/transaction/histories?size=1', key, {}, p3);
-      expect(r.status).toBe(503);
-      expect(r.body.meta.error).toBe('RATE_LIMITER_UNAVAILABLE');
+      const r = await histories(key, { size: 1 }, {}, p3);
+      expect(r.response.status).toBe(503);
+      expect(r.error?.meta.error).toBe('RATE_LIMITER_UNAVAILABLE');
     } finally {
       await p3.stop();
     }
@@ -350,18 +352,18 @@ describe('regulator reports', () => {
 
     const expected = await sql('day');
     expect(expected.find((l) => l.transaction_type === 'PAYMENT' && l.transaction_status === 'SUCCESS' && l.payment_method === null)).toBeDefined();
-    const report = await eventually(async () => {
-      const r = await get(`/api/transaction/reports?from=${day}&to=${day}&granularity=day`, key);
-      expect(r.status).toBe(200);
-      expect(sortLines((r.body.data as { series: Record<string, unknown>[] }).series)).toEqual(sortLines(expected.map((l) => ({ ...l, payment_method: l.payment_method ?? null }))));
-      return r.body.data as { totals: { count: number; amount: string; by_type: Record<string, unknown> } };
+    const daily = await eventually(async () => {
+      const r = await report(key, { from: day, to: day, granularity: 'day' });
+      expect(r.response.status).toBe(200);
+      expect(sortLines(r.data!.data.series)).toEqual(sortLines(expected.map((l) => ({ ...l, payment_method: l.payment_method ?? null }))));
+      return r.data!.data;
     });
-    expect(report.totals.count).toBe(5);
-    expect(report.totals.amount).toBe('52121.55');
-    expect(report.totals.by_type.PAYMENT).toEqual({ count: 2, amount: '1334.55' });
+    expect(daily.totals.count).toBe(5);
+    expect(daily.totals.amount).toBe('52121.55');
+    expect(daily.totals.by_type.PAYMENT).toEqual({ count: 2, amount: '1334.55' });
 
-    const monthly = await get(`/api/transaction/reports?from=${day}&to=${day}&granularity=month`, key);
-    expect(sortLines((monthly.body.data as { series: Record<string, unknown>[] }).series)).toEqual(sortLines((await sql('month')).map((l) => ({ ...l, payment_method: l.payment_method ?? null }))));
+    const monthly = await report(key, { from: day, to: day, granularity: 'month' });
+    expect(sortLines(monthly.data!.data.series)).toEqual(sortLines((await sql('month')).map((l) => ({ ...l, payment_method: l.payment_method ?? null }))));
     // The duplicates changed nothing: the read model's counts equal the rows.
     const [{ n }] = (await orm.em.getConnection().execute(`select coalesce(sum(tx_count), 0)::int as n from transaction_daily_aggregates where day = ?::date`, [day])) as [{ n: number }];
     expect(n).toBe(6);
@@ -369,10 +371,10 @@ describe('regulator reports', () => {
 
   it('validates the range', async () => {
     const { key } = await issueTestKey(orm, { permissions: ['READ_REPORTS'] });
-    expect((await get(`/api/transaction/reports?from=${day}`, key)).status).toBe(400);
-    expect((await get(`/api/transaction/reports?from=2026-02-01&to=2026-01-01`, key)).status).toBe(400);
-    expect((await get(`/api/transaction/reports?from=2020-01-01&to=2026-01-01`, key)).status).toBe(400);
-    expect((await get(`/api/transaction/reports?from=2026-01-01&to=2026-01-31&granularity=week`, key)).status).toBe(400);
+    expect((await report(key, { from: day })).response.status).toBe(400);
+    expect((await report(key, { from: '2026-02-01', to: '2026-01-01' })).error?.meta.error).toBe('INVALID_RANGE');
+    expect((await report(key, { from: '2020-01-01', to: '2026-01-01' })).response.status).toBe(400);
+    expect((await report(key, { from: '2026-01-01', to: '2026-01-31', granularity: 'week' })).response.status).toBe(400);
   });
 });
 
@@ -381,15 +383,15 @@ describe('the same routes from the all-in-one', () => {
     const all = await startPlatform({ service: 'all-in-one', modules: allModules, config: config() });
     try {
       const { key } = await issueTestKey(orm);
-      const r = await get(`/api/transaction/histories?${windowQuery}`, key, {}, all);
-      expect(r.status).toBe(200);
-      expect(r.body.meta.total).toBe(5);
-      expect(r.text).not.toContain(user.phone);
+      const r = await histories(key, windowParams, {}, all);
+      expect(r.response.status).toBe(200);
+      expect(r.data?.meta.total).toBe(5);
+      expect(JSON.stringify(r.data)).not.toContain(user.phone);
       const token = accessTokenFor(all, { userId: user.userId, username: user.username });
-      const mine = await fetch(`${all.url}/api/transaction/me/histories/${rows[0]!.transactionId}`, { headers: { Authorization: `Bearer ${token}` } });
-      expect(mine.status).toBe(200);
-      expect(((await mine.json()) as { data: { balance_after: string } }).data.balance_after).toBe('50000.00');
-      expect((await get(`/api/transaction/histories`, undefined, {}, all)).status).toBe(401);
+      const mine = await apiClient(all, { token }).GET('/api/transaction/me/histories/{id}', { params: { path: { id: rows[0]!.transactionId } } });
+      expect(mine.response.status).toBe(200);
+      expect(mine.data?.data.balance_after).toBe('50000.00');
+      expect((await histories(undefined, {}, {}, all)).response.status).toBe(401);
     } finally {
       await all.stop();
     }

@@ -12,6 +12,7 @@ import { client, freshIp, newRegistration } from '../support/auth-http.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 import { issueTestKey } from '../support/transaction-fixtures.ts';
+import { createMerchant } from '../support/payment-fixtures.ts';
 
 // The security suite: object-level authorisation (BOLA), credentials used where they do not
 // belong, the JWT attack list over HTTP, secrets kept out of the logs, and personal data masked
@@ -34,6 +35,7 @@ beforeAll(async () => {
   bob = await createUser(p.infra.orm, { balance: '100000.00' });
   aliceToken = accessTokenFor(p, { userId: alice.userId, username: alice.username });
   bobToken = accessTokenFor(p, { userId: bob.userId, username: bob.username });
+  await createMerchant(p.infra.orm, { code: 'SEC-1' });
   const pay = await api<{ id: string; transaction_id: string }>('POST', '/api/payment/payments', { headers: { authorization: `Bearer ${aliceToken}` }, body: { amount: '1234.00', merchant_id: 'SEC-1' } });
   expect(pay.status).toBe(201);
   alicePayment = pay.body.data;

@@ -131,13 +131,15 @@ describe('PostgresRefreshTokenFamilyRepository (real PostgreSQL)', () => {
     expect(outcomes.sort()).toEqual(['reused', 'revoked', 'rotated']);
   });
 
-  it('revokes by token hash or by access jti, only for the owner', async () => {
+  it('revokes by token hash or by session (family) id, only for the owner', async () => {
     const a = (await register()).user;
     const b = (await register()).user;
     const fa = await newFamily(a.id, 'a-token');
     expect(await families.revokeByTokenHash(b.id, hashRefreshToken('a-token'), 'LOGOUT')).toBeNull();
-    expect(await families.revokeByAccessJti(b.id, fa.accessJti!, 'LOGOUT')).toBeNull();
-    expect(await families.revokeByAccessJti(a.id, fa.accessJti!, 'LOGOUT')).toMatchObject({ id: fa.id, revokedReason: 'LOGOUT' });
+    expect(await families.revokeById(b.id, fa.id, 'LOGOUT')).toBeNull();
+    expect(await families.revokeById(a.id, 'not-a-uuid', 'LOGOUT')).toBeNull();
+    expect(await families.revokeById(a.id, fa.id, 'LOGOUT')).toMatchObject({ id: fa.id, revokedReason: 'LOGOUT' });
+    expect(await families.revokeById(a.id, fa.id, 'LOGOUT')).toBeNull();
     expect(await families.revokeByTokenHash(a.id, hashRefreshToken('a-token'), 'LOGOUT')).toBeNull(); // already revoked
   });
 

@@ -82,10 +82,14 @@ const testModule: ServiceModule = {
       {
         method: 'post',
         path: '/test/effects',
+        operationId: 'testEffect',
         summary: 'test effect',
         tag: 'test',
         security: 'bearer',
         body: z.object({ n: jsonInteger, fail: z.boolean().optional() }),
+        idempotent: true,
+        responses: { 201: { description: 'created', data: z.object({ event_id: z.string(), n: z.number() }) } },
+        errors: { 422: ['INSUFFICIENT_FUNDS'] },
         middleware: [authenticate(container.get(TOKENS.AccessTokens)), idempotent(container, 'test.effects')],
       },
       async (ctx, { body }) => {

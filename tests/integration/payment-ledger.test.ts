@@ -3,13 +3,14 @@ import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { requireEnv } from '../support/services.ts';
-import { balanceOf, createCustomer, paymentKit, setStatus } from '../support/payment-fixtures.ts';
+import { balanceOf, createCustomer, createMerchant, paymentKit, setStatus } from '../support/payment-fixtures.ts';
 
 let orm: Orm;
 let kit: ReturnType<typeof paymentKit>;
 beforeAll(async () => {
   orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 12 });
   kit = paymentKit(orm);
+  for (const code of ['M', 'M-001', 'M-9']) await createMerchant(orm, { code });
 });
 afterAll(() => orm.close(true));
 
@@ -39,16 +40,17 @@ async function expectBooksBalanced(accountIds: string[]) {
 describe('system accounts (migration)', () => {
   it('exist, without users, and refuse to be both a customer and a system account', async () => {
     const rows = await sql<{ system_code: string; user_id: number | null }>(`select system_code, user_id from accounts where system_code is not null order by system_code`);
-    expect(rows.map((r) => r.system_code)).toEqual(['BANK_CAPITAL', 'FUNDING', 'GOPAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT']);
+    expect(rows.map((r) => r.system_code)).toEqual(['BANK_CAPITAL', 'FEE_REVENUE', 'FUNDING', 'GOPAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'PAYOUT_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT']);
     expect(rows.every((r) => r.user_id === null)).toBe(true);
     await expect(sql(`insert into accounts (user_id, system_code) values (null, null)`)).rejects.toThrow(/accounts_owner_check/);
   });
 });
 
 describe('payments', () => {
-  it('debits the customer, credits merchant settlement, writes the row, the journal and the outbox event', async () => {
+  it('debits the customer, credits the merchant (and the fee), writes the row, the journal and the outbox event', async () => {
     const c = await createCustomer(orm, { balance: '100000.00' });
-    const merchantBefore = await kit.ledger.systemBalance('MERCHANT_SETTLEMENT');
+    const merchantBefore = (await kit.merchants.findByCode('M-001'))!.balance;
+    const feesBefore = await kit.ledger.systemBalance('FEE_REVENUE');
     const t = await kit.pay.execute({ userId: c.userId, amount: m('25000.50'), merchantId: 'M-001', description: 'coffee' });
     expect(t).toMatchObject({ type: 'PAYMENT', status: 'SUCCESS', accountId: c.accountId, userId: c.userId, metadata: { merchant_id: 'M-001' } });
     expect(t.amount.toString()).toBe('25000.50');
@@ -56,7 +58,8 @@ describe('payments', () => {
     expect(t.balanceAfter.toString()).toBe('74999.50');
     expect(t.transactionId).toMatch(/^PAY-\d{8}-[A-Z0-9]{20}$/);
     expect(await balanceOf(orm, c.accountId)).toBe('74999.50');
-    expect((await kit.ledger.systemBalance('MERCHANT_SETTLEMENT')).minor - merchantBefore.minor).toBeGreaterThanOrEqual(2500050n);
+    const merchantGot = (await kit.merchants.findByCode('M-001'))!.balance.minor - merchantBefore.minor;
+    expect(merchantGot + (await kit.ledger.systemBalance('FEE_REVENUE')).minor - feesBefore.minor).toBeGreaterThanOrEqual(2500050n);
     const events = await sql<{ event_type: string; event_key: string; payload: { payload: Record<string, unknown> } }>(`select event_type, event_key, payload from outbox_events where payload->'payload'->>'transaction_id' = ?`, [t.transactionId]);
     expect(events).toHaveLength(1);
     expect(events[0]!.event_type).toBe('transaction.created');

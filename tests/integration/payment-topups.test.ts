@@ -63,7 +63,7 @@ describe('top-up (account → e-wallet) with an in-memory provider over real Pos
     expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('9999.99'), method: 'GOPAY', phone: c.phone }))).code).toBe('AMOUNT_BELOW_MINIMUM');
     expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('20000000.01'), method: 'GOPAY', phone: c.phone }))).code).toBe('AMOUNT_ABOVE_MAXIMUM');
     expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('50000.01'), method: 'GOPAY', phone: c.phone }))).code).toBe('INSUFFICIENT_FUNDS');
-    expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: '+6285700000000' }))).code).toBe('EWALLET_NOT_FOUND');
+    expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: '+6289990000000' }))).code).toBe('EWALLET_NOT_FOUND');
     await setStatus(orm, c.accountId, 'SUSPENDED');
     const e = await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: c.phone }));
     expect([e.code, e.kind]).toEqual(['ACCOUNT_NOT_ACTIVE', 'forbidden']);

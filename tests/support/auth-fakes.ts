@@ -125,8 +125,8 @@ export class InMemoryRefreshTokenFamilyRepository implements RefreshTokenFamilyR
     return this.revokeWhere((f) => f.userId === userId && (f.currentHash === hash || f.usedHashes.includes(hash)), reason);
   }
 
-  async revokeByAccessJti(userId: number, jti: string, reason: RevocationReason) {
-    return this.revokeWhere((f) => f.userId === userId && f.accessJti === jti, reason);
+  async revokeById(userId: number, id: string, reason: RevocationReason) {
+    return this.revokeWhere((f) => f.userId === userId && f.id === id, reason);
   }
 
   private revokeWhere(match: (f: RefreshTokenFamily) => boolean, reason: RevocationReason) {

@@ -28,7 +28,7 @@ export function newRegistration(prefix = 'a') {
   return { username: `${prefix}_${tag}`.slice(0, 50), email: `${prefix}.${tag}@Example.COM`, phone: `0813${digits}`, password: 'correct horse battery' };
 }
 
-/** A client IP of its own for each scenario (127.0.0.1 is a trusted proxy, so X-Forwarded-For counts). */
+/** A client IP of its own for each scenario (the suites trust 127.0.0.1 as Kong, so X-Forwarded-For counts). */
 export function freshIp(): string {
   const b = () => Math.floor(Math.random() * 254) + 1;
   return `10.${b()}.${b()}.${b()}`;

@@ -2,6 +2,16 @@ import type { Orm } from '../../src/adapters/persistence/orm.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
 import type { SandboxBehaviour } from '../../src/adapters/ewallet/sandbox/sandbox-wallets.ts';
+import type { MerchantCategory } from '../../src/domain/merchant/merchant.ts';
+import { createMerchant } from './payment-fixtures.ts';
+import { PostgresMerchantRepository } from '../../src/adapters/persistence/merchant/postgres-merchant.repository.ts';
+import { MerchantStatementQuery } from '../../src/application/merchant/merchant-statement.query.ts';
+import { PostgresLedgerRepository } from '../../src/adapters/persistence/payment/postgres-ledger.repository.ts';
+import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchant/postgres-payout.repository.ts';
+import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memory-disbursement-provider.ts';
+import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
+import type { DisbursementBehaviour } from '../../src/domain/disbursement/disbursement-provider.ts';
+import { statementExceptions } from './statement-reconciliation.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -44,6 +54,13 @@ export interface WorkloadStats {
   serverErrors: string[];
 }
 
+/** The merchants the workload pays: three fee cases (0.7%, 0.6%, 0.3% with its free threshold). */
+export const BANK_MERCHANTS: { code: string; category: MerchantCategory }[] = [
+  { code: 'MERCHANT-1', category: 'REGULAR' },
+  { code: 'MERCHANT-2', category: 'EDUCATION' },
+  { code: 'WARUNG-3', category: 'MICRO' },
+];
+
 const rand = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const amount = (min: number, max: number) => `${Math.floor(min + Math.random() * (max - min))}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
 
@@ -59,6 +76,11 @@ export async function ledgerSnapshot(orm: Orm): Promise<{ total: string; min: st
 
 export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
   const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [] };
+  for (const m of BANK_MERCHANTS) await createMerchant(o.orm, m);
+  // Payouts go through the disbursement port's fake bank, with its faults, straight to the use case (an operator command).
+  const fakeBank = new InMemoryDisbursementProvider();
+  const merchantRepo = new PostgresMerchantRepository(o.orm);
+  const payoutHandler = new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank });
   const initial = await ledgerSnapshot(o.orm);
   const payments: string[] = [];
   const topUps: { reference: string; method: 'GOPAY' | 'SHOPEE_PAY' }[] = [];
@@ -99,11 +121,26 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
       const r = await call('topup', 'POST', '/api/payment/wallet/topup', me.token, { amount: amount(10000, 60000), payment_method: method, phone_number: me.phone });
       if (r.json.data?.transaction_id) topUps.push({ reference: String(r.json.data.transaction_id), method });
     } else if (roll < 0.55) {
-      const r = await call('payment', 'POST', '/api/payment/payments', me.token, { amount: amount(1000, 40000), merchant_id: rand(['MERCHANT-1', 'MERCHANT-2', 'WARUNG-3']) });
+      const r = await call('payment', 'POST', '/api/payment/payments', me.token, { amount: amount(1000, 40000), merchant_id: rand(BANK_MERCHANTS).code });
       if (r.status === 201 && r.json.data) payments.push(String(r.json.data.transaction_id));
     } else if (roll < 0.8) {
       const to = rand(o.clients.filter((c) => c !== me));
       await call('transfer', 'POST', '/api/payment/transfers', me.token, { recipient: rand([to.username, to.phone]), amount: amount(1000, 30000) });
+    } else if (roll < 0.84) {
+      const merchant = rand(BANK_MERCHANTS).code;
+      const faults: (DisbursementBehaviour | null)[] = [null, { kind: 'fail' }, { kind: 'timeout' }, { kind: 'error' }, { kind: 'pending' }];
+      const fault = o.faults ? rand(faults) : null;
+      if (fault) fakeBank.control.behave('transfer', fault);
+      stats.attempted.payout = (stats.attempted.payout ?? 0) + 1;
+      try {
+        const p = await payoutHandler.execute({ merchantCode: merchant, amount: Money.parse(amount(1000, 20000)) });
+        const label = `payout ${p.status}`;
+        stats.statuses[label] = (stats.statuses[label] ?? 0) + 1;
+      } catch (err) {
+        const label = `payout ${(err as { code?: string }).code ?? 'error'}`;
+        stats.statuses[label] = (stats.statuses[label] ?? 0) + 1;
+        if (!(err as { code?: string }).code) stats.serverErrors.push(`${label}: ${String(err)}`);
+      }
     } else if (roll < 0.9 && payments.length) {
       await call('refund', 'POST', '/api/payment/admin/refunds', o.adminToken, { transaction_id: rand(payments), ...(Math.random() < 0.5 ? { amount: amount(500, 5000) } : {}) });
     } else {
@@ -155,6 +192,12 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   );
   running = false;
   await Promise.all([checker, chaos]);
+  // The bank answers every payout it still holds, then payout-check applies the answers.
+  fakeBank.control.resetBehaviours();
+  for (const p of await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000)) {
+    if (fakeBank.control.transfer(p.reference)?.status === 'PENDING') fakeBank.control.settle(p.reference, Math.random() < 0.5 ? 'SUCCESS' : 'FAILED', 'BANK_REJECTED');
+  }
+  await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000);
   o.sandboxes.gopay.control.resetBehaviours();
   o.sandboxes.shopeepay.control.resetBehaviours();
   return stats;
@@ -200,6 +243,28 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
   if (unbalanced.n > 0) v.push(`${unbalanced.n} movements do not sum to zero`);
   const [twice] = (await conn.execute(`select count(*)::int as n from (select transaction_id from ledger_entries group by transaction_id having count(distinct movement_id) > 1) x`)) as [{ n: number }];
   if (twice.n > 0) v.push(`${twice.n} transactions applied in more than one movement`);
+
+  // Every merchant's balance is its statement: opening 0.00 (merchants start empty), every line, closing = balance.
+  const merchants = new PostgresMerchantRepository(orm);
+  for (const m of await merchants.list()) {
+    const { statement } = await new MerchantStatementQuery(merchants).execute(m.code, '2000-01-01', '2100-12-31');
+    if (!statement.opening.isZero() || !statement.closing.equals(m.balance)) v.push(`merchant ${m.code}: balance ${m.balance.toString()} but statement ${statement.opening.toString()} → ${statement.closing.toString()}`);
+  }
+  // Every payout is final, and PAYOUT_SETTLEMENT holds exactly the successful ones.
+  const [payouts] = (await conn.execute(`
+    select count(*) filter (where status = 'PENDING')::int as pending,
+           coalesce(sum(amount) filter (where status = 'SUCCESS'), 0)::numeric(15,2)::text as paid,
+           (select balance from accounts where system_code = 'PAYOUT_SETTLEMENT')::text as settlement
+      from merchant_payouts`)) as [{ pending: number; paid: string; settlement: string }];
+  if (payouts.pending > 0) v.push(`${payouts.pending} payouts still PENDING`);
+  if (payouts.paid !== payouts.settlement) v.push(`PAYOUT_SETTLEMENT ${payouts.settlement} but successful payouts ${payouts.paid}`);
+  // FEE_REVENUE holds exactly the fees charged less the fees given back by refunds.
+  const [fees] = (await conn.execute(`
+    select (select balance from accounts where system_code = 'FEE_REVENUE')::text as balance,
+           (coalesce(sum((metadata::jsonb ->> 'fee')::numeric) filter (where transaction_type = 'PAYMENT'), 0)
+            - coalesce(sum((metadata::jsonb ->> 'fee_reversed')::numeric) filter (where transaction_type = 'REFUND'), 0))::numeric(15,2)::text as expected
+      from historical_transactions where transaction_type in ('PAYMENT', 'REFUND') and transaction_status = 'SUCCESS' and metadata like '{%'`)) as [{ balance: string; expected: string }];
+  if (fees.balance !== fees.expected) v.push(`FEE_REVENUE ${fees.balance} but fees charged less reversed ${fees.expected}`);
 
   const [pending] = (await conn.execute(`select count(*)::int as n from historical_transactions where transaction_status = 'PENDING'`)) as [{ n: number }];
   if (pending.n > 0) v.push(`${pending.n} transactions still PENDING`);
@@ -247,5 +312,7 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
       if (w && !w.balance.equals(expected)) v.push(`${method} wallet ${phone}: holds ${w.balance.toString()}, our top-ups credited ${expected.toString()}`);
     }
   }
+  // The providers' daily statements reconcile with the ledger: zero exceptions (issue 17).
+  v.push(...(await statementExceptions(orm, sandboxes)));
   return v;
 }

@@ -5,8 +5,9 @@ import { requireEnv, uniq } from './services.ts';
 /**
  * A database of its own, created and migrated for one suite: for checks over the whole database
  * (the sum of every balance) that other suites running at the same time must not disturb.
+ * `migrated: false` leaves it empty (the schema-version checks).
  */
-export async function createIsolatedDatabase(prefix = 'onegate_iso'): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createIsolatedDatabase(prefix = 'onegate_iso', { migrated = true } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = requireEnv('TEST_POSTGRES_ADMIN_URL');
   const name = uniq(`${prefix}_`).toLowerCase();
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -15,9 +16,11 @@ export async function createIsolatedDatabase(prefix = 'onegate_iso'): Promise<{ 
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const orm = await createOrm({ url: url.toString(), poolMax: 2 });
-  await migrate(orm);
-  await orm.close(true);
+  if (migrated) {
+    const orm = await createOrm({ url: url.toString(), poolMax: 2 });
+    await migrate(orm);
+    await orm.close(true);
+  }
   return {
     url: url.toString(),
     drop: async () => {

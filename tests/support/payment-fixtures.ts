@@ -18,6 +18,9 @@ import { TopUpReconciler } from '../../src/application/payment/reconcile-top-ups
 import { ChangeAccountStatusHandler } from '../../src/application/payment/change-account-status/change-account-status.handler.ts';
 import { GetAccountQuery } from '../../src/application/payment/get-account/get-account.query.ts';
 import { Money } from '../../src/domain/shared/money.ts';
+import { PostgresMerchantRepository } from '../../src/adapters/persistence/merchant/postgres-merchant.repository.ts';
+import { BI_QRIS_FEE_TABLE } from '../../src/domain/merchant/mdr.ts';
+import type { MerchantCategory, MerchantStatus, MerchantWithBalance } from '../../src/domain/merchant/merchant.ts';
 import { uniq } from './services.ts';
 
 export interface Customer {
@@ -67,12 +70,30 @@ export async function setStatus(orm: Orm, accountId: string, status: 'ACTIVE' | 
   await orm.em.getConnection().execute(`update accounts set account_status = ? where id = ?`, [status, accountId]);
 }
 
+/**
+ * A merchant that can be paid (code = the merchant_id of payments), with its own ledger account.
+ * Idempotent on the code, so suites may call it for a code they pay again; a status other than
+ * ACTIVE is set on the merchant and its account as the CLI would.
+ */
+export async function createMerchant(
+  orm: Orm,
+  opts: { code?: string; name?: string; category?: MerchantCategory; feeBps?: number | null; status?: MerchantStatus } = {},
+): Promise<MerchantWithBalance> {
+  const repo = new PostgresMerchantRepository(orm);
+  const code = opts.code ?? uniq('M-');
+  const existing = await repo.findByCode(code);
+  if (!existing) await repo.create({ code, name: opts.name ?? `Merchant ${code}`, category: opts.category ?? 'REGULAR', bankAccount: { bankCode: 'BCA', accountNumber: '1234567890', holderName: 'Budi Santoso' }, feeBps: opts.feeBps ?? null });
+  if (opts.status && opts.status !== 'ACTIVE') await repo.changeStatus(code, opts.status, () => {});
+  return (await repo.findByCode(code))!;
+}
+
 /** The payment use cases over real PostgreSQL, with in-memory e-wallet fakes. */
 export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number } = {}) {
   const logger = pino({ level: 'silent' });
   const cache = new BalanceCache(new InMemoryKeyValueStore());
   const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u) });
   const accounts = new PostgresAccountRepository(orm);
+  const merchants = new PostgresMerchantRepository(orm);
   const gopay = new InMemoryEWalletProvider('GOPAY', { seeds: [] });
   const shopeepay = new InMemoryEWalletProvider('SHOPEE_PAY', { seeds: [] });
   const providers = { GOPAY: gopay, SHOPEE_PAY: shopeepay };
@@ -99,9 +120,10 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
     settle,
     cache,
     credit: new CreditAccountHandler(accounts, ledger),
-    pay: new CreatePaymentHandler(accounts, ledger),
+    merchants,
+    pay: new CreatePaymentHandler(accounts, ledger, merchants, BI_QRIS_FEE_TABLE),
     transfer: new CreateTransferHandler(accounts, ledger),
-    refund: new RefundPaymentHandler(ledger),
+    refund: new RefundPaymentHandler(ledger, merchants),
     discrepancies,
     topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse('20000000.00'), sendDeadlineMs, lateSuccess: (id, ref, via) => settle.lateSuccess(id, ref, via), logger }),
     reconciler: reconcilerOf(),

@@ -23,6 +23,11 @@ export function realServicesConfig(overrides: Record<string, string> = {}): Conf
     ARGON2_MEMORY_KIB: '19456',
     // The suites register many users from 127.0.0.1; the limit itself is tested with a low value.
     REGISTRATIONS_PER_IP_PER_HOUR: '100000',
+    // The daily statement job would reconcile yesterday's top-ups of every suite against each suite's
+    // own sandboxes; the suites that test it drive it themselves.
+    STATEMENT_RECONCILE_ENABLED: 'false',
+    // The suites play Kong from loopback: X-Forwarded-For from 127.0.0.1 names the client (one hop).
+    TRUSTED_PROXIES: '127.0.0.1,::1',
     ...overrides,
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryKeyValueStore } from '../../src/adapters/memory/in-memory-key-value-store.ts';
-import { deniedJtiKey } from '../../src/application/ports/access-token.ts';
+import { revokedSessionKey } from '../../src/application/ports/access-token.ts';
 import { RegisterHandler } from '../../src/application/auth/register/register.handler.ts';
 import { LoginHandler } from '../../src/application/auth/login/login.handler.ts';
 import { LoginThrottle } from '../../src/application/auth/login/login-throttle.ts';
@@ -35,7 +35,7 @@ function setup() {
     register: new RegisterHandler({ users, hasher }),
     login: new LoginHandler({ users, hasher, throttle, sessions, events, now: clock.now }),
     refresh: new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: 604800, accessTtlSeconds: 900, sessionMaxSeconds: 30 * 86400, now: clock.now }),
-    logout: new LogoutHandler({ families, kv }),
+    logout: new LogoutHandler({ families, kv, accessTtlSeconds: 900 }),
     profile: new GetProfileHandler({ users }),
   };
 }
@@ -138,12 +138,13 @@ describe('refresh', () => {
     expect(s.families.families.get(session.sessionId)).toMatchObject({ currentHash: hashRefreshToken(next.refreshToken), usedHashes: [hashRefreshToken(session.refreshToken)], accessJti: next.accessJti });
   });
 
-  it('a reused token revokes the family and denies its latest access token', async () => {
+  it('a reused token revokes the family and every access token it issued', async () => {
     const { s, session } = await loggedIn();
     const next = (await s.refresh.execute(session.refreshToken)).session;
     await expect(s.refresh.execute(session.refreshToken)).rejects.toMatchObject({ code: 'REFRESH_TOKEN_REUSED', kind: 'unauthenticated' });
-    expect(await s.kv.get(deniedJtiKey(next.accessJti))).toBe('1');
+    expect(await s.kv.get(revokedSessionKey(session.sessionId))).toBe('REUSE_DETECTED');
     await expect(s.accessTokens.verify(next.accessToken)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(s.accessTokens.verify(session.accessToken)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
     await expect(s.refresh.execute(next.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
   });
 
@@ -174,15 +175,15 @@ describe('refresh', () => {
 });
 
 describe('logout, profile, roles', () => {
-  it('denies the access jti until it expires and revokes its family', async () => {
+  it('revokes the session for longer than its newest access token lives, and its family', async () => {
     const s = setup();
     await s.register.execute(budi);
     const { session } = await s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' });
     const actor = await s.accessTokens.verify(session.accessToken);
     await s.logout.execute(actor);
-    const ttl = await s.kv.ttl(deniedJtiKey(actor.jti));
-    expect(ttl).toBeGreaterThan(890);
-    expect(ttl).toBeLessThanOrEqual(900);
+    const ttl = await s.kv.ttl(revokedSessionKey(actor.sessionId));
+    expect(ttl).toBeGreaterThan(900);
+    expect(ttl).toBeLessThanOrEqual(960);
     expect(s.families.families.get(session.sessionId)).toMatchObject({ revokedReason: 'LOGOUT' });
     await expect(s.refresh.execute(session.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
   });
@@ -230,12 +231,35 @@ describe('when Redis cannot answer', () => {
     expect(s.hasher.verified).toEqual([]);
   });
 
+  it('logout with an access token from before a refresh ends the session\'s current tokens too', async () => {
+    const s = setup();
+    await s.register.execute(budi);
+    const { session } = await s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' });
+    const current = (await s.refresh.execute(session.refreshToken)).session;
+    await s.logout.execute(await s.accessTokens.verify(session.accessToken));
+    await expect(s.accessTokens.verify(current.accessToken)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(s.refresh.execute(current.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
+  });
+
+  it('reuse with Redis down answers 503 (family revoked); the next attempt writes the session\'s mark', async () => {
+    const s = setup();
+    await s.register.execute(budi);
+    const { session } = await s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' });
+    const next = (await s.refresh.execute(session.refreshToken)).session;
+    const down = new RefreshHandler({ users: s.users, families: s.families, accessTokens: s.accessTokens, kv: broken, refreshTtlSeconds: 604800, accessTtlSeconds: 900, now: s.clock.now });
+    await expect(down.execute(session.refreshToken)).rejects.toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', kind: 'unavailable' });
+    expect(s.families.families.get(session.sessionId)?.revokedReason).toBe('REUSE_DETECTED');
+    await expect(s.accessTokens.verify(next.accessToken)).resolves.toBeDefined(); // the mark is missing so far
+    await expect(s.refresh.execute(next.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
+    await expect(s.accessTokens.verify(next.accessToken)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
   it('logout still revokes the refresh family, then answers 503', async () => {
     const s = setup();
     await s.register.execute(budi);
     const { session } = await s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' });
     const actor = await s.accessTokens.verify(session.accessToken);
-    await expect(new LogoutHandler({ families: s.families, kv: broken }).execute(actor)).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(new LogoutHandler({ families: s.families, kv: broken, accessTtlSeconds: 900 }).execute(actor)).rejects.toMatchObject({ kind: 'unavailable' });
     expect(s.families.families.get(session.sessionId)?.revokedReason).toBe('LOGOUT');
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { JwtAccessTokenService } from '../../src/adapters/security/jwt-access-token.service.ts';
 import { loadJwtKeys, thumbprint } from '../../src/adapters/security/jwt-keys.ts';
 import { InMemoryKeyValueStore } from '../../src/adapters/memory/in-memory-key-value-store.ts';
-import { deniedJtiKey } from '../../src/application/ports/access-token.ts';
+import { revokedSessionKey } from '../../src/application/ports/access-token.ts';
 import type { KeyValueStore } from '../../src/application/ports/key-value-store.ts';
 import { loadConfig } from '../../src/entrypoints/shared/config.ts';
 
@@ -15,9 +15,9 @@ const config = loadConfig({ JWT_PRIVATE_KEY: privatePem });
 const opts = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: 900 };
 const kv = new InMemoryKeyValueStore();
 const service = new JwtAccessTokenService(loadJwtKeys(config), opts, kv);
-const subject = { userId: 42, username: 'alice', role: 'USER' as const };
+const subject = { userId: 42, username: 'alice', role: 'USER' as const, sessionId: '0b4a3d52-5c1e-4f7e-9a55-3c2f1d0e9b11' };
 const kid = thumbprint(publicKey);
-const claims = { username: 'alice', role: 'USER', typ: 'access' };
+const claims = { username: 'alice', role: 'USER', sid: subject.sessionId, typ: 'access' };
 const signOpts = { algorithm: 'ES256' as const, keyid: kid, issuer: opts.issuer, audience: opts.audience, subject: '42', expiresIn: 900, jwtid: 'j1' };
 
 describe('access tokens (ES256)', () => {
@@ -26,7 +26,7 @@ describe('access tokens (ES256)', () => {
     const header = jwt.decode(issued.token, { complete: true })!.header;
     expect(header).toMatchObject({ alg: 'ES256', kid });
     const actor = await service.verify(issued.token);
-    expect(actor).toMatchObject({ userId: 42, username: 'alice', role: 'USER', jti: issued.jti });
+    expect(actor).toMatchObject({ userId: 42, username: 'alice', role: 'USER', jti: issued.jti, sessionId: subject.sessionId });
     const payload = jwt.decode(issued.token) as jwt.JwtPayload;
     expect(payload).toMatchObject({ iss: opts.issuer, aud: opts.audience, sub: '42', typ: 'access' });
     expect(payload.exp! - payload.iat!).toBe(900);
@@ -66,10 +66,22 @@ describe('access tokens (ES256)', () => {
     await expect(service.verify(make())).rejects.toMatchObject({ code: 'INVALID_TOKEN', kind: 'unauthenticated' });
   });
 
-  it('refuses a token whose jti was denied (logout)', async () => {
-    const issued = service.issue(subject);
-    await kv.set(deniedJtiKey(issued.jti), '1', 900);
-    await expect(service.verify(issued.token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  it('refuses every token of a revoked session (logout, reuse), and only those', async () => {
+    const sessionId = '5d2f6a0e-1b7c-4c3d-8e9f-0a1b2c3d4e5f';
+    const first = service.issue({ ...subject, sessionId });
+    const second = service.issue({ ...subject, sessionId });
+    const other = service.issue(subject);
+    await kv.set(revokedSessionKey(sessionId), 'LOGOUT', 900);
+    await expect(service.verify(first.token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(service.verify(second.token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(service.verify(other.token)).resolves.toMatchObject({ sessionId: subject.sessionId });
+  });
+
+  it('refuses a token without a session id (it could not be revoked with its session)', async () => {
+    const { sid: _sid, ...withoutSession } = claims;
+    await expect(service.verify(jwt.sign(withoutSession, privateKey, signOpts))).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(service.verify(jwt.sign({ ...withoutSession, sid: '' }, privateKey, signOpts))).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(service.verify(jwt.sign(claims, privateKey, signOpts))).resolves.toMatchObject({ userId: 42, sessionId: subject.sessionId });
   });
 
   it('fails closed with 503 when the deny list cannot be read', async () => {

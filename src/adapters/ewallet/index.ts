@@ -8,7 +8,7 @@ import type { Sandboxes } from './sandbox/index.ts';
 import { ShopeePayEWalletProvider } from './shopeepay/shopeepay-ewallet-provider.ts';
 import { ShopeePayWebhookVerifier } from './shopeepay/shopeepay-webhook-verifier.ts';
 
-export { startSandboxes } from './sandbox/index.ts';
+export { describeSandboxes, paymentEnvFor, startSandboxes } from './sandbox/index.ts';
 export type { Sandboxes, SandboxesOptions } from './sandbox/index.ts';
 
 export interface EWalletAdapters {

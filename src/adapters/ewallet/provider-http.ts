@@ -70,7 +70,7 @@ export async function postJson(url: string, headers: Record<string, string>, bod
   return { status: res.status, body };
 }
 
-function transportError(err: unknown, url: string): ProviderError {
+export function transportError(err: unknown, url: string): ProviderError {
   const e = err as { name?: string; cause?: { code?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
     return new ProviderError('PROVIDER_TIMEOUT', `provider did not answer in time (${new URL(url).pathname})`, true);

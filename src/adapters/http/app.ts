@@ -6,9 +6,10 @@ import type { ReadinessCheck } from '../../application/ports/readiness.ts';
 import { bodyParser } from './body-parser.ts';
 import { refuseCrossSiteCookieWrites } from './cross-site.ts';
 import { errorMapper } from './error-mapper.ts';
-import { respond } from './envelope.ts';
+import { respond, respondError } from './envelope.ts';
 import { HttpMetrics } from './metrics.ts';
-import { OpenApiRegistry, docsPage } from './openapi.ts';
+import { OpenApiRegistry } from './openapi.ts';
+import { mountApiDocs } from './api-docs.ts';
 import { requestContext } from './request-context.ts';
 import { refuseUnstorableInput } from './storable-text.ts';
 
@@ -21,7 +22,21 @@ export interface HttpAppOptions {
   /** Whether the process is draining: /readyz answers 503 so the load balancer stops sending. */
   draining: () => boolean;
   trustedProxies: string[];
+  /** How many proxies of ours stand in front of the service, each appending to X-Forwarded-For (Kong alone: 1). */
+  trustedProxyHops: number;
   mount: (router: Router, openapi: OpenApiRegistry) => void;
+  /**
+   * While it returns a refusal (the database schema is not the code's), every request but /healthz
+   * and /metrics answers 503 with its error code, and /readyz says why.
+   */
+  refusal?: () => Refusal | null;
+}
+
+/** Why the whole service refuses requests: a stable error code, a message for clients, details for /readyz. */
+export interface Refusal {
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
 }
 
 export interface HttpApp {
@@ -32,6 +47,8 @@ export interface HttpApp {
 }
 
 const READY_TIMEOUT_MS = 2000;
+/** Served even while the service refuses requests: liveness (a restart would not help), readiness (says why), metrics. */
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function createHttpApp(opts: HttpAppOptions): HttpApp {
   const app = new Koa({ proxy: false });
@@ -53,25 +70,25 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
         }
       }),
     );
-    const ready = !opts.draining() && results.every((r) => r.status === 'up');
-    const data = { status: ready ? 'ready' : opts.draining() ? 'draining' : 'not ready', service: opts.service, checks: results };
+    const refused = opts.refusal?.() ?? null;
+    const ready = !refused && !opts.draining() && results.every((r) => r.status === 'up');
+    const data = { status: ready ? 'ready' : opts.draining() ? 'draining' : 'not ready', service: opts.service, checks: results, ...(refused?.details ?? {}) };
     if (ready) respond(ctx, 200, 'ready', data);
     else {
       ctx.status = 503;
-      ctx.body = { meta: { code: '503', message: 'not ready', error: 'NOT_READY', request_id: ctx.state.requestId }, data };
+      ctx.body = { meta: { code: '503', message: refused?.message ?? 'not ready', error: refused?.error ?? 'NOT_READY', request_id: ctx.state.requestId }, data };
     }
   });
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });
+  // Built once, at the first request: every route is mounted by then.
+  let document: Record<string, unknown> | undefined;
   router.get('/openapi.json', (ctx) => {
-    ctx.body = openapi.document(`One Gate Payment — ${opts.service}`);
+    ctx.body = document ??= openapi.document({ title: `One Gate Payment — ${opts.service}` });
   });
-  router.get('/docs', (ctx) => {
-    ctx.type = 'html';
-    ctx.body = docsPage(`One Gate Payment — ${opts.service}`);
-  });
+  mountApiDocs(router, `One Gate Payment — ${opts.service}`);
 
   opts.mount(router, openapi);
 
@@ -81,7 +98,15 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     await next();
   });
   app.use(async (ctx, next) => {
-    ctx.state.clientIp = clientIp(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), opts.trustedProxies);
+    const refused = opts.refusal?.();
+    if (refused && !ALWAYS_SERVED.has(ctx.path)) {
+      ctx.set('Retry-After', '5');
+      return respondError(ctx, 503, refused.error, refused.message);
+    }
+    await next();
+  });
+  app.use(async (ctx, next) => {
+    ctx.state.clientIp = clientIp(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), opts.trustedProxies, opts.trustedProxyHops);
     await next();
   });
   app.use(errorMapper());
@@ -94,21 +119,31 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
 }
 
 /**
- * The client's address: X-Forwarded-For is believed only when the direct peer is a trusted proxy.
- * Trusted entries are addresses or CIDR ranges (in a cluster, Kong's pods have no fixed address).
+ * The client's address. Every proxy appends to X-Forwarded-For the address it received the request
+ * from; everything left of our own proxies' entries is whatever the client chose to send. So:
+ * - the header is read only when the direct peer is a trusted proxy (TRUSTED_PROXIES: addresses or
+ *   CIDR ranges), otherwise the peer itself is the client;
+ * - it is read from the right, one entry per proxy of ours: the right-most entry is what our nearest
+ *   proxy saw; the walk goes one entry further left only while the address just taken is itself a
+ *   trusted proxy, and never past `hops` entries (TRUSTED_PROXY_HOPS, the length of our chain);
+ * - so the answer is the right-most address that is not one of our proxies, or the address the
+ *   outermost of our proxies saw — never an entry the client wrote, even when the client's own
+ *   address is private (a VPN, a load balancer's SNAT) and falls inside a trusted range.
+ * An entry that is not an IP address ends the walk (the address taken so far stands).
  */
-export function clientIp(peer: string, forwardedFor: string, trusted: string[]): string {
+export function clientIp(peer: string, forwardedFor: string, trusted: string[], hops = 1): string {
   const normalise = (ip: string) => ip.replace(/^::ffff:/, '');
   const isTrusted = trustMatcher(trusted);
-  const direct = normalise(peer);
-  if (!forwardedFor || !isTrusted(direct)) return direct;
-  const hops = forwardedFor.split(',').map((s) => normalise(s.trim())).filter(Boolean);
-  // Walk from the nearest hop back, skipping our own proxies; the first untrusted address is the client.
-  for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = hops[i]!;
-    if (!isTrusted(hop)) return hop;
+  let client = normalise(peer);
+  if (!forwardedFor || !isTrusted(client)) return client;
+  const entries = forwardedFor.split(',').map((s) => normalise(s.trim()));
+  for (let k = 0; k < hops && k < entries.length; k++) {
+    if (k > 0 && !isTrusted(client)) break;
+    const entry = entries[entries.length - 1 - k]!;
+    if (isIP(entry) === 0) break;
+    client = entry;
   }
-  return hops[0] ?? direct;
+  return client;
 }
 
 const matchers = new WeakMap<string[], (ip: string) => boolean>();

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { AccessTokenVerifier, Actor } from '../../application/ports/access-token.ts';
+import type { CurrentRoles } from '../../application/ports/current-roles.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 
 export const ACCESS_COOKIE = 'auth-token';
@@ -22,11 +23,12 @@ export function authenticate(verifier: AccessTokenVerifier): Middleware {
   };
 }
 
-export function requireRole(role: Actor['role']): Middleware {
+/** The token must carry the role, and the user must still hold it now (a role change takes effect at once). */
+export function requireRole(role: Actor['role'], roles: CurrentRoles): Middleware {
   return async (ctx, next) => {
     const actor = ctx.state.actor as Actor | undefined;
     if (!actor) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
-    if (actor.role !== role) throw new DomainError('FORBIDDEN', 'forbidden', `requires role ${role}`);
+    if (actor.role !== role || (await roles.roleOf(actor.userId)) !== role) throw new DomainError('FORBIDDEN', 'forbidden', `requires role ${role}`);
     await next();
   };
 }

@@ -1,4 +1,5 @@
-import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
+import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
+import { parseStatementDate } from '../../domain/reconciliation/reconciliation.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { Money } from '../../domain/shared/money.ts';
 import type { CircuitBreaker } from '../ewallet/circuit-breaker.ts';
@@ -63,6 +64,10 @@ export class InMemoryEWalletProvider implements EWalletProvider {
     });
   }
 
+  statement(date: string): Promise<StatementLine[]> {
+    return this.run('statement', () => this.control.statement(parseStatementDate(date)).map(statementLine));
+  }
+
   private run<T>(op: SandboxOperation, work: (b: ReturnType<SandboxWallets['take']>) => T, startBy?: number): Promise<T> {
     return this.caller.call(
       op,
@@ -93,4 +98,10 @@ function result(t: SandboxTopUp): TopUpResult {
   const r: TopUpResult = { status: t.status, providerReference: t.providerReference };
   if (t.status === 'FAILED') r.reason = t.reason ?? 'DECLINED';
   return r;
+}
+
+function statementLine(t: SandboxTopUp): StatementLine {
+  const line: StatementLine = { reference: t.reference, providerReference: t.providerReference, amount: t.amount, status: t.status, createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) };
+  if (t.status === 'FAILED') line.reason = t.reason ?? 'DECLINED';
+  return line;
 }

@@ -5,6 +5,9 @@ import { migrationsList } from './migrations/index.ts';
 
 export type Orm = MikroORM;
 
+/** MikroORM's record of the migrations a database has run (read by schema-version.ts). */
+export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
 export interface OrmOptions {
   url: string;
   poolMax: number;
@@ -22,7 +25,7 @@ export async function createOrm(opts: OrmOptions): Promise<Orm> {
     implicitTransactions: true,
     allowGlobalContext: false,
     debug: opts.debug ?? false,
-    migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    migrations: { migrationsList, tableName: MIGRATIONS_TABLE, transactional: true, allOrNothing: true, snapshot: false, silent: true },
   });
 }
 

@@ -1,7 +1,7 @@
 import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { AccessTokenIssuer, AccessTokenVerifier, Actor, IssuedAccessToken } from '../../application/ports/access-token.ts';
-import { deniedJtiKey } from '../../application/ports/access-token.ts';
+import type { AccessTokenIssuer, AccessTokenSubject, AccessTokenVerifier, Actor, IssuedAccessToken } from '../../application/ports/access-token.ts';
+import { revokedSessionKey } from '../../application/ports/access-token.ts';
 import type { KeyValueStore } from '../../application/ports/key-value-store.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { JwtKeys } from './jwt-keys.ts';
@@ -22,9 +22,11 @@ const invalid = (why = 'invalid or expired access token') => new DomainError('IN
 
 /**
  * Issues and verifies the platform's access tokens (ES256 JWTs with kid, iss, aud, sub,
- * username, role, jti, typ=access). Verification also checks the jti against the deny list
- * that logout writes; when that store is unreachable the check fails closed (503), because a
- * logged-out token must not work again just because Redis is down.
+ * username, role, sid, jti, typ=access). Verification also checks, in one Redis read, the token's
+ * session (`sid`, the refresh-token family) against the revocation entries that logout and
+ * refresh-token reuse write — one entry ends every token of the session, whichever was presented.
+ * When that store is unreachable the check fails closed (503), because a logged-out token must not
+ * work again just because Redis is down.
  */
 export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVerifier {
   private readonly keys: JwtKeys;
@@ -39,10 +41,10 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
     this.kv = kv;
   }
 
-  issue(subject: { userId: number; username: string; role: 'USER' | 'ADMIN' }): IssuedAccessToken {
+  issue(subject: AccessTokenSubject): IssuedAccessToken {
     if (!this.keys.signing) throw new Error('this deployment has no signing key (JWT_PRIVATE_KEY)');
     const jti = randomUUID();
-    const token = jwt.sign({ username: subject.username, role: subject.role, typ: 'access' }, this.keys.signing.key, {
+    const token = jwt.sign({ username: subject.username, role: subject.role, sid: subject.sessionId, typ: 'access' }, this.keys.signing.key, {
       algorithm: 'ES256',
       keyid: this.keys.signing.kid,
       issuer: this.opts.issuer,
@@ -76,14 +78,17 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
     const userId = Number(claims.sub);
     if (claims.typ !== 'access' || !Number.isSafeInteger(userId) || !claims.jti || typeof claims.exp !== 'number') throw invalid();
     if (claims.role !== 'USER' && claims.role !== 'ADMIN') throw invalid();
-    let denied: string | null;
+    // A token without a session cannot be revoked with its session: refused (tokens from before
+    // `sid` existed are at most one access-token lifetime old; the client refreshes).
+    if (typeof claims.sid !== 'string' || !claims.sid) throw invalid();
+    let revoked: string | null;
     try {
-      denied = await this.kv.get(deniedJtiKey(claims.jti));
+      revoked = await this.kv.get(revokedSessionKey(claims.sid));
     } catch {
       throw new DomainError('SESSION_STORE_UNAVAILABLE', 'unavailable', 'session store unavailable; try again shortly');
     }
-    if (denied) throw invalid('access token has been revoked');
-    return { userId, username: String(claims.username ?? ''), role: claims.role, jti: claims.jti, expiresAt: claims.exp };
+    if (revoked) throw invalid('access token has been revoked');
+    return { userId, username: String(claims.username ?? ''), role: claims.role, jti: claims.jti, sessionId: claims.sid, expiresAt: claims.exp };
   }
 
   private async keyFor(kid: string): Promise<KeyObject | undefined> {

@@ -3,8 +3,10 @@ export interface Actor {
   userId: number;
   username: string;
   role: 'USER' | 'ADMIN';
-  /** The token's id: logout denies it until `expiresAt`. */
+  /** The token's id. */
   jti: string;
+  /** The session (refresh-token family) that issued the token: logout and reuse detection revoke it, and with it every token it issued. */
+  sessionId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
 }
@@ -15,8 +17,16 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
+export interface AccessTokenSubject {
+  userId: number;
+  username: string;
+  role: 'USER' | 'ADMIN';
+  /** The refresh-token family the token belongs to (its `sid` claim). */
+  sessionId: string;
+}
+
 export interface AccessTokenIssuer {
-  issue(subject: { userId: number; username: string; role: 'USER' | 'ADMIN' }): IssuedAccessToken;
+  issue(subject: AccessTokenSubject): IssuedAccessToken;
   /** The public keys, as a JWKS document, for the services that verify. */
   jwks(): { keys: Record<string, unknown>[] };
 }
@@ -26,5 +36,16 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<Actor>;
 }
 
-/** The key-value entry that marks an access token's jti as revoked (logout) until the token expires. */
-export const deniedJtiKey = (jti: string): string => `auth:denied-jti:${jti}`;
+/**
+ * The key-value entry that marks a session (refresh-token family) as ended — logout, refresh-token
+ * reuse: every access token carrying this `sid` is refused, whichever of the session's tokens it is.
+ * It must outlive the session's newest access token: see `revokedSessionTtlSeconds`.
+ */
+export const revokedSessionKey = (sessionId: string): string => `auth:revoked-session:${sessionId}`;
+
+/**
+ * How long a revoked-session entry lives: the newest token of the session was issued at the latest
+ * now, so it expires within one access-token lifetime; a minute more covers clock skew between the
+ * services that verify.
+ */
+export const revokedSessionTtlSeconds = (accessTtlSeconds: number): number => accessTtlSeconds + 60;

@@ -21,6 +21,8 @@ export interface TransactionView {
   updatedAt: Date;
   /** Only on the regulator side (to be masked there). */
   phone?: string;
+  /** The merchant of a PAYMENT or REFUND row (null otherwise, or for a payment older than merchants). */
+  merchant?: { code: string; name: string } | null;
 }
 
 export interface HistoryFilters {

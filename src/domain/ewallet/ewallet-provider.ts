@@ -56,6 +56,23 @@ export interface EWalletProvider {
   topUp(req: { reference: string; phone: string; amount: Money }, limits?: TopUpCallLimits): Promise<TopUpResult>;
   /** { status: 'NOT_FOUND' } when the provider has no record of the reference (yet). */
   topUpStatus(reference: string): Promise<TopUpInquiry>;
+  /**
+   * The provider's daily statement: every top-up it holds that was created on `date` (YYYY-MM-DD,
+   * a day in Jakarta time, UTC+7, as Indonesian providers cut their reports), with its current status.
+   */
+  statement(date: string): Promise<StatementLine[]>;
+}
+
+/** One line of a provider's daily statement. */
+export interface StatementLine {
+  /** Our reference (transaction_id) given to topUp. */
+  reference: string;
+  providerReference: string;
+  amount: Money;
+  status: TopUpStatus;
+  reason?: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** What a verified provider notification (webhook) says about one top-up. */

@@ -17,6 +17,6 @@ export interface RefreshTokenFamilyRepository {
   updateByTokenHash<T>(hash: string, change: (family: RefreshTokenFamily | null) => Promise<FamilyChange<T>>): Promise<T>;
   /** Revokes the user's live family that holds this token hash (current or used); returns it, or null. */
   revokeByTokenHash(userId: number, hash: string, reason: RevocationReason): Promise<RefreshTokenFamily | null>;
-  /** Revokes the user's live family whose latest access token has this jti; returns it, or null. */
-  revokeByAccessJti(userId: number, jti: string, reason: RevocationReason): Promise<RefreshTokenFamily | null>;
+  /** Revokes the user's live family with this id (an access token's session); returns it, or null. */
+  revokeById(userId: number, id: string, reason: RevocationReason): Promise<RefreshTokenFamily | null>;
 }

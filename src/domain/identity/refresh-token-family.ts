@@ -8,7 +8,7 @@ export interface RefreshTokenFamily {
   userId: number;
   currentHash: string;
   usedHashes: string[];
-  /** The latest access token's jti issued from this family (denied when the family is revoked). */
+  /** The latest access token's jti issued from this family (a record: revocation goes by the family id, the tokens' `sid`). */
   accessJti: string | null;
   createdAt: Date;
   rotatedAt: Date | null;

@@ -2,8 +2,8 @@ import type { Money } from '../shared/money.ts';
 import type { AccountRule, SystemAccountCode } from '../wallet/account.ts';
 import type { LedgerTransaction, PaymentMethod, TransactionStatus, TransactionType } from './transaction.ts';
 
-/** A customer account by id, or one of the bank's system accounts by code. */
-export type AccountRef = { accountId: string } | { system: SystemAccountCode };
+/** A customer account by id, a merchant's account by id, or one of the bank's system accounts by code. */
+export type AccountRef = { accountId: string } | { merchantAccountId: string } | { system: SystemAccountCode };
 
 /** The customer-side history row a movement writes for one of its sides. */
 export interface HistoryRow {
@@ -45,6 +45,32 @@ export interface Movement {
   guard?: (reader: LedgerGuardReader) => Promise<void>;
 }
 
+/** One side of a multi-leg movement: a signed change in minor units (the legs sum to zero). */
+export interface Leg {
+  account: AccountRef;
+  delta: bigint;
+  rule: AccountRule;
+  row?: HistoryRow;
+  /** The lowest balance the leg may leave, in minor units (default 0). */
+  floor?: bigint;
+}
+
+/**
+ * A movement of any number of legs (a payment with its fee: payer, merchant, FEE_REVENUE). `plan`
+ * runs inside the transaction, after the locks it takes (refund totals), and returns the legs.
+ */
+export interface Posting {
+  plan: (reader: LedgerGuardReader) => Promise<Leg[]>;
+  /** The journal's transaction_id for sides without a history row (default: the first row's id). */
+  reference?: string;
+}
+
+export interface PostingResult {
+  movementId: string;
+  /** The history row each leg wrote (null for merchant and system sides), in the order of the legs. */
+  rows: (LedgerTransaction | null)[];
+}
+
 export interface MovementResult {
   movementId: string;
   fromRow: LedgerTransaction | null;
@@ -66,6 +92,8 @@ export interface SettleResult {
  */
 export interface LedgerRepository {
   move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult>;
+  /** The general form of move: any number of legs, decided by the domain's planPosting. */
+  post(posting: Posting, inTransaction?: InTransaction<PostingResult>): Promise<PostingResult>;
   /**
    * Moves a PENDING top-up to SUCCESS or FAILED exactly once (a conditional status update); a
    * failure also releases the money back to the account with a linked REFUND row, in the same

@@ -84,3 +84,9 @@ export class Money {
     return this.toString();
   }
 }
+
+/** A signed change in minor units as decimal text: -1050n → "-10.50" (Money itself is never negative). */
+export function signedMinorText(delta: bigint): string {
+  const amount = Money.ofMinor(delta < 0n ? -delta : delta).toString();
+  return delta < 0n ? `-${amount}` : amount;
+}

@@ -3,11 +3,16 @@ import { WalletErrors } from './wallet.errors.ts';
 
 export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
 
-/** A customer's IDR account. System accounts (the bank's side) have no user. */
+/**
+ * An IDR account with exactly one owner: a customer (userId), a merchant (merchantId) or the bank
+ * itself (systemCode, the bank's side).
+ */
 export interface Account {
   id: string;
   userId: number | null;
   systemCode: SystemAccountCode | null;
+  /** Set on a merchant's account (optional so literals of customer accounts need not spell it). */
+  merchantId?: string | null;
   balance: Money;
   currency: 'IDR';
   status: AccountStatus;
@@ -16,12 +21,15 @@ export interface Account {
 }
 
 /**
- * The bank's own accounts (created by the payment-ledger migration). Money moves between a
- * customer and one of these, so the sum over all accounts stays constant. BANK_CAPITAL is the
- * counterpart of FUNDING's opening movement (the float the bank paid in, so below zero); no flow
- * moves money from or to it (migration 20261201202900-topology-funding-opening).
+ * The bank's own accounts (created by the payment-ledger and merchants migrations). Money moves
+ * between customers, merchants and these, so the sum over all accounts stays constant.
+ * MERCHANT_SETTLEMENT held every merchant's money before merchants had accounts of their own (the
+ * merchants migration carved it out); FEE_REVENUE is the platform's MDR income; PAYOUT_SETTLEMENT
+ * holds merchant payouts on their way to the bank (what we owe the disbursement provider).
+ * BANK_CAPITAL is the counterpart of FUNDING's opening movement (the float the bank paid in, so
+ * below zero); no flow moves money from or to it (migration 20261201202900-topology-funding-opening).
  */
-export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'BANK_CAPITAL'] as const;
+export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL'] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
 export const settlementAccountOf = (method: 'GOPAY' | 'SHOPEE_PAY'): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');

@@ -11,6 +11,7 @@ import { PostgresRefreshTokenFamilyRepository } from '../../adapters/persistence
 import { OutboxIdentityEventLog } from '../../adapters/persistence/identity/outbox-identity-event-log.ts';
 import type { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 import { mountAuthRoutes } from '../../adapters/http/auth/auth.controller.ts';
+import type { CookiePolicy } from '../../adapters/http/auth/auth-cookies.ts';
 import { RegisterHandler } from '../../application/auth/register/register.handler.ts';
 import { LoginHandler } from '../../application/auth/login/login.handler.ts';
 import { LoginThrottle } from '../../application/auth/login/login-throttle.ts';
@@ -36,6 +37,15 @@ export const AUTH = {
 
 /** Secure cookies everywhere but development, unless COOKIE_SECURE says otherwise. */
 export const cookiesSecure = (config: Config): boolean => config.COOKIE_SECURE ?? config.NODE_ENV !== 'development';
+
+/** The session cookies' attributes from the configuration (README, "Configuration"). */
+export const cookiePolicy = (config: Config): CookiePolicy => ({
+  secure: cookiesSecure(config),
+  sameSite: config.COOKIE_SAMESITE,
+  domain: config.COOKIE_DOMAIN,
+  accessPath: config.AUTH_COOKIE_PATH,
+  refreshPath: config.REFRESH_COOKIE_PATH,
+});
 
 export const argon2Params = (config: Config) => ({ memoryKiB: config.ARGON2_MEMORY_KIB, iterations: config.ARGON2_ITERATIONS, parallelism: config.ARGON2_PARALLELISM });
 
@@ -67,7 +77,7 @@ export const authModule: ServiceModule = {
     container.bind(AUTH.Refresh).toConstantValue(
       new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, sessionMaxSeconds: config.SESSION_MAX_SECONDS }),
     );
-    container.bind(AUTH.Logout).toConstantValue(new LogoutHandler({ families, kv }));
+    container.bind(AUTH.Logout).toConstantValue(new LogoutHandler({ families, kv, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }));
     container.bind(AUTH.Profile).toConstantValue(new GetProfileHandler({ users }));
     container.bind(AUTH.EnsureDemoUser).toConstantValue(new EnsureDemoUserHandler({ users, hasher }));
   },
@@ -79,7 +89,7 @@ export const authModule: ServiceModule = {
       logout: container.get(AUTH.Logout),
       profile: container.get(AUTH.Profile),
       accessTokens: container.get(TOKENS.AccessTokens),
-      cookies: { secure: cookiesSecure(container.get<Config>(TOKENS.Config)) },
+      cookies: cookiePolicy(container.get<Config>(TOKENS.Config)),
     });
   },
   async start(container) {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import type { ServiceModule } from '../shared/service-module.ts';
@@ -9,6 +11,10 @@ import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../
 import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
 import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PostgresMerchantRepository } from '../../adapters/persistence/merchant/postgres-merchant.repository.ts';
+import { parseFeeTable } from '../../domain/merchant/mdr.ts';
+import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
+import { ensureDemoMerchants } from '../../application/merchant/ensure-demo-merchants.ts';
 import { PostgresTopUpReconcileQueue } from '../../adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
 import { PostgresProviderDiscrepancyRepository } from '../../adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
 import { notFoundFinalAfterMs, sendFenceMs } from '../../domain/ewallet/top-up-finality.ts';
@@ -29,6 +35,10 @@ import { GetTransactionQuery } from '../../application/payment/get-transaction/g
 import { LookUpRecipientQuery } from '../../application/payment/look-up-recipient/look-up-recipient.query.ts';
 import { CreditAccountHandler } from '../../application/payment/credit-account/credit-account.handler.ts';
 import { ChangeAccountStatusHandler } from '../../application/payment/change-account-status/change-account-status.handler.ts';
+import { PostgresReconciliationRepository } from '../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
+import { ReconcileStatementHandler } from '../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
+import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
+import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
 
 export const PAYMENT_TOKENS = {
   /** PaymentRuntime: the module's per-container state (handlers, providers, workers). */
@@ -43,10 +53,15 @@ export interface PaymentRuntime {
   handlers: PaymentHandlers;
   ledger: PostgresLedgerRepository;
   accounts: PostgresAccountRepository;
+  merchants: PostgresMerchantRepository;
   credit: CreditAccountHandler;
   changeStatus: ChangeAccountStatusHandler;
   settleTopUp: SettleTopUpHandler;
   reconciler: TopUpReconciler;
+  /** Daily reconciliation with the providers' statements: a run on demand, case resolutions, the scheduled job. */
+  reconcileStatement: ReconcileStatementHandler;
+  resolveCase: ResolveCaseHandler;
+  dailyReconciliation: DailyReconciliationJob;
   discrepancies: PostgresProviderDiscrepancyRepository;
   ewallet: EWalletAdapters | null;
   /** The in-process provider simulators, when no provider base URL is configured. */
@@ -56,7 +71,7 @@ export interface PaymentRuntime {
 export interface PaymentModuleOptions {
   /** Providers and verifiers to use instead of the configured ones (tests: in-memory fakes). */
   ewallet?: EWalletAdapters;
-  /** Start the reconciler's timer in start() (default true; tests drive runOnce themselves). */
+  /** Start the reconciler's timer and the daily statement job in start() (default true; tests drive runOnce themselves). */
   reconciler?: boolean;
 }
 
@@ -80,7 +95,8 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const cache = new BalanceCache(infra.kv);
       const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds) });
       const accounts = new PostgresAccountRepository(infra.orm);
-      const runtime = { ledger, accounts, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
+      const merchants = new PostgresMerchantRepository(infra.orm);
+      const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
       const ewallet = () => {
         if (!runtime.ewallet) throw new Error('payment module not started: e-wallet providers are set in start()');
         return runtime.ewallet;
@@ -104,6 +120,21 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         },
         logger,
       );
+      const reconciliation = new PostgresReconciliationRepository(infra.orm);
+      runtime.reconcileStatement = new ReconcileStatementHandler(reconciliation, providers);
+      runtime.resolveCase = new ResolveCaseHandler(reconciliation, ledger);
+      runtime.dailyReconciliation = new DailyReconciliationJob(
+        reconciliation,
+        runtime.reconcileStatement,
+        {
+          providers: ['GOPAY', 'SHOPEE_PAY'],
+          checkIntervalMs: config.STATEMENT_RECONCILE_CHECK_MS,
+          fromHourJakarta: config.STATEMENT_RECONCILE_FROM_HOUR,
+          leaseSeconds: config.STATEMENT_RECONCILE_LEASE_SECONDS,
+          owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+        },
+        logger,
+      );
       runtime.credit = new CreditAccountHandler(accounts, ledger);
       runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
       runtime.handlers = {
@@ -116,10 +147,11 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           lateSuccess: (id, ref, via) => settleTopUp.lateSuccess(id, ref, via),
           logger,
         }),
-        createPayment: new CreatePaymentHandler(accounts, ledger),
+        createPayment: new CreatePaymentHandler(accounts, ledger, merchants, parseFeeTable(config.MERCHANT_FEE_TABLE)),
         createTransfer: new CreateTransferHandler(accounts, ledger),
         lookUpRecipient: new LookUpRecipientQuery({ accounts, limit: { kv: infra.kv, perHour: config.RECIPIENT_LOOKUPS_PER_HOUR } }),
-        refundPayment: new RefundPaymentHandler(ledger),
+        refundPayment: new RefundPaymentHandler(ledger, merchants),
+        getMerchantProfile: new GetMerchantProfileQuery(merchants),
         handleWebhook: new HandleWebhookHandler(verifiers, ledger, settleTopUp),
         getAccount: new GetAccountQuery(accounts, cache),
         getWalletBalance: new GetWalletBalanceQuery(accounts, providers),
@@ -139,7 +171,14 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           // The embedded default and tests: the providers' simulators in-process. Their
           // notifications reach this server when it listens on a known port; tests on PORT=0 set
           // the URL with runtime.sandboxes.setWebhookBaseUrl.
-          runtime.sandboxes = await startSandboxes({ webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined });
+          runtime.sandboxes = await startSandboxes({
+            webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined,
+            host: config.SANDBOX_HOST,
+            // The embedded default keeps its sandboxes' wallets beside its database (.data/embedded-sandbox), across restarts.
+            stateDir: config.SANDBOX_STATE_DIR ?? (config.embedded ? `${config.EMBEDDED_DATA_DIR.replace(/\/+$/, '')}-sandbox` : undefined),
+            gopayPort: config.SANDBOX_GOPAY_PORT,
+            shopeepayPort: config.SANDBOX_SHOPEEPAY_PORT,
+          });
           // The simulated providers keep the acceptance window we are configured with.
           runtime.sandboxes.gopay.control.acceptanceWindowMs = config.GOPAY_ACCEPTANCE_WINDOW_MS;
           runtime.sandboxes.shopeepay.control.acceptanceWindowMs = config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS;
@@ -148,10 +187,12 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);
       }
       if (options.reconciler !== false) runtime.reconciler.start();
+      if (options.reconciler !== false && config.STATEMENT_RECONCILE_ENABLED) runtime.dailyReconciliation.start();
     },
     async stop(container) {
       const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
       await runtime.reconciler.stop();
+      await runtime.dailyReconciliation.stop();
       await runtime.sandboxes?.stop();
     },
   };
@@ -159,3 +200,14 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
 
 /** The payment service's bindings, routes and workers: accounts, ledger, top-ups, payments, transfers, refunds, webhooks, reconciler. */
 export const paymentModule: ServiceModule = createPaymentModule();
+
+/**
+ * The embedded default's demo merchants (created when missing), as lines for the start banner.
+ * Nothing is created anywhere else.
+ */
+export async function ensureDemoMerchantLines(container: Container): Promise<string[]> {
+  const config = container.get<Config>(TOKENS.Config);
+  if (!config.embedded || config.NODE_ENV === 'production' || config.DEMO_SEED === false || !container.isBound(PAYMENT_TOKENS.Runtime)) return [];
+  const demo = await ensureDemoMerchants(container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).merchants);
+  return [`  demo merchants  ${demo.map((m) => `${m.code} (${m.category})`).join(', ')}   (POST /api/payment/payments with merchant_id)`];
+}

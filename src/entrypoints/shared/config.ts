@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reconcileDelayProblem } from '../../domain/ewallet/top-up-finality.ts';
+import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 
 /**
  * The only module that reads process.env. Every variable is validated here; a bad one stops
@@ -7,6 +8,8 @@ import { reconcileDelayProblem } from '../../domain/ewallet/top-up-finality.ts';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
+// A cookie Path attribute: absolute, no separators, spaces or controls that would end the attribute.
+const cookiePath = z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute path such as /').refine((v) => !v.includes(';') && !v.includes(','), 'must not contain ; or ,');
 const url = (protocols: string[]) =>
   z.string().refine((v) => {
     try {
@@ -60,6 +63,15 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(30 * 86400).default(7 * 86400),
   SESSION_MAX_SECONDS: z.coerce.number().int().min(3600).max(365 * 86400).default(30 * 86400),
   COOKIE_SECURE: bool.optional(),
+  // Session cookies (src/adapters/http/auth/auth-cookies.ts): auth-token on AUTH_COOKIE_PATH (a web
+  // client's page routes must see it), refresh-token only on REFRESH_COOKIE_PATH; host-only unless COOKIE_DOMAIN.
+  AUTH_COOKIE_PATH: cookiePath.default('/'),
+  REFRESH_COOKIE_PATH: cookiePath.default('/api/auth'),
+  COOKIE_DOMAIN: z
+    .string()
+    .regex(/^\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'must be a domain name, e.g. example.com')
+    .optional(),
+  COOKIE_SAMESITE: z.enum(['Strict', 'Lax', 'None']).default('Strict'),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
   ARGON2_ITERATIONS: z.coerce.number().int().min(2).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
@@ -68,7 +80,23 @@ const schema = z.object({
   TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
   // Each recipient lookup tells whether a phone or username has an account: a bounded number per user.
   RECIPIENT_LOOKUPS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  // The MDR per merchant category, overriding Bank Indonesia's QRIS table (src/domain/merchant/mdr.ts):
+  // CATEGORY=BPS[/FREE_UP_TO],… e.g. "REGULAR=70,MICRO=30/500000.00". Empty: BI's table.
+  MERCHANT_FEE_TABLE: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseFeeTable(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   GOPAY_BASE_URL: url(['http:', 'https:']).optional(),
+  // The bank-transfer (disbursement) API of merchant payouts; without a base URL the CLI uses the sandbox (not in production).
+  DISBURSEMENT_BASE_URL: url(['http:', 'https:']).optional(),
+  DISBURSEMENT_PARTNER_ID: z.string().optional(),
+  DISBURSEMENT_CLIENT_SECRET: z.string().optional(),
   GOPAY_CLIENT_ID: z.string().optional(),
   GOPAY_CLIENT_SECRET: z.string().optional(),
   GOPAY_PARTNER_ID: z.string().optional(),
@@ -77,6 +105,16 @@ const schema = z.object({
   SHOPEEPAY_SECRET: z.string().optional(),
   GOPAY_WEBHOOK_SECRET: z.string().optional(),
   SHOPEEPAY_WEBHOOK_SECRET: z.string().optional(),
+  // The e-wallet sandboxes (used when a provider has no *_BASE_URL; never in production): where they
+  // listen. Port 0 = a free port each start; the URLs are printed at start.
+  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  SANDBOX_GOPAY_PORT: port.default(0),
+  SANDBOX_SHOPEEPAY_PORT: port.default(0),
+  // Where the sandboxes keep wallets, top-ups and generated credentials across restarts (the
+  // standalone `npm run sandbox` defaults to .data/sandbox; in-process ones keep state only when set,
+  // or on the embedded default beside its database), and where they notify (standalone only).
+  SANDBOX_STATE_DIR: z.string().optional(),
+  SANDBOX_WEBHOOK_BASE_URL: url(['http:', 'https:']).optional(),
   EWALLET_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   EWALLET_BACKOFF_MS: z.coerce.number().int().min(0).max(10000).default(200),
@@ -89,12 +127,20 @@ const schema = z.object({
   EWALLET_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).max(600000).default(30000),
   PAYMENT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(10000),
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
+  // The daily reconciliation with the providers' statements (one replica per provider and day).
+  STATEMENT_RECONCILE_ENABLED: bool.default(true),
+  STATEMENT_RECONCILE_CHECK_MS: z.coerce.number().int().min(1000).max(86400000).default(600000),
+  STATEMENT_RECONCILE_FROM_HOUR: z.coerce.number().int().min(0).max(23).default(2),
+  STATEMENT_RECONCILE_LEASE_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   // A top-up still unknown is asked again after INTERVAL, 2×, 4×… up to this.
   PAYMENT_RECONCILE_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(86400000).default(300000),
   // How long one replica's claim on a pending top-up lasts (one status inquiry must fit in it).
   PAYMENT_RECONCILE_LEASE_MS: z.coerce.number().int().min(100).max(3600000).default(60000),
 
-  TRUSTED_PROXIES: z.string().default('127.0.0.1,::1'),
+  // Who may tell us the client's address (X-Forwarded-For), and how many proxies of ours append to it
+  // (docs/SECURITY.md). Nobody by default: without a gateway configured, the peer is the client.
+  TRUSTED_PROXIES: z.string().default(''),
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(5).default(1),
   // Web origins (scheme://host[:port]) besides the API's own host whose pages may send cookie-authenticated writes.
   ALLOWED_ORIGINS: z
     .string()
@@ -126,7 +172,8 @@ export type Config = z.infer<typeof schema> & {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Every variable, validated; no rule across variables yet. */
+function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof schema> {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') clean[k] = v;
   const parsed = schema.safeParse(clean);
@@ -134,7 +181,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * The migration job's configuration: it talks to PostgreSQL only, so DATABASE_URL is all it
+ * requires (no Redis, Kafka or signing key); the other variables keep their validation and defaults.
+ */
+export function loadMigrateConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const c = parseEnv(env);
+  if (!c.DATABASE_URL) throw new ConfigError('invalid configuration:\n  DATABASE_URL: required by the migration job (the embedded default migrates itself on start)');
+  return { ...c, embedded: false };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const c = parseEnv(env);
   const embedded = !c.DATABASE_URL && !c.REDIS_URL && !c.KAFKA_BROKERS;
   if (!embedded && (!c.DATABASE_URL || !c.REDIS_URL || !c.KAFKA_BROKERS)) {
     const missing = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS'].filter((k) => !c[k as keyof typeof c]);
@@ -146,10 +207,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.JWT_PRIVATE_KEY && !c.JWT_PUBLIC_KEYS && !c.JWKS_URL) {
     throw new ConfigError('invalid configuration:\n  JWT_PRIVATE_KEY: required in production (or JWT_PUBLIC_KEYS / JWKS_URL for verifying services)');
   }
+  // Browsers drop a SameSite=None cookie that is not Secure (the same default as cookiesSecure in auth.module.ts).
+  if (c.COOKIE_SAMESITE === 'None' && !(c.COOKIE_SECURE ?? c.NODE_ENV !== 'development')) {
+    throw new ConfigError('invalid configuration:\n  COOKIE_SAMESITE: None requires Secure cookies (COOKIE_SECURE=true)');
+  }
   // A real provider needs all of its credentials; without a base URL the sandboxes are used.
   for (const [base, needed] of [
     ['GOPAY_BASE_URL', ['GOPAY_CLIENT_ID', 'GOPAY_CLIENT_SECRET', 'GOPAY_PARTNER_ID']],
     ['SHOPEEPAY_BASE_URL', ['SHOPEEPAY_MERCHANT_ID', 'SHOPEEPAY_SECRET']],
+    ['DISBURSEMENT_BASE_URL', ['DISBURSEMENT_PARTNER_ID', 'DISBURSEMENT_CLIENT_SECRET']],
   ] as const) {
     const missing = needed.filter((k) => !c[k]);
     if (c[base] && missing.length > 0) throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: required when ${base} is set`);

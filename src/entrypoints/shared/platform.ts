@@ -3,17 +3,22 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../../adapters/http/app.ts';
+import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
+import { registerReconciliationMetrics } from '../../adapters/observability/reconciliation-metrics.ts';
 import { idempotencyLeaseSeconds, loadConfig, type Config } from './config.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
 import { TOKENS } from './tokens.ts';
 import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
+import { PostgresUserRepository } from '../../adapters/persistence/identity/postgres-user.repository.ts';
+import type { CurrentRoles } from '../../application/ports/current-roles.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
+import { SchemaGate } from './schema-gate.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -22,6 +27,8 @@ export interface RunningPlatform {
   container: Container;
   infra: Infrastructure;
   outboxRelay: OutboxRelay;
+  /** The routes the server mounted, as documented at /openapi.json. */
+  openapi: OpenApiRegistry;
   /** Graceful stop: refuse new connections, finish in-flight requests, stop workers, close pools. */
   stop(): Promise<void>;
 }
@@ -42,6 +49,9 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   const service = config.SERVICE_NAME ?? opts.service;
   const logger = opts.logger ?? createLogger(service, config.LOG_LEVEL);
   const infra = await createInfrastructure(config, logger, { migrate: opts.migrate ?? false });
+  // Never serve a database whose schema is not this code's: checked before anything touches it.
+  const schema = new SchemaGate(infra.orm, logger);
+  const schemaCurrent = await schema.check();
 
   const container = new Container();
   container.bind(TOKENS.Infrastructure).toConstantValue(infra);
@@ -56,17 +66,21 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     infra.kv,
   );
   container.bind(TOKENS.AccessTokens).toConstantValue(accessTokens);
+  const users = new PostgresUserRepository(infra.orm, { topic: config.KAFKA_TOPIC_USERS });
+  container.bind<CurrentRoles>(TOKENS.CurrentRoles).toConstantValue({ roleOf: async (userId) => (await users.findById(userId))?.role ?? null });
   container.bind(TOKENS.IdempotencyStore).toConstantValue(new PostgresIdempotencyStore(infra.orm, { leaseSeconds: idempotencyLeaseSeconds(config), retentionSeconds: 24 * 3600 }));
   for (const m of opts.modules) m.bind(container, infra);
 
   let draining = false;
-  const { app, metrics } = createHttpApp({
+  const { app, metrics, openapi } = createHttpApp({
     service,
     allowedOrigins: config.ALLOWED_ORIGINS,
     logger,
     readiness: infra.readiness,
     draining: () => draining,
     trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    refusal: () => schema.refusal(),
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     mount: (router, openapi) => {
       for (const m of opts.modules) m.routes(router, openapi, container);
     },
@@ -87,8 +101,18 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
-  outboxRelay.start();
-  for (const m of opts.modules) await m.start?.(container);
+  if (opts.modules.some((m) => m.name === 'payment')) registerReconciliationMetrics(infra.orm, metrics.registry);
+  // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current.
+  let workers: Promise<void> | undefined;
+  const startWorkers = () =>
+    (workers ??= (async () => {
+      outboxRelay.start();
+      for (const m of opts.modules) await m.start?.(container);
+    })());
+  if (schemaCurrent) {
+    await startWorkers();
+    schema.open();
+  } else schema.waitUntilCurrent(startWorkers);
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
 
@@ -109,15 +133,19 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       await closed;
       clearInterval(sweep);
       clearTimeout(grace);
-      for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
-      await outboxRelay.stop();
+      schema.stop();
+      if (workers) {
+        await workers.catch(() => {});
+        for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
+        await outboxRelay.stop();
+      }
       await infra.close();
       await opts.onStopped?.().catch((err) => logger.warn({ err }, 'error in onStopped'));
       logger.info('stopped');
       logger.flush?.();
     })());
 
-  return { url: `http://${host}:${port}`, port, server, container, infra, outboxRelay, stop };
+  return { url: `http://${host}:${port}`, port, server, container, infra, outboxRelay, openapi, stop };
 }
 
 /** Runs a deployment as a process: starts it, logs where it listens, stops gracefully on SIGTERM/SIGINT. */

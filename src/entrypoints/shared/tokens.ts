@@ -8,6 +8,8 @@ export const TOKENS = {
   EventBus: Symbol.for('EventBus'),
   /** JwtAccessTokenService: issues (where a signing key exists) and verifies access tokens. */
   AccessTokens: Symbol.for('AccessTokens'),
+  /** CurrentRoles: the users' roles as PostgreSQL holds them now, for privileged routes. */
+  CurrentRoles: Symbol.for('CurrentRoles'),
   /** PostgresIdempotencyStore: Idempotency-Key claims and stored responses. */
   IdempotencyStore: Symbol.for('IdempotencyStore'),
   /** OutboxRelay: publishes outbox_events to the event bus; `poke()` after a commit publishes sooner. */

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { EWalletAccount, EWalletBalance, EWalletProvider, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
+import type { EWalletAccount, EWalletBalance, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
 import { GOPAY_PATHS, GOPAY_STATUS, basicAuth, gopayTimestamp, signGopayRequest } from './gopay-protocol.ts';
+import { GOPAY_STATEMENT_PATH, parseGopayStatement } from './gopay-statement.ts';
+import { type ReportAnswer, parsedStatement, postForReport, reportCsv } from '../provider-report-http.ts';
+import { parseStatementDate } from '../../../domain/reconciliation/reconciliation.ts';
 
 export interface GoPayOptions {
   baseUrl: string;
@@ -102,6 +105,39 @@ export class GoPayEWalletProvider implements EWalletProvider {
       if (a.status === 404) return { status: 'NOT_FOUND', providerReference: null };
       return toResult(expect(a, 200, transactionAnswer));
     });
+  }
+
+  /** The daily transaction report (signed like every call), parsed; see gopay-statement.ts. */
+  statement(date: string): Promise<StatementLine[]> {
+    return this.caller.call('statement', true, async () => {
+      const bodyText = JSON.stringify({ reportDate: parseStatementDate(date) });
+      const first = await this.accessToken();
+      let a = await this.signedReportPost(bodyText, first);
+      if (a.status === 401) {
+        if (this.token?.value === first) this.token = null;
+        a = await this.signedReportPost(bodyText, await this.accessToken());
+        if (a.status === 401) throw new ProviderError('PROVIDER_ERROR', 'GoPay refused our credentials', false);
+      }
+      const csv = reportCsv('GoPay', a);
+      return parsedStatement('GoPay', () => parseGopayStatement(csv));
+    });
+  }
+
+  private signedReportPost(bodyText: string, token: string): Promise<ReportAnswer> {
+    const timestamp = gopayTimestamp();
+    return postForReport(
+      this.opts.baseUrl + GOPAY_STATEMENT_PATH,
+      {
+        authorization: `Bearer ${token}`,
+        'x-timestamp': timestamp,
+        'x-signature': signGopayRequest(this.opts.clientSecret, 'POST', GOPAY_STATEMENT_PATH, token, bodyText, timestamp),
+        'x-partner-id': this.opts.partnerId,
+        'x-external-id': randomUUID(),
+        'channel-id': '95221',
+      },
+      bodyText,
+      this.caller.timeoutMs,
+    );
   }
 
   /** A signed request; a 401 drops the cached token and tries once more with a fresh one. */

@@ -12,9 +12,11 @@ import {
   signGopayNotification,
   signGopayRequest,
 } from '../gopay/gopay-protocol.ts';
-import { type Answer, control, header, parseJson, serve, withBehaviour } from './sandbox-http.ts';
+import { type Answer, control, csvAnswer, header, parseJson, reportDate, serve, withBehaviour } from './sandbox-http.ts';
+import { GOPAY_STATEMENT_PATH, gopayStatementCsv } from '../gopay/gopay-statement.ts';
 import { SandboxWallets, type SandboxTopUp, type WalletSeed } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
+import type { SandboxJournal } from './sandbox-journal.ts';
 
 export interface GoPayCredentials {
   clientId: string;
@@ -29,6 +31,8 @@ export interface GoPaySandboxOptions {
   webhookUrl: () => string | undefined;
   credentials?: Partial<GoPayCredentials>;
   seeds?: WalletSeed[];
+  /** Keep wallets and top-ups in this file across restarts (default: in memory only). */
+  journal?: SandboxJournal;
   tokenTtlSeconds?: number;
   host?: string;
   port?: number;
@@ -58,7 +62,7 @@ export async function startGoPaySandbox(opts: GoPaySandboxOptions): Promise<GoPa
     webhookSecret: opts.credentials?.webhookSecret ?? randomBytes(32).toString('base64url'),
   };
   const ttlSeconds = opts.tokenTtlSeconds ?? 900;
-  const wallets = new SandboxWallets('GOPAY', { seeds: opts.seeds });
+  const wallets = new SandboxWallets('GOPAY', { seeds: opts.seeds, journal: opts.journal });
   const tokens = new Map<string, number>(); // token → expires at (ms)
   const externalIds = new Set<string>();
   let issued = 0;
@@ -162,6 +166,11 @@ export async function startGoPaySandbox(opts: GoPaySandboxOptions): Promise<GoPa
             body: { responseCode: '2003900', responseMessage: 'Successful', originalPartnerReferenceNo: t.reference, originalReferenceNo: t.providerReference, serviceCode: '38', ...statusFields(t) },
           };
         });
+      case GOPAY_STATEMENT_PATH: {
+        const date = reportDate(body.reportDate);
+        if (!date) return badRequest('4007301', 'Invalid Field Format reportDate');
+        return withBehaviour(wallets, 'statement', () => csvAnswer(gopayStatementCsv(wallets.statement(date))));
+      }
       default:
         return { status: 404, body: { responseCode: '4040000', responseMessage: 'Not Found' } };
     }

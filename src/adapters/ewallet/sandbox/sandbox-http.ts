@@ -2,13 +2,17 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
-import type { SandboxBehaviour, SandboxOperation, SandboxWallets } from './sandbox-wallets.ts';
+import type { TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
+import { parseStatementDate } from '../../../domain/reconciliation/reconciliation.ts';
+import type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallets } from './sandbox-wallets.ts';
 
 /** Plumbing shared by the two provider sandboxes (node:http, no framework). */
 
 export interface Answer {
   status: number;
   body: unknown;
+  /** A non-JSON answer (a statement's CSV): sent as is with this content type. */
+  text?: { contentType: string; content: string };
 }
 
 export type Handler = (req: IncomingMessage, path: string, raw: Buffer) => Promise<Answer | 'hang'>;
@@ -46,7 +50,10 @@ async function handle(handler: Handler, req: IncomingMessage, res: ServerRespons
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
     const answer = await handler(req, path, raw);
     if (answer === 'hang') return; // never answered; the socket closes when the client gives up
-    sendJson(res, answer.status, answer.body);
+    if (answer.text) {
+      res.writeHead(answer.status, { 'content-type': answer.text.contentType, 'content-length': Buffer.byteLength(answer.text.content) });
+      res.end(answer.text.content);
+    } else sendJson(res, answer.status, answer.body);
   } catch (err) {
     if (err instanceof DomainError) {
       const status = { invalid: 400, unauthenticated: 401, not_found: 404, conflict: 409 }[err.kind as string] ?? 422;
@@ -133,7 +140,7 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
   }
   if (method === 'POST' && path === '/sandbox/behaviours') {
     const b = parseJson(raw);
-    const ops = ['token', 'account', 'balance', 'topup', 'status', '*'];
+    const ops = ['token', 'account', 'balance', 'topup', 'status', 'statement', '*'];
     const kinds = ['slow', 'hang', 'error', 'decline', 'pending'];
     if (!ops.includes(String(b.operation)) || !kinds.includes(String(b.kind))) {
       throw new DomainError('INVALID_BEHAVIOUR', 'invalid', `operation must be one of ${ops.join(',')}; kind one of ${kinds.join(',')}`);
@@ -159,15 +166,48 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
     return { status: 200, body: { reference: t.reference, status: t.status, reason: t.reason ?? null } };
   }
   const topUpMatch = /^\/sandbox\/topups\/([^/]+)$/.exec(path);
+  if (method === 'POST' && path === '/sandbox/topups') {
+    const b = parseJson(raw);
+    if (typeof b.reference !== 'string' || typeof b.phone !== 'string' || typeof b.amount !== 'string' || (b.status !== 'SUCCESS' && b.status !== 'FAILED')) {
+      throw new DomainError('INVALID_TOPUP', 'invalid', 'reference, phone, amount ("10000.00") and status (SUCCESS or FAILED) are required');
+    }
+    return { status: 201, body: topUpJson(wallets.inject(b.reference, b.phone, Money.parse(b.amount), b.status)) };
+  }
+  if (method === 'PATCH' && topUpMatch) {
+    const b = parseJson(raw);
+    const status = b.status;
+    if (status !== undefined && status !== 'SUCCESS' && status !== 'FAILED' && status !== 'PENDING') throw new DomainError('INVALID_TOPUP', 'invalid', 'status must be SUCCESS, FAILED or PENDING');
+    if (b.amount !== undefined && typeof b.amount !== 'string') throw new DomainError('INVALID_TOPUP', 'invalid', 'amount must be a "10000.00" string');
+    const t = wallets.tamper(decodeURIComponent(topUpMatch[1]!), { amount: b.amount === undefined ? undefined : Money.parse(b.amount as string), status: status as TopUpStatus | undefined });
+    return { status: 200, body: topUpJson(t) };
+  }
+  if (method === 'DELETE' && topUpMatch) {
+    wallets.forget(decodeURIComponent(topUpMatch[1]!));
+    return { status: 204, body: undefined };
+  }
   if (method === 'GET' && topUpMatch) {
     const t = wallets.topUp(decodeURIComponent(topUpMatch[1]!));
-    return t
-      ? { status: 200, body: { reference: t.reference, phone: t.phone, amount: t.amount.toString(), status: t.status, providerReference: t.providerReference, reason: t.reason ?? null } }
-      : { status: 404, body: { error: 'NOT_FOUND' } };
+    return t ? { status: 200, body: topUpJson(t) } : { status: 404, body: { error: 'NOT_FOUND' } };
   }
   return { status: 404, body: { error: 'NOT_FOUND' } };
+}
+
+function topUpJson(t: SandboxTopUp) {
+  return { reference: t.reference, phone: t.phone, amount: t.amount.toString(), status: t.status, providerReference: t.providerReference, reason: t.reason ?? null, createdAt: t.createdAt.toISOString() };
 }
 
 function walletJson(w: { phone: string; name: string; accountNumber: string; balance: Money; lastUpdated: Date }) {
   return { phone: w.phone, name: w.name, accountNumber: w.accountNumber, balance: w.balance.toString(), lastUpdated: w.lastUpdated.toISOString() };
 }
+
+/** The statement day of a report request, or null when it is not a YYYY-MM-DD date. */
+export function reportDate(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  try {
+    return parseStatementDate(v);
+  } catch {
+    return null;
+  }
+}
+
+export const csvAnswer = (content: string): Answer => ({ status: 200, body: undefined, text: { contentType: 'text/csv; charset=utf-8', content } });

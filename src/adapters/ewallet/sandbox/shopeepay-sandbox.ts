@@ -3,9 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { SHOPEEPAY_PATHS, signShopeePayNotification, verifyShopeePayRequest } from '../shopeepay/shopeepay-protocol.ts';
-import { type Answer, control, header, parseJson, serve, withBehaviour } from './sandbox-http.ts';
+import { type Answer, control, csvAnswer, header, parseJson, reportDate, serve, withBehaviour } from './sandbox-http.ts';
+import { SHOPEEPAY_STATEMENT_PATH, shopeepayStatementCsv } from '../shopeepay/shopeepay-statement.ts';
 import { SandboxWallets, type SandboxTopUp, type WalletSeed } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
+import type { SandboxJournal } from './sandbox-journal.ts';
 
 export interface ShopeePayCredentials {
   merchantId: string;
@@ -18,6 +20,8 @@ export interface ShopeePaySandboxOptions {
   webhookUrl: () => string | undefined;
   credentials?: Partial<ShopeePayCredentials>;
   seeds?: WalletSeed[];
+  /** Keep wallets and top-ups in this file across restarts (default: in memory only). */
+  journal?: SandboxJournal;
   host?: string;
   port?: number;
 }
@@ -40,7 +44,7 @@ export async function startShopeePaySandbox(opts: ShopeePaySandboxOptions): Prom
     secret: opts.credentials?.secret ?? randomBytes(32).toString('base64url'),
     webhookSecret: opts.credentials?.webhookSecret ?? randomBytes(32).toString('base64url'),
   };
-  const wallets = new SandboxWallets('SHOPEE_PAY', { seeds: opts.seeds });
+  const wallets = new SandboxWallets('SHOPEE_PAY', { seeds: opts.seeds, journal: opts.journal });
   const seenJti = new Map<string, number>(); // jti → exp, so a captured request cannot be replayed
 
   const notifier = new WebhookNotifier(opts.webhookUrl, (raw) => {
@@ -104,6 +108,11 @@ export async function startShopeePaySandbox(opts: ShopeePaySandboxOptions): Prom
           if (!t) return error(404, 3, 'transaction not found');
           return { status: 200, body: { errcode: 0, debug_msg: 'success', transaction: transactionJson(t) } };
         });
+      case SHOPEEPAY_STATEMENT_PATH: {
+        const date = reportDate(body.date);
+        if (!date) return error(400, 1, 'date must be YYYY-MM-DD');
+        return withBehaviour(wallets, 'statement', () => csvAnswer(shopeepayStatementCsv(wallets.statement(date))));
+      }
       default:
         return error(404, 404, 'not found');
     }

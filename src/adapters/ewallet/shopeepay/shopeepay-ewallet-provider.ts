@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { EWalletAccount, EWalletBalance, EWalletProvider, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
+import type { EWalletAccount, EWalletBalance, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
 import { SHOPEEPAY_PATHS, signShopeePayRequest } from './shopeepay-protocol.ts';
+import { SHOPEEPAY_STATEMENT_PATH, parseShopeepayStatement } from './shopeepay-statement.ts';
+import { parsedStatement, postForReport, reportCsv } from '../provider-report-http.ts';
+import { parseStatementDate } from '../../../domain/reconciliation/reconciliation.ts';
 
 export interface ShopeePayOptions {
   baseUrl: string;
@@ -94,6 +97,18 @@ export class ShopeePayEWalletProvider implements EWalletProvider {
       // No record *now*: unknown, not failed (the request may still be in flight or queued there).
       if (a.status === 404) return { status: 'NOT_FOUND', providerReference: null };
       return toResult(expect(a, transactionAnswer));
+    });
+  }
+
+  /** The daily transaction report (JWT-signed like every call), parsed; see shopeepay-statement.ts. */
+  statement(date: string): Promise<StatementLine[]> {
+    return this.caller.call('statement', true, async () => {
+      const bodyText = JSON.stringify({ request_id: randomUUID(), date: parseStatementDate(date) });
+      const token = signShopeePayRequest(this.opts.merchantId, this.opts.secret, bodyText, this.now());
+      const a = await postForReport(this.opts.baseUrl + SHOPEEPAY_STATEMENT_PATH, { authorization: `Bearer ${token}`, 'x-merchant-id': this.opts.merchantId }, bodyText, this.caller.timeoutMs);
+      if (a.status === 401) throw new ProviderError('PROVIDER_ERROR', 'ShopeePay refused our request signature', false);
+      const csv = reportCsv('ShopeePay', a);
+      return parsedStatement('ShopeePay', () => parseShopeepayStatement(csv));
     });
   }
 

@@ -1,18 +1,18 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { z } from 'zod';
 import type { AccessTokenIssuer, AccessTokenVerifier } from '../../../application/ports/access-token.ts';
 import type { GetProfileHandler } from '../../../application/auth/get-profile/get-profile.handler.ts';
 import type { LoginHandler } from '../../../application/auth/login/login.handler.ts';
 import type { LogoutHandler } from '../../../application/auth/logout/logout.handler.ts';
 import type { RefreshHandler } from '../../../application/auth/refresh/refresh.handler.ts';
 import type { RegisterHandler } from '../../../application/auth/register/register.handler.ts';
-import type { Session } from '../../../application/auth/shared/session.ts';
-import type { AccountSummary, User } from '../../../domain/identity/user.ts';
 import { REFRESH_COOKIE, actorOf, authenticate } from '../authenticate.ts';
 import { respond } from '../envelope.ts';
-import type { OpenApiRegistry } from '../openapi.ts';
+import { GATEWAY_RATE_LIMITED, type OpenApiRegistry } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import { clearSessionCookies, setSessionCookies, type CookiePolicy } from './auth-cookies.ts';
+import { accountJson, JwksSchema, ProfileSchema, RegisteredUserSchema, TokensSchema, tokensJson, userJson } from './auth.dto.ts';
 import { LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest } from './auth.requests.ts';
 
 export interface AuthControllerDeps {
@@ -27,16 +27,6 @@ export interface AuthControllerDeps {
 
 const TAG = 'auth';
 
-const accountJson = (a: AccountSummary) => ({ id: a.id, balance: a.balance.toString(), currency: a.currency, account_status: a.accountStatus });
-const userJson = (u: User) => ({ id: u.id, username: u.username, email: u.email, phone: u.phone, created_at: u.createdAt.toISOString() });
-const tokensJson = (s: Session) => ({
-  access_token: s.accessToken,
-  refresh_token: s.refreshToken,
-  token_type: 'Bearer',
-  expires_in: s.expiresIn,
-  refresh_expires_in: s.refreshExpiresIn,
-});
-
 /** The /api/auth routes of ../shared/API.md. */
 export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: AuthControllerDeps): void {
   const requireAccess = authenticate(deps.accessTokens);
@@ -47,15 +37,18 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
     {
       method: 'post',
       path: '/api/auth/register',
+      operationId: 'register',
       summary: 'Register a user and open its ACTIVE IDR account (balance 0.00)',
       tag: TAG,
       security: 'none',
       body: RegisterRequest,
-      responses: { 201: 'registered', 400: 'validation failed (VALIDATION_ERROR), or a username that looks like a phone number or an email (USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL)', 409: 'username, email or phone already registered (USERNAME_/EMAIL_/PHONE_ALREADY_EXISTS)', 429: 'too many registrations from this address (Retry-After)' },
+      bodyExample: { username: 'siti.rahma', email: 'siti@example.com', phone: '081234567890', password: 'correct horse battery staple' },
+      responses: { 201: { description: 'registration successful', data: RegisteredUserSchema } },
+      errors: { 400: ['USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL'], 409: ['USERNAME_ALREADY_EXISTS', 'EMAIL_ALREADY_EXISTS', 'PHONE_ALREADY_EXISTS'], 429: ['TOO_MANY_REGISTRATIONS'] },
     },
     async (ctx, { body }) => {
       const { user, account } = await deps.register.execute(body, ctx.state.clientIp as string | undefined);
-      respond(ctx, 201, 'registration successful', { ...userJson(user), account: accountJson(account) });
+      respond(ctx, 201, 'registration successful', { ...userJson(user), account: accountJson(account) } satisfies z.output<typeof RegisteredUserSchema>);
     },
   );
 
@@ -65,11 +58,14 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
     {
       method: 'post',
       path: '/api/auth/login',
+      operationId: 'login',
       summary: 'Log in with username, email or phone; sets the auth-token and refresh-token cookies',
       tag: TAG,
       security: 'none',
       body: LoginRequest,
-      responses: { 200: 'logged in', 400: 'validation failed', 401: 'INVALID_CREDENTIALS', 429: 'TOO_MANY_LOGIN_ATTEMPTS (Retry-After)' },
+      bodyExample: { username: 'siti.rahma', password: 'correct horse battery staple' },
+      responses: { 200: { description: 'login successful', data: TokensSchema, headers: { 'Set-Cookie': 'auth-token and refresh-token, HttpOnly' } } },
+      errors: { 401: ['INVALID_CREDENTIALS'], 429: ['TOO_MANY_LOGIN_ATTEMPTS'], 503: ['SESSION_STORE_UNAVAILABLE'] },
     },
     async (ctx, { body }) => {
       const { session } = await deps.login.execute({ identifier: body.username, password: body.password, clientIp: clientIpOf(ctx) });
@@ -84,11 +80,14 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
     {
       method: 'put',
       path: '/api/auth/refresh',
+      operationId: 'refreshSession',
       summary: 'Exchange a refresh token (body or refresh-token cookie) for a new access token and a new refresh token',
       tag: TAG,
       security: 'refresh',
       body: RefreshRequest,
-      responses: { 200: 'rotated', 401: 'REFRESH_TOKEN_REQUIRED, INVALID_REFRESH_TOKEN or REFRESH_TOKEN_REUSED (the family is revoked)' },
+      bodyExample: { refresh_token: 'rt_4e9f1c2b8a7d6e5f4c3b2a1908f7e6d5' },
+      responses: { 200: { description: 'token refreshed', data: TokensSchema, headers: { 'Set-Cookie': 'auth-token and refresh-token, HttpOnly' } } },
+      errors: { 401: { codes: ['REFRESH_TOKEN_REQUIRED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'], description: 'Unauthorized: no refresh token, an invalid one, or a reused one (REFRESH_TOKEN_REUSED: the whole session is revoked)' }, 503: ['SESSION_STORE_UNAVAILABLE'] },
     },
     async (ctx, { body }) => {
       const { session } = await deps.refresh.execute(body.refresh_token ?? ctx.cookies.get(REFRESH_COOKIE));
@@ -103,11 +102,13 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
     {
       method: 'delete',
       path: '/api/auth/logout',
+      operationId: 'logout',
       summary: 'Log out: revoke the refresh family, deny the access token at once, clear the cookies',
       tag: TAG,
       security: 'bearer',
       body: LogoutRequest,
-      responses: { 200: 'logged out', 401: 'missing or invalid access token' },
+      bodyExample: { refresh_token: 'rt_4e9f1c2b8a7d6e5f4c3b2a1908f7e6d5' },
+      responses: { 200: { description: 'logout successful', data: z.null(), headers: { 'Set-Cookie': 'clears auth-token and refresh-token' } } },
       middleware: [requireAccess],
     },
     async (ctx, { body }) => {
@@ -123,10 +124,12 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
     {
       method: 'get',
       path: '/api/auth/me',
+      operationId: 'getProfile',
       summary: "The caller's own profile and account",
       tag: TAG,
       security: 'bearer',
-      responses: { 200: 'profile', 401: 'missing or invalid access token', 404: 'USER_NOT_FOUND' },
+      responses: { 200: { description: 'profile', data: ProfileSchema } },
+      errors: { 404: ['USER_NOT_FOUND'] },
       middleware: [requireAccess],
     },
     async (ctx) => {
@@ -136,7 +139,7 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
         role: user.role,
         updated_at: user.updatedAt.toISOString(),
         account: account ? accountJson(account) : null,
-      });
+      } satisfies z.output<typeof ProfileSchema>);
     },
   );
 
@@ -146,10 +149,12 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
     {
       method: 'get',
       path: '/api/auth/.well-known/jwks.json',
+      operationId: 'getJwks',
       summary: 'The public keys (JWKS, RFC 7517: a bare {keys: [...]} document, not the envelope) that verify access tokens',
       tag: TAG,
       security: 'none',
-      responses: { 200: 'JWK set' },
+      responses: { 200: { description: 'JWK set', content: { 'application/json': { schema: JwksSchema } } } },
+      errors: { 429: GATEWAY_RATE_LIMITED },
     },
     async (ctx) => {
       // A standard JWKS document so that Kong and any JOSE library can consume it as is.

@@ -33,9 +33,9 @@ export const LoginRequest = z.object({
 });
 
 export const RefreshRequest = z.object({
-  refresh_token: z.string().min(1).max(512).optional().describe('or the refresh-token cookie'),
+  refresh_token: z.string().min(1).max(1024).optional().describe('or the refresh-token cookie'),
 });
 
 export const LogoutRequest = z.object({
-  refresh_token: z.string().min(1).max(512).optional().describe('optional; the refresh-token cookie also works'),
+  refresh_token: z.string().min(1).max(1024).optional().describe('optional; the refresh-token cookie also works'),
 });

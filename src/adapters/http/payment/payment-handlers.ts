@@ -6,6 +6,7 @@ import type { RefundPaymentHandler } from '../../../application/payment/refund-p
 import type { HandleWebhookHandler } from '../../../application/payment/handle-webhook/handle-webhook.handler.ts';
 import type { GetAccountQuery } from '../../../application/payment/get-account/get-account.query.ts';
 import type { GetWalletBalanceQuery } from '../../../application/payment/get-wallet-balance/get-wallet-balance.query.ts';
+import type { GetMerchantProfileQuery } from '../../../application/merchant/get-merchant-profile.query.ts';
 import type { GetTransactionQuery } from '../../../application/payment/get-transaction/get-transaction.query.ts';
 
 /** The use cases the payment routes call. */
@@ -19,4 +20,5 @@ export interface PaymentHandlers {
   getAccount: GetAccountQuery;
   getWalletBalance: GetWalletBalanceQuery;
   getTransaction: GetTransactionQuery;
+  getMerchantProfile: GetMerchantProfileQuery;
 }

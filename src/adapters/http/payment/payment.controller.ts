@@ -8,18 +8,26 @@ import { respond } from '../envelope.ts';
 import { actorOf, authenticate, requireRole } from '../authenticate.ts';
 import { idempotent, type IdempotentResponse, type RequestIdempotency } from '../idempotency.ts';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
+import type { CurrentRoles } from '../../../application/ports/current-roles.ts';
 import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
 import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
-import { accountDto, recipientDto, transactionDto } from './payment.dto.ts';
-import { PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
+import { z } from 'zod';
+import { AccountSchema, accountDto, BalanceSchema, MerchantProfileSchema, recipientDto, RecipientSchema, TransactionSchema, transactionDto, TransferSchema, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
+import { MerchantParams, PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
 import type { PaymentHandlers } from './payment-handlers.ts';
 
 const TAG = 'payment';
-const COMMON = { 400: 'validation failed', 401: 'missing or invalid access token', 403: 'account not active', 404: 'account not found' };
-const MONEY_ERRORS = { ...COMMON, 409: 'Idempotency-Key in flight', 422: 'insufficient balance, or Idempotency-Key reused with another body' };
+const PROVIDER_ERRORS = { 502: ['PROVIDER_ERROR'], 503: ['PROVIDER_UNAVAILABLE'], 504: ['PROVIDER_TIMEOUT'] };
+/** What a failed top-up's error envelope carries besides the code: the debit and the release that returned the amount. */
+const TopUpFailureMeta = z.object({
+  transaction_id: z.string().optional().describe('TOPUP_DECLINED / TOPUP_FAILED: the top-up, now FAILED'),
+  refund_transaction_id: z.string().nullable().optional().describe('TOPUP_DECLINED / TOPUP_FAILED: the REFUND that returned the amount to the account'),
+});
+
+const TX_EXAMPLE = (z.globalRegistry.get(TransactionSchema)?.examples as z.output<typeof TransactionSchema>[])[0]!;
 
 /** Stores the response with the effect when the client sent an Idempotency-Key. */
 function store(ctx: Context, response: IdempotentResponse) {
@@ -50,11 +58,11 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   const auth: Middleware = authenticate(container.get<AccessTokenVerifier>(TOKENS.AccessTokens));
   const once = (route: string) => idempotent(container, route);
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', summary: 'The caller\'s account', tag: TAG, security: 'bearer', responses: { 200: 'the account', 401: COMMON[401], 404: COMMON[404] }, middleware: [auth] }, async (ctx) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
     respond(ctx, 200, 'account', accountDto(await handlers.getAccount.account(actorOf(ctx).userId)));
   });
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/payment/balance', summary: 'The caller\'s balance (cached, invalidated on every change)', tag: TAG, security: 'bearer', responses: { 200: 'the balance', 401: COMMON[401], 404: COMMON[404] }, middleware: [auth] }, async (ctx) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/payment/balance', operationId: 'getBalance', summary: 'The caller\'s balance (cached, invalidated on every change)', tag: TAG, security: 'bearer', responses: { 200: { description: 'balance', data: BalanceSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
     const b = await handlers.getAccount.balance(actorOf(ctx).userId);
     respond(ctx, 200, 'balance', { balance: b.balance.toString(), currency: b.currency });
   });
@@ -62,7 +70,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   defineRoute(
     router,
     openapi,
-    { method: 'get', path: '/api/payment/wallet', summary: 'The e-wallet registered to the caller\'s phone, as the provider reports it', tag: TAG, security: 'bearer', query: WalletQuery, responses: { 200: 'the e-wallet balance', 400: COMMON[400], 401: COMMON[401], 404: 'no e-wallet for this phone', 502: 'provider error', 503: 'provider unavailable', 504: 'provider timeout' }, middleware: [auth] },
+    { method: 'get', path: '/api/payment/wallet', operationId: 'getWalletBalance', summary: 'The e-wallet registered to the caller\'s phone, as the provider reports it', tag: TAG, security: 'bearer', query: WalletQuery, responses: { 200: { description: 'e-wallet balance', data: WalletBalanceSchema } }, errors: { 400: ['UNSUPPORTED_PAYMENT_METHOD'], 404: ['ACCOUNT_NOT_FOUND', 'USER_NOT_FOUND', 'EWALLET_ACCOUNT_NOT_FOUND'], ...PROVIDER_ERRORS }, middleware: [auth] },
     async (ctx, { query }) => {
       const w = await handlers.getWalletBalance.execute(actorOf(ctx).userId, query.ewallet);
       respond(ctx, 200, 'e-wallet balance', { provider: w.provider, balance: w.balance.toString(), currency: w.currency, account_number: w.accountNumber, last_updated: w.lastUpdated.toISOString() });
@@ -75,11 +83,25 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     {
       method: 'post',
       path: '/api/payment/wallet/topup',
-      summary: 'Top up the caller\'s e-wallet from their account. 201 when the provider confirmed, 202 while pending (settled later by webhook or reconciler), 422 TOPUP_DECLINED / 502 TOPUP_FAILED with the amount returned to the account (meta.transaction_id, meta.refund_transaction_id). With an Idempotency-Key, a replay answers what the first request answered (202 if it was still pending then; GET /api/payment/transactions/{transaction_id} gives the current status) and never debits again.',
+      operationId: 'topUpWallet',
+      summary: 'Top up the caller\'s e-wallet from their account',
+      description:
+        '201 when the provider confirmed, 202 while pending (settled later by webhook or reconciler), 422 TOPUP_DECLINED / 502 TOPUP_FAILED with the amount returned to the account (meta.transaction_id, meta.refund_transaction_id). With an Idempotency-Key, a replay answers what the first request answered (202 if it was still pending then; GET /api/payment/transactions/{transaction_id} gives the current status) and never debits again.',
       tag: TAG,
       security: 'bearer',
       body: TopUpRequest,
-      responses: { 201: 'top up successful', 202: 'top up pending', ...MONEY_ERRORS, 502: 'provider failed; amount returned (TOPUP_FAILED) or provider error', 503: 'provider unavailable', 504: 'provider timeout' },
+      bodyExample: { amount: '50000.00', payment_method: 'GOPAY', phone_number: '081234567890', description: 'top up my GoPay' },
+      idempotent: true,
+      responses: { 201: { description: 'top up successful', data: TransactionSchema }, 202: { description: 'top up pending', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_status: 'PENDING', external_reference: null } } },
+      errors: {
+        400: ['INVALID_AMOUNT', 'AMOUNT_BELOW_MINIMUM', 'AMOUNT_ABOVE_MAXIMUM', 'UNSUPPORTED_PAYMENT_METHOD'],
+        403: ['ACCOUNT_NOT_ACTIVE'],
+        404: ['ACCOUNT_NOT_FOUND', 'USER_NOT_FOUND'],
+        422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED'], meta: TopUpFailureMeta },
+        502: { codes: ['TOPUP_FAILED'], meta: TopUpFailureMeta },
+        503: ['PROVIDER_UNAVAILABLE'],
+        504: ['PROVIDER_TIMEOUT'],
+      },
       middleware: [auth, once('payment.topup')],
     },
     async (ctx, { body }) => {
@@ -108,7 +130,21 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   defineRoute(
     router,
     openapi,
-    { method: 'post', path: '/api/payment/payments', summary: 'Pay a merchant from the caller\'s account', tag: TAG, security: 'bearer', body: PaymentRequest, responses: { 201: 'payment successful', ...MONEY_ERRORS }, middleware: [auth, once('payment.payments')] },
+    {
+      method: 'post',
+      path: '/api/payment/payments',
+      operationId: 'createPayment',
+      summary: 'Pay a merchant from the caller\'s account',
+      description: 'The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; nothing is written.',
+      tag: TAG,
+      security: 'bearer',
+      body: PaymentRequest,
+      bodyExample: { amount: 25000, merchant_id: 'TOKO-DEMO', description: 'coffee' },
+      idempotent: true,
+      responses: { 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'TOKO-DEMO', fee: '175.00', net: '24825.00' }, merchant_id: 'TOKO-DEMO', merchant_name: 'Toko Demo', gross_amount: '25000.00', fee_amount: '175.00', net_amount: '24825.00' } } },
+      errors: { 400: ['INVALID_AMOUNT'], 403: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS'] },
+      middleware: [auth, once('payment.payments')],
+    },
     async (ctx, { body }) => {
       const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, (tx, r) =>
         store(ctx, { status: 201, message: 'payment successful', data: transactionDto(r) })(tx),
@@ -120,10 +156,43 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   defineRoute(
     router,
     openapi,
-    { method: 'post', path: '/api/payment/transfers', summary: 'Transfer to another user (by username, phone or account id; a phone-like recipient is only ever a phone); answers the sender\'s row and `recipient`, whom it paid, masked', tag: TAG, security: 'bearer', body: TransferRequest, responses: { 201: 'transfer successful', ...MONEY_ERRORS, 404: 'account or recipient not found' }, middleware: [auth, once('payment.transfers')] },
+    {
+      method: 'get',
+      path: '/api/payment/merchants/:code',
+      operationId: 'getMerchantProfile',
+      summary: 'A merchant\'s public profile (name, category, status), to show before paying; nothing about its money or bank account',
+      tag: TAG,
+      security: 'bearer',
+      params: MerchantParams,
+      responses: { 200: { description: 'the merchant', data: MerchantProfileSchema } },
+      errors: { 404: ['MERCHANT_NOT_FOUND'] },
+      middleware: [auth],
+    },
+    async (ctx, { params }) => {
+      respond(ctx, 200, 'merchant', await handlers.getMerchantProfile.execute(params.code));
+    },
+  );
+
+  defineRoute(
+    router,
+    openapi,
+    {
+      method: 'post',
+      path: '/api/payment/transfers',
+      operationId: 'createTransfer',
+      summary: 'Transfer to another user (by username, phone or account id; a phone-like recipient is only ever a phone); answers the sender\'s row and `recipient`, whom it paid, masked',
+      tag: TAG,
+      security: 'bearer',
+      body: TransferRequest,
+      bodyExample: { recipient: 'budi', amount: '75000.00', description: 'dinner' },
+      idempotent: true,
+      responses: { 201: { description: 'transfer successful', data: TransferSchema } },
+      errors: { 400: ['INVALID_AMOUNT', 'SELF_TRANSFER'], 403: ['ACCOUNT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE'] },
+      middleware: [auth, once('payment.transfers')],
+    },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
-      const data = (r: TransferResult) => ({ ...transactionDto(r.sender), recipient: recipientDto(r.payee) });
+      const data = (r: TransferResult): z.output<typeof TransferSchema> => ({ ...transactionDto(r.sender), recipient: recipientDto(r.payee) });
       const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, (tx, t) =>
         store(ctx, { status: 201, message: 'transfer successful', data: data(t) })(tx),
       );
@@ -137,11 +206,16 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     {
       method: 'post',
       path: '/api/payment/recipients/lookup',
-      summary: 'Whom a transfer to `identifier` would pay, before paying: the masked identity (`account_id`, `username`, `phone`), resolved exactly as a transfer resolves it. A POST so that phone numbers stay out of URLs and access logs; RECIPIENT_LOOKUPS_PER_HOUR per user (429 TOO_MANY_RECIPIENT_LOOKUPS with Retry-After)',
+      operationId: 'lookUpRecipient',
+      summary: 'Whom a transfer to `identifier` would pay, before paying (masked)',
+      description:
+        'The masked identity (`account_id`, `username`, `phone`), resolved exactly as a transfer resolves it. A POST so that phone numbers stay out of URLs and access logs; RECIPIENT_LOOKUPS_PER_HOUR per user (429 TOO_MANY_RECIPIENT_LOOKUPS with Retry-After).',
       tag: TAG,
       security: 'bearer',
       body: RecipientLookupRequest,
-      responses: { 200: 'the recipient, masked', 400: 'validation failed, or the caller\'s own account (SELF_TRANSFER)', 401: COMMON[401], 404: 'no such recipient (RECIPIENT_NOT_FOUND)', 429: 'too many lookups (Retry-After)' },
+      bodyExample: { identifier: '081234567891' },
+      responses: { 200: { description: 'recipient', data: RecipientSchema } },
+      errors: { 400: ['SELF_TRANSFER'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 429: ['TOO_MANY_RECIPIENT_LOOKUPS'] },
       middleware: [auth],
     },
     async (ctx, { body }) => {
@@ -153,7 +227,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   defineRoute(
     router,
     openapi,
-    { method: 'get', path: '/api/payment/transactions/:transaction_id', summary: 'One of the caller\'s own transactions and its current status (someone else\'s: 404)', tag: TAG, security: 'bearer', params: TransactionParams, responses: { 200: 'the transaction', 401: COMMON[401], 404: 'transaction not found' }, middleware: [auth] },
+    { method: 'get', path: '/api/payment/transactions/:transaction_id', operationId: 'getPaymentTransaction', summary: 'One of the caller\'s own transactions and its current status (someone else\'s: 404)', tag: TAG, security: 'bearer', params: TransactionParams, responses: { 200: { description: 'transaction', data: TransactionSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND', 'TRANSACTION_NOT_FOUND'] }, middleware: [auth] },
     async (ctx, { params }) => {
       respond(ctx, 200, 'transaction', transactionDto(await handlers.getTransaction.execute(actorOf(ctx).userId, params.transaction_id)));
     },
@@ -165,12 +239,16 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     {
       method: 'post',
       path: '/api/payment/admin/refunds',
-      summary: 'Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer; never more than paid in total',
+      operationId: 'refundPayment',
+      summary: 'Operators (role ADMIN): refund all (amount omitted) or part of a SUCCESS PAYMENT to the payer from the merchant\'s account, the proportional fee given back from FEE_REVENUE; never more than paid in total',
       tag: TAG,
       security: 'bearer',
       body: RefundRequest,
-      responses: { 201: 'refund successful', 400: COMMON[400], 401: COMMON[401], 403: 'not an admin', 404: 'payment not found', 409: 'Idempotency-Key in flight', 422: 'not refundable, or over what is left to refund' },
-      middleware: [auth, requireRole('ADMIN'), once('payment.admin.refunds')],
+      bodyExample: { transaction_id: 'TRX-20261130-1A2B3C4D5E', amount: '25000.00', reason: 'double charge' },
+      idempotent: true,
+      responses: { 201: { description: 'refund successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'REFUND', payment_method: null, external_reference: null, balance_before: '100000.00', balance_after: '150000.00', related_transaction_id: 'TRX-20261130-1A2B3C4D5E', metadata: { refund_of: 'TRX-20261130-1A2B3C4D5E', merchant_id: 'MERCHANT-001', reason: 'double charge', operator: 'admin:ops' } } } },
+      errors: { 400: ['INVALID_AMOUNT'], 403: ['FORBIDDEN', 'ACCOUNT_NOT_ACTIVE'], 404: ['TRANSACTION_NOT_FOUND', 'ACCOUNT_NOT_FOUND'], 422: ['TRANSACTION_NOT_REFUNDABLE', 'REFUND_EXCEEDS_PAYMENT', 'MERCHANT_INSUFFICIENT_FUNDS'] },
+      middleware: [auth, requireRole('ADMIN', container.get<CurrentRoles>(TOKENS.CurrentRoles)), once('payment.admin.refunds')],
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
@@ -185,7 +263,17 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     defineRoute(
       router,
       openapi,
-      { method: 'post', path: `/api/payment/webhooks/${slug}`, summary: `${method} top-up notification: signature over the raw body and timestamp verified, status re-checked with the provider, applied once; duplicates acknowledged`, tag: TAG, security: 'signature', responses: { 200: 'acknowledged', 400: 'not a notification', 401: 'bad signature or stale timestamp' } },
+      {
+        method: 'post',
+        path: `/api/payment/webhooks/${slug}`,
+        operationId: `${slug}Webhook`,
+        summary: `${method} top-up notification`,
+        description: `Called by ${method}, not by clients: the provider's signature over the raw body and timestamp is verified, the status re-checked with the provider, and the notification applied once; duplicates are acknowledged. The body is the provider's own notification format.`,
+        tag: TAG,
+        security: 'signature',
+        responses: { 200: { description: 'notification applied', data: WebhookAckSchema } },
+        errors: { 400: ['INVALID_NOTIFICATION'], 401: ['INVALID_SIGNATURE', 'STALE_TIMESTAMP', 'INVALID_TOKEN'], ...PROVIDER_ERRORS },
+      },
       async (ctx) => {
         const ack = await handlers.handleWebhook.execute(method, (ctx.state.rawBody as Buffer | undefined) ?? Buffer.alloc(0), ctx.headers);
         respond(ctx, 200, ack.applied ? 'notification applied' : 'notification acknowledged', { reference: ack.reference, applied: ack.applied, status: ack.status });

@@ -65,4 +65,5 @@ export const RefundRequest = z.object({
 });
 
 export const WalletQuery = z.object({ ewallet: z.enum(PAYMENT_METHOD_VALUES) });
+export const MerchantParams = z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only') });
 export const TransactionParams = z.object({ transaction_id: z.string().min(1).max(100) });

@@ -11,7 +11,21 @@ import { respond } from '../envelope.ts';
 import type { OpenApiRegistry } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import { auditRegulatorRequests, refuseKeyInQuery, requireApiKey } from './regulator-gate.ts';
-import { CSV_COLUMNS, csvLine, monthlyDto, pageMeta, regulatorTransactionDto, reportDto, userTransactionDto } from './transaction.dto.ts';
+import { z } from 'zod';
+import {
+  CSV_COLUMNS,
+  csvLine,
+  HistoryTransactionSchema,
+  monthlyDto,
+  MonthlyReportSchema,
+  pageMeta,
+  PageMetaSchema,
+  RegulatorTransactionSchema,
+  regulatorTransactionDto,
+  reportDto,
+  ReportSchema,
+  userTransactionDto,
+} from './transaction.dto.ts';
 import { ExportQuery, filtersOf, fromInstant, HistoryQuery, IdParams, MonthlyQuery, pagingOf, ReportQuery, toInstant } from './transaction.requests.ts';
 
 export interface TransactionRouteDeps {
@@ -21,8 +35,19 @@ export interface TransactionRouteDeps {
   accessLog: AccessLogSink;
 }
 
-const USER = { 400: 'validation failed', 401: 'missing or invalid access token' };
-const REGULATOR = { 400: 'validation failed, or an API key in the query string', 401: 'missing, unknown, inactive, revoked or expired API key', 403: 'permission missing or address not allowed', 429: 'over a rate limit (Retry-After, X-RateLimit-*)', 503: 'rate limiter unavailable' };
+const LIST_ERRORS = { 400: ['INVALID_RANGE', 'INVALID_CURSOR'] };
+/** What the regulator gate in front of every regulator route answers. */
+const REGULATOR = {
+  400: { codes: ['API_KEY_IN_QUERY'], description: 'Bad Request: validation failed, or an API key in the query string (API_KEY_IN_QUERY)' },
+  401: ['API_KEY_MISSING', 'API_KEY_INVALID', 'API_KEY_INACTIVE', 'API_KEY_REVOKED', 'API_KEY_EXPIRED', 'SERVICE_INACTIVE'],
+  403: ['IP_NOT_ALLOWED', 'PERMISSION_DENIED'],
+  429: { codes: ['RATE_LIMITED'], description: 'Too Many Requests: over one of the key\'s limits (Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset)' },
+  503: ['RATE_LIMITER_UNAVAILABLE'],
+};
+const RATE_HEADERS = { 'X-RateLimit-Limit': 'requests allowed in the tightest window', 'X-RateLimit-Remaining': 'requests left in it', 'X-RateLimit-Reset': 'seconds until it resets' };
+const HISTORY_META = PageMetaSchema;
+const NDJSON_EXAMPLE = JSON.stringify((z.globalRegistry.get(RegulatorTransactionSchema)?.examples as unknown[])[0]) + '\n';
+const CSV_EXAMPLE = `${CSV_COLUMNS.join(',')}\r\n0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10,TRX-20261201-4F2A9C1B7E,TOPUP,SUCCESS,50000.00,IDR,GOPAY,GP-8f1c2d3e4b5a,2026-12-01T08:15:30.123Z,2026-12-01T08:15:31.456Z,5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d,42,+62812****7890\r\n`;
 
 export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry, deps: TransactionRouteDeps): void {
   const { queries } = deps;
@@ -30,37 +55,58 @@ export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry,
   const regulator = (permission: 'READ_TRANSACTIONS' | 'READ_REPORTS') => [auditRegulatorRequests(deps.accessLog), refuseKeyInQuery(), requireApiKey(deps.regulators, permission)];
 
   // Users: only their own rows.
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories', summary: "The caller's transactions, newest first (page/size or cursor)", tag: 'transaction', security: 'bearer', query: HistoryQuery, responses: { 200: 'list', ...USER }, middleware: user }, async (ctx, { query }) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories', operationId: 'listMyTransactions', summary: "The caller's transactions, newest first (page/size or cursor)", tag: 'transaction', security: 'bearer', query: HistoryQuery, responses: { 200: { description: 'transaction histories', data: z.array(HistoryTransactionSchema), meta: HISTORY_META } }, errors: LIST_ERRORS, middleware: user }, async (ctx, { query }) => {
     const paging = pagingOf(query);
     const page = await queries.userHistories(actorOf(ctx).userId, filtersOf(query), paging);
     respond(ctx, 200, 'transaction histories', page.rows.map(userTransactionDto), pageMeta(page, paging));
   });
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/reports/monthly', summary: "The caller's monthly report: opening and closing balance, totals in and out per type (Asia/Jakarta month)", tag: 'transaction', security: 'bearer', query: MonthlyQuery, responses: { 200: 'report', ...USER }, middleware: user }, async (ctx, { query }) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/reports/monthly', operationId: 'getMyMonthlyReport', summary: "The caller's monthly report: opening and closing balance, totals in and out per type (Asia/Jakarta month)", tag: 'transaction', security: 'bearer', query: MonthlyQuery, responses: { 200: { description: 'monthly report', data: MonthlyReportSchema } }, middleware: user }, async (ctx, { query }) => {
     respond(ctx, 200, 'monthly report', monthlyDto(await queries.monthlyReport(actorOf(ctx).userId, query.year, query.month)));
   });
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories/:id', summary: "One of the caller's transactions, by id or transaction_id", tag: 'transaction', security: 'bearer', params: IdParams, responses: { 200: 'transaction', ...USER, 404: 'not found (or not yours)' }, middleware: user }, async (ctx, { params }) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories/:id', operationId: 'getMyTransaction', summary: "One of the caller's transactions, by id or transaction_id", tag: 'transaction', security: 'bearer', params: IdParams, responses: { 200: { description: 'transaction', data: HistoryTransactionSchema } }, errors: { 404: ['TRANSACTION_NOT_FOUND'] }, middleware: user }, async (ctx, { params }) => {
     respond(ctx, 200, 'transaction', userTransactionDto(await queries.userTransaction(actorOf(ctx).userId, params.id)));
   });
 
   // Regulators: externally accessible rows, personal data masked, every request audited.
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/histories', summary: 'Transactions for regulators (READ_TRANSACTIONS), newest first', tag: 'regulator', security: 'apiKey', query: HistoryQuery, responses: { 200: 'list', ...REGULATOR }, middleware: regulator('READ_TRANSACTIONS') }, async (ctx, { query }) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/histories', operationId: 'listTransactions', summary: 'Transactions for regulators (READ_TRANSACTIONS), newest first', tag: 'regulator', security: 'apiKey', query: HistoryQuery, responses: { 200: { description: 'transaction histories', data: z.array(RegulatorTransactionSchema), meta: HISTORY_META, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, ...LIST_ERRORS[400]] } }, middleware: regulator('READ_TRANSACTIONS') }, async (ctx, { query }) => {
     const paging = pagingOf(query);
     const page = await queries.externalHistories(filtersOf(query), paging);
     respond(ctx, 200, 'transaction histories', page.rows.map(regulatorTransactionDto), pageMeta(page, paging));
   });
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/histories/export', summary: 'Streamed export (NDJSON or CSV) of the transactions in [from, to), oldest first (READ_TRANSACTIONS)', tag: 'regulator', security: 'apiKey', query: ExportQuery, responses: { 200: 'application/x-ndjson or text/csv stream', ...REGULATOR }, middleware: regulator('READ_TRANSACTIONS') }, async (ctx, { query }) => {
+  defineRoute(router, openapi, {
+      method: 'get',
+      path: '/api/transaction/histories/export',
+      operationId: 'exportTransactions',
+      summary: 'Streamed export (NDJSON or CSV) of the transactions in [from, to), oldest first (READ_TRANSACTIONS)',
+      description: 'format=ndjson (the default): one RegulatorTransaction JSON object per line. format=csv: RFC 4180, a header line, CRLF line ends, the user as user_id and user_phone (masked); text a spreadsheet would run as a formula is prefixed with a quote. Streamed in bounded batches whatever the size, sent as an attachment.',
+      tag: 'regulator',
+      security: 'apiKey',
+      query: ExportQuery,
+      responses: {
+        200: {
+          description: 'the rows, streamed',
+          headers: { ...RATE_HEADERS, 'Content-Disposition': 'attachment; filename="transactions.ndjson" (or .csv)' },
+          content: {
+            'application/x-ndjson': { schema: z.string().describe('one RegulatorTransaction (see the schema of that name) per line, each line ending with \\n'), example: NDJSON_EXAMPLE },
+            'text/csv': { schema: z.string().describe(`columns: ${CSV_COLUMNS.join(', ')}`), example: CSV_EXAMPLE },
+          },
+        },
+      },
+      errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, 'INVALID_RANGE'] } },
+      middleware: regulator('READ_TRANSACTIONS'),
+    }, async (ctx, { query }) => {
     const rows = queries.exportRows(fromInstant(query.from), toInstant(query.to));
     await streamExport(ctx, rows, query.format);
   });
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/histories/:id', summary: 'One transaction for regulators, by id or transaction_id (READ_TRANSACTIONS)', tag: 'regulator', security: 'apiKey', params: IdParams, responses: { 200: 'transaction', ...REGULATOR, 404: 'not found' }, middleware: regulator('READ_TRANSACTIONS') }, async (ctx, { params }) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/histories/:id', operationId: 'getTransaction', summary: 'One transaction for regulators, by id or transaction_id (READ_TRANSACTIONS)', tag: 'regulator', security: 'apiKey', params: IdParams, responses: { 200: { description: 'transaction', data: RegulatorTransactionSchema, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 404: ['TRANSACTION_NOT_FOUND'] }, middleware: regulator('READ_TRANSACTIONS') }, async (ctx, { params }) => {
     respond(ctx, 200, 'transaction', regulatorTransactionDto(await queries.externalTransaction(params.id)));
   });
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/reports', summary: 'Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to] (READ_REPORTS)', tag: 'regulator', security: 'apiKey', query: ReportQuery, responses: { 200: 'report', ...REGULATOR }, middleware: regulator('READ_REPORTS') }, async (ctx, { query }) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/reports', operationId: 'getReport', summary: 'Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to] (READ_REPORTS)', tag: 'regulator', security: 'apiKey', query: ReportQuery, responses: { 200: { description: 'transaction report', data: ReportSchema, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, 'INVALID_RANGE'] } }, middleware: regulator('READ_REPORTS') }, async (ctx, { query }) => {
     respond(ctx, 200, 'transaction report', reportDto(await queries.report(query.from, query.to, query.granularity)));
   });
 }

@@ -82,12 +82,14 @@ export class PostgresRefreshTokenFamilyRepository implements RefreshTokenFamilyR
     return rows[0] ? toFamily(rows[0]) : null;
   }
 
-  async revokeByAccessJti(userId: number, jti: string, reason: RevocationReason): Promise<RefreshTokenFamily | null> {
+  async revokeById(userId: number, id: string, reason: RevocationReason): Promise<RefreshTokenFamily | null> {
+    // A session id that is not a uuid names no family (and must not reach PostgreSQL as one).
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
     const rows = (await this.orm.em.fork().execute(
       `update refresh_token_families set revoked_at = now(), revoked_reason = ?
-       where user_id = ? and revoked_at is null and access_jti = ?
+       where user_id = ? and revoked_at is null and id = ?
        returning ${COLUMNS}`,
-      [reason, userId, jti],
+      [reason, userId, id],
     )) as FamilyRow[];
     return rows[0] ? toFamily(rows[0]) : null;
   }

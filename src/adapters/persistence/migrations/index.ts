@@ -6,8 +6,11 @@ import { Migration20261125020000RefreshTokenFamilies } from './20261125020000-re
 import { Migration20261125030000PaymentLedger } from './20261125030000-payment-ledger.ts';
 import { Migration20261125040000TransactionService } from './20261125040000-transaction-service.ts';
 import { Migration20261125040100ReportReadModelBackfill } from './20261125040100-report-read-model-backfill.ts';
+import { Migration20261201191030Merchants } from './20261201191030-merchants.ts';
+import { Migration20261201193358Reconciliation } from './20261201193358-reconciliation.ts';
 import { Migration20261201191219FinalityReconcileClaimsDiscrepancies } from './20261201191219-finality-reconcile-claims-discrepancies.ts';
 import { Migration20261201191608IdentityLookalikeUsernames } from './20261201191608-identity-lookalike-usernames.ts';
+import { Migration20261201194144MerchantPayouts } from './20261201194144-merchant-payouts.ts';
 import { Migration20261201202500TopologyOutboxRelayLease } from './20261201202500-topology-outbox-relay-lease.ts';
 import { Migration20261201202900TopologyFundingOpening } from './20261201202900-topology-funding-opening.ts';
 
@@ -20,8 +23,11 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261125030000-payment-ledger', class: Migration20261125030000PaymentLedger },
   { name: '20261125040000-transaction-service', class: Migration20261125040000TransactionService },
   { name: '20261125040100-report-read-model-backfill', class: Migration20261125040100ReportReadModelBackfill },
+  { name: '20261201191030-merchants', class: Migration20261201191030Merchants },
   { name: '20261201191219-finality-reconcile-claims-discrepancies', class: Migration20261201191219FinalityReconcileClaimsDiscrepancies },
   { name: '20261201191608-identity-lookalike-usernames', class: Migration20261201191608IdentityLookalikeUsernames },
+  { name: '20261201193358-reconciliation', class: Migration20261201193358Reconciliation },
+  { name: '20261201194144-merchant-payouts', class: Migration20261201194144MerchantPayouts },
   { name: '20261201202500-topology-outbox-relay-lease', class: Migration20261201202500TopologyOutboxRelayLease },
   { name: '20261201202900-topology-funding-opening', class: Migration20261201202900TopologyFundingOpening },
 ];

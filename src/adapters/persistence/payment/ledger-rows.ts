@@ -7,6 +7,8 @@ export interface AccountRow {
   id: string;
   user_id: number | string | null;
   system_code: string | null;
+  /** Absent from selects that list their own columns. */
+  merchant_id?: string | null;
   balance: string;
   currency: string;
   account_status: Account['status'];
@@ -34,13 +36,14 @@ export interface TransactionRow {
   updated_at: Date;
 }
 
-export const ACCOUNT_COLUMNS = 'id, user_id, system_code, balance, currency, account_status, created_at, updated_at';
+export const ACCOUNT_COLUMNS = 'id, user_id, system_code, merchant_id, balance, currency, account_status, created_at, updated_at';
 
 export function toAccount(r: AccountRow): Account {
   return {
     id: r.id,
     userId: r.user_id === null ? null : Number(r.user_id),
     systemCode: r.system_code as Account['systemCode'],
+    merchantId: r.merchant_id ?? null,
     balance: Money.parse(String(r.balance)),
     currency: 'IDR',
     status: r.account_status,

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
-import { Money } from '../../../domain/shared/money.ts';
+import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
-import { assertAccountRule, settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
+import { settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
+import { planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
 import type {
@@ -12,9 +13,12 @@ import type {
   HistoryRow,
   InTransaction,
   LedgerGuardReader,
+  Leg,
   LedgerRepository,
   Movement,
   MovementResult,
+  Posting,
+  PostingResult,
   SettleResult,
   TransactionHandle,
 } from '../../../domain/ledger/ledger.repository.ts';
@@ -52,6 +56,17 @@ export class PostgresLedgerRepository implements LedgerRepository {
       return r;
     });
     await this.committed([result.fromRow?.userId, result.toRow?.userId]);
+    return result;
+  }
+
+  async post(posting: Posting, inTransaction?: InTransaction<PostingResult>): Promise<PostingResult> {
+    const result = await this.orm.em.fork().transactional(async (em) => {
+      const legs = await posting.plan(this.reader(em));
+      const r = await this.postIn(em, legs, posting.reference);
+      await inTransaction?.(em as unknown as TransactionHandle, r);
+      return r;
+    });
+    await this.committed(result.rows.map((r) => r?.userId));
     return result;
   }
 
@@ -161,53 +176,55 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private async moveIn(em: EntityManager, m: Movement): Promise<MovementResult> {
     if (m.guard) await m.guard(this.reader(em)); // may fix the amount (a full refund)
     if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
-    const fromId = await this.resolve(em, m.from);
-    const toId = await this.resolve(em, m.to);
-    if (fromId === toId) throw WalletErrors.selfTransfer();
+    const r = await this.postIn(em, [
+      { account: m.from, delta: -m.amount.minor, rule: m.fromRule, row: m.fromRow },
+      { account: m.to, delta: m.amount.minor, rule: m.toRule, row: m.toRow },
+    ]);
+    return { movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null };
+  }
+
+  /**
+   * Locks, loads, lets the domain decide (planPosting), applies and writes. Lock order, the same
+   * for every movement so none can deadlock: customers' accounts first, in id order; merchants'
+   * and the bank's system accounts last, each changed by a single conditional statement just
+   * before commit, so a hot row's lock is held for one round trip instead of the whole transaction.
+   */
+  private async postIn(em: EntityManager, legs: Leg[], reference?: string): Promise<PostingResult> {
+    const resolved: ResolvedLeg[] = [];
+    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor });
     const movementId = randomUUID();
-    const journalRef = m.fromRow?.transactionId ?? m.toRow?.transactionId ?? movementId;
-    const sides = [
-      { id: fromId, system: 'system' in m.from, rule: m.fromRule, delta: -m.amount.minor, row: m.fromRow, role: 'payer' as const },
-      { id: toId, system: 'system' in m.to, rule: m.toRule, delta: m.amount.minor, row: m.toRow, role: 'payee' as const },
-    ];
-    // Lock order, the same for every movement so none can deadlock: customers' accounts first, in
-    // id order; the bank's system accounts last. Every payment and top-up touches one system row,
-    // so that row is changed by a single statement just before commit: its lock is held for two
-    // round trips instead of the whole transaction.
-    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
-    const customers = sides.filter((x) => !x.system).sort(byId);
+    const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const locked = new Map<string, Account>();
-    for (const c of customers) {
-      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [c.id])) as AccountRow[];
-      if (!rows[0]) throw c.id === toId ? WalletErrors.recipientNotFound() : WalletErrors.accountNotFound();
-      locked.set(c.id, toAccount(rows[0]));
+    for (const id of [...new Set(resolved.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort()) {
+      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [id])) as AccountRow[];
+      if (rows[0]) locked.set(id, toAccount(rows[0]));
     }
-    const rows: { fromRow: LedgerTransaction | null; toRow: LedgerTransaction | null } = { fromRow: null, toRow: null };
-    for (const c of customers) {
-      const account = locked.get(c.id)!;
-      assertAccountRule(account, c.rule, c.role);
-      const after = c.delta < 0 ? account.balance.minus(m.amount) : account.balance.plus(m.amount); // INSUFFICIENT_FUNDS rather than below zero
-      await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [after.toString(), c.id]);
-      const row = c.row && account.userId !== null ? await this.insertRow(em, account, c.row, m.amount, account.balance, after) : null;
-      if (c.role === 'payer') rows.fromRow = row;
-      else rows.toRow = row;
-      await this.journal(em, movementId, c.id, c.row?.transactionId ?? journalRef, c.delta, account.balance.toString(), after.toString());
+    const plan = planPosting(resolved, locked);
+    const written = new Map<string, LedgerTransaction>();
+    for (const c of plan.decided) {
+      await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [c.after.toString(), c.accountId]);
+      if (c.row && c.userId !== null) written.set(c.accountId, await this.insertRow(em, locked.get(c.accountId)!, c.row, Money.ofMinor(c.delta < 0n ? -c.delta : c.delta), c.before, c.after));
+      await this.journal(em, movementId, c.accountId, c.row?.transactionId ?? journalRef, c.delta, c.before.toString(), c.after.toString());
     }
-    for (const x of sides.filter((y) => y.system).sort(byId)) {
-      // Update and journal in one statement; a system account that would go below zero changes nothing.
+    for (const x of plan.deferred) {
+      // Update and journal in one statement; an account that would go below its floor (zero, or a
+      // merchant's payout reserve), or is not in the status the rule asks for, changes nothing and
+      // the domain's rejection is raised.
       const signed = signedDecimal(x.delta);
+      const floor = signedDecimal(x.requires.minBalance);
+      const status = x.requires.status === 'active' ? "and account_status = 'ACTIVE'" : x.requires.status === 'not_closed' ? "and account_status <> 'CLOSED'" : '';
       const changed = (await em.execute(
         `with s as (
            update accounts set balance = balance + ?::numeric, updated_at = now()
-            where id = ? and balance + ?::numeric >= 0 ${x.rule === 'any' ? '' : "and account_status = 'ACTIVE'"}
+            where id = ? and balance + ?::numeric >= ?::numeric ${status}
             returning balance - ?::numeric as before, balance as after)
          insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after)
          select ?, ?, ?, ?::numeric, s.before, s.after from s returning id`,
-        [signed, x.id, signed, signed, movementId, x.id, x.row?.transactionId ?? journalRef, signed],
+        [signed, x.accountId, signed, floor, signed, movementId, x.accountId, journalRef, signed],
       )) as unknown[];
-      if (changed.length !== 1) throw x.role === 'payer' ? WalletErrors.insufficientFunds() : WalletErrors.recipientNotActive();
+      if (changed.length !== 1) throw x.rejection;
     }
-    return { movementId, ...rows };
+    return { movementId, rows: resolved.map((l) => written.get(l.accountId) ?? null) };
   }
 
   private async journal(em: EntityManager, movementId: string, accountId: string, transactionId: string, delta: bigint, before: string, after: string): Promise<void> {
@@ -240,6 +257,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
 
   private async resolve(em: EntityManager, ref: AccountRef): Promise<string> {
     if ('accountId' in ref) return ref.accountId;
+    if ('merchantAccountId' in ref) return ref.merchantAccountId;
     const known = this.systemIds.get(ref.system);
     if (known) return known;
     const rows = (await em.execute(`select id from accounts where system_code = ?`, [ref.system])) as { id: string }[];
@@ -275,8 +293,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 }
 
+const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');
+
 /** A signed change in minor units as the decimal text numeric columns take: -1050n → "-10.50". */
-function signedDecimal(delta: bigint): string {
-  const amount = Money.ofMinor(delta < 0n ? -delta : delta).toString();
-  return delta < 0n ? `-${amount}` : amount;
-}
+const signedDecimal = signedMinorText;

@@ -22,7 +22,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS = `t.id, t.transaction_id, t.user_id, t.account_id, t.transaction_type::text as type, t.transaction_status::text as status,
   t.amount::text as amount, t.balance_before::text as balance_before, t.balance_after::text as balance_after, t.currency,
   t.payment_method::text as payment_method, t.description, t.external_reference, t.created_at, t.updated_at,
-  to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_ts`;
+  to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_ts,
+  (select json_build_object('code', mc.code, 'name', mc.name) from merchants mc
+    where mc.code = case when t.transaction_type in ('PAYMENT', 'REFUND') then t.metadata::jsonb ->> 'merchant_id' end) as merchant`;
+// The merchant of a PAYMENT or REFUND row: the code the row carries, the name the merchant has now.
+// CASE keeps the jsonb cast to the rows the ledger writes as JSON (other rows' metadata may be text).
 
 type Row = Record<string, unknown>;
 
@@ -43,6 +47,7 @@ function toView(r: Row, withPhone: boolean): TransactionView {
     externalReference: (r.external_reference as string | null) ?? null,
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
+    merchant: (r.merchant as { code: string; name: string } | null) ?? null,
     ...(withPhone ? { phone: r.phone as string } : {}),
   };
 }

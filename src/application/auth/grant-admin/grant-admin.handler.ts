@@ -3,8 +3,10 @@ import type { UserRepository } from '../../../domain/identity/user.repository.ts
 import type { Role, User } from '../../../domain/identity/user.ts';
 
 /**
- * Changes a user's role. Only the admin CLI calls this: no HTTP route grants ADMIN. The new role
- * reaches access tokens at the next login or refresh (at most one access-token lifetime later).
+ * Changes a user's role. Only the admin CLI calls this: no HTTP route grants ADMIN. Privileged
+ * routes check the role in PostgreSQL on every request (`requireRole`), so revoking ADMIN takes
+ * effect at once for every token already issued; new tokens carry the new role from the next login
+ * or refresh.
  */
 export class SetRoleHandler {
   private readonly users: UserRepository;

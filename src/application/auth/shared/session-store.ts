@@ -2,7 +2,7 @@ import { DomainError } from '../../../domain/shared/domain-error.ts';
 
 /**
  * Runs a key-value store call (Redis) for the auth flows; when the store cannot answer, the request
- * fails closed with 503 — the brute-force limits and the deny list must not silently switch off.
+ * fails closed with 503 — the brute-force limits and the revocation list must not silently switch off.
  */
 export async function sessionStore<T>(call: () => Promise<T>): Promise<T> {
   try {

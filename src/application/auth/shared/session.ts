@@ -32,10 +32,11 @@ export class SessionStarter {
 
   async start(user: User): Promise<Session> {
     const now = this.deps.now?.() ?? new Date();
-    const access = this.deps.accessTokens.issue({ userId: user.id, username: user.username, role: user.role });
+    const sessionId = newUuid();
+    const access = this.deps.accessTokens.issue({ userId: user.id, username: user.username, role: user.role, sessionId });
     const refreshToken = newRefreshToken();
     const family = startFamily(
-      newUuid(),
+      sessionId,
       user.id,
       { hash: hashRefreshToken(refreshToken), accessJti: access.jti, expiresAt: new Date(now.getTime() + this.deps.refreshTtlSeconds * 1000) },
       now,

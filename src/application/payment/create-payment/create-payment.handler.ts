@@ -5,6 +5,10 @@ import { assertAccountRule } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import { paymentLegs } from '../../../domain/ledger/merchant-postings.ts';
+import { MerchantErrors, assertMerchantAcceptsPayments } from '../../../domain/merchant/merchant.ts';
+import type { MerchantRepository } from '../../../domain/merchant/merchant.repository.ts';
+import { splitPayment, type FeeTable } from '../../../domain/merchant/mdr.ts';
 import { assertPositive } from '../shared/amounts.ts';
 
 export interface CreatePaymentCommand {
@@ -14,38 +18,47 @@ export interface CreatePaymentCommand {
   description?: string | null;
 }
 
-/** Pays a merchant: the customer's account → the merchant settlement account, one SUCCESS PAYMENT row. */
+/**
+ * Pays a merchant: one movement of three legs — the payer's account −amount, the merchant's
+ * account +(amount − fee), FEE_REVENUE +fee — and one SUCCESS PAYMENT row whose metadata carries
+ * the merchant and the split (gross, fee, net, rate). An unknown merchant is 404, a suspended or
+ * closed one 403, before anything is written.
+ */
 export class CreatePaymentHandler {
   private readonly accounts: AccountRepository;
   private readonly ledger: LedgerRepository;
+  private readonly merchants: MerchantRepository;
+  private readonly fees: FeeTable;
 
-  constructor(accounts: AccountRepository, ledger: LedgerRepository) {
+  constructor(accounts: AccountRepository, ledger: LedgerRepository, merchants: MerchantRepository, fees: FeeTable) {
     this.accounts = accounts;
     this.ledger = ledger;
+    this.merchants = merchants;
+    this.fees = fees;
   }
 
   async execute(cmd: CreatePaymentCommand, inTransaction?: InTransaction<LedgerTransaction>): Promise<LedgerTransaction> {
     assertPositive(cmd.amount);
+    const merchant = await this.merchants.findByCode(cmd.merchantId);
+    if (!merchant) throw MerchantErrors.notFound();
+    assertMerchantAcceptsPayments(merchant);
     const account = await this.accounts.findByUserId(cmd.userId);
     if (!account) throw WalletErrors.accountNotFound();
     assertAccountRule(account, 'active', 'payer');
-    const r = await this.ledger.move(
-      {
-        amount: cmd.amount,
-        from: { accountId: account.id },
-        to: { system: 'MERCHANT_SETTLEMENT' },
-        fromRule: 'active',
-        toRule: 'any',
-        fromRow: {
-          transactionId: newTransactionId('PAY'),
-          type: 'PAYMENT',
-          status: 'SUCCESS',
-          description: cmd.description ?? null,
-          metadata: { merchant_id: cmd.merchantId },
-        },
+    const split = splitPayment(cmd.amount, merchant, this.fees);
+    const legs = paymentLegs({
+      payerAccountId: account.id,
+      merchantAccountId: merchant.accountId,
+      split,
+      row: {
+        transactionId: newTransactionId('PAY'),
+        type: 'PAYMENT',
+        status: 'SUCCESS',
+        description: cmd.description ?? null,
+        metadata: { merchant_id: merchant.code, merchant_name: merchant.name, gross: split.gross.toString(), fee: split.fee.toString(), net: split.net.toString(), fee_bps: split.bps },
       },
-      inTransaction && ((tx, res) => inTransaction(tx, res.fromRow!)),
-    );
-    return r.fromRow!;
+    });
+    const r = await this.ledger.post({ plan: () => Promise.resolve(legs) }, inTransaction && ((tx, res) => inTransaction(tx, res.rows[0]!)));
+    return r.rows[0]!;
   }
 }

@@ -6,13 +6,14 @@ import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { PostgresLedgerRepository } from '../../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PostgresMerchantRepository } from '../../../adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { createRedis } from '../../../adapters/redis/redis-client.ts';
 import { RedisKeyValueStore } from '../../../adapters/redis/redis-key-value-store.ts';
 import { BalanceCache } from '../../../application/payment/shared/balance-cache.ts';
 import { accountDto, transactionDto } from '../../../adapters/http/payment/payment.dto.ts';
 
 /**
- * What the accounts and refunds commands share: the ledger over the CLI's database connection, and
+ * What the accounts, refunds and merchants commands share: the ledger over the CLI's database connection, and
  * the balance cache's invalidation when Redis is configured (on the embedded default the server's
  * in-memory cache expires on its own within a minute).
  */
@@ -31,7 +32,7 @@ export function paymentCli(ctx: AdminContext) {
       }
     },
   });
-  return { accounts, ledger };
+  return { accounts, ledger, merchants: new PostgresMerchantRepository(ctx.orm) };
 }
 
 /** --account takes an account id, a username or a phone number. */

@@ -5,11 +5,11 @@ import { amountFlag, operatorOf, paymentCli, transactionJson } from './payment-c
 export const refundsCommands: AdminCommand[] = [
   {
     name: 'refunds create',
-    summary: 'refund a SUCCESS payment to the payer, in full (no --amount) or in part; never more than paid in total',
+    summary: "refund a SUCCESS payment to the payer from the merchant's account (the proportional fee given back), in full (no --amount) or in part; never more than paid in total",
     usage: 'refunds create --transaction TRANSACTION_ID [--amount 10000.00] [--reason TEXT] [--operator NAME]',
     async run(ctx) {
-      const { ledger } = paymentCli(ctx);
-      const t = await new RefundPaymentHandler(ledger).execute({
+      const { ledger, merchants } = paymentCli(ctx);
+      const t = await new RefundPaymentHandler(ledger, merchants).execute({
         transactionId: requireFlag(ctx.flags, 'transaction'),
         amount: amountFlag(ctx, 'amount', false),
         reason: typeof ctx.flags.reason === 'string' ? ctx.flags.reason : null,

@@ -24,7 +24,7 @@ function setRoleCommand(name: string, role: Role, summary: string): AdminCommand
       const { user, changed } = await new SetRoleHandler({ users: usersOf(ctx) }).execute(requireFlag(ctx.flags, 'username'), role);
       ctx.print(
         { ...userJson(user), changed },
-        changed ? `${user.username} is now ${role} (effective from their next login or token refresh)` : `${user.username} already has role ${role}`,
+        changed ? `${user.username} is now ${role} (admin routes check the role at once; tokens carry it from the next login or refresh)` : `${user.username} already has role ${role}`,
       );
     },
   };

@@ -1,0 +1,144 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../orm.ts';
+import { Money } from '../../../domain/shared/money.ts';
+import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
+import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
+import type { MerchantJournalEntry } from '../../../domain/merchant/statement.ts';
+
+interface MerchantRow {
+  id: string;
+  code: string;
+  name: string;
+  category: MerchantCategory;
+  status: MerchantStatus;
+  bank_code: string | null;
+  bank_account_number: string | null;
+  bank_account_holder: string | null;
+  fee_bps: number | null;
+  payout_reserve: string;
+  account_id: string;
+  balance: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps, m.payout_reserve::text as payout_reserve,
+                       a.id as account_id, a.balance::text as balance, m.created_at, m.updated_at
+                  from merchants m join accounts a on a.merchant_id = m.id`;
+
+function toMerchant(r: MerchantRow): MerchantWithBalance {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    category: r.category,
+    status: r.status,
+    bankAccount: r.bank_code && r.bank_account_number && r.bank_account_holder ? { bankCode: r.bank_code, accountNumber: r.bank_account_number, holderName: r.bank_account_holder } : null,
+    feeBps: r.fee_bps === null ? null : Number(r.fee_bps),
+    payoutReserve: Money.parse(r.payout_reserve),
+    accountId: r.account_id,
+    balance: Money.parse(r.balance),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+export class PostgresMerchantRepository implements MerchantRepository {
+  private readonly orm: Orm;
+
+  constructor(orm: Orm) {
+    this.orm = orm;
+  }
+
+  async create(m: NewMerchant): Promise<Merchant> {
+    try {
+      return await this.orm.em.fork().transactional(async (em) => {
+        const [row] = (await em.execute(
+          `insert into merchants (code, name, category, bank_code, bank_account_number, bank_account_holder, fee_bps) values (?, ?, ?, ?, ?, ?, ?) returning id`,
+          [m.code, m.name, m.category, m.bankAccount?.bankCode ?? null, m.bankAccount?.accountNumber ?? null, m.bankAccount?.holderName ?? null, m.feeBps],
+        )) as [{ id: string }];
+        await em.execute(`insert into accounts (merchant_id) values (?)`, [row.id]);
+        return (await this.findIn(em, m.code))!;
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw MerchantErrors.codeTaken(m.code);
+      throw err;
+    }
+  }
+
+  async findByCode(code: string): Promise<MerchantWithBalance | null> {
+    return this.findIn(this.orm.em.fork(), code);
+  }
+
+  async list(): Promise<MerchantWithBalance[]> {
+    const rows = (await this.orm.em.fork().execute(`${SELECT} order by m.code`)) as MerchantRow[];
+    return rows.map(toMerchant);
+  }
+
+  async changeStatus(code: string, to: MerchantStatus, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+    return this.orm.em.fork().transactional(async (em) => {
+      // The account row is the one payments change: locking it orders this after any payment in flight.
+      const rows = (await em.execute(`${SELECT} where m.code = ? for update of m, a`, [code])) as MerchantRow[];
+      if (!rows[0]) throw MerchantErrors.notFound();
+      const before = toMerchant(rows[0]);
+      check(before);
+      await em.execute(`update merchants set status = ?, updated_at = now() where id = ?`, [to, before.id]);
+      await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ?`, [to, before.accountId]);
+      return { before, after: (await this.findIn(em, code))! };
+    });
+  }
+
+  async setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance> {
+    const em = this.orm.em.fork();
+    const rows = (await em.execute(`update merchants set fee_bps = ?, updated_at = now() where code = ? returning id`, [feeBps, code])) as unknown[];
+    if (!rows[0]) throw MerchantErrors.notFound();
+    return (await this.findIn(em, code))!;
+  }
+
+  async setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance> {
+    const em = this.orm.em.fork();
+    const rows = (await em.execute(`update merchants set payout_reserve = ?, updated_at = now() where code = ? returning id`, [reserve.toString(), code])) as unknown[];
+    if (!rows[0]) throw MerchantErrors.notFound();
+    return (await this.findIn(em, code))!;
+  }
+
+  async journal(accountId: string, from: Date, to: Date): Promise<{ opening: Money; entries: MerchantJournalEntry[] }> {
+    const em = this.orm.em.fork();
+    const rows = (await em.execute(
+      `select e.created_at, e.transaction_id, e.amount::text as amount, e.balance_before::text as before, e.balance_after::text as after,
+              h.transaction_type::text as history_type, h.amount::text as history_amount
+         from ledger_entries e left join historical_transactions h on h.transaction_id = e.transaction_id
+        where e.account_id = ? and e.created_at >= ? and e.created_at < ? order by e.id`,
+      [accountId, from, to],
+    )) as { created_at: Date; transaction_id: string; amount: string; before: string; after: string; history_type: string | null; history_amount: string | null }[];
+    let opening: Money;
+    if (rows[0]) opening = Money.parse(rows[0].before);
+    else {
+      const [last] = (await em.execute(`select balance_after::text as b from ledger_entries where account_id = ? and created_at < ? order by id desc limit 1`, [accountId, from])) as { b: string }[];
+      opening = last ? Money.parse(last.b) : Money.zero();
+    }
+    const entries = rows.map(
+      (r): MerchantJournalEntry => ({
+        at: new Date(r.created_at),
+        transactionId: r.transaction_id,
+        delta: signedMinor(r.amount),
+        balanceBefore: Money.parse(r.before),
+        balanceAfter: Money.parse(r.after),
+        history: r.history_type && r.history_amount ? { type: r.history_type, amount: Money.parse(r.history_amount) } : null,
+        // Payout movements are journalled under the payout reference (PO-…), their return under PO-…:RETURN.
+        payout: r.transaction_id.startsWith('PO-') ? { reference: r.transaction_id.replace(/:RETURN$/, ''), returned: r.transaction_id.endsWith(':RETURN') } : null,
+      }),
+    );
+    return { opening, entries };
+  }
+
+  private async findIn(em: EntityManager, code: string): Promise<MerchantWithBalance | null> {
+    const rows = (await em.execute(`${SELECT} where m.code = ?`, [code])) as MerchantRow[];
+    return rows[0] ? toMerchant(rows[0]) : null;
+  }
+}
+
+/** "-10.50" → -1050n. */
+function signedMinor(text: string): bigint {
+  return text.startsWith('-') ? -Money.parse(text.slice(1)).minor : Money.parse(text).minor;
+}

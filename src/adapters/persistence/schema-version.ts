@@ -1,0 +1,45 @@
+import { MIGRATIONS_TABLE, type Orm } from './orm.ts';
+import { migrationsList } from './migrations/index.ts';
+
+/**
+ * Where the database's schema stands against this code's migrations: `pending` are the code's
+ * migrations the database has not run (run `npm run migrate`), `unknown` the database's that this
+ * code does not know (the schema is newer: a rollback of the code). Both empty: the schema is the
+ * one the code expects.
+ */
+export interface SchemaVersion {
+  pending: string[];
+  unknown: string[];
+}
+
+export const isCurrent = (v: SchemaVersion): boolean => v.pending.length === 0 && v.unknown.length === 0;
+
+/** The comparison itself, by migration name (MikroORM stores names without the .ts/.js extension). */
+export function compareMigrations(known: readonly string[], executed: readonly string[]): SchemaVersion {
+  const bare = (name: string) => name.replace(/\.[jt]s$/, '');
+  const ran = new Set(executed.map(bare));
+  const knownSet = new Set(known.map(bare));
+  return { pending: known.map(bare).filter((n) => !ran.has(n)), unknown: [...ran].filter((n) => !knownSet.has(n)) };
+}
+
+/**
+ * Reads MikroORM's executed-migrations table, read-only: unlike the migrator's own listing it never
+ * creates the table, so a service pointed at an empty database changes nothing there.
+ */
+export async function readSchemaVersion(orm: Orm): Promise<SchemaVersion> {
+  const conn = orm.em.getConnection();
+  const [table] = (await conn.execute(`select to_regclass(?) is not null as present`, [MIGRATIONS_TABLE])) as { present: boolean }[];
+  const executed = table?.present ? ((await conn.execute(`select name from ${MIGRATIONS_TABLE} order by id`)) as { name: string }[]).map((r) => r.name) : [];
+  return compareMigrations(
+    migrationsList.map((m) => m.name),
+    executed,
+  );
+}
+
+/** The log line and readiness message: what is wrong and what to do. */
+export function describeSchemaVersion(v: SchemaVersion): string {
+  const parts: string[] = [];
+  if (v.pending.length) parts.push(`${v.pending.length} pending migration(s) (${v.pending.join(', ')}): run \`npm run migrate\` (the migrate job) against this DATABASE_URL`);
+  if (v.unknown.length) parts.push(`the database has ${v.unknown.length} migration(s) this code does not know (${v.unknown.join(', ')}): its schema is newer than this code; deploy the version that matches it`);
+  return `database schema is not at this code's version: ${parts.join('; ')}`;
+}

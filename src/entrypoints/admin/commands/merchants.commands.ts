@@ -1,0 +1,183 @@
+import { UsageError, requireFlag, type AdminCommand, type AdminContext } from '../cli.ts';
+import { MerchantAdmin } from '../../../application/merchant/merchant-admin.ts';
+import type { MerchantStatus, MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
+import { MerchantStatementQuery } from '../../../application/merchant/merchant-statement.query.ts';
+import { statementCsv, statementJson } from '../../../domain/merchant/statement.ts';
+import type { Payout } from '../../../domain/disbursement/payout.ts';
+import { Money } from '../../../domain/shared/money.ts';
+import { amountFlag, paymentCli } from './payment-cli.ts';
+import { payoutCli } from './disbursement-cli.ts';
+
+const optional = (ctx: AdminContext, name: string): string | undefined => (typeof ctx.flags[name] === 'string' ? (ctx.flags[name] as string) : undefined);
+
+function bpsFlag(ctx: AdminContext, name: string): number | undefined {
+  const v = optional(ctx, name);
+  if (v === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(v)) throw new UsageError(`--${name} is basis points, an integer (70 = 0.7%)`);
+  return Number(v);
+}
+
+/** The operator's view: everything, the bank account in full (payers and regulators only ever see it masked). */
+export function merchantJson(m: MerchantWithBalance): Record<string, unknown> {
+  return {
+    id: m.id,
+    code: m.code,
+    name: m.name,
+    category: m.category,
+    status: m.status,
+    fee_bps: m.feeBps,
+    payout_reserve: m.payoutReserve.toString(),
+    bank_account: m.bankAccount && { bank_code: m.bankAccount.bankCode, account_number: m.bankAccount.accountNumber, holder_name: m.bankAccount.holderName },
+    account_id: m.accountId,
+    balance: m.balance.toString(),
+    currency: 'IDR',
+    created_at: m.createdAt.toISOString(),
+    updated_at: m.updatedAt.toISOString(),
+  };
+}
+
+const line = (m: MerchantWithBalance) => `${m.code.padEnd(20)} ${m.status.padEnd(9)} ${m.category.padEnd(14)} ${m.balance.toString().padStart(18)} IDR  ${m.feeBps === null ? 'category fee' : `${m.feeBps} bps`}  ${m.name}`;
+
+const admin = (ctx: AdminContext) => new MerchantAdmin(paymentCli(ctx).merchants);
+
+function statusCommand(name: string, to: MerchantStatus, summary: string): AdminCommand {
+  return {
+    name: `merchants ${name}`,
+    summary,
+    usage: `merchants ${name} --merchant CODE`,
+    async run(ctx) {
+      const { before, after } = await admin(ctx).changeStatus(requireFlag(ctx.flags, 'merchant'), to);
+      ctx.print({ ...merchantJson(after), previous_status: before.status }, `merchant ${after.code}: ${before.status} → ${after.status}`);
+    },
+  };
+}
+
+export const merchantsCommands: AdminCommand[] = [
+  {
+    name: 'merchants create',
+    summary: 'onboard a merchant (its code is the merchant_id payers send) with its own ledger account at 0.00',
+    usage: 'merchants create --code CODE --name NAME --category REGULAR|MICRO|FUEL|PUBLIC_SERVICE|EDUCATION|GOVERNMENT|DONATION [--bank-code BCA --account-number 1234567890 --holder NAME] [--fee-bps 70]',
+    async run(ctx) {
+      const bankCode = optional(ctx, 'bank-code');
+      const accountNumber = optional(ctx, 'account-number');
+      const holder = optional(ctx, 'holder');
+      const some = [bankCode, accountNumber, holder].filter((x) => x !== undefined).length;
+      if (some !== 0 && some !== 3) throw new UsageError('--bank-code, --account-number and --holder go together');
+      const created = await admin(ctx).create({
+        code: requireFlag(ctx.flags, 'code'),
+        name: requireFlag(ctx.flags, 'name'),
+        category: requireFlag(ctx.flags, 'category').toUpperCase(),
+        bankAccount: some ? { bankCode: bankCode!.toUpperCase(), accountNumber: accountNumber!, holderName: holder! } : null,
+        feeBps: bpsFlag(ctx, 'fee-bps') ?? null,
+      });
+      const m = await admin(ctx).show(created.code);
+      ctx.print(merchantJson(m), `created merchant ${m.code} (${m.name}, ${m.category}), account ${m.accountId}`);
+    },
+  },
+  {
+    name: 'merchants list',
+    summary: 'list merchants with their status, category, balance and fee',
+    usage: 'merchants list',
+    async run(ctx) {
+      const list = await admin(ctx).list();
+      ctx.print(list.map(merchantJson), list.map(line).join('\n') || 'no merchants');
+    },
+  },
+  {
+    name: 'merchants show',
+    summary: 'show one merchant (balance, bank account, fee)',
+    usage: 'merchants show --merchant CODE',
+    async run(ctx) {
+      const m = await admin(ctx).show(requireFlag(ctx.flags, 'merchant'));
+      ctx.print(merchantJson(m), line(m));
+    },
+  },
+  statusCommand('suspend', 'SUSPENDED', 'suspend a merchant: payments to it are refused (403 MERCHANT_NOT_ACTIVE); refunds still come from it'),
+  statusCommand('reactivate', 'ACTIVE', 'reactivate a suspended merchant'),
+  statusCommand('close', 'CLOSED', 'close a merchant for good (its balance must be 0.00: pay it out first)'),
+  {
+    name: 'merchants set-fee',
+    summary: "set a merchant's own MDR in basis points, or --default for its category's rate",
+    usage: 'merchants set-fee --merchant CODE (--bps 50 | --default)',
+    async run(ctx) {
+      const bps = bpsFlag(ctx, 'bps');
+      if ((bps === undefined) === (ctx.flags.default !== true)) throw new UsageError('give either --bps N or --default');
+      const m = await admin(ctx).setFee(requireFlag(ctx.flags, 'merchant'), bps ?? null);
+      ctx.print(merchantJson(m), `merchant ${m.code}: fee ${m.feeBps === null ? `the ${m.category} category's rate` : `${m.feeBps} bps`}`);
+    },
+  },
+  {
+    name: 'merchants set-reserve',
+    summary: "set the rolling reserve payouts leave in a merchant's account, so refunds after a payout are still covered",
+    usage: 'merchants set-reserve --merchant CODE --amount 500000.00 (0.00: none)',
+    async run(ctx) {
+      const v = optional(ctx, 'amount');
+      if (v === undefined) throw new UsageError('--amount is required (0.00 for no reserve)');
+      let reserve: Money;
+      try {
+        reserve = Money.parse(v);
+      } catch (err) {
+        throw new UsageError(`--amount: ${(err as Error).message}`);
+      }
+      const m = await admin(ctx).setPayoutReserve(requireFlag(ctx.flags, 'merchant'), reserve);
+      ctx.print(merchantJson(m), `merchant ${m.code}: payouts keep ${m.payoutReserve.toString()} IDR`);
+    },
+  },
+  {
+    name: 'merchants statement',
+    summary: "a merchant's statement for business days (Asia/Jakarta) from..to inclusive: opening, every payment (gross/fee/net), refund and payout, closing — equal to its journal",
+    usage: 'merchants statement --merchant CODE --from 2026-12-01 --to 2026-12-31 [--format csv|json]',
+    async run(ctx) {
+      const format = optional(ctx, 'format') ?? 'json';
+      if (format !== 'csv' && format !== 'json') throw new UsageError('--format is csv or json');
+      const range = { from: requireFlag(ctx.flags, 'from'), to: requireFlag(ctx.flags, 'to') };
+      const { merchant, statement } = await new MerchantStatementQuery(paymentCli(ctx).merchants).execute(requireFlag(ctx.flags, 'merchant'), range.from, range.to);
+      const json = statementJson(merchant, range, statement);
+      ctx.print(json, format === 'csv' ? statementCsv(statement).trimEnd() : JSON.stringify(json, null, 2));
+    },
+  },
+  {
+    name: 'merchants payout',
+    summary: "pay a merchant's balance (all of it, or --amount) out to its bank account; idempotent on --reference; an unknown bank answer stays PENDING (see payout-check)",
+    usage: 'merchants payout --merchant CODE [--amount 100000.00] [--reference PO-…]',
+    async run(ctx) {
+      const cli = await payoutCli(ctx);
+      try {
+        const p = await cli.payouts.execute({ merchantCode: requireFlag(ctx.flags, 'merchant'), amount: amountFlag(ctx, 'amount', false), reference: optional(ctx, 'reference') });
+        ctx.print(payoutJson(p), `payout ${p.reference}: ${p.amount.toString()} IDR to ${p.bankAccount.bankCode} ${p.bankAccount.accountNumber}: ${p.status}${p.failureReason ? ` (${p.failureReason}, returned to the merchant)` : ''}${cli.sandbox ? '  [sandbox]' : ''}`);
+      } finally {
+        await cli.close();
+      }
+    },
+  },
+  {
+    name: 'merchants payout-check',
+    summary: 'ask the bank about PENDING payouts (one --reference, or all older than a minute) and apply its answer once',
+    usage: 'merchants payout-check [--reference PO-…]',
+    async run(ctx) {
+      const cli = await payoutCli(ctx);
+      try {
+        const ref = optional(ctx, 'reference');
+        const list = ref ? [await cli.payouts.check(ref)] : await cli.payouts.checkPending(new Date(Date.now() - 60_000));
+        ctx.print(list.map(payoutJson), list.map((p) => `${p.reference}  ${p.merchantCode}  ${p.amount.toString()} IDR  ${p.status}`).join('\n') || 'no pending payouts');
+      } finally {
+        await cli.close();
+      }
+    },
+  },
+];
+
+function payoutJson(p: Payout): Record<string, unknown> {
+  return {
+    reference: p.reference,
+    merchant: p.merchantCode,
+    amount: p.amount.toString(),
+    currency: 'IDR',
+    status: p.status,
+    bank_account: { bank_code: p.bankAccount.bankCode, account_number: p.bankAccount.accountNumber, holder_name: p.bankAccount.holderName },
+    provider_reference: p.providerReference,
+    failure_reason: p.failureReason,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
