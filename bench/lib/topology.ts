@@ -6,7 +6,7 @@
 // checker proves the ledger, the provider boundary, the outbox and the read model afterwards.
 // Used by bench/topology.ts (the long run) and tests/e2e/topology.test.ts (the short one).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -505,11 +505,11 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const [adminRow] = (await conn.execute(`insert into users (username, email, phone, password, role) values ('topo_admin', 'topo_admin@example.com', '+6281699999999', 'x', 'ADMIN') returning id`)) as [
       { id: number },
     ];
-    const adminToken = tokens.issue({ userId: adminRow.id, username: 'topo_admin', role: 'ADMIN' }).token;
+    const adminToken = tokens.issue({ userId: adminRow.id, username: 'topo_admin', role: 'ADMIN', sessionId: randomUUID() }).token;
     const credit = new CreditAccountHandler(new PostgresAccountRepository(orm), new PostgresLedgerRepository(orm, { topic }));
     for (const u of users) await credit.execute({ accountId: u.account_id, amount: Money.parse('5000000.00'), operator: 'topology' });
     for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
-    const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER' }).token }));
+    const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token }));
     const initial = await ledgerSnapshot(orm);
 
     // Every request through HAProxy is recorded: when, how long, what came back.

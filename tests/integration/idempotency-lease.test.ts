@@ -58,10 +58,13 @@ describe('409 IDEMPOTENCY_KEY_IN_FLIGHT over HTTP', () => {
         {
           method: 'post',
           path: '/test/slow',
+          operationId: 'testSlow',
           summary: 'a request that holds its claim',
           tag: 'test',
           security: 'bearer',
           body: z.object({ n: jsonInteger }),
+          idempotent: true,
+          responses: { 201: { description: 'created', data: z.object({ ok: z.boolean() }) } },
           middleware: [authenticate(container.get(TOKENS.AccessTokens)), idempotent(container, 'test.slow')],
         },
         async (ctx) => {

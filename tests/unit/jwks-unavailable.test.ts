@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadJwtKeys } from '../../src/adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../src/adapters/security/jwt-access-token.service.ts';
@@ -24,7 +24,7 @@ describe('JWKS unreachable', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
     const verifier = new JwtAccessTokenService(loadJwtKeys(loadConfig({ JWKS_URL: jwksUrl })), { ...opts, jwksUrl }, new InMemoryKeyValueStore());
-    const { token } = signer.issue({ userId: 7, username: 'budi', role: 'USER' });
+    const { token } = signer.issue({ userId: 7, username: 'budi', role: 'USER', sessionId: randomUUID() });
     try {
       await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'TOKEN_KEYS_UNAVAILABLE', kind: 'unavailable' });
       // Concurrent requests share one fetch.
@@ -39,7 +39,7 @@ describe('JWKS unreachable', () => {
         opts,
         new InMemoryKeyValueStore(),
       );
-      await expect(verifier.verify(other.issue({ userId: 8, username: 'x', role: 'USER' }).token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+      await expect(verifier.verify(other.issue({ userId: 8, username: 'x', role: 'USER', sessionId: randomUUID() }).token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
     } finally {
       server.close();
     }
