@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { operatorAudit } from '../../src/entrypoints/admin/operator-audit.ts';
+import { createAuditTrail } from '../../src/entrypoints/shared/audit.ts';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
@@ -61,7 +63,9 @@ const run = promisify(execFile);
 async function command(name: string, flags: Record<string, string>): Promise<unknown> {
   let printed: unknown;
   const cmd = reconcileCommands.find((c) => c.name === name)!;
-  await cmd.run({ orm: p.infra.orm, config: realServicesConfig({ DATABASE_URL: db.url, ...paymentEnvFor(sandboxes) }), flags, print: (r) => (printed = r) });
+  const config = realServicesConfig({ DATABASE_URL: db.url, ...paymentEnvFor(sandboxes) });
+  const trail = createAuditTrail(p.infra.orm, config);
+  await cmd.run({ orm: p.infra.orm, config, flags, print: (r) => (printed = r), trail, audit: operatorAudit(trail, flags) });
   return JSON.parse(JSON.stringify(printed)) as unknown;
 }
 async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {

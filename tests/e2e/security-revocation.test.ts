@@ -2,6 +2,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm } from '../../src/adapters/persistence/orm.ts';
 import { usersCommands } from '../../src/entrypoints/admin/commands/users.commands.ts';
+import { operatorAudit } from '../../src/entrypoints/admin/operator-audit.ts';
+import { createAuditTrail } from '../../src/entrypoints/shared/audit.ts';
 import { authModule } from '../../src/entrypoints/auth/auth.module.ts';
 import { paymentModule } from '../../src/entrypoints/payment/payment.module.ts';
 import { transactionModule } from '../../src/entrypoints/transaction/transaction.module.ts';
@@ -66,7 +68,9 @@ async function adminCli(name: string, username: string) {
   const command = usersCommands.find((c) => c.name === name)!;
   const orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 1 });
   try {
-    await command.run({ orm, config: realServicesConfig(), flags: { username }, print: () => {} });
+    const config = realServicesConfig();
+    const trail = createAuditTrail(orm, config);
+    await command.run({ orm, config, flags: { username }, print: () => {}, trail, audit: operatorAudit(trail, { username }) });
   } finally {
     await orm.close(true);
   }

@@ -325,6 +325,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/transaction/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail (READ_AUDIT): operator actions, security and configuration events in [from, to), newest first, cursor pages, personal data masked */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transaction/histories": {
         parameters: {
             query?: never;
@@ -798,6 +815,74 @@ export interface components {
             /** @description E.164, +628… */
             phone: string;
             username: string;
+        };
+        /**
+         * @description An audit event as a regulator sees it: IPs masked to their network, phones masked, emails, names and secrets removed.
+         * @example {
+         *       "seq": 1042,
+         *       "id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+         *       "occurred_at": "2026-12-01T08:15:30.123Z",
+         *       "type": "OPERATOR",
+         *       "action": "accounts.suspend",
+         *       "actor": {
+         *         "type": "operator",
+         *         "id": "ops-budi"
+         *       },
+         *       "object": {
+         *         "type": "account",
+         *         "id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d"
+         *       },
+         *       "before": {
+         *         "status": "ACTIVE"
+         *       },
+         *       "after": {
+         *         "status": "SUSPENDED"
+         *       },
+         *       "details": null,
+         *       "source": {
+         *         "ip": null,
+         *         "user_agent": "onegate-admin-cli (ops-1)"
+         *       },
+         *       "request_id": "cli-2b4f4e6a-8c9d-0e1f-2a3b-4c5d6e7f8a9b",
+         *       "prev_hash": "9f2c7a1e5b3d8f604a2c9e1b7d5f3a8c0e6b4d2f9a7c5e3b1d8f6a4c2e0b9d7f",
+         *       "hash": "3a8c0e6b4d2f9a7c5e3b1d8f6a4c2e0b9d7f9f2c7a1e5b3d8f604a2c9e1b7d5f"
+         *     }
+         */
+        RegulatorAuditEvent: {
+            /** @description <group>.<verb>, e.g. accounts.suspend, auth.login_locked, config.jwt_signer_key */
+            action: string;
+            actor: {
+                id: string;
+                /** @enum {string} */
+                type: "operator" | "user" | "api_key" | "system";
+            };
+            /** @description a JSON value, personal data masked */
+            after: unknown;
+            /** @description a JSON value, personal data masked */
+            before: unknown;
+            /** @description a JSON value, personal data masked */
+            details: unknown;
+            /** @description SHA-256 of this event (64 hex) */
+            hash: string;
+            id: string;
+            object: {
+                id: string | null;
+                type: string;
+            };
+            /** @description ISO-8601 UTC */
+            occurred_at: string;
+            /** @description hash of the previous event (64 hex) */
+            prev_hash: string;
+            request_id: string | null;
+            /** @description position in the hash chain (gapless) */
+            seq: number;
+            source: {
+                /** @description masked to the network: 203.0.113.x */
+                ip: string | null;
+                user_agent: string | null;
+            };
+            /** @enum {string} */
+            type: "OPERATOR" | "SECURITY" | "CONFIGURATION";
         };
         /**
          * @description A transaction as a regulator sees it: no email, no name, no balances; the phone masked.
@@ -5188,6 +5273,225 @@ export interface operations {
                             code: "504";
                             /** @enum {string} */
                             error: "PROVIDER_TIMEOUT";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                from?: string;
+                size?: number;
+                to?: string;
+                type?: "OPERATOR" | "SECURITY" | "CONFIGURATION";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description audit events */
+            200: {
+                headers: {
+                    /** @description requests allowed in the tightest window */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description requests left in it */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description seconds until it resets */
+                    "X-RateLimit-Reset"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "code": "200",
+                     *         "message": "audit events",
+                     *         "size": 50,
+                     *         "next_cursor": "WyJhdWRpdCIsMTA0Ml0"
+                     *       },
+                     *       "data": [
+                     *         {
+                     *           "seq": 1042,
+                     *           "id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "occurred_at": "2026-12-01T08:15:30.123Z",
+                     *           "type": "OPERATOR",
+                     *           "action": "accounts.suspend",
+                     *           "actor": {
+                     *             "type": "operator",
+                     *             "id": "ops-budi"
+                     *           },
+                     *           "object": {
+                     *             "type": "account",
+                     *             "id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d"
+                     *           },
+                     *           "before": {
+                     *             "status": "ACTIVE"
+                     *           },
+                     *           "after": {
+                     *             "status": "SUSPENDED"
+                     *           },
+                     *           "details": null,
+                     *           "source": {
+                     *             "ip": null,
+                     *             "user_agent": "onegate-admin-cli (ops-1)"
+                     *           },
+                     *           "request_id": "cli-2b4f4e6a-8c9d-0e1f-2a3b-4c5d6e7f8a9b",
+                     *           "prev_hash": "9f2c7a1e5b3d8f604a2c9e1b7d5f3a8c0e6b4d2f9a7c5e3b1d8f6a4c2e0b9d7f",
+                     *           "hash": "3a8c0e6b4d2f9a7c5e3b1d8f6a4c2e0b9d7f9f2c7a1e5b3d8f604a2c9e1b7d5f"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["RegulatorAuditEvent"][];
+                        meta: {
+                            /** @constant */
+                            code: "200";
+                            message: string;
+                            /** @description pass as ?cursor= for the next (older) events; null at the end */
+                            next_cursor: string | null;
+                            size: number;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: validation failed, or an API key in the query string (API_KEY_IN_QUERY) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "400";
+                            /** @enum {string} */
+                            error: "VALIDATION_ERROR" | "API_KEY_IN_QUERY" | "INVALID_RANGE" | "INVALID_CURSOR";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized: API_KEY_MISSING, API_KEY_INVALID, API_KEY_INACTIVE, API_KEY_REVOKED, API_KEY_EXPIRED, SERVICE_INACTIVE */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "401";
+                            /** @enum {string} */
+                            error: "API_KEY_MISSING" | "API_KEY_INVALID" | "API_KEY_INACTIVE" | "API_KEY_REVOKED" | "API_KEY_EXPIRED" | "SERVICE_INACTIVE";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden: IP_NOT_ALLOWED, PERMISSION_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "403";
+                            /** @enum {string} */
+                            error: "IP_NOT_ALLOWED" | "PERMISSION_DENIED";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests: over one of the key's limits (Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "429";
+                            /** @enum {string} */
+                            error: "RATE_LIMITED";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "500";
+                            /** @enum {string} */
+                            error: "INTERNAL_ERROR";
+                            /** @description the invalid fields (VALIDATION_ERROR) */
+                            errors?: components["schemas"]["FieldError"][];
+                            message: string;
+                            /** @description the X-Request-Id of the request; quote it when reporting a problem */
+                            request_id?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Service Unavailable: DEPENDENCY_UNAVAILABLE, RATE_LIMITER_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: null;
+                        meta: {
+                            /** @constant */
+                            code: "503";
+                            /** @enum {string} */
+                            error: "DEPENDENCY_UNAVAILABLE" | "RATE_LIMITER_UNAVAILABLE";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;

@@ -12,6 +12,8 @@ import { OpenApiRegistry } from './openapi.ts';
 import { mountApiDocs } from './api-docs.ts';
 import { requestContext } from './request-context.ts';
 import { refuseUnstorableInput } from './storable-text.ts';
+import { recordSecurityRefusals } from './security-events.ts';
+import type { NewAuditEvent } from '../../domain/audit/audit-event.ts';
 
 export interface HttpAppOptions {
   service: string;
@@ -30,6 +32,8 @@ export interface HttpAppOptions {
    * and /metrics answers 503 with its error code, and /readyz says why.
    */
   refusal?: () => Refusal | null;
+  /** Where security refusals are recorded (the audit trail); never throws. */
+  securityEvents?: (e: NewAuditEvent) => Promise<void>;
 }
 
 /** Why the whole service refuses requests: a stable error code, a message for clients, details for /readyz. */
@@ -109,6 +113,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     ctx.state.clientIp = clientIp(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), opts.trustedProxies, opts.trustedProxyHops);
     await next();
   });
+  if (opts.securityEvents) app.use(recordSecurityRefusals(opts.service, opts.securityEvents));
   app.use(errorMapper());
   app.use(refuseCrossSiteCookieWrites(opts.allowedOrigins ?? []));
   app.use(refuseUnstorableInput());

@@ -1,5 +1,6 @@
 import type { Opt } from '@mikro-orm/core';
 import type { Money } from '../../domain/shared/money.ts';
+import { PERMISSIONS } from '../../domain/regulator/permissions.ts';
 
 /**
  * Row shapes of the tables, as the EntitySchema mappings see them. Repositories translate
@@ -12,7 +13,8 @@ export const TRANSACTION_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'CANCELLED'
 export const PAYMENT_METHODS = ['GOPAY', 'SHOPEE_PAY'] as const;
 export const RATE_LIMIT_UNITS = ['second', 'minute', 'hour', 'day'] as const;
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
-export const API_PERMISSIONS = ['READ_TRANSACTIONS', 'READ_REPORTS'] as const;
+/** The api_permission enum: the domain's list (a migration adds each new value to the type). */
+export const API_PERMISSIONS = PERMISSIONS;
 export const USER_ROLES = ['USER', 'ADMIN'] as const;
 
 export interface UserRecord {

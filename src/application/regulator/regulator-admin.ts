@@ -1,6 +1,6 @@
 import { generateApiKey, isValidIpEntry, type ApiKey } from '../../domain/regulator/api-key.ts';
 import type { ExternalService } from '../../domain/regulator/external-service.ts';
-import { isPermission, type Permission } from '../../domain/regulator/permissions.ts';
+import { isPermission, PERMISSIONS, type Permission } from '../../domain/regulator/permissions.ts';
 import type { RateLimits } from '../../domain/regulator/rate-limits.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { NewExternalService, RegulatorRepository } from './ports.ts';
@@ -122,7 +122,7 @@ export class RegulatorAdmin {
 function validPermissions(list: string[]): Permission[] {
   const out: Permission[] = [];
   for (const p of list.map((s) => s.trim().toUpperCase()).filter(Boolean)) {
-    if (!isPermission(p)) throw new DomainError('INVALID_PERMISSION', 'invalid', `unknown permission "${p}" (READ_TRANSACTIONS, READ_REPORTS)`);
+    if (!isPermission(p)) throw new DomainError('INVALID_PERMISSION', 'invalid', `unknown permission "${p}" (${PERMISSIONS.join(', ')})`);
     if (!out.includes(p)) out.push(p);
   }
   return out;

@@ -1,5 +1,6 @@
 import type { Config } from '../shared/config.ts';
 import type { Orm } from '../../adapters/persistence/orm.ts';
+import type { AuditTrail } from '../../application/audit/audit-trail.ts';
 
 /** What a command gets: the database, the config, its parsed flags, and a printer that honours --json. */
 export interface AdminContext {
@@ -7,6 +8,14 @@ export interface AdminContext {
   config: Config;
   flags: Record<string, string | true>;
   print(result: unknown, human?: string): void;
+  /** The audit trail, for the `audit` commands. */
+  trail: AuditTrail;
+  /**
+   * Records what the command changed in the audit trail, as the operator (--operator NAME, else
+   * the OS user), with this run's request id: one line at the end of every command that changes
+   * something. It throws when the event could not be stored, so the command then exits 1.
+   */
+  audit(action: string, object: { type: string; id: string | null }, change?: { before?: unknown; after?: unknown; details?: unknown }): Promise<void>;
 }
 
 export interface AdminCommand {

@@ -161,6 +161,13 @@ const schema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(10000),
   KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(100000).default(1000),
   DEMO_SEED: bool.optional(),
+  // Audit trail (docs/SECURITY.md "Audit trail"): checkpoints are signed with this Ed25519 key
+  // (PKCS#8 PEM), which the database never holds; AUDIT_VERIFY_KEYS (PEM public keys) verify older ones.
+  AUDIT_SIGNING_KEY: z.string().optional(),
+  AUDIT_VERIFY_KEYS: z.string().optional(),
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  // Company records, transaction journals included, are kept 10 years (Indonesian company-document law).
+  AUDIT_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(10),
   // OpenTelemetry: traces are exported over OTLP/HTTP to this collector when set (src/adapters/observability).
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
 });

@@ -19,6 +19,8 @@ import type { CurrentRoles } from '../../application/ports/current-roles.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 import { SchemaGate } from './schema-gate.ts';
+import { registerAuditMetrics, type AuditMetrics } from '../../adapters/observability/audit-metrics.ts';
+import { createAuditTrail, recordSignerKey } from './audit.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -60,8 +62,13 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.Orm).toConstantValue(infra.orm);
   container.bind(TOKENS.KeyValueStore).toConstantValue(infra.kv);
   container.bind(TOKENS.EventBus).toConstantValue(infra.events);
+  // The metrics registry comes with the HTTP app, below: the trail's hooks find it once it exists.
+  const auditMetrics: { current?: AuditMetrics } = {};
+  const audit = createAuditTrail(infra.orm, config, { logger, metrics: { recorded: (e) => auditMetrics.current?.recorded(e), failed: (e) => auditMetrics.current?.failed(e) } });
+  container.bind(TOKENS.AuditTrail).toConstantValue(audit);
+  const jwtKeys = loadJwtKeys(config);
   const accessTokens = new JwtAccessTokenService(
-    loadJwtKeys(config),
+    jwtKeys,
     { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, jwksUrl: config.JWKS_URL },
     infra.kv,
   );
@@ -81,6 +88,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
     refusal: () => schema.refusal(),
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+    securityEvents: (e) => audit.recordQuietly(e),
     mount: (router, openapi) => {
       for (const m of opts.modules) m.routes(router, openapi, container);
     },
@@ -102,10 +110,13 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
   if (opts.modules.some((m) => m.name === 'payment')) registerReconciliationMetrics(infra.orm, metrics.registry);
-  // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current.
+  auditMetrics.current = registerAuditMetrics(metrics.registry, infra.orm);
+  // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current; so
+  // does the audit event of the signer's key, which needs the audit tables.
   let workers: Promise<void> | undefined;
   const startWorkers = () =>
     (workers ??= (async () => {
+      if (jwtKeys.signing) await recordSignerKey(audit, jwtKeys.signing.kid, service);
       outboxRelay.start();
       for (const m of opts.modules) await m.start?.(container);
     })());

@@ -14,4 +14,6 @@ export const TOKENS = {
   IdempotencyStore: Symbol.for('IdempotencyStore'),
   /** OutboxRelay: publishes outbox_events to the event bus; `poke()` after a commit publishes sooner. */
   OutboxRelay: Symbol.for('OutboxRelay'),
+  /** AuditTrail: the append-only audit trail (docs/SECURITY.md "Audit trail"). */
+  AuditTrail: Symbol.for('AuditTrail'),
 } as const;

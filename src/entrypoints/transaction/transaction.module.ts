@@ -17,6 +17,7 @@ import { RedisRateLimiter } from '../../adapters/redis/redis-rate-limiter.ts';
 import { InMemoryRateLimiter } from '../../adapters/memory/in-memory-rate-limiter.ts';
 import { mountTransactionRoutes } from '../../adapters/http/transaction/transaction.controller.ts';
 import { describeLimits } from '../../domain/regulator/rate-limits.ts';
+import type { AuditTrail } from '../../application/audit/audit-trail.ts';
 
 export const TRANSACTION_TOKENS = {
   /** TransactionRuntime: the module's per-container state. */
@@ -75,6 +76,7 @@ export const transactionModule: ServiceModule = {
       queries: rt.queries,
       regulators: rt.regulators,
       accessLog: rt.accessLog,
+      audit: container.get<AuditTrail>(TOKENS.AuditTrail).log,
       accessTokens: container.get<AccessTokenVerifier>(TOKENS.AccessTokens),
     });
   },

@@ -3,6 +3,9 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
 import type { AccessLogSink } from '../../../application/regulator/ports.ts';
+import type { AuditLog } from '../../../application/ports/audit-log.ts';
+import type { Permission } from '../../../domain/regulator/permissions.ts';
+import { mountAuditRoute } from './audit.route.ts';
 import type { RegulatorAuthenticator } from '../../../application/regulator/regulator-authenticator.ts';
 import type { TransactionView } from '../../../application/transaction/ports.ts';
 import type { TransactionQueries } from '../../../application/transaction/transaction-queries.ts';
@@ -33,6 +36,7 @@ export interface TransactionRouteDeps {
   accessTokens: AccessTokenVerifier;
   regulators: RegulatorAuthenticator;
   accessLog: AccessLogSink;
+  audit: AuditLog;
 }
 
 const LIST_ERRORS = { 400: ['INVALID_RANGE', 'INVALID_CURSOR'] };
@@ -52,7 +56,7 @@ const CSV_EXAMPLE = `${CSV_COLUMNS.join(',')}\r\n0b7d3f5c-6a55-4a43-9c4e-2f0f8f7
 export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry, deps: TransactionRouteDeps): void {
   const { queries } = deps;
   const user = [authenticate(deps.accessTokens)];
-  const regulator = (permission: 'READ_TRANSACTIONS' | 'READ_REPORTS') => [auditRegulatorRequests(deps.accessLog), refuseKeyInQuery(), requireApiKey(deps.regulators, permission)];
+  const regulator = (permission: Permission) => [auditRegulatorRequests(deps.accessLog), refuseKeyInQuery(), requireApiKey(deps.regulators, permission)];
 
   // Users: only their own rows.
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories', operationId: 'listMyTransactions', summary: "The caller's transactions, newest first (page/size or cursor)", tag: 'transaction', security: 'bearer', query: HistoryQuery, responses: { 200: { description: 'transaction histories', data: z.array(HistoryTransactionSchema), meta: HISTORY_META } }, errors: LIST_ERRORS, middleware: user }, async (ctx, { query }) => {
@@ -109,6 +113,8 @@ export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry,
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/reports', operationId: 'getReport', summary: 'Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to] (READ_REPORTS)', tag: 'regulator', security: 'apiKey', query: ReportQuery, responses: { 200: { description: 'transaction report', data: ReportSchema, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, 'INVALID_RANGE'] } }, middleware: regulator('READ_REPORTS') }, async (ctx, { query }) => {
     respond(ctx, 200, 'transaction report', reportDto(await queries.report(query.from, query.to, query.granularity)));
   });
+
+  mountAuditRoute(router, openapi, deps.audit, regulator('READ_AUDIT'), { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, ...LIST_ERRORS[400]] } }, RATE_HEADERS);
 }
 
 /**

@@ -8,7 +8,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const WIB = '+07:00';
 
 // Bounded (years 1970–9999) and checked field by field, so that no date PostgreSQL would refuse gets past the edge.
-const instant = z
+export const instant = z
   .string()
   .refine((v) => isBoundedDate(v) || isBoundedDateTime(v), `must be a date (YYYY-MM-DD, an Asia/Jakarta day) or an ISO-8601 date-time with offset, years ${MIN_YEAR}–${MAX_YEAR}`);
 const day = z.string().refine(isBoundedDate, `must be a date YYYY-MM-DD, years ${MIN_YEAR}–${MAX_YEAR}`);

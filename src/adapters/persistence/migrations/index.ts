@@ -11,6 +11,7 @@ import { Migration20261201193358Reconciliation } from './20261201193358-reconcil
 import { Migration20261201191219FinalityReconcileClaimsDiscrepancies } from './20261201191219-finality-reconcile-claims-discrepancies.ts';
 import { Migration20261201191608IdentityLookalikeUsernames } from './20261201191608-identity-lookalike-usernames.ts';
 import { Migration20261201194144MerchantPayouts } from './20261201194144-merchant-payouts.ts';
+import { Migration20261201200811AuditTrail } from './20261201200811-audit-trail.ts';
 import { Migration20261201202500TopologyOutboxRelayLease } from './20261201202500-topology-outbox-relay-lease.ts';
 import { Migration20261201202900TopologyFundingOpening } from './20261201202900-topology-funding-opening.ts';
 
@@ -28,6 +29,7 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261201191608-identity-lookalike-usernames', class: Migration20261201191608IdentityLookalikeUsernames },
   { name: '20261201193358-reconciliation', class: Migration20261201193358Reconciliation },
   { name: '20261201194144-merchant-payouts', class: Migration20261201194144MerchantPayouts },
+  { name: '20261201200811-audit-trail', class: Migration20261201200811AuditTrail },
   { name: '20261201202500-topology-outbox-relay-lease', class: Migration20261201202500TopologyOutboxRelayLease },
   { name: '20261201202900-topology-funding-opening', class: Migration20261201202900TopologyFundingOpening },
 ];

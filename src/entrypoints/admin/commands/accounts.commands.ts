@@ -14,6 +14,7 @@ function statusCommand(name: string, to: AccountStatus, summary: string): AdminC
       const account = await accountFlag(ctx, accounts);
       const { before, after } = await new ChangeAccountStatusHandler(accounts).execute(account.id, to);
       ctx.print({ ...accountJson(after), previous_status: before.status }, `account ${after.id}: ${before.status} → ${after.status}`);
+      await ctx.audit(`accounts.${name}`, { type: 'account', id: after.id }, { before: { status: before.status }, after: { status: after.status } });
     },
   };
 }
@@ -42,6 +43,7 @@ export const accountsCommands: AdminCommand[] = [
       const amount = amountFlag(ctx)!;
       const description = typeof ctx.flags.description === 'string' ? ctx.flags.description : undefined;
       const t = await new CreditAccountHandler(accounts, ledger).execute({ accountId: account.id, amount, description, operator: operatorOf(ctx) });
+      await ctx.audit('accounts.credit', { type: 'account', id: account.id }, { after: { transaction_id: t.transactionId, amount: t.amount.toString(), balance_after: t.balanceAfter.toString() }, details: { description: description ?? null } });
       ctx.print(transactionJson(t), `credited ${t.amount.toString()} IDR to ${account.id}: balance ${t.balanceAfter.toString()} (${t.transactionId})`);
     },
   },

@@ -61,6 +61,7 @@ export const discrepanciesCommands: AdminCommand[] = [
       const { settled, discrepancy: d } = await repo.settle(id, operatorOf(ctx));
       const how = d.resolution === 'REDEBIT' ? `re-debited ${d.amount.toString()} IDR from account ${d.accountId} (${d.resolutionTransactionId})` : `booked ${d.amount.toString()} IDR as the bank's loss (FUNDING → ${d.paymentMethod} settlement)`;
       ctx.print({ ...json(d), settled_now: settled }, settled ? `case ${d.id} settled: ${how}` : `case ${d.id} was already settled by ${d.resolvedBy}: ${how}`);
+      if (settled) await ctx.audit('discrepancies.settle', { type: 'discrepancy', id: d.id }, { after: { resolution: d.resolution, resolution_transaction_id: d.resolutionTransactionId ?? null, amount: d.amount.toString() } });
     },
   },
 ];

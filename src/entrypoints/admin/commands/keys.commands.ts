@@ -18,6 +18,7 @@ export const keysCommands: AdminCommand[] = [
         expiresAt: dateFlag(ctx.flags, 'expires') ?? null,
         allowedIps: listFlag(ctx.flags, 'allow-ips') ?? null,
       });
+      await ctx.audit('keys.issue', { type: 'api_key', id: issued.apiKey.id }, { after: keyJson(issued.apiKey) });
       ctx.print(
         { api_key: issued.key, key: keyJson(issued.apiKey), service: issued.service.company },
         [`API key for ${issued.service.company}: ${issued.key}`, `  id ${issued.apiKey.id}, ${issued.apiKey.permissions.join(', ')}, ${describeLimits(issued.apiKey.rateLimits)}`, SHOWN_ONCE].join('\n'),
@@ -41,6 +42,7 @@ export const keysCommands: AdminCommand[] = [
     async run(ctx) {
       const overlap = intFlag(ctx.flags, 'overlap-seconds', 0, 30 * 86400) ?? ctx.config.API_KEY_ROTATION_OVERLAP_SECONDS;
       const r = await adminOf(ctx).rotateKey(requireFlag(ctx.flags, 'id'), overlap);
+      await ctx.audit('keys.rotate', { type: 'api_key', id: r.apiKey.rotatedFrom }, { after: { replacement: keyJson(r.apiKey), old_key_valid_until: r.oldKeyValidUntil.toISOString() } });
       ctx.print(
         { api_key: r.key, key: keyJson(r.apiKey), old_key_valid_until: r.oldKeyValidUntil.toISOString() },
         [`new API key for ${r.service.company}: ${r.key}`, `  id ${r.apiKey.id}; the old key works until ${r.oldKeyValidUntil.toISOString()}`, SHOWN_ONCE].join('\n'),
@@ -53,6 +55,7 @@ export const keysCommands: AdminCommand[] = [
     usage: 'keys revoke --id KEY_ID',
     async run(ctx) {
       const k = await adminOf(ctx).revokeKey(requireFlag(ctx.flags, 'id'));
+      await ctx.audit('keys.revoke', { type: 'api_key', id: k.id }, { after: { revoked_at: k.revokedAt?.toISOString() ?? null, prefix: k.prefix } });
       ctx.print(keyJson(k), `revoked ${k.prefix} (${k.id})`);
     },
   },

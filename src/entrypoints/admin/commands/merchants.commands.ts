@@ -47,6 +47,7 @@ function statusCommand(name: string, to: MerchantStatus, summary: string): Admin
     usage: `merchants ${name} --merchant CODE`,
     async run(ctx) {
       const { before, after } = await admin(ctx).changeStatus(requireFlag(ctx.flags, 'merchant'), to);
+      await ctx.audit(`merchants.${name}`, { type: 'merchant', id: after.code }, { before: { status: before.status }, after: { status: after.status } });
       ctx.print({ ...merchantJson(after), previous_status: before.status }, `merchant ${after.code}: ${before.status} → ${after.status}`);
     },
   };
@@ -71,6 +72,7 @@ export const merchantsCommands: AdminCommand[] = [
         feeBps: bpsFlag(ctx, 'fee-bps') ?? null,
       });
       const m = await admin(ctx).show(created.code);
+      await ctx.audit('merchants.create', { type: 'merchant', id: m.code }, { after: { name: m.name, category: m.category, fee_bps: m.feeBps, account_id: m.accountId } });
       ctx.print(merchantJson(m), `created merchant ${m.code} (${m.name}, ${m.category}), account ${m.accountId}`);
     },
   },
@@ -103,6 +105,7 @@ export const merchantsCommands: AdminCommand[] = [
       const bps = bpsFlag(ctx, 'bps');
       if ((bps === undefined) === (ctx.flags.default !== true)) throw new UsageError('give either --bps N or --default');
       const m = await admin(ctx).setFee(requireFlag(ctx.flags, 'merchant'), bps ?? null);
+      await ctx.audit('merchants.set-fee', { type: 'merchant', id: m.code }, { after: { fee_bps: m.feeBps } });
       ctx.print(merchantJson(m), `merchant ${m.code}: fee ${m.feeBps === null ? `the ${m.category} category's rate` : `${m.feeBps} bps`}`);
     },
   },
@@ -120,6 +123,7 @@ export const merchantsCommands: AdminCommand[] = [
         throw new UsageError(`--amount: ${(err as Error).message}`);
       }
       const m = await admin(ctx).setPayoutReserve(requireFlag(ctx.flags, 'merchant'), reserve);
+      await ctx.audit('merchants.set-reserve', { type: 'merchant', id: m.code }, { after: { payout_reserve: m.payoutReserve.toString() } });
       ctx.print(merchantJson(m), `merchant ${m.code}: payouts keep ${m.payoutReserve.toString()} IDR`);
     },
   },
@@ -144,6 +148,7 @@ export const merchantsCommands: AdminCommand[] = [
       const cli = await payoutCli(ctx);
       try {
         const p = await cli.payouts.execute({ merchantCode: requireFlag(ctx.flags, 'merchant'), amount: amountFlag(ctx, 'amount', false), reference: optional(ctx, 'reference') });
+        await ctx.audit('merchants.payout', { type: 'payout', id: p.reference }, { after: { merchant: p.merchantCode, amount: p.amount.toString(), status: p.status } });
         ctx.print(payoutJson(p), `payout ${p.reference}: ${p.amount.toString()} IDR to ${p.bankAccount.bankCode} ${p.bankAccount.accountNumber}: ${p.status}${p.failureReason ? ` (${p.failureReason}, returned to the merchant)` : ''}${cli.sandbox ? '  [sandbox]' : ''}`);
       } finally {
         await cli.close();

@@ -147,6 +147,7 @@ export const reconcileCommands: AdminCommand[] = [
         note: typeof ctx.flags.note === 'string' ? ctx.flags.note : null,
         operator: operatorOf(ctx),
       });
+      await ctx.audit('reconcile.resolve', { type: 'reconciliation_case', id: String(c.id) }, { after: caseJson(c) });
       ctx.print(caseJson(c), caseLine(c));
     },
   },

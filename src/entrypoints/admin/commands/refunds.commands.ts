@@ -15,6 +15,7 @@ export const refundsCommands: AdminCommand[] = [
         reason: typeof ctx.flags.reason === 'string' ? ctx.flags.reason : null,
         operator: operatorOf(ctx),
       });
+      await ctx.audit('refunds.create', { type: 'transaction', id: t.relatedTransactionId }, { after: { refund_transaction_id: t.transactionId, amount: t.amount.toString() }, details: { reason: t.description ?? null } });
       ctx.print(transactionJson(t), `refunded ${t.amount.toString()} IDR of ${t.relatedTransactionId} to account ${t.accountId} (${t.transactionId})`);
     },
   },

@@ -1,7 +1,7 @@
 import { requireFlag, type AdminCommand } from '../cli.ts';
 import { adminOf, limitsFlag, listFlag, optionalFlag, serviceJson } from './regulator-cli.ts';
 import { describeLimits } from '../../../domain/regulator/rate-limits.ts';
-import { isPermission, type Permission } from '../../../domain/regulator/permissions.ts';
+import { isPermission, PERMISSIONS, type Permission } from '../../../domain/regulator/permissions.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 
 export const servicesCommands: AdminCommand[] = [
@@ -11,7 +11,7 @@ export const servicesCommands: AdminCommand[] = [
     usage: 'services create --company NAME --email CONTACT [--description TEXT] [--type REGULATOR] [--permissions P1,P2] [--limit-minute N --limit-hour N --limit-day N --limit-second N]',
     async run(ctx) {
       const permissions = (listFlag(ctx.flags, 'permissions') ?? []).map((p) => p.toUpperCase());
-      for (const p of permissions) if (!isPermission(p)) throw new DomainError('INVALID_PERMISSION', 'invalid', `unknown permission "${p}" (READ_TRANSACTIONS, READ_REPORTS)`);
+      for (const p of permissions) if (!isPermission(p)) throw new DomainError('INVALID_PERMISSION', 'invalid', `unknown permission "${p}" (${PERMISSIONS.join(', ')})`);
       const s = await adminOf(ctx).createService({
         company: requireFlag(ctx.flags, 'company'),
         contactEmail: requireFlag(ctx.flags, 'email'),
@@ -20,6 +20,7 @@ export const servicesCommands: AdminCommand[] = [
         defaultPermissions: permissions as Permission[],
         defaultRateLimits: limitsFlag(ctx.flags) ?? {},
       });
+      await ctx.audit('services.create', { type: 'external_service', id: s.id }, { after: serviceJson(s) });
       ctx.print(serviceJson(s), `created external service ${s.company} (${s.id})`);
     },
   },
@@ -41,6 +42,7 @@ export const servicesCommands: AdminCommand[] = [
     usage: 'services deactivate --service NAME|ID',
     async run(ctx) {
       const s = await adminOf(ctx).deactivateService(requireFlag(ctx.flags, 'service'));
+      await ctx.audit('services.deactivate', { type: 'external_service', id: s.id }, { before: { is_active: true }, after: { is_active: s.isActive } });
       ctx.print(serviceJson(s), `deactivated ${s.company}`);
     },
   },

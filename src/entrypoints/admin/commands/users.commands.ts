@@ -22,6 +22,7 @@ function setRoleCommand(name: string, role: Role, summary: string): AdminCommand
     usage: `${name} --username NAME`,
     async run(ctx) {
       const { user, changed } = await new SetRoleHandler({ users: usersOf(ctx) }).execute(requireFlag(ctx.flags, 'username'), role);
+      await ctx.audit(name.replace(' ', '.'), { type: 'user', id: String(user.id) }, { before: { role: changed ? (role === 'ADMIN' ? 'USER' : 'ADMIN') : role }, after: { role }, details: { changed } });
       ctx.print(
         { ...userJson(user), changed },
         changed ? `${user.username} is now ${role} (admin routes check the role at once; tokens carry it from the next login or refresh)` : `${user.username} already has role ${role}`,
