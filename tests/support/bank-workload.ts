@@ -67,7 +67,9 @@ const amount = (min: number, max: number) => `${Math.floor(min + Math.random() *
 /** Sum and minimum over every account, customers and the bank's own, in one consistent snapshot. */
 export async function ledgerSnapshot(orm: Orm): Promise<{ total: string; min: string; negative: number }> {
   const [row] = (await orm.em.getConnection().execute(
-    `select sum(balance)::text as total, min(balance)::text as min, count(*) filter (where balance < 0)::int as negative from accounts`,
+    // BANK_CAPITAL is below zero by design (the counterpart of FUNDING's opening movement); every other account must not be.
+    `select sum(balance)::text as total, min(balance) filter (where system_code is distinct from 'BANK_CAPITAL')::text as min,
+       count(*) filter (where balance < 0 and system_code is distinct from 'BANK_CAPITAL')::int as negative from accounts`,
   )) as [{ total: string; min: string; negative: number }];
   return row;
 }

@@ -6,6 +6,13 @@ export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /**
+   * Consumer-group liveness. A consumer that leaves (disconnect on SIGTERM) is replaced at once; one
+   * that dies without leaving (SIGKILL, a frozen process) holds its partitions until the broker
+   * misses its heartbeats for sessionTimeout, so that bounds the stall of a crash. Defaults 10 s / 1 s.
+   */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
 }
 
 /**
@@ -18,9 +25,13 @@ export class KafkaJsEventBus implements EventBus {
   private producer: Producer | undefined;
   private producerReady: Promise<Producer> | undefined;
   private readonly consumers = new Set<Consumer>();
+  private readonly sessionTimeout: number;
+  private readonly heartbeatInterval: number;
 
   constructor(opts: KafkaOptions) {
     this.logger = opts.logger;
+    this.sessionTimeout = opts.sessionTimeoutMs ?? 10_000;
+    this.heartbeatInterval = opts.heartbeatIntervalMs ?? 1_000;
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: opts.brokers,
@@ -56,7 +67,11 @@ export class KafkaJsEventBus implements EventBus {
 
   async subscribe(groupId: string, topic: string, handler: (m: ReceivedMessage) => Promise<void>): Promise<Subscription> {
     await this.ensureTopic(topic);
-    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: true, sessionTimeout: 30000, heartbeatInterval: 3000 });
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: true, sessionTimeout: this.sessionTimeout,
+      heartbeatInterval: this.heartbeatInterval,
+      // A rebalance waits this long for members to rejoin; a live member rejoins within a heartbeat.
+      rebalanceTimeout: Math.max(this.sessionTimeout, 10_000),
+    });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -33,6 +33,7 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
   private readonly opts: JwtOptions;
   private readonly kv: KeyValueStore;
   private jwksFetchedAt = 0;
+  private jwksInFlight: Promise<boolean> | undefined;
 
   constructor(keys: JwtKeys, opts: JwtOptions, kv: KeyValueStore) {
     this.keys = keys;
@@ -93,11 +94,21 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
   private async keyFor(kid: string): Promise<KeyObject | undefined> {
     const known = this.keys.verification.find((v) => v.kid === kid)?.key;
     if (known || !this.opts.jwksUrl) return known;
-    // An unknown kid may be a rotated key: refresh the JWKS, at most every 30 s.
+    // An unknown kid may be a rotated key: refresh the JWKS, at most every 30 s once it answered.
     if (Date.now() - this.jwksFetchedAt < 30_000) return undefined;
-    this.jwksFetchedAt = Date.now();
+    // Concurrent requests share one fetch. A fetch that fails does not count against the 30 s: the
+    // next request tries again, and this one gets 503 — the token may well be valid, we cannot tell
+    // (found by the topology harness: a replica started while the auth service was unreachable
+    // answered 401 INVALID_TOKEN to valid tokens, and kept doing so for 30 s).
+    const fetched = await (this.jwksInFlight ??= this.fetchJwks().finally(() => (this.jwksInFlight = undefined)));
+    if (!fetched) throw new DomainError('TOKEN_KEYS_UNAVAILABLE', 'unavailable', 'the keys that verify access tokens cannot be fetched right now; try again shortly');
+    return this.keys.verification.find((v) => v.kid === kid)?.key;
+  }
+
+  private async fetchJwks(): Promise<boolean> {
     try {
-      const res = await fetch(this.opts.jwksUrl, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(this.opts.jwksUrl!, { signal: AbortSignal.timeout(2000) });
+      if (!res.ok) return false;
       const body = (await res.json()) as { keys?: Record<string, unknown>[] } | { data?: { keys?: Record<string, unknown>[] } };
       const keys = ('keys' in body ? body.keys : (body as { data?: { keys?: Record<string, unknown>[] } }).data?.keys) ?? [];
       for (const jwk of keys) {
@@ -106,9 +117,10 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
         const id = typeof jwk.kid === 'string' ? jwk.kid : thumbprint(key);
         if (!this.keys.verification.some((v) => v.kid === id)) this.keys.verification.push({ kid: id, key });
       }
+      this.jwksFetchedAt = Date.now();
+      return true;
     } catch {
-      return undefined;
+      return false;
     }
-    return this.keys.verification.find((v) => v.kid === kid)?.key;
   }
 }

@@ -29,8 +29,10 @@ export interface Account {
  * MERCHANT_SETTLEMENT held every merchant's money before merchants had accounts of their own (the
  * merchants migration carved it out); FEE_REVENUE is the platform's MDR income; PAYOUT_SETTLEMENT
  * holds merchant payouts on their way to the bank (what we owe the disbursement provider).
+ * BANK_CAPITAL is the counterpart of FUNDING's opening movement (the float the bank paid in, so
+ * below zero); no flow moves money from or to it (migration 20261201202900-topology-funding-opening).
  */
-export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT'] as const;
+export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL'] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
 export const settlementAccountOf = (method: 'GOPAY' | 'SHOPEE_PAY'): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');

@@ -158,6 +158,18 @@ const schema = z.object({
   KYC_MONTHLY_INCOMING_UNREGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
   KYC_MONTHLY_INCOMING_REGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('40000000.00'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
+  // How long the server waits for a whole request (node's requestTimeout); the Idempotency-Key claim lease follows it.
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+  // Idle keep-alive connections are kept this long. Longer than the router's idle reuse of its
+  // connections to us (HAProxy reuses one 5 s idle; node's old 5 s default raced it: 502s found by bench/topology.ts).
+  HTTP_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(65000),
+  // How long an IN_FLIGHT Idempotency-Key claim holds before a retry may take it over; unset = the request timeout + 5 s.
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+  // Outbox relay leadership: a lease renewed every batch; a stalled leader loses it after this long.
+  OUTBOX_RELAY_LEASE_MS: z.coerce.number().int().min(500).max(600000).default(5000),
+  // Kafka consumer group liveness: a consumer that stops heartbeating is evicted after the session timeout.
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(10000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(100000).default(1000),
   DEMO_SEED: bool.optional(),
   // Audit trail (docs/SECURITY.md "Audit trail"): checkpoints are signed with this Ed25519 key
   // (PKCS#8 PEM), which the database never holds; AUDIT_VERIFY_KEYS (PEM public keys) verify older ones.
@@ -225,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const missing = needed.filter((k) => !c[k]);
     if (c[base] && missing.length > 0) throw new ConfigError(`invalid configuration:\n  ${missing.join(', ')}: required when ${base} is set`);
   }
+  if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS) {
+    throw new ConfigError('invalid configuration:\n  KAFKA_HEARTBEAT_INTERVAL_MS: must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
+  }
   // The reconciler must not ask before the request's own call is surely over, and its claim must
   // outlast one status inquiry (else a second replica takes the same top-up while it is asked).
   const call = { timeoutMs: c.EWALLET_TIMEOUT_MS, retries: c.EWALLET_RETRIES, backoffMs: c.EWALLET_BACKOFF_MS };
@@ -234,3 +249,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (leaseProblem) throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_LEASE_MS: ${leaseProblem.replace('reconcile delay', 'reconcile lease')}`);
   return { ...c, embedded };
 }
+
+/**
+ * The Idempotency-Key claim lease: long enough that a live request (bounded by the request timeout)
+ * never loses its claim, short enough that a retry after a crash is refused only briefly.
+ */
+export const idempotencyLeaseSeconds = (c: Pick<Config, 'HTTP_REQUEST_TIMEOUT_MS' | 'IDEMPOTENCY_LEASE_SECONDS'>): number =>
+  c.IDEMPOTENCY_LEASE_SECONDS ?? Math.ceil(c.HTTP_REQUEST_TIMEOUT_MS / 1000) + 5;

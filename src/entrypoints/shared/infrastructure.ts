@@ -59,7 +59,13 @@ export async function createInfrastructure(config: Config, logger: Logger, opts:
       const r = redis;
       closers.unshift(async () => void r.disconnect());
       kv = new RedisKeyValueStore(redis);
-      events = new KafkaJsEventBus({ brokers: config.KAFKA_BROKERS!.split(','), clientId: config.KAFKA_CLIENT_ID, logger });
+      events = new KafkaJsEventBus({
+        brokers: config.KAFKA_BROKERS!.split(','),
+        clientId: config.KAFKA_CLIENT_ID,
+        logger,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+      });
     }
     closers.unshift(() => events.close());
 

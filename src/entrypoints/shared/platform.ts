@@ -8,7 +8,7 @@ import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
 import { registerReconciliationMetrics } from '../../adapters/observability/reconciliation-metrics.ts';
-import { loadConfig, type Config } from './config.ts';
+import { idempotencyLeaseSeconds, loadConfig, type Config } from './config.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
 import { TOKENS } from './tokens.ts';
@@ -75,7 +75,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   container.bind(TOKENS.AccessTokens).toConstantValue(accessTokens);
   const users = new PostgresUserRepository(infra.orm, { topic: config.KAFKA_TOPIC_USERS });
   container.bind<CurrentRoles>(TOKENS.CurrentRoles).toConstantValue({ roleOf: async (userId) => (await users.findById(userId))?.role ?? null });
-  container.bind(TOKENS.IdempotencyStore).toConstantValue(new PostgresIdempotencyStore(infra.orm, { leaseSeconds: 60, retentionSeconds: 24 * 3600 }));
+  container.bind(TOKENS.IdempotencyStore).toConstantValue(new PostgresIdempotencyStore(infra.orm, { leaseSeconds: idempotencyLeaseSeconds(config), retentionSeconds: 24 * 3600 }));
   for (const m of opts.modules) m.bind(container, infra);
 
   let draining = false;
@@ -94,7 +94,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     },
   });
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, app.callback());
+  const server = createServer({ requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS, headersTimeout: Math.min(10_000, config.HTTP_REQUEST_TIMEOUT_MS), keepAliveTimeout: config.HTTP_KEEPALIVE_TIMEOUT_MS }, app.callback());
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -104,8 +104,8 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
-  // Every deployment runs a relay; an advisory lock lets one publish at a time.
-  const outboxRelay = new OutboxRelay(infra.orm, infra.events, logger, { registry: metrics.registry });
+  // Every deployment runs a relay; a fenced lease lets one publish at a time (outbox-relay.ts).
+  const outboxRelay = new OutboxRelay(infra.orm, infra.events, logger, { registry: metrics.registry, leaseMs: config.OUTBOX_RELAY_LEASE_MS });
   container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);

@@ -17,6 +17,8 @@ interface Row {
   response_status: number | null;
   response_body: unknown;
   locked_until: Date;
+  /** Seconds until the claim's lease runs out (when a retry may take it over). */
+  remaining: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     if (inserted.length === 1) return { kind: 'claimed', claim: { scope, owner } };
 
     const [row] = (await conn.execute(
-      `select request_hash, status, response_status, response_body, locked_until from idempotency_keys where user_id = ? and route = ? and idempotency_key = ?`,
+      `select request_hash, status, response_status, response_body, locked_until, greatest(0, extract(epoch from locked_until - now()))::float as remaining from idempotency_keys where user_id = ? and route = ? and idempotency_key = ?`,
       params,
     )) as Row[];
     if (!row) return this.begin(scope); // purged between the two statements: try again
@@ -62,7 +64,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       [owner, this.opts.leaseSeconds, ...params],
     )) as unknown[];
     if (taken.length === 1) return { kind: 'claimed', claim: { scope, owner } };
-    throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'a request with this Idempotency-Key is still being processed');
+    // Retry-After: when the lease runs out, the earliest a retry can take the key over (or find the stored answer sooner).
+    throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'a request with this Idempotency-Key is still being processed', {
+      retryAfterSeconds: Math.max(1, Math.ceil(row.remaining)),
+    });
   }
 
   async complete(em: EntityManager | null, claim: IdempotencyClaim, response: StoredResponse): Promise<void> {

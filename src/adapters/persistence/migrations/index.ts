@@ -13,6 +13,8 @@ import { Migration20261201191608IdentityLookalikeUsernames } from './20261201191
 import { Migration20261201194144MerchantPayouts } from './20261201194144-merchant-payouts.ts';
 import { Migration20261201200811AuditTrail } from './20261201200811-audit-trail.ts';
 import { Migration20261201202849KycTiers } from './20261201202849-kyc-tiers.ts';
+import { Migration20261201202500TopologyOutboxRelayLease } from './20261201202500-topology-outbox-relay-lease.ts';
+import { Migration20261201202900TopologyFundingOpening } from './20261201202900-topology-funding-opening.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -29,5 +31,7 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261201193358-reconciliation', class: Migration20261201193358Reconciliation },
   { name: '20261201194144-merchant-payouts', class: Migration20261201194144MerchantPayouts },
   { name: '20261201200811-audit-trail', class: Migration20261201200811AuditTrail },
+  { name: '20261201202500-topology-outbox-relay-lease', class: Migration20261201202500TopologyOutboxRelayLease },
   { name: '20261201202849-kyc-tiers', class: Migration20261201202849KycTiers },
+  { name: '20261201202900-topology-funding-opening', class: Migration20261201202900TopologyFundingOpening },
 ];
