@@ -147,7 +147,7 @@ describe('TopUpHandler with fakes', () => {
 
   function setup(topUp: () => Promise<TopUpResult>, wallet = true) {
     const calls = { moves: [] as Movement[], settles: [] as string[] };
-    const accounts = { findByUserId: async () => account } as unknown as AccountRepository;
+    const accounts = { findByUserId: async () => account, phoneOf: async () => '+6281234567890' } as unknown as AccountRepository;
     const ledger = {
       move: async (m: Movement) => {
         calls.moves.push(m);

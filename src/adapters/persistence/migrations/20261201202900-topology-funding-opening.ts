@@ -18,7 +18,7 @@ export class Migration20261201202900TopologyFundingOpening extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`alter table accounts drop constraint accounts_balance_check;`);
-    this.addSql(`alter table accounts add constraint accounts_balance_check check (balance >= 0 or system_code = 'BANK_CAPITAL');`);
+    this.addSql(`alter table accounts add constraint accounts_balance_check check (balance >= 0 or coalesce(system_code = 'BANK_CAPITAL', false));`);
     this.addSql(`do $$
       declare
         funding record;
