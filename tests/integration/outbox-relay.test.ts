@@ -7,17 +7,24 @@ import { KafkaJsEventBus } from '../../src/adapters/kafka/kafkajs-event-bus.ts';
 import { InProcessEventBus } from '../../src/adapters/memory/in-process-event-bus.ts';
 import type { BusMessage, EventBus, ReceivedMessage } from '../../src/application/ports/event-bus.ts';
 import { requireEnv, uniq } from '../support/services.ts';
+import { createIsolatedDatabase } from '../support/isolated-database.ts';
 
 const logger = pino({ level: 'silent' });
 let orm: Orm;
 let kafka: KafkaJsEventBus;
+let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
+// A database of its own: relay leadership is one lease row per database, and the platforms other
+// suites run at the same time on the shared test database would compete for it (and publish these
+// events themselves), which says nothing about the relay and makes the timings and counts random.
 beforeAll(async () => {
-  orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 6 });
+  db = await createIsolatedDatabase('onegate_outbox');
+  orm = await createOrm({ url: db.url, poolMax: 6 });
   kafka = new KafkaJsEventBus({ brokers: requireEnv('TEST_KAFKA_BROKERS').split(','), clientId: 'outbox-test', logger });
 });
 afterAll(async () => {
   await kafka.close();
   await orm.close(true);
+  await db.drop();
 });
 
 async function writeEvents(topic: string, keys: string[], perKey: number) {
