@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { AesGcmIdentityCipher } from '../../src/adapters/security/aes-gcm-identity-cipher.ts';
 import { requireEnv } from '../support/services.ts';
 import { createCustomer } from '../support/payment-fixtures.ts';
+import { runAdminCli } from '../support/admin-cli.ts';
 
-const run = promisify(execFile);
 const KEY = randomBytes(32).toString('base64');
 let orm: Orm;
 beforeAll(async () => {
@@ -15,16 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => orm.close(true));
 
-async function admin(extraEnv: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env, DATABASE_URL: requireEnv('TEST_DATABASE_URL'), REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent', ...extraEnv };
-  try {
-    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 60_000 });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
+const admin = (extraEnv: Record<string, string>, ...args: string[]) => runAdminCli(args, extraEnv);
 
 describe('admin CLI: accounts verify (KYC)', { timeout: 120_000 }, () => {
   it('registers an account with its identity sealed at rest, shown masked, verified once', async () => {

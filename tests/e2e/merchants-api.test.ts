@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
-import { realServicesConfig, requireEnv, uniq } from '../support/services.ts';
+import { realServicesConfig, uniq } from '../support/services.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 import { balanceOf, createCustomer, createMerchant } from '../support/payment-fixtures.ts';
+import { runAdminCli } from '../support/admin-cli.ts';
 
 let p: RunningPlatform;
 beforeAll(async () => {
@@ -70,17 +69,7 @@ describe('POST /api/payment/payments to merchants', () => {
   });
 });
 
-const run = promisify(execFile);
-async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env, DATABASE_URL: requireEnv('TEST_DATABASE_URL'), REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
-  try {
-    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 30_000 });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
+const admin = (...args: string[]) => runAdminCli(args, {}, 30_000);
 
 describe('admin CLI: merchants', () => {
   it('creates, lists, sets the fee and suspends; refuses bad input with exit code 2', { timeout: 180_000 }, async () => {

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { requireEnv } from '../support/services.ts';
 import { balanceOf, createCustomer, createMerchant, paymentKit } from '../support/payment-fixtures.ts';
 import { Money } from '../../src/domain/shared/money.ts';
+import { runAdminCli } from '../support/admin-cli.ts';
 
-const run = promisify(execFile);
 let orm: Orm;
 beforeAll(async () => {
   orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 4 });
@@ -15,16 +13,7 @@ beforeAll(async () => {
 afterAll(() => orm.close(true));
 
 /** Runs the operator CLI as operators do; resolves with its exit code, stdout and stderr. */
-async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env, DATABASE_URL: requireEnv('TEST_DATABASE_URL'), REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
-  try {
-    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 60_000 });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
+const admin = (...args: string[]) => runAdminCli(args);
 
 // Each step spawns the CLI (a fresh Node process loading the TypeScript sources): on a busy two-core
 // machine a dozen spawns take longer than the default 30 s, which is no failure of the CLI.

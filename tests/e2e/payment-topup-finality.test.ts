@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/index.ts';
-import { realServicesConfig, requireEnv } from '../support/services.ts';
+import { realServicesConfig } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 import { balanceOf, createCustomer } from '../support/payment-fixtures.ts';
+import { runAdminCli } from '../support/admin-cli.ts';
 
 // Issue 10 item 2, "a late provider answer creates money", reproduced through HTTP against the
 // sandboxes, with the delays scaled down (seconds instead of a minute). The provider holds the
@@ -16,7 +15,6 @@ import { balanceOf, createCustomer } from '../support/payment-fixtures.ts';
 // fence + 6 s): we must wait, never fail and refund. ShopeePay breaks its documented window (1 s
 // configured, final after 3.1 s; it applies after 4 s): the late
 // SUCCESS then opens a discrepancy case, which the operator CLI settles exactly once.
-const execFileP = promisify(execFile);
 let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let p: RunningPlatform;
 let runtime: PaymentRuntime;
@@ -68,16 +66,7 @@ async function netDebit(id: string): Promise<string> {
   return r!.net;
 }
 
-async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env, DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
-  try {
-    const r = await execFileP(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 60_000 });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
+const admin = (...args: string[]) => runAdminCli(args, { DATABASE_URL: db.url });
 
 describe('a late provider answer (after our timeout and after the reconcile delay)', () => {
   it('inside the acceptance window: the top-up stays PENDING (never FAILED, never refunded) until the provider answers, then SUCCESS once', { timeout: 30_000 }, async () => {

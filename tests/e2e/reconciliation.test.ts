@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { operatorAudit } from '../../src/entrypoints/admin/operator-audit.ts';
 import { createAuditTrail } from '../../src/entrypoints/shared/audit.ts';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
@@ -10,10 +8,11 @@ import { PostgresReconciliationRepository } from '../../src/adapters/persistence
 import { DailyReconciliationJob } from '../../src/application/payment/reconcile-statements/daily-reconciliation.job.ts';
 import { statementDateOf } from '../../src/domain/reconciliation/reconciliation.ts';
 import { reconcileCommands } from '../../src/entrypoints/admin/commands/reconcile.commands.ts';
-import { realServicesConfig, requireEnv, uniq } from '../support/services.ts';
+import { realServicesConfig, uniq } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 import { balanceOf, createCustomer, type Customer } from '../support/payment-fixtures.ts';
+import { runAdminCli } from '../support/admin-cli.ts';
 
 // Issue 17: daily reconciliation with the providers' statements. A database of its own: the run
 // counts every top-up of the day, and the sums over all accounts must be exact.
@@ -58,7 +57,6 @@ async function topUps(c: Customer, method: 'GOPAY' | 'SHOPEE_PAY', n: number, am
   return refs;
 }
 
-const run = promisify(execFile);
 /** An operator command run in this process (its code without a process spawn; one spawn above proves the CLI). */
 async function command(name: string, flags: Record<string, string>): Promise<unknown> {
   let printed: unknown;
@@ -68,16 +66,7 @@ async function command(name: string, flags: Record<string, string>): Promise<unk
   await cmd.run({ orm: p.infra.orm, config, flags, print: (r) => (printed = r), trail, audit: operatorAudit(trail, flags) });
   return JSON.parse(JSON.stringify(printed)) as unknown;
 }
-async function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env, ...paymentEnvFor(sandboxes), DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
-  try {
-    const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env, timeout: 60_000 });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
+const admin = (...args: string[]) => runAdminCli(args, { ...paymentEnvFor(sandboxes), DATABASE_URL: db.url });
 
 // One step spawns the operator CLI (a fresh Node process loading the sources): slow on a busy two-core machine.
 describe('daily reconciliation with the providers\' statements', { timeout: 120_000 }, () => {
