@@ -16,7 +16,7 @@ export interface PaymentPayouts {
   checker: PayoutChecker;
   /** The adapter started by start() (null with an injected provider, or before start). */
   adapter: DisbursementAdapter | null;
-  /** Connects the bank-transfer API (unless one was injected) and, when `worker`, starts the checker. */
+  /** Connects the bank-transfer API (unless one was injected) and, when `worker` and PAYOUT_CHECK_ENABLED, starts the checker. */
   start(worker: boolean): Promise<void>;
   stop(): Promise<void>;
 }
@@ -55,7 +55,7 @@ export function createPaymentPayouts(deps: { orm: Orm; config: Config; ledger: L
         provider = self.adapter.provider;
         if (self.adapter.sandbox) logger.info({ disbursement: self.adapter.sandbox.url }, 'disbursement sandbox started');
       }
-      if (worker) checker.start();
+      if (worker && config.PAYOUT_CHECK_ENABLED) checker.start();
     },
     async stop() {
       await checker.stop();

@@ -139,6 +139,7 @@ const schema = z.object({
   // The payout checker (payout-checker.ts): how often it polls, how old a PENDING payout must be
   // before it asks the bank, the back-off cap of a payout still unknown, and one replica's claim
   // (a status inquiry and a re-sent transfer must fit in it).
+  PAYOUT_CHECK_ENABLED: bool.default(true),
   PAYOUT_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(30000),
   PAYOUT_CHECK_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
   PAYOUT_CHECK_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(86400000).default(900000),
