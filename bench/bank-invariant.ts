@@ -63,7 +63,7 @@ for (;;) {
   settleProviderPending(sandboxes, refs);
   await new Promise((r) => setTimeout(r, 1000));
 }
-const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, sandboxes, { walletsFromZero: clients.map((c) => c.phone) }))];
+const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, sandboxes, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank }))];
 const [counts] = (await p.infra.orm.em.getConnection().execute(
   `select (select count(*) from historical_transactions)::int as rows, (select count(*) from historical_transactions where transaction_type = 'TOPUP')::int as topups,
           (select count(distinct movement_id) from ledger_entries)::int as movements`,
