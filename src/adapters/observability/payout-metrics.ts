@@ -31,18 +31,21 @@ export function registerPayoutMetrics(orm: Orm, registry: Registry): void {
     }
     return cached.row;
   };
-  const gauge = (name: string, help: string, value: (r: Row) => number) =>
+  const gauges: { name: string; help: string; value: (r: Row) => number }[] = [
+    { name: 'payouts_pending', help: 'Merchant payouts whose bank outcome is still unknown (PENDING)', value: (r) => r.n },
+    { name: 'payouts_oldest_pending_age_seconds', help: 'Age of the oldest PENDING merchant payout in seconds (0 when none)', value: (r) => Number(r.oldest ?? 0) },
+    { name: 'payouts_pending_checks_max', help: 'The most bank status checks one PENDING payout has had (0 when none)', value: (r) => r.checks ?? 0 },
+  ];
+  for (const g of gauges) {
     new Gauge({
-      name,
-      help,
+      name: g.name,
+      help: g.help,
       registers: [registry],
       async collect() {
         const r = await read().catch(() => undefined);
         this.reset();
-        if (r) this.set(value(r));
+        if (r) this.set(g.value(r));
       },
     });
-  gauge('payouts_pending', 'Merchant payouts whose bank outcome is still unknown (PENDING)', (r) => r.n);
-  gauge('payouts_oldest_pending_age_seconds', 'Age of the oldest PENDING merchant payout in seconds (0 when none)', (r) => Number(r.oldest ?? 0));
-  gauge('payouts_pending_checks_max', 'The most bank status checks one PENDING payout has had (0 when none)', (r) => r.checks ?? 0);
+  }
 }
