@@ -3,16 +3,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
 import { Money, signedMinorText } from '../../../domain/shared/money.ts';
-import { newTransactionId } from '../../../domain/shared/ids.ts';
-import { settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
+import type { Account, SystemAccountCode } from '../../../domain/wallet/account.ts';
 import { planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
 import { jakartaMonthStart, type KycLimits, type LimitState } from '../../../domain/ledger/limits.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
+import { decideSettlement } from '../../../domain/ledger/settlement.ts';
 import type {
   AccountRef,
   HistoryRow,
-  InTransaction,
   LedgerGuardReader,
   Leg,
   LedgerRepository,
@@ -21,9 +20,10 @@ import type {
   Posting,
   PostingResult,
   SettleResult,
-  TransactionHandle,
 } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
+import { finishUnit } from '../unit-of-work.ts';
 import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
 
 export interface PostgresLedgerOptions {
@@ -54,23 +54,25 @@ export class PostgresLedgerRepository implements LedgerRepository {
     this.opts = opts;
   }
 
-  async move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult> {
+  async move(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
     const result = await this.orm.em.fork().transactional(async (em) => {
       const r = await this.moveIn(em, movement);
-      await inTransaction?.(em as unknown as TransactionHandle, r);
+      await finishUnit(em, unit, r);
       return r;
     });
+    unit?.committed?.(result);
     await this.committed([result.fromRow?.userId, result.toRow?.userId]);
     return result;
   }
 
-  async post(posting: Posting, inTransaction?: InTransaction<PostingResult>): Promise<PostingResult> {
+  async post(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
     const result = await this.orm.em.fork().transactional(async (em) => {
       const legs = await posting.plan(this.reader(em));
       const r = await this.postIn(em, legs, posting.reference);
-      await inTransaction?.(em as unknown as TransactionHandle, r);
+      await finishUnit(em, unit, r);
       return r;
     });
+    unit?.committed?.(result);
     await this.committed(result.rows.map((r) => r?.userId));
     return result;
   }
@@ -79,23 +81,20 @@ export class PostgresLedgerRepository implements LedgerRepository {
     transactionId: string,
     outcome: 'SUCCESS' | 'FAILED',
     details: { externalReference?: string | null; reason?: string },
-    inTransaction?: InTransaction<SettleResult>,
+    unit?: UnitOfWork<SettleResult>,
   ): Promise<SettleResult> {
     const result = await this.orm.em.fork().transactional(async (em): Promise<SettleResult> => {
-      // The conditional transition is the exactly-once gate: of a webhook, the reconciler and the
-      // request itself, only the one whose UPDATE matches a PENDING row settles.
-      const extra = outcome === 'FAILED' && details.reason ? { failure_reason: details.reason } : {};
-      const rows = (await em.execute(
-        `update historical_transactions
-            set transaction_status = ?, external_reference = coalesce(?, external_reference),
-                metadata = (coalesce(metadata, '{}')::jsonb || ?::jsonb)::text, updated_at = now()
-          where transaction_id = ? and transaction_type = 'TOPUP' and transaction_status = 'PENDING'
-        returning *`,
-        [outcome, details.externalReference ?? null, JSON.stringify(extra), transactionId],
-      )) as TransactionRow[];
-      if (rows.length === 0) {
-        const current = await this.findIn(em, transactionId);
-        if (!current) throw LedgerErrors.transactionNotFound();
+      // The row lock is the exactly-once gate: of a webhook, the reconciler and the request
+      // itself, the first to lock a PENDING top-up settles it; the others find it final.
+      const [locked] = (await em.execute(`select * from historical_transactions where transaction_id = ? and transaction_type = 'TOPUP' for update`, [transactionId])) as TransactionRow[];
+      if (!locked) {
+        const other = await this.findIn(em, transactionId); // not a top-up: nothing to settle
+        if (!other) throw LedgerErrors.transactionNotFound();
+        return { applied: false, transaction: other, release: null };
+      }
+      const decision = decideSettlement(toTransaction(locked), outcome, details.reason);
+      if (decision.kind === 'already-final') {
+        const current = toTransaction(locked);
         // Settled by someone else first (the webhook often beats the request's own answer): report their release.
         const released =
           current.status === 'FAILED'
@@ -103,38 +102,28 @@ export class PostgresLedgerRepository implements LedgerRepository {
                 transactionId,
               ])) as TransactionRow[])
             : [];
-        const r: SettleResult = { applied: false, transaction: current, release: released[0] ? toTransaction(released[0]) : null };
-        return r;
+        return { applied: false, transaction: current, release: released[0] ? toTransaction(released[0]) : null };
       }
+      const extra = decision.outcome === 'FAILED' && details.reason ? { failure_reason: details.reason } : {};
+      const rows = (await em.execute(
+        `update historical_transactions
+            set transaction_status = ?, external_reference = coalesce(?, external_reference),
+                metadata = (coalesce(metadata, '{}')::jsonb || ?::jsonb)::text, updated_at = now()
+          where id = ?
+        returning *`,
+        [decision.outcome, details.externalReference ?? null, JSON.stringify(extra), locked.id],
+      )) as TransactionRow[];
       const topUp = toTransaction(rows[0]!);
       await this.event(em, 'transaction.updated', topUp, 'PENDING');
-      let release: LedgerTransaction | null = null;
-      if (outcome === 'FAILED') {
-        // Give the money back from the provider's settlement account, whatever the account's
-        // status is now: it is the customer's money.
-        const moved = await this.moveIn(em, {
-          amount: topUp.amount,
-          from: { system: settlementAccountOf(topUp.paymentMethod ?? 'GOPAY') },
-          to: { accountId: topUp.accountId },
-          fromRule: 'any',
-          toRule: 'any',
-          toRow: {
-            transactionId: newTransactionId('RFD'),
-            type: 'REFUND',
-            status: 'SUCCESS',
-            description: 'top-up failed: amount released',
-            paymentMethod: topUp.paymentMethod,
-            relatedTransactionId: topUp.transactionId,
-            metadata: { refund_of: topUp.transactionId, reason: details.reason ?? 'provider declined' },
-          },
-        });
-        release = moved.toRow;
-      }
+      const release = decision.release ? (await this.moveIn(em, decision.release)).toRow : null;
       const r: SettleResult = { applied: true, transaction: topUp, release };
-      await inTransaction?.(em as unknown as TransactionHandle, r);
+      await finishUnit(em, unit, r);
       return r;
     });
-    if (result.applied) await this.committed([result.transaction.userId]);
+    if (result.applied) {
+      unit?.committed?.(result);
+      await this.committed([result.transaction.userId]);
+    }
     return result;
   }
 
