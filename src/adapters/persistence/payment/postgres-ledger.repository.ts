@@ -24,6 +24,8 @@ import type {
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import { finishUnit } from '../unit-of-work.ts';
+import { Batcher, type BatcherOptions, type Queued } from './ledger-batcher.ts';
+import { newMovementIds, postBatch, type BatchItem, type BatchOutcome } from './ledger-batch.ts';
 import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
 
 export interface PostgresLedgerOptions {
@@ -35,6 +37,12 @@ export interface PostgresLedgerOptions {
   limits?: KycLimits;
   /** The clock for the calendar month of the monthly limit. */
   now?: () => Date;
+  /**
+   * Group commit (config LEDGER_BATCH_*): concurrent movements share one transaction. Absent, or
+   * max ≤ 1: one transaction per movement. Movements whose unit joins other repositories' writes
+   * (payouts, reconciliation cases) and top-up settlements always take their own transaction.
+   */
+  batch?: BatcherOptions;
 }
 
 /**
@@ -48,13 +56,29 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private readonly orm: Orm;
   private readonly opts: PostgresLedgerOptions;
   private readonly systemIds = new Map<SystemAccountCode, string>();
+  private readonly batcher: Batcher<BatchItem, PostingResult> | null;
 
   constructor(orm: Orm, opts: PostgresLedgerOptions) {
     this.orm = orm;
     this.opts = opts;
+    this.batcher = opts.batch && opts.batch.max > 1 ? new Batcher((q) => this.runBatch(q), opts.batch) : null;
   }
 
   async move(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
+    if (this.batcher && !unit?.join) {
+      const toMovement = (r: PostingResult): MovementResult => ({ movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null });
+      const r = await this.batcher.submit({
+        plan: async (reader) => {
+          if (movement.guard) await movement.guard(reader);
+          return movementLegs(movement);
+        },
+        unit: unit && {
+          idempotency: unit.idempotency && ((p) => unit.idempotency!(toMovement(p))),
+          committed: unit.committed && ((p) => unit.committed!(toMovement(p))),
+        },
+      });
+      return toMovement(r);
+    }
     const result = await this.orm.em.fork().transactional(async (em) => {
       const r = await this.moveIn(em, movement);
       await finishUnit(em, unit, r);
@@ -66,6 +90,12 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   async post(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
+    if (this.batcher && !unit?.join) return this.batcher.submit({ plan: posting.plan, reference: posting.reference, unit });
+    return this.postDirect(posting, unit);
+  }
+
+  /** One transaction for one movement: the path without group commit, and each movement's retry after a failed batch. */
+  private async postDirect(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
     const result = await this.orm.em.fork().transactional(async (em) => {
       const legs = await posting.plan(this.reader(em));
       const r = await this.postIn(em, legs, posting.reference);
@@ -75,6 +105,59 @@ export class PostgresLedgerRepository implements LedgerRepository {
     unit?.committed?.(result);
     await this.committed(result.rows.map((r) => r?.userId));
     return result;
+  }
+
+  /**
+   * One batch of group commit: written by postBatch in one transaction, then each movement is
+   * answered. A batch that fails before its COMMIT was sent rolled back as a whole: each movement
+   * is retried on its own (postDirect), so a movement that poisoned the batch fails alone and none
+   * is applied twice. A failure of the COMMIT itself leaves the outcome unknown: the batch's
+   * movement ids are looked up to learn whether it committed before anything is retried.
+   */
+  private async runBatch(queued: Queued<BatchItem, PostingResult>[]): Promise<void> {
+    const items = queued.map((q) => q.item);
+    const ids = newMovementIds(items.length);
+    const decided: { outcomes: BatchOutcome[] | null } = { outcomes: null };
+    try {
+      await this.orm.em.fork().transactional(async (em) => {
+        decided.outcomes = await postBatch(em, items, this.batchDeps(), ids);
+      });
+    } catch (err) {
+      const written = decided.outcomes !== null && (await this.anyCommitted(ids));
+      if (!written) {
+        await Promise.all(queued.map((q) => this.postDirect({ plan: q.item.plan, reference: q.item.reference }, q.item.unit).then(q.resolve, q.reject)));
+        return;
+      }
+      void err; // the COMMIT's answer was lost, but the batch is in the journal: answer as committed
+    }
+    const outcomes = decided.outcomes!;
+    const userIds: (number | undefined)[] = [];
+    for (const [i, q] of queued.entries()) {
+      const o = outcomes[i]!;
+      if (!o.ok) {
+        q.reject(o.error);
+        continue;
+      }
+      q.item.unit?.committed?.(o.result);
+      userIds.push(...o.result.rows.map((r) => r?.userId));
+      q.resolve(o.result);
+    }
+    await this.committed(userIds);
+  }
+
+  private async anyCommitted(movementIds: string[]): Promise<boolean> {
+    const rows = (await this.orm.em.fork().execute(`select 1 from ledger_entries where movement_id = any(?::uuid[]) limit 1`, [`{${movementIds.join(',')}}`])) as unknown[];
+    return rows.length > 0;
+  }
+
+  private batchDeps() {
+    return {
+      topic: this.opts.topic,
+      limits: this.opts.limits,
+      resolve: (em: EntityManager, ref: AccountRef) => this.resolve(em, ref),
+      reader: (em: EntityManager) => this.reader(em),
+      limitState: (em: EntityManager, id: string) => this.limitStateIn(em, id),
+    };
   }
 
   async settleTopUp(
@@ -174,10 +257,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private async moveIn(em: EntityManager, m: Movement): Promise<MovementResult> {
     if (m.guard) await m.guard(this.reader(em)); // may fix the amount (a full refund)
     if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
-    const r = await this.postIn(em, [
-      { account: m.from, delta: -m.amount.minor, rule: m.fromRule, row: m.fromRow, toOthers: m.toOthers },
-      { account: m.to, delta: m.amount.minor, rule: m.toRule, row: m.toRow },
-    ]);
+    const r = await this.postIn(em, movementLegs(m));
     return { movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null };
   }
 
@@ -315,6 +395,15 @@ export class PostgresLedgerRepository implements LedgerRepository {
     const ids = [...new Set(userIds.filter((u): u is number => u !== undefined))];
     if (ids.length && this.opts.onCommitted) await this.opts.onCommitted(ids).catch(() => {});
   }
+}
+
+/** A two-sided movement's legs, once its guard has run (it may fix the amount: a full refund). */
+function movementLegs(m: Movement): Leg[] {
+  if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
+  return [
+    { account: m.from, delta: -m.amount.minor, rule: m.fromRule, row: m.fromRow, toOthers: m.toOthers },
+    { account: m.to, delta: m.amount.minor, rule: m.toRule, row: m.toRow },
+  ];
 }
 
 const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');
