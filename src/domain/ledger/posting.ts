@@ -121,3 +121,16 @@ export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<st
     .map((l) => ({ accountId: l.accountId, delta: l.delta, requires: { minBalance: l.floor !== undefined && l.floor > 0n ? l.floor : 0n, status: l.rule }, rejection: rejectionOf(l) }));
   return { decided, deferred, journal: [...decided, ...deferred].map((c) => ({ accountId: c.accountId, delta: c.delta })) };
 }
+
+/**
+ * A deferred side decided against the account's state, where the caller holds its lock (a batch
+ * of movements locks every account it touches once, so the domain decides these sides too, against
+ * the balance the batch's earlier movements left): the same requirement the conditional statement
+ * enforces on its own, the same rejection.
+ */
+export function assertDeferred(change: DeferredChange, account: LockedAccount | undefined): void {
+  if (!account) throw change.rejection;
+  if (account.balance.minor + change.delta < change.requires.minBalance) throw change.rejection;
+  const rule = change.requires.status;
+  if ((rule === 'active' && account.status !== 'ACTIVE') || (rule === 'not_closed' && account.status === 'CLOSED')) throw change.rejection;
+}

@@ -100,7 +100,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const config = infra.config;
       const logger = infra.logger.child({ module: 'payment' });
       const cache = new BalanceCache(infra.kv);
-      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config) });
+      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config), batch: { max: config.LEDGER_BATCH_MAX, windowMs: config.LEDGER_BATCH_WINDOW_MS, concurrency: config.LEDGER_BATCH_CONCURRENCY } });
       const accounts = new PostgresAccountRepository(infra.orm);
       const merchants = new PostgresMerchantRepository(infra.orm);
       const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;

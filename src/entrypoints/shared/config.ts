@@ -38,6 +38,12 @@ const schema = z.object({
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Group commit in the ledger (issue 14): up to LEDGER_BATCH_MAX concurrent movements in one
+  // transaction (0 or 1: one transaction per movement), a batch waiting LEDGER_BATCH_WINDOW_MS for
+  // company (0: none, a lone request goes at once), LEDGER_BATCH_CONCURRENCY batches in flight.
+  LEDGER_BATCH_MAX: z.coerce.number().int().min(0).max(500).default(0),
+  LEDGER_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(50).default(0),
+  LEDGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   KAFKA_BROKERS: z
     .string()
