@@ -1,7 +1,3 @@
-export const TX_TYPES = ['TOPUP', 'PAYMENT', 'REFUND', 'TRANSFER'] as const;
-export const TX_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
-export const TX_METHODS = ['GOPAY', 'SHOPEE_PAY'] as const;
-
 /** A history row as the read side sees it; amounts are decimal strings ("10000.00"). */
 export interface TransactionView {
   id: string;

@@ -3,7 +3,8 @@ import type { Money } from '../shared/money.ts';
 import type { Leg } from '../ledger/ledger.repository.ts';
 import type { SettlementBankAccount } from '../merchant/merchant.ts';
 
-export type PayoutStatus = 'PENDING' | 'SUCCESS' | 'FAILED';
+export const PAYOUT_STATUSES = ['PENDING', 'SUCCESS', 'FAILED'] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 /** A payout of a merchant's balance to its bank account. */
 export interface Payout {

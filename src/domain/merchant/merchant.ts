@@ -1,7 +1,9 @@
 import { DomainError } from '../shared/domain-error.ts';
 import type { Money } from '../shared/money.ts';
+import { ACCOUNT_STATUSES } from '../wallet/account.ts';
 
-export const MERCHANT_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const;
+/** A merchant's status is its account's (the merchants table reuses the account_status enum). */
+export const MERCHANT_STATUSES = ACCOUNT_STATUSES;
 export type MerchantStatus = (typeof MERCHANT_STATUSES)[number];
 
 /**

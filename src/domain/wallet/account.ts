@@ -1,8 +1,11 @@
 import type { Money } from '../shared/money.ts';
 import { WalletErrors } from './wallet.errors.ts';
 import type { KycTier } from './kyc.ts';
+import type { PaymentMethod } from '../ledger/transaction.ts';
 
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
+/** The account_status enum (merchants reuse it, src/domain/merchant/merchant.ts). */
+export const ACCOUNT_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /**
  * An IDR account with exactly one owner: a customer (userId), a merchant (merchantId) or the bank
@@ -35,7 +38,7 @@ export interface Account {
 export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL'] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
-export const settlementAccountOf = (method: 'GOPAY' | 'SHOPEE_PAY'): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');
+export const settlementAccountOf = (method: PaymentMethod): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');
 
 /**
  * What each side of a movement must be:

@@ -14,6 +14,7 @@ import { PostgresLedgerRepository } from '../../adapters/persistence/payment/pos
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
 import { PostgresMerchantRepository } from '../../adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { parseFeeTable } from '../../domain/merchant/mdr.ts';
+import { PAYMENT_METHODS } from '../../domain/ledger/transaction.ts';
 import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
 import { ensureDemoMerchants } from '../../application/merchant/ensure-demo-merchants.ts';
 import { PostgresTopUpReconcileQueue } from '../../adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
@@ -134,7 +135,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         reconciliation,
         runtime.reconcileStatement,
         {
-          providers: ['GOPAY', 'SHOPEE_PAY'],
+          providers: [...PAYMENT_METHODS],
           checkIntervalMs: config.STATEMENT_RECONCILE_CHECK_MS,
           fromHourJakarta: config.STATEMENT_RECONCILE_FROM_HOUR,
           leaseSeconds: config.STATEMENT_RECONCILE_LEASE_SECONDS,

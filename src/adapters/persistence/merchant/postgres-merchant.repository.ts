@@ -1,4 +1,6 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AccountSchema, LedgerEntrySchema, MerchantSchema, type MerchantRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
@@ -53,11 +55,20 @@ export class PostgresMerchantRepository implements MerchantRepository {
   async create(m: NewMerchant): Promise<Merchant> {
     try {
       return await this.orm.em.fork().transactional(async (em) => {
-        const [row] = (await em.execute(
-          `insert into merchants (code, name, category, bank_code, bank_account_number, bank_account_holder, fee_bps) values (?, ?, ?, ?, ?, ?, ?) returning id`,
-          [m.code, m.name, m.category, m.bankAccount?.bankCode ?? null, m.bankAccount?.accountNumber ?? null, m.bankAccount?.holderName ?? null, m.feeBps],
-        )) as [{ id: string }];
-        await em.execute(`insert into accounts (merchant_id) values (?)`, [row.id]);
+        const row = await em
+          .createQueryBuilder(MerchantSchema)
+          .insert({
+            code: m.code,
+            name: m.name,
+            category: m.category,
+            bankCode: m.bankAccount?.bankCode ?? null,
+            bankAccountNumber: m.bankAccount?.accountNumber ?? null,
+            bankAccountHolder: m.bankAccount?.holderName ?? null,
+            feeBps: m.feeBps,
+          })
+          .returning(['id'])
+          .execute('get');
+        await em.createQueryBuilder(AccountSchema).insert({ merchantId: row.id }).execute();
         return (await this.findIn(em, m.code))!;
       });
     } catch (err) {
@@ -82,24 +93,18 @@ export class PostgresMerchantRepository implements MerchantRepository {
       if (!rows[0]) throw MerchantErrors.notFound();
       const before = toMerchant(rows[0]);
       check(before);
-      await em.execute(`update merchants set status = ?, updated_at = now() where id = ?`, [to, before.id]);
-      await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ?`, [to, before.accountId]);
+      await em.createQueryBuilder(MerchantSchema).update({ status: to, updatedAt: raw('now()') }).where({ id: before.id }).execute();
+      await em.createQueryBuilder(AccountSchema).update({ accountStatus: to, updatedAt: raw('now()') }).where({ id: before.accountId }).execute();
       return { before, after: (await this.findIn(em, code))! };
     });
   }
 
   async setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance> {
-    const em = this.orm.em.fork();
-    const rows = (await em.execute(`update merchants set fee_bps = ?, updated_at = now() where code = ? returning id`, [feeBps, code])) as unknown[];
-    if (!rows[0]) throw MerchantErrors.notFound();
-    return (await this.findIn(em, code))!;
+    return this.update(code, { feeBps });
   }
 
   async setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance> {
-    const em = this.orm.em.fork();
-    const rows = (await em.execute(`update merchants set payout_reserve = ?, updated_at = now() where code = ? returning id`, [reserve.toString(), code])) as unknown[];
-    if (!rows[0]) throw MerchantErrors.notFound();
-    return (await this.findIn(em, code))!;
+    return this.update(code, { payoutReserve: reserve });
   }
 
   async journal(accountId: string, from: Date, to: Date): Promise<{ opening: Money; entries: MerchantJournalEntry[] }> {
@@ -114,8 +119,14 @@ export class PostgresMerchantRepository implements MerchantRepository {
     let opening: Money;
     if (rows[0]) opening = Money.parse(rows[0].before);
     else {
-      const [last] = (await em.execute(`select balance_after::text as b from ledger_entries where account_id = ? and created_at < ? order by id desc limit 1`, [accountId, from])) as { b: string }[];
-      opening = last ? Money.parse(last.b) : Money.zero();
+      const last = await em
+        .createQueryBuilder(LedgerEntrySchema)
+        .select(['balanceAfter'])
+        .where({ accountId, createdAt: { $lt: from } })
+        .orderBy({ id: 'desc' })
+        .limit(1)
+        .execute('get');
+      opening = last ? Money.parse(String(last.balanceAfter)) : Money.zero();
     }
     const entries = rows.map(
       (r): MerchantJournalEntry => ({
@@ -130,6 +141,13 @@ export class PostgresMerchantRepository implements MerchantRepository {
       }),
     );
     return { opening, entries };
+  }
+
+  private async update(code: string, change: Pick<MerchantRecord, 'feeBps'> | Pick<MerchantRecord, 'payoutReserve'>): Promise<MerchantWithBalance> {
+    const em = this.orm.em.fork();
+    const { affectedRows } = await em.createQueryBuilder(MerchantSchema).update({ ...change, updatedAt: raw('now()') }).where({ code }).execute('run');
+    if (!affectedRows) throw MerchantErrors.notFound();
+    return (await this.findIn(em, code))!;
   }
 
   private async findIn(em: EntityManager, code: string): Promise<MerchantWithBalance | null> {

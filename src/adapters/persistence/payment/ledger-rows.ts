@@ -1,43 +1,20 @@
 import { Money } from '../../../domain/shared/money.ts';
 import type { Account } from '../../../domain/wallet/account.ts';
+import type { AccountRecord, HistoricalTransactionRecord } from '../schemas/index.ts';
+import type { RawRow } from '../schemas/raw-row.ts';
 import type { KycTier } from '../../../domain/wallet/kyc.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 
-/** Raw rows as `pg` returns them (numerics as text, timestamps as Date). */
-export interface AccountRow {
-  id: string;
+/** Raw rows as `pg` returns them (numerics as text, timestamps as Date), typed from the entity schemas. */
+export type AccountRow = Omit<RawRow<AccountRecord>, 'user_id' | 'merchant_id' | 'kyc_tier'> & {
   user_id: number | string | null;
-  system_code: string | null;
   /** Absent from selects that list their own columns. */
   merchant_id?: string | null;
-  balance: string;
-  currency: string;
-  account_status: Account['status'];
   /** Absent from selects that list their own columns. */
   kyc_tier?: KycTier;
-  created_at: Date;
-  updated_at: Date;
-}
+};
 
-export interface TransactionRow {
-  id: string;
-  user_id: number;
-  account_id: string;
-  transaction_id: string;
-  transaction_type: LedgerTransaction['type'];
-  transaction_status: LedgerTransaction['status'];
-  amount: string;
-  balance_before: string;
-  balance_after: string;
-  currency: string;
-  description: string | null;
-  external_reference: string | null;
-  payment_method: LedgerTransaction['paymentMethod'];
-  metadata: string | null;
-  related_transaction_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type TransactionRow = Omit<RawRow<HistoricalTransactionRecord>, 'is_accessible_external'>;
 
 export const ACCOUNT_COLUMNS = 'id, user_id, system_code, merchant_id, balance, currency, account_status, kyc_tier, created_at, updated_at';
 
