@@ -1,7 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { MERCHANT_CATEGORIES, MERCHANT_STATUSES, type MerchantCategory } from '../../../domain/merchant/merchant.ts';
 import { PAYOUT_STATUSES, type PayoutStatus } from '../../../domain/disbursement/payout.ts';
-import { generatedUuid, money, timestampNow } from './columns.ts';
+import { generatedUuid, money, timestamp, timestampNow } from './columns.ts';
 
 const sqlList = (items: readonly string[]) => items.map((i) => `'${i}'`).join(', ');
 
@@ -48,9 +48,15 @@ export const MerchantPayoutSchema = defineEntity({
     failureReason: p.text().nullable(),
     createdAt: timestampNow(),
     updatedAt: timestampNow(),
+    // The payout checker's claim and back-off (migration 20261201230857-payout-checks).
+    checks: p.integer().default(0),
+    nextCheckAt: timestampNow(),
+    checkLeaseToken: p.uuid().nullable(),
+    checkLeaseUntil: timestamp().nullable(),
   },
   checks: [
     { name: 'merchant_payouts_amount_check', expression: 'amount > 0' },
+    { name: 'merchant_payouts_checks_check', expression: 'checks >= 0' },
     { name: 'merchant_payouts_status_check', expression: `status in (${sqlList(PAYOUT_STATUSES)})` },
   ],
   indexes: [
