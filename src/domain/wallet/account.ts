@@ -1,6 +1,7 @@
 import type { Money } from '../shared/money.ts';
 import { WalletErrors } from './wallet.errors.ts';
 import type { KycTier } from './kyc.ts';
+import type { AccountFreeze } from './freeze.ts';
 
 export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
 
@@ -19,6 +20,8 @@ export interface Account {
   status: AccountStatus;
   /** The KYC tier (absent in literals of accounts that predate tiers: read as UNREGISTERED). */
   kycTier?: KycTier;
+  /** An operator's freeze, if any (absent in literals: not frozen). */
+  freeze?: AccountFreeze | null;
   createdAt: Date;
   updatedAt: Date;
 }

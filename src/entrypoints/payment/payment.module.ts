@@ -12,6 +12,7 @@ import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../
 import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
 import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PostgresRefusalLog } from '../../adapters/persistence/payment/postgres-refusal-log.ts';
 import { PostgresMerchantRepository } from '../../adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
@@ -94,7 +95,8 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const config = infra.config;
       const logger = infra.logger.child({ module: 'payment' });
       const cache = new BalanceCache(infra.kv);
-      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config) });
+      const refusals = new PostgresRefusalLog(infra.orm, (err, r) => logger.warn({ err, rule: r.rule }, 'refusal not recorded'));
+      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config), refusals });
       const accounts = new PostgresAccountRepository(infra.orm);
       const merchants = new PostgresMerchantRepository(infra.orm);
       const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;

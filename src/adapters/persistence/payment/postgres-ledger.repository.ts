@@ -5,7 +5,8 @@ import { appendOutboxEvent } from '../outbox.ts';
 import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
 import { settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
-import { planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import { deferredRejection, planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import type { FreezeLevel } from '../../../domain/wallet/freeze.ts';
 import { jakartaMonthStart, type KycLimits, type LimitState } from '../../../domain/ledger/limits.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
@@ -24,6 +25,7 @@ import type {
   TransactionHandle,
 } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import { recordIfRefusal, type RefusalLog } from '../../../application/ports/refusal-log.ts';
 import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
 
 export interface PostgresLedgerOptions {
@@ -35,6 +37,8 @@ export interface PostgresLedgerOptions {
   limits?: KycLimits;
   /** The clock for the calendar month of the monthly limit. */
   now?: () => Date;
+  /** Where refusals by the limits and freezes are recorded, after the movement rolled back (the regulator report counts them). */
+  refusals?: RefusalLog;
 }
 
 /**
@@ -55,22 +59,22 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   async move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult> {
-    const result = await this.orm.em.fork().transactional(async (em) => {
+    const result = await this.refusalsRecorded(() => this.orm.em.fork().transactional(async (em) => {
       const r = await this.moveIn(em, movement);
       await inTransaction?.(em as unknown as TransactionHandle, r);
       return r;
-    });
+    }));
     await this.committed([result.fromRow?.userId, result.toRow?.userId]);
     return result;
   }
 
   async post(posting: Posting, inTransaction?: InTransaction<PostingResult>): Promise<PostingResult> {
-    const result = await this.orm.em.fork().transactional(async (em) => {
+    const result = await this.refusalsRecorded(() => this.orm.em.fork().transactional(async (em) => {
       const legs = await posting.plan(this.reader(em));
       const r = await this.postIn(em, legs, posting.reference);
       await inTransaction?.(em as unknown as TransactionHandle, r);
       return r;
-    });
+    }));
     await this.committed(result.rows.map((r) => r?.userId));
     return result;
   }
@@ -149,6 +153,16 @@ export class PostgresLedgerRepository implements LedgerRepository {
     return out.result;
   }
 
+  /** Runs a movement's transaction; a refusal marked by the rules is recorded once it rolled back. */
+  private async refusalsRecorded<R>(work: () => Promise<R>): Promise<R> {
+    try {
+      return await work();
+    } catch (err) {
+      await recordIfRefusal(this.opts.refusals, err);
+      throw err;
+    }
+  }
+
   async findByTransactionId(transactionId: string): Promise<LedgerTransaction | null> {
     return this.findIn(this.orm.em.fork(), transactionId);
   }
@@ -200,7 +214,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
    */
   private async postIn(em: EntityManager, legs: Leg[], reference?: string): Promise<PostingResult> {
     const resolved: ResolvedLeg[] = [];
-    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers });
+    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
     const movementId = randomUUID();
     const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const locked = new Map<string, Account>();
@@ -222,16 +236,21 @@ export class PostgresLedgerRepository implements LedgerRepository {
       const signed = signedDecimal(x.delta);
       const floor = signedDecimal(x.requires.minBalance);
       const status = x.requires.status === 'active' ? "and account_status = 'ACTIVE'" : x.requires.status === 'not_closed' ? "and account_status <> 'CLOSED'" : '';
+      // The levels come from the domain's enum (FREEZE_LEVELS), never from input.
+      const unfrozen = x.requires.notFrozenAt.length ? `and (freeze_level is null or freeze_level not in (${x.requires.notFrozenAt.map((l) => `'${l}'`).join(', ')}))` : '';
       const changed = (await em.execute(
         `with s as (
            update accounts set balance = balance + ?::numeric, updated_at = now()
-            where id = ? and balance + ?::numeric >= ?::numeric ${status}
+            where id = ? and balance + ?::numeric >= ?::numeric ${status} ${unfrozen}
             returning balance - ?::numeric as before, balance as after)
          insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after)
          select ?, ?, ?, ?::numeric, s.before, s.after from s returning id`,
         [signed, x.accountId, signed, floor, signed, movementId, x.accountId, journalRef, signed],
       )) as unknown[];
-      if (changed.length !== 1) throw x.rejection;
+      if (changed.length !== 1) {
+        const [now] = (await em.execute(`select freeze_level from accounts where id = ?`, [x.accountId])) as { freeze_level: FreezeLevel | null }[];
+        throw deferredRejection(x, now?.freeze_level ?? null);
+      }
     }
     return { movementId, rows: resolved.map((l) => written.get(l.accountId) ?? null) };
   }
