@@ -37,7 +37,7 @@ export class MerchantAdmin {
    * Freezes the merchant's account (DEBIT: no payouts; CREDIT: no payments to it; ALL: both;
    * refunds to payers still go out, wallet/freeze.ts), or lifts the freeze. A CLOSED merchant is not frozen.
    */
-  freeze(code: string, input: { level: string; reason: string; operator: string }, now = new Date()): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+  async freeze(code: string, input: { level: string; reason: string; operator: string }, now = new Date()): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
     const { level, reason } = parseFreeze(input);
     return this.merchants.setFreeze(code, { level, reason, frozenAt: now, frozenBy: input.operator }, (locked) => {
       if (locked.status === 'CLOSED') throw MerchantErrors.notActive(locked.status);

@@ -16,7 +16,7 @@ export class FreezeAccountHandler {
     this.accounts = accounts;
   }
 
-  freeze(input: { accountId: string; level: string; reason: string; operator: string }, now = new Date()): Promise<{ before: Account; after: Account }> {
+  async freeze(input: { accountId: string; level: string; reason: string; operator: string }, now = new Date()): Promise<{ before: Account; after: Account }> {
     const { level, reason } = parseFreeze(input);
     return this.accounts.setFreeze(input.accountId, { level, reason, frozenAt: now, frozenBy: input.operator }, (locked) => {
       if (locked.systemCode || locked.userId === null) throw WalletErrors.systemAccount();
