@@ -44,7 +44,7 @@ describe('freezes (pure rule)', () => {
     expect(freezeApplies({ rule: 'any' })).toBe(false);
     expect(freezeApplies({ rule: 'any', freezable: true })).toBe(true);
     // Where the movements stand: payments and payouts are covered; refunds, payout returns are not.
-    const pay = paymentLegs({ payerAccountId: 'p', merchantAccountId: 'm', split: { gross: Money.parse('100.00'), fee: Money.parse('1.00'), net: Money.parse('99.00') }, row: { transactionId: 't', type: 'PAYMENT', status: 'SUCCESS' } });
+    const pay = paymentLegs({ payerAccountId: 'p', merchantAccountId: 'm', split: { gross: Money.parse('100.00'), fee: Money.parse('1.00'), net: Money.parse('99.00'), bps: 100 }, row: { transactionId: 't', type: 'PAYMENT', status: 'SUCCESS' } });
     expect(pay.filter((l) => 'accountId' in l.account || 'merchantAccountId' in l.account).map(freezeApplies)).toEqual([true, true]);
     const refund = refundLegs({ payerAccountId: 'p', merchantAccountId: 'm', decision: { amount: Money.parse('10.00'), feeReversed: Money.parse('0.10'), fromMerchant: Money.parse('9.90') }, row: { transactionId: 'r', type: 'REFUND', status: 'SUCCESS' } });
     expect(refund.filter((l) => !('system' in l.account)).map(freezeApplies)).toEqual([false, false]);
