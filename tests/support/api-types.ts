@@ -454,7 +454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to] (READ_REPORTS) */
+        /** Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to], and the movements refused by rule (Bank Indonesia limits, freezes, fraud rules) over the same days (READ_REPORTS) */
         get: operations["getReport"];
         put?: never;
         post?: never;

@@ -13,6 +13,7 @@ import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAda
 import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
 import { PostgresRefusalLog } from '../../adapters/persistence/payment/postgres-refusal-log.ts';
+import type { RefusalLog } from '../../application/ports/refusal-log.ts';
 import { PostgresMerchantRepository } from '../../adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
@@ -65,6 +66,8 @@ export interface PaymentRuntime {
   resolveCase: ResolveCaseHandler;
   dailyReconciliation: DailyReconciliationJob;
   discrepancies: PostgresProviderDiscrepancyRepository;
+  /** Where refused movements are recorded for the regulator report (the ledger's rules; a fraud engine's BLOCKs). */
+  refusals: RefusalLog;
   ewallet: EWalletAdapters | null;
   /** The in-process provider simulators, when no provider base URL is configured. */
   sandboxes: Sandboxes | null;
@@ -100,6 +103,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const accounts = new PostgresAccountRepository(infra.orm);
       const merchants = new PostgresMerchantRepository(infra.orm);
       const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
+      runtime.refusals = refusals;
       const ewallet = () => {
         if (!runtime.ewallet) throw new Error('payment module not started: e-wallet providers are set in start()');
         return runtime.ewallet;
