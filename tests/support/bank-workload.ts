@@ -16,6 +16,7 @@ import { PostgresAccountRepository } from '../../src/adapters/persistence/paymen
 import { FreezeAccountHandler } from '../../src/application/payment/freeze-account/freeze-account.handler.ts';
 import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
 import { FREEZE_LEVELS } from '../../src/domain/wallet/freeze.ts';
+import type { SandboxTransfers } from '../../src/adapters/disbursement/sandbox/sandbox-transfers.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -47,6 +48,12 @@ export interface WorkloadOptions {
    * must wait for it, never fail and release it). Default 2000 ms.
    */
   lateAnswerMs?: number;
+  /**
+   * The payout use case to drive and the book of its bank (e.g. the platform's own, over its
+   * disbursement sandbox, with its payout checker running); default: the use case over an
+   * in-memory fake bank on this database.
+   */
+  payouts?: { handler: PayoutMerchantHandler; bank: SandboxTransfers };
   log?: (line: string) => void;
 }
 
@@ -56,6 +63,8 @@ export interface WorkloadStats {
   checks: number;
   violations: string[];
   serverErrors: string[];
+  /** The bank the payouts went to: finalInvariants' other side of the payout boundary. */
+  bank: SandboxTransfers;
 }
 
 /** The merchants the workload pays: three fee cases (0.7%, 0.6%, 0.3% with its free threshold). */
@@ -79,12 +88,14 @@ export async function ledgerSnapshot(orm: Orm): Promise<{ total: string; min: st
 }
 
 export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
-  const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [] };
+  // Payouts go through the disbursement port's bank, with its faults, straight to the use case (an operator command).
+  const fakeBank = o.payouts ? { control: o.payouts.bank } : new InMemoryDisbursementProvider();
+  const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [], bank: fakeBank.control };
   for (const m of BANK_MERCHANTS) await createMerchant(o.orm, m);
-  // Payouts go through the disbursement port's fake bank, with its faults, straight to the use case (an operator command).
-  const fakeBank = new InMemoryDisbursementProvider();
   const merchantRepo = new PostgresMerchantRepository(o.orm);
-  const payoutHandler = new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank });
+  const payoutHandler =
+    o.payouts?.handler ??
+    new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank as InMemoryDisbursementProvider });
   // Tiers in the mix (issue 15): every fourth client starts UNREGISTERED, so its transfers are
   // refused (KYC_REQUIRED) and what it receives is capped by the lower balance limit.
   const unregistered = o.clients.filter((_, i) => i % 4 === 3);
@@ -261,7 +272,7 @@ export function settleProviderPending(sandboxes: Sandboxes, references: string[]
 }
 
 /** The end-of-run checks; returns the violations found (empty when the bank is sound). */
-export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: Sandboxes, opts: { walletsFromZero?: string[] } = {}): Promise<string[]> {
+export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: Sandboxes, opts: { walletsFromZero?: string[]; bank?: SandboxTransfers } = {}): Promise<string[]> {
   const conn = orm.em.getConnection();
   const v: string[] = [];
   const s = await ledgerSnapshot(orm);
@@ -305,6 +316,7 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
       from merchant_payouts`)) as [{ pending: number; paid: string; settlement: string }];
   if (payouts.pending > 0) v.push(`${payouts.pending} payouts still PENDING`);
   if (payouts.paid !== payouts.settlement) v.push(`PAYOUT_SETTLEMENT ${payouts.settlement} but successful payouts ${payouts.paid}`);
+  if (opts.bank) v.push(...(await payoutBoundary(orm, opts.bank)));
   // FEE_REVENUE holds exactly the fees charged less the fees given back by refunds.
   const [fees] = (await conn.execute(`
     select (select balance from accounts where system_code = 'FEE_REVENUE')::text as balance,
@@ -361,5 +373,44 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
   }
   // The providers' daily statements reconcile with the ledger: zero exceptions (issue 17).
   v.push(...(await statementExceptions(orm, sandboxes)));
+  return v;
+}
+
+/**
+ * The money across the payout boundary, per payout: our view agrees with the bank's (SUCCESS with
+ * SUCCESS; FAILED with FAILED or a transfer it never received), the same amount and account, and
+ * what left the merchant's account for it (the payout's movement less its return) equals what the
+ * bank credited. Per merchant: the statement's payouts equal what the bank credited to it; and the
+ * bank holds no transfer we have no payout for.
+ */
+export async function payoutBoundary(orm: Orm, bank: SandboxTransfers): Promise<string[]> {
+  const v: string[] = [];
+  const rows = (await orm.em.getConnection().execute(`
+    select p.reference, m.code as merchant, p.status, p.amount::text as amount, p.bank_account_number as account,
+           (-coalesce(sum(e.amount), 0))::numeric(15,2)::text as out_of_merchant
+      from merchant_payouts p
+      join merchants m on m.id = p.merchant_id
+      join accounts a on a.merchant_id = p.merchant_id
+      left join ledger_entries e on e.account_id = a.id and e.transaction_id in (p.reference, p.reference || ':RETURN')
+     group by p.reference, m.code, p.status, p.amount, p.bank_account_number`)) as { reference: string; merchant: string; status: string; amount: string; account: string; out_of_merchant: string }[];
+  const creditedTo = new Map<string, Money>();
+  for (const p of rows) {
+    const theirs = bank.find(p.reference);
+    const bankStatus = theirs?.status ?? 'NEVER_SEEN';
+    const agrees = p.status === 'SUCCESS' ? bankStatus === 'SUCCESS' : p.status === 'FAILED' ? bankStatus === 'FAILED' || bankStatus === 'NEVER_SEEN' : false;
+    if (!agrees) v.push(`payout ${p.reference}: ours ${p.status}, bank ${bankStatus}`);
+    if (theirs && (!theirs.amount.equals(Money.parse(p.amount)) || theirs.accountNumber !== p.account)) v.push(`payout ${p.reference}: ours ${p.amount} to ${p.account}, the bank's ${theirs.amount.toString()} to ${theirs.accountNumber}`);
+    const credited = bankStatus === 'SUCCESS' ? theirs!.amount : Money.zero();
+    if (p.out_of_merchant !== credited.toString()) v.push(`payout ${p.reference}: ${p.out_of_merchant} left the merchant's account, the bank credited ${credited.toString()}`);
+    creditedTo.set(p.merchant, (creditedTo.get(p.merchant) ?? Money.zero()).plus(credited));
+  }
+  const ours = new Set(rows.map((p) => p.reference));
+  for (const t of bank.all()) if (!ours.has(t.reference)) v.push(`the bank holds transfer ${t.reference} (${t.status} ${t.amount.toString()}) we have no payout for`);
+  const merchants = new PostgresMerchantRepository(orm);
+  for (const m of await merchants.list()) {
+    const { statement } = await new MerchantStatementQuery(merchants).execute(m.code, '2000-01-01', '2100-12-31');
+    const credited = creditedTo.get(m.code) ?? Money.zero();
+    if (statement.totals.payouts !== credited.minor) v.push(`merchant ${m.code}: its statement pays out ${statement.totals.payouts} sen, the bank credited ${credited.toString()}`);
+  }
   return v;
 }

@@ -98,7 +98,7 @@ export async function createMerchant(
 export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number; limits?: KycLimits; refusals?: RefusalLog } = {}) {
   const logger = pino({ level: 'silent' });
   const cache = new BalanceCache(new InMemoryKeyValueStore());
-  const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u), limits: opts.limits, refusals: opts.refusals });
+  const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u), batch: testLedgerBatch(), limits: opts.limits, refusals: opts.refusals });
   const accounts = new PostgresAccountRepository(orm);
   const merchants = new PostgresMerchantRepository(orm);
   const gopay = new InMemoryEWalletProvider('GOPAY', { seeds: [] });
@@ -139,4 +139,10 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
     changeStatus: new ChangeAccountStatusHandler(accounts),
     getAccount: new GetAccountQuery(accounts, cache),
   };
+}
+
+/** Group commit for the suites when TEST_LEDGER_BATCH_MAX is set (off otherwise, as in the default configuration). */
+export function testLedgerBatch(): { max: number; windowMs: number; concurrency: number } | undefined {
+  const max = Number(process.env.TEST_LEDGER_BATCH_MAX ?? '0');
+  return max > 1 ? { max, windowMs: 0, concurrency: 2 } : undefined;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/shared/money.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { DEFAULT_KYC_LIMITS, assertMayReceive } from '../../src/domain/ledger/limits.ts';
-import { deferredRejection, planPosting, type LockedAccount, type ResolvedLeg } from '../../src/domain/ledger/posting.ts';
+import { assertDeferred, deferredRejection, planPosting, type LockedAccount, type ResolvedLeg } from '../../src/domain/ledger/posting.ts';
 import { refusalOf } from '../../src/domain/ledger/refusal.ts';
 import { FREEZE_LEVELS, freezeApplies, freezeRefuses, levelsRefusing, parseFreeze, type FreezeLevel } from '../../src/domain/wallet/freeze.ts';
 import type { AccountRule } from '../../src/domain/wallet/account.ts';
@@ -88,6 +88,12 @@ describe('freezes (pure rule)', () => {
     expect(deferredRejection(credit!, 'ALL').details?.facts).toEqual({ rule: 'freeze', level: 'ALL', side: 'payee', owner: 'merchant' });
     expect(deferredRejection(credit!, 'DEBIT').code).toBe('MERCHANT_NOT_ACTIVE'); // not a covering level: the status/balance refusal
     expect(deferredRejection(credit!, null).code).toBe('MERCHANT_NOT_ACTIVE');
+    // Under group commit the batch holds the merchant's lock and the domain decides the side itself: the same rule.
+    const merchant = (level: FreezeLevel | null): LockedAccount => ({ ...acct('m', level), userId: null });
+    expect(errorOf(() => assertDeferred(credit!, merchant('CREDIT')))?.details?.facts).toEqual({ rule: 'freeze', level: 'CREDIT', side: 'payee', owner: 'merchant' });
+    expect(refusalOf(errorOf(() => assertDeferred(credit!, merchant('ALL')))!)).toEqual({ rule: 'freeze.ALL', code: 'ACCOUNT_FROZEN', accountId: 'm', amountMinor: 100_00n });
+    expect(errorOf(() => assertDeferred(credit!, merchant('DEBIT')))).toBeNull();
+    expect(errorOf(() => assertDeferred(credit!, merchant(null)))).toBeNull();
     // The bank's system accounts are never frozen.
     const sys = planPosting([{ accountId: 's', kind: 'system', delta: -1n, rule: 'any' }, { accountId: 'a', kind: 'customer', delta: 1n, rule: 'active' }], new Map([['a', acct('a', null)]])).deferred;
     expect(sys[0]!.requires.notFrozenAt).toEqual([]);

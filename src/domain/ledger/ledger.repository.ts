@@ -2,6 +2,7 @@ import type { Money } from '../shared/money.ts';
 import type { AccountRule, SystemAccountCode } from '../wallet/account.ts';
 import type { LimitState } from './limits.ts';
 import type { LedgerTransaction, PaymentMethod, TransactionStatus, TransactionType } from './transaction.ts';
+import type { UnitOfWork } from '../shared/unit-of-work.ts';
 
 /** A customer account by id, a merchant's account by id, or one of the bank's system accounts by code. */
 export type AccountRef = { accountId: string } | { merchantAccountId: string } | { system: SystemAccountCode };
@@ -17,13 +18,6 @@ export interface HistoryRow {
   metadata?: Record<string, unknown> | null;
   relatedTransactionId?: string | null;
 }
-
-/**
- * An opaque handle on the open database transaction, handed to hooks that must commit with the
- * movement (the idempotency record). Only adapters look inside.
- */
-export type TransactionHandle = { readonly __transaction: unique symbol };
-export type InTransaction<R> = (tx: TransactionHandle, result: R) => Promise<void>;
 
 /** Reads made inside the movement's transaction, before the balances change. */
 export interface LedgerGuardReader {
@@ -98,9 +92,10 @@ export interface SettleResult {
  * journal and the outbox events, and commits.
  */
 export interface LedgerRepository {
-  move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult>;
+  /** `unit`: what commits with the movement and only with it (the idempotency record, other repositories' writes). */
+  move(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult>;
   /** The general form of move: any number of legs, decided by the domain's planPosting. */
-  post(posting: Posting, inTransaction?: InTransaction<PostingResult>): Promise<PostingResult>;
+  post(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult>;
   /**
    * Moves a PENDING top-up to SUCCESS or FAILED exactly once (a conditional status update); a
    * failure also releases the money back to the account with a linked REFUND row, in the same
@@ -110,7 +105,8 @@ export interface LedgerRepository {
     transactionId: string,
     outcome: 'SUCCESS' | 'FAILED',
     details: { externalReference?: string | null; reason?: string },
-    inTransaction?: InTransaction<SettleResult>,
+    /** Joins the settlement only when this call makes the transition (applied). */
+    unit?: UnitOfWork<SettleResult>,
   ): Promise<SettleResult>;
   findByTransactionId(transactionId: string): Promise<LedgerTransaction | null>;
   /** PENDING top-ups created before `olderThan`, oldest first. */

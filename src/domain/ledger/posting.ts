@@ -140,6 +140,20 @@ export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<st
 }
 
 /**
+ * A deferred side decided against the account's state, where the caller holds its lock (a batch
+ * of movements locks every account it touches once, so the domain decides these sides too, against
+ * the balance the batch's earlier movements left): the same requirement the conditional statement
+ * enforces on its own, the same rejection.
+ */
+export function assertDeferred(change: DeferredChange, account: LockedAccount | undefined): void {
+  if (!account) throw change.rejection;
+  if (account.freeze && change.requires.notFrozenAt.includes(account.freeze.level)) throw deferredRejection(change, account.freeze.level);
+  if (account.balance.minor + change.delta < change.requires.minBalance) throw change.rejection;
+  const rule = change.requires.status;
+  if ((rule === 'active' && account.status !== 'ACTIVE') || (rule === 'not_closed' && account.status === 'CLOSED')) throw change.rejection;
+}
+
+/**
  * Why a deferred side's conditional statement changed nothing, from the freeze level the account
  * has now: the freeze that applied, or the balance/status refusal decided beforehand.
  */

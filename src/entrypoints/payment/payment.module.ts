@@ -42,6 +42,8 @@ import { PostgresReconciliationRepository } from '../../adapters/persistence/rec
 import { ReconcileStatementHandler } from '../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
 import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
 import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
+import type { DisbursementProvider } from '../../domain/disbursement/disbursement-provider.ts';
+import { createPaymentPayouts, type PaymentPayouts } from './payouts.ts';
 
 export const PAYMENT_TOKENS = {
   /** PaymentRuntime: the module's per-container state (handlers, providers, workers). */
@@ -71,13 +73,17 @@ export interface PaymentRuntime {
   ewallet: EWalletAdapters | null;
   /** The in-process provider simulators, when no provider base URL is configured. */
   sandboxes: Sandboxes | null;
+  /** Merchant payouts and their background checker (payouts.ts). */
+  payouts: PaymentPayouts;
 }
 
 export interface PaymentModuleOptions {
   /** Providers and verifiers to use instead of the configured ones (tests: in-memory fakes). */
   ewallet?: EWalletAdapters;
-  /** Start the reconciler's timer and the daily statement job in start() (default true; tests drive runOnce themselves). */
+  /** Start the reconciler's timer, the payout checker and the daily statement job in start() (default true; tests drive runOnce themselves). */
   reconciler?: boolean;
+  /** The bank-transfer provider of payouts instead of the configured one (tests: the in-memory fake). */
+  disbursement?: DisbursementProvider;
 }
 
 function lazy<T extends EWalletProvider | EWalletWebhookVerifier>(get: () => Record<EWalletMethod, T>): Record<EWalletMethod, T> {
@@ -99,7 +105,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const logger = infra.logger.child({ module: 'payment' });
       const cache = new BalanceCache(infra.kv);
       const refusals = new PostgresRefusalLog(infra.orm, (err, r) => logger.warn({ err, rule: r.rule }, 'refusal not recorded'));
-      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config), refusals });
+      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config), refusals, batch: { max: config.LEDGER_BATCH_MAX, windowMs: config.LEDGER_BATCH_WINDOW_MS, concurrency: config.LEDGER_BATCH_CONCURRENCY } });
       const accounts = new PostgresAccountRepository(infra.orm);
       const merchants = new PostgresMerchantRepository(infra.orm);
       const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
@@ -142,6 +148,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         },
         logger,
       );
+      runtime.payouts = createPaymentPayouts({ orm: infra.orm, config, ledger, merchants, logger, provider: options.disbursement });
       runtime.credit = new CreditAccountHandler(accounts, ledger);
       runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
       runtime.handlers = {
@@ -194,11 +201,13 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);
       }
       if (options.reconciler !== false) runtime.reconciler.start();
+      await runtime.payouts.start(options.reconciler !== false);
       if (options.reconciler !== false && config.STATEMENT_RECONCILE_ENABLED) runtime.dailyReconciliation.start();
     },
     async stop(container) {
       const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
       await runtime.reconciler.stop();
+      await runtime.payouts.stop();
       await runtime.dailyReconciliation.stop();
       await runtime.sandboxes?.stop();
     },

@@ -1,7 +1,6 @@
 import type Router from '@koa/router';
 import type { Container } from 'inversify';
 import type { Context, Middleware } from 'koa';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { RefusalMeta, type OpenApiRegistry } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import { respond } from '../envelope.ts';
@@ -9,8 +8,8 @@ import { actorOf, authenticate, requireRole } from '../authenticate.ts';
 import { idempotent, type IdempotentResponse, type RequestIdempotency } from '../idempotency.ts';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
 import type { CurrentRoles } from '../../../application/ports/current-roles.ts';
-import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
 import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
@@ -29,9 +28,9 @@ const TopUpFailureMeta = RefusalMeta.extend({
 
 const TX_EXAMPLE = (z.globalRegistry.get(TransactionSchema)?.examples as z.output<typeof TransactionSchema>[])[0]!;
 
-/** Stores the response with the effect when the client sent an Idempotency-Key. */
-function store(ctx: Context, response: IdempotentResponse) {
-  return (tx: TransactionHandle) => (ctx.state.idempotency as RequestIdempotency | undefined)?.complete(tx as unknown as EntityManager, response) ?? Promise.resolve();
+/** The unit that stores the response with the effect, when the client sent an Idempotency-Key. */
+function store<R>(ctx: Context, response: (result: R) => IdempotentResponse): UnitOfWork<R> | undefined {
+  return (ctx.state.idempotency as RequestIdempotency | undefined)?.unit(response);
 }
 
 function topUpResponse(o: TopUpOutcome): { status: number; body: { meta: Record<string, unknown>; data: unknown } } {
@@ -112,16 +111,17 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       const outcome = await handlers.topUp.execute(
         { userId: actorOf(ctx).userId, amount: body.amount, method: body.payment_method, phone: body.phone_number, description: body.description },
         {
-          onDebit: (tx, t: LedgerTransaction) => store(ctx, { status: 202, message: 'top up pending', data: transactionDto(t) })(tx),
-          onSettle: async (tx, o) => {
-            if (!idem) return;
-            await idem.update(tx as unknown as EntityManager, storedResponse(o));
-            storedFinal = true;
+          debit: store(ctx, (t: LedgerTransaction) => ({ status: 202, message: 'top up pending', data: transactionDto(t) })),
+          settle: idem && {
+            ...idem.unit(storedResponse, 'update'),
+            committed: () => {
+              storedFinal = true;
+            },
           },
         },
       );
       // A webhook settled it first: the stored response still says pending; bring it up to date.
-      if (idem && !storedFinal && outcome.kind !== 'pending') await idem.update(null, storedResponse(outcome));
+      if (idem && !storedFinal && outcome.kind !== 'pending') await idem.update(storedResponse(outcome));
       const r = topUpResponse(outcome);
       if (r.body.meta.error) r.body.meta.request_id = ctx.state.requestId;
       ctx.status = r.status;
@@ -148,9 +148,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       middleware: [auth, once('payment.payments')],
     },
     async (ctx, { body }) => {
-      const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, (tx, r) =>
-        store(ctx, { status: 201, message: 'payment successful', data: transactionDto(r) })(tx),
-      );
+      const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, store(ctx, (r) => ({ status: 201, message: 'payment successful', data: transactionDto(r) })));
       respond(ctx, 201, 'payment successful', transactionDto(t));
     },
   );
@@ -200,9 +198,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
       const data = (r: TransferResult): z.output<typeof TransferSchema> => ({ ...transactionDto(r.sender), recipient: recipientDto(r.payee) });
-      const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, (tx, t) =>
-        store(ctx, { status: 201, message: 'transfer successful', data: data(t) })(tx),
-      );
+      const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, store(ctx, (t: TransferResult) => ({ status: 201, message: 'transfer successful', data: data(t) })));
       respond(ctx, 201, 'transfer successful', data(r));
     },
   );
@@ -259,9 +255,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
-      const t = await handlers.refundPayment.execute({ transactionId: body.transaction_id, amount: body.amount, reason: body.reason, operator: `admin:${actor.username}` }, (tx, r) =>
-        store(ctx, { status: 201, message: 'refund successful', data: transactionDto(r) })(tx),
-      );
+      const t = await handlers.refundPayment.execute({ transactionId: body.transaction_id, amount: body.amount, reason: body.reason, operator: `admin:${actor.username}` }, store(ctx, (r: LedgerTransaction) => ({ status: 201, message: 'refund successful', data: transactionDto(r) })));
       respond(ctx, 201, 'refund successful', transactionDto(t));
     },
   );

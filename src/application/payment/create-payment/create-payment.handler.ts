@@ -3,7 +3,8 @@ import { newTransactionId } from '../../../domain/shared/ids.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { assertAccountRule } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
-import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { paymentLegs } from '../../../domain/ledger/merchant-postings.ts';
 import { MerchantErrors, assertMerchantAcceptsPayments } from '../../../domain/merchant/merchant.ts';
@@ -37,7 +38,7 @@ export class CreatePaymentHandler {
     this.fees = fees;
   }
 
-  async execute(cmd: CreatePaymentCommand, inTransaction?: InTransaction<LedgerTransaction>): Promise<LedgerTransaction> {
+  async execute(cmd: CreatePaymentCommand, unit?: UnitOfWork<LedgerTransaction>): Promise<LedgerTransaction> {
     assertPositive(cmd.amount);
     const merchant = await this.merchants.findByCode(cmd.merchantId);
     if (!merchant) throw MerchantErrors.notFound();
@@ -58,7 +59,7 @@ export class CreatePaymentHandler {
         metadata: { merchant_id: merchant.code, merchant_name: merchant.name, gross: split.gross.toString(), fee: split.fee.toString(), net: split.net.toString(), fee_bps: split.bps },
       },
     });
-    const r = await this.ledger.post({ plan: () => Promise.resolve(legs) }, inTransaction && ((tx, res) => inTransaction(tx, res.rows[0]!)));
+    const r = await this.ledger.post({ plan: () => Promise.resolve(legs) }, mapUnit(unit, (res) => res.rows[0]!));
     return r.rows[0]!;
   }
 }

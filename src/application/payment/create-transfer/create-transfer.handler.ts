@@ -4,7 +4,8 @@ import type { AccountRepository } from '../../../domain/wallet/account.repositor
 import { assertAccountRule } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { maskRecipient, type MaskedRecipient } from '../../../domain/wallet/recipient.ts';
-import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { assertPositive } from '../shared/amounts.ts';
 
@@ -34,7 +35,7 @@ export class CreateTransferHandler {
     this.ledger = ledger;
   }
 
-  async execute(cmd: CreateTransferCommand, inTransaction?: InTransaction<TransferResult>): Promise<TransferResult> {
+  async execute(cmd: CreateTransferCommand, unit?: UnitOfWork<TransferResult>): Promise<TransferResult> {
     assertPositive(cmd.amount);
     const sender = await this.accounts.findByUserId(cmd.userId);
     if (!sender) throw WalletErrors.accountNotFound();
@@ -71,7 +72,7 @@ export class CreateTransferHandler {
           metadata: { direction: 'IN', counterparty_account_id: sender.id, counterparty_username: cmd.username },
         },
       },
-      inTransaction && ((tx, res) => inTransaction(tx, { sender: res.fromRow!, recipient: res.toRow!, payee })),
+      mapUnit(unit, (res) => ({ sender: res.fromRow!, recipient: res.toRow!, payee })),
     );
     return { sender: r.fromRow!, recipient: r.toRow!, payee };
   }

@@ -6,7 +6,8 @@ import type { EWalletMethod, TopUpResult } from '../../../domain/ewallet/ewallet
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { assertAccountRule, settlementAccountOf } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
-import type { InTransaction, LedgerRepository, SettleResult } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository, SettleResult } from '../../../domain/ledger/ledger.repository.ts';
+import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import { maskPhone, type LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { assertTopUpLimits } from '../shared/amounts.ts';
 import { providerFor, type EWalletProviders } from '../shared/ewallet-providers.ts';
@@ -65,10 +66,10 @@ export class TopUpHandler {
   }
 
   /**
-   * `hooks.onDebit` runs in the debit's transaction (store the pending response there, so a retry
-   * can never debit twice); `hooks.onSettle` in the settlement's, when this request settles it.
+   * `units.debit` commits with the debit (store the pending response there, so a retry can never
+   * debit twice); `units.settle` with the settlement, when this request settles it.
    */
-  async execute(cmd: TopUpCommand, hooks: { onDebit?: InTransaction<LedgerTransaction>; onSettle?: InTransaction<TopUpOutcome> } = {}): Promise<TopUpOutcome> {
+  async execute(cmd: TopUpCommand, units: { debit?: UnitOfWork<LedgerTransaction>; settle?: UnitOfWork<TopUpOutcome> } = {}): Promise<TopUpOutcome> {
     assertTopUpLimits(cmd.amount, this.maxAmount);
     const account = await this.accounts.findByUserId(cmd.userId);
     if (!account) throw WalletErrors.accountNotFound();
@@ -98,7 +99,7 @@ export class TopUpHandler {
           metadata: { ewallet_phone: maskPhone(cmd.phone) },
         },
       },
-      hooks.onDebit && ((tx, r) => hooks.onDebit!(tx, r.fromRow!)),
+      mapUnit(units.debit, (r) => r.fromRow!),
     );
     const pending = moved.fromRow!;
 
@@ -121,7 +122,7 @@ export class TopUpHandler {
       transactionId,
       answer.status,
       { externalReference: answer.providerReference, reason: answer.reason },
-      hooks.onSettle && ((tx, r) => hooks.onSettle!(tx, outcomeOf(r, answer))),
+      mapUnit(units.settle, (r) => outcomeOf(r, answer)),
     );
     if (answer.status === 'SUCCESS' && !settled.applied && settled.transaction.status === 'FAILED') await this.lateSuccess?.(transactionId, answer.providerReference, 'request');
     return outcomeOf(settled, answer);
