@@ -30,7 +30,7 @@ async function call(method: string, path: string, token: string, body?: unknown)
 }
 const admin = (...args: string[]) => runAdminCli(args, { DATABASE_URL: db.url });
 
-describe('freezes through the admin CLI and the API', { timeout: 180_000 }, () => {
+describe('freezes through the admin CLI and the API', { timeout: 300_000 }, () => {
   it('accounts freeze/unfreeze: audited, shown, and enforced over HTTP', async () => {
     const u = await createCustomer(p.infra.orm, { balance: '500000.00' });
     const r = await createCustomer(p.infra.orm);
