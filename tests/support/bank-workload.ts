@@ -12,6 +12,10 @@ import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memor
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
 import type { DisbursementBehaviour } from '../../src/domain/disbursement/disbursement-provider.ts';
 import { statementExceptions } from './statement-reconciliation.ts';
+import { PostgresAccountRepository } from '../../src/adapters/persistence/payment/postgres-account.repository.ts';
+import { FreezeAccountHandler } from '../../src/application/payment/freeze-account/freeze-account.handler.ts';
+import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
+import { FREEZE_LEVELS } from '../../src/domain/wallet/freeze.ts';
 import type { SandboxTransfers } from '../../src/adapters/disbursement/sandbox/sandbox-transfers.ts';
 
 /**
@@ -92,6 +96,14 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   const payoutHandler =
     o.payouts?.handler ??
     new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank as InMemoryDisbursementProvider });
+  // Tiers in the mix (issue 15): every fourth client starts UNREGISTERED, so its transfers are
+  // refused (KYC_REQUIRED) and what it receives is capped by the lower balance limit.
+  const unregistered = o.clients.filter((_, i) => i % 4 === 3);
+  for (const c of unregistered) await o.orm.em.getConnection().execute(`update accounts set kyc_tier = 'UNREGISTERED' where user_id = ?`, [c.userId]);
+  // Freezes in the mix: operators freeze and unfreeze clients and merchants at random levels while money moves.
+  const accountRepo = new PostgresAccountRepository(o.orm);
+  const freezer = new FreezeAccountHandler(accountRepo);
+  const merchantAdmin = new MerchantAdmin(merchantRepo);
   const initial = await ledgerSnapshot(o.orm);
   const payments: string[] = [];
   const topUps: { reference: string; method: 'GOPAY' | 'SHOPEE_PAY' }[] = [];
@@ -154,6 +166,27 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
       }
     } else if (roll < 0.9 && payments.length) {
       await call('refund', 'POST', '/api/payment/admin/refunds', o.adminToken, { transaction_id: rand(payments), ...(Math.random() < 0.5 ? { amount: amount(500, 5000) } : {}) });
+    } else if (roll < 0.93) {
+      // An operator's freeze or unfreeze of a client or a merchant (the CLI's use cases).
+      const level = rand(FREEZE_LEVELS);
+      const merchant = Math.random() < 0.3 ? rand(BANK_MERCHANTS).code : null;
+      const label = `freeze ${merchant ? 'merchant' : 'account'}`;
+      stats.attempted[label] = (stats.attempted[label] ?? 0) + 1;
+      try {
+        if (merchant) {
+          const m = await merchantRepo.findByCode(merchant);
+          await (m?.freeze ? merchantAdmin.unfreeze(merchant) : merchantAdmin.freeze(merchant, { level, reason: 'bank workload', operator: 'workload' }));
+        } else {
+          const a = (await accountRepo.findByUserId(me.userId))!;
+          await (a.freeze ? freezer.unfreeze(a.id) : freezer.freeze({ accountId: a.id, level, reason: 'bank workload', operator: 'workload' }));
+        }
+        stats.statuses[`${label} ok`] = (stats.statuses[`${label} ok`] ?? 0) + 1;
+      } catch (err) {
+        // Two operators racing on one account: the second unfreeze finds nothing to lift.
+        const code = (err as { code?: string }).code;
+        stats.statuses[`${label} ${code ?? 'error'}`] = (stats.statuses[`${label} ${code ?? 'error'}`] ?? 0) + 1;
+        if (!code) stats.serverErrors.push(`${label}: ${String(err)}`);
+      }
     } else {
       const r = await call('balance', 'GET', '/api/payment/balance', me.token);
       if (r.status === 200 && String(r.json.data?.balance).startsWith('-')) stats.violations.push(`negative balance read by ${me.username}`);
@@ -203,6 +236,8 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   );
   running = false;
   await Promise.all([checker, chaos]);
+  // Lift every freeze the mix left, so the final payout and the settlement of pending top-ups run as usual.
+  await o.orm.em.getConnection().execute(`update accounts set freeze_level = null, freeze_reason = null, frozen_at = null, frozen_by = null where freeze_level is not null`);
   // The bank answers every payout it still holds, then payout-check applies the answers.
   fakeBank.control.resetBehaviours();
   // One payout with the bank healthy, from whichever merchant was paid: the random mix alone leaves

@@ -1,4 +1,6 @@
 import type { KycTier } from '../../src/domain/wallet/kyc.ts';
+import type { KycLimits } from '../../src/domain/ledger/limits.ts';
+import type { RefusalLog } from '../../src/application/ports/refusal-log.ts';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
@@ -93,10 +95,10 @@ export async function createMerchant(
 }
 
 /** The payment use cases over real PostgreSQL, with in-memory e-wallet fakes. */
-export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number } = {}) {
+export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number; limits?: KycLimits; refusals?: RefusalLog } = {}) {
   const logger = pino({ level: 'silent' });
   const cache = new BalanceCache(new InMemoryKeyValueStore());
-  const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u), batch: testLedgerBatch() });
+  const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u), batch: testLedgerBatch(), limits: opts.limits, refusals: opts.refusals });
   const accounts = new PostgresAccountRepository(orm);
   const merchants = new PostgresMerchantRepository(orm);
   const gopay = new InMemoryEWalletProvider('GOPAY', { seeds: [] });

@@ -52,6 +52,8 @@ export interface Leg {
   floor?: bigint;
   /** A debit sending money to another person (KYC: only REGISTERED accounts may). */
   toOthers?: boolean;
+  /** Whether a freeze of the account refuses this leg (default: its rule is 'active'; see wallet/freeze.ts). */
+  freezable?: boolean;
 }
 
 /**

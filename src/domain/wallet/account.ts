@@ -2,6 +2,7 @@ import type { Money } from '../shared/money.ts';
 import { WalletErrors } from './wallet.errors.ts';
 import type { KycTier } from './kyc.ts';
 import type { PaymentMethod } from '../ledger/transaction.ts';
+import type { AccountFreeze } from './freeze.ts';
 
 /** The account_status enum (merchants reuse it, src/domain/merchant/merchant.ts). */
 export const ACCOUNT_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const;
@@ -22,6 +23,8 @@ export interface Account {
   status: AccountStatus;
   /** The KYC tier (absent in literals of accounts that predate tiers: read as UNREGISTERED). */
   kycTier?: KycTier;
+  /** An operator's freeze, if any (absent in literals: not frozen). */
+  freeze?: AccountFreeze | null;
   createdAt: Date;
   updatedAt: Date;
 }

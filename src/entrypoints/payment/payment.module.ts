@@ -12,6 +12,8 @@ import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../
 import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
 import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PostgresRefusalLog } from '../../adapters/persistence/payment/postgres-refusal-log.ts';
+import type { RefusalLog } from '../../application/ports/refusal-log.ts';
 import { PostgresMerchantRepository } from '../../adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 import { PAYMENT_METHODS } from '../../domain/ledger/transaction.ts';
@@ -67,6 +69,8 @@ export interface PaymentRuntime {
   resolveCase: ResolveCaseHandler;
   dailyReconciliation: DailyReconciliationJob;
   discrepancies: PostgresProviderDiscrepancyRepository;
+  /** Where refused movements are recorded for the regulator report (the ledger's rules; a fraud engine's BLOCKs). */
+  refusals: RefusalLog;
   ewallet: EWalletAdapters | null;
   /** The in-process provider simulators, when no provider base URL is configured. */
   sandboxes: Sandboxes | null;
@@ -101,10 +105,12 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
       const config = infra.config;
       const logger = infra.logger.child({ module: 'payment' });
       const cache = new BalanceCache(infra.kv);
-      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config), batch: { max: config.LEDGER_BATCH_MAX, windowMs: config.LEDGER_BATCH_WINDOW_MS, concurrency: config.LEDGER_BATCH_CONCURRENCY } });
+      const refusals = new PostgresRefusalLog(infra.orm, (err, r) => logger.warn({ err, rule: r.rule }, 'refusal not recorded'));
+      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config), refusals, batch: { max: config.LEDGER_BATCH_MAX, windowMs: config.LEDGER_BATCH_WINDOW_MS, concurrency: config.LEDGER_BATCH_CONCURRENCY } });
       const accounts = new PostgresAccountRepository(infra.orm);
       const merchants = new PostgresMerchantRepository(infra.orm);
       const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
+      runtime.refusals = refusals;
       const ewallet = () => {
         if (!runtime.ewallet) throw new Error('payment module not started: e-wallet providers are set in start()');
         return runtime.ewallet;

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Container } from 'inversify';
 import type { Context, Middleware } from 'koa';
-import type { OpenApiRegistry } from '../openapi.ts';
+import { RefusalMeta, type OpenApiRegistry } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import { respond } from '../envelope.ts';
 import { actorOf, authenticate, requireRole } from '../authenticate.ts';
@@ -21,7 +21,7 @@ import type { PaymentHandlers } from './payment-handlers.ts';
 const TAG = 'payment';
 const PROVIDER_ERRORS = { 502: ['PROVIDER_ERROR'], 503: ['PROVIDER_UNAVAILABLE'], 504: ['PROVIDER_TIMEOUT'] };
 /** What a failed top-up's error envelope carries besides the code: the debit and the release that returned the amount. */
-const TopUpFailureMeta = z.object({
+const TopUpFailureMeta = RefusalMeta.extend({
   transaction_id: z.string().optional().describe('TOPUP_DECLINED / TOPUP_FAILED: the top-up, now FAILED'),
   refund_transaction_id: z.string().nullable().optional().describe('TOPUP_DECLINED / TOPUP_FAILED: the REFUND that returned the amount to the account'),
 });
@@ -57,7 +57,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
   const auth: Middleware = authenticate(container.get<AccessTokenVerifier>(TOKENS.AccessTokens));
   const once = (route: string) => idempotent(container, route);
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED.', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED (meta.details names the limit and what remains); `freeze` shows an operator\'s freeze (403 ACCOUNT_FROZEN for what it covers).', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
     const account = await handlers.getAccount.account(actorOf(ctx).userId);
     const view = await handlers.getAccount.limits(account);
     respond(ctx, 200, 'account', { ...accountDto(account), ...(view ? { limits: limitsDto(view) } : {}) });
@@ -96,7 +96,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       responses: { 201: { description: 'top up successful', data: TransactionSchema }, 202: { description: 'top up pending', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_status: 'PENDING', external_reference: null } } },
       errors: {
         400: ['INVALID_AMOUNT', 'AMOUNT_BELOW_MINIMUM', 'AMOUNT_ABOVE_MAXIMUM', 'UNSUPPORTED_PAYMENT_METHOD'],
-        403: ['ACCOUNT_NOT_ACTIVE'],
+        403: { codes: ['ACCOUNT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta },
         404: ['ACCOUNT_NOT_FOUND', 'USER_NOT_FOUND'],
         422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED', 'KYC_REQUIRED'], meta: TopUpFailureMeta },
         502: { codes: ['TOPUP_FAILED'], meta: TopUpFailureMeta },
@@ -137,14 +137,14 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       path: '/api/payment/payments',
       operationId: 'createPayment',
       summary: 'Pay a merchant from the caller\'s account',
-      description: 'The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; nothing is written.',
+      description: 'The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; the payer\'s account frozen for debits or the merchant\'s for credits: 403 ACCOUNT_FROZEN (meta.details: level, side, owner); nothing is written.',
       tag: TAG,
       security: 'bearer',
       body: PaymentRequest,
       bodyExample: { amount: 25000, merchant_id: 'TOKO-DEMO', description: 'coffee' },
       idempotent: true,
       responses: { 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'TOKO-DEMO', fee: '175.00', net: '24825.00' }, merchant_id: 'TOKO-DEMO', merchant_name: 'Toko Demo', gross_amount: '25000.00', fee_amount: '175.00', net_amount: '24825.00' } } },
-      errors: { 400: ['INVALID_AMOUNT'], 403: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS'] },
+      errors: { 400: ['INVALID_AMOUNT'], 403: { codes: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta }, 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS'] },
       middleware: [auth, once('payment.payments')],
     },
     async (ctx, { body }) => {
@@ -187,7 +187,12 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       bodyExample: { recipient: 'budi', amount: '75000.00', description: 'dinner' },
       idempotent: true,
       responses: { 201: { description: 'transfer successful', data: TransferSchema } },
-      errors: { 400: ['INVALID_AMOUNT', 'SELF_TRANSFER'], 403: ['ACCOUNT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE', 'KYC_REQUIRED', 'BALANCE_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED'] },
+      errors: {
+        400: ['INVALID_AMOUNT', 'SELF_TRANSFER'],
+        403: { codes: ['ACCOUNT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta },
+        404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'],
+        422: { codes: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE', 'KYC_REQUIRED', 'BALANCE_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED'], meta: RefusalMeta },
+      },
       middleware: [auth, once('payment.transfers')],
     },
     async (ctx, { body }) => {

@@ -6,6 +6,8 @@ import { Money } from '../../../domain/shared/money.ts';
 import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
 import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
 import type { MerchantJournalEntry } from '../../../domain/merchant/statement.ts';
+import type { AccountFreeze, FreezeLevel } from '../../../domain/wallet/freeze.ts';
+import { toFreeze } from '../payment/ledger-rows.ts';
 
 interface MerchantRow {
   id: string;
@@ -20,12 +22,17 @@ interface MerchantRow {
   payout_reserve: string;
   account_id: string;
   balance: string;
+  freeze_level: FreezeLevel | null;
+  freeze_reason: string | null;
+  frozen_at: Date | null;
+  frozen_by: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const SELECT = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps, m.payout_reserve::text as payout_reserve,
-                       a.id as account_id, a.balance::text as balance, m.created_at, m.updated_at
+                       a.id as account_id, a.balance::text as balance,
+                       a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, m.created_at, m.updated_at
                   from merchants m join accounts a on a.merchant_id = m.id`;
 
 function toMerchant(r: MerchantRow): MerchantWithBalance {
@@ -40,6 +47,7 @@ function toMerchant(r: MerchantRow): MerchantWithBalance {
     payoutReserve: Money.parse(r.payout_reserve),
     accountId: r.account_id,
     balance: Money.parse(r.balance),
+    freeze: toFreeze(r),
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -95,6 +103,24 @@ export class PostgresMerchantRepository implements MerchantRepository {
       check(before);
       await em.createQueryBuilder(MerchantSchema).update({ status: to, updatedAt: raw('now()') }).where({ id: before.id }).execute();
       await em.createQueryBuilder(AccountSchema).update({ accountStatus: to, updatedAt: raw('now()') }).where({ id: before.accountId }).execute();
+      return { before, after: (await this.findIn(em, code))! };
+    });
+  }
+
+  async setFreeze(code: string, freeze: AccountFreeze | null, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+    return this.orm.em.fork().transactional(async (em) => {
+      // The account row is the one the ledger's conditional statement checks: locking it orders this after any movement in flight.
+      const rows = (await em.execute(`${SELECT} where m.code = ? for update of a`, [code])) as MerchantRow[];
+      if (!rows[0]) throw MerchantErrors.notFound();
+      const before = toMerchant(rows[0]);
+      check(before);
+      await em.execute(`update accounts set freeze_level = ?, freeze_reason = ?, frozen_at = ?, frozen_by = ?, updated_at = now() where id = ?`, [
+        freeze?.level ?? null,
+        freeze?.reason ?? null,
+        freeze?.frozenAt ?? null,
+        freeze?.frozenBy ?? null,
+        before.accountId,
+      ]);
       return { before, after: (await this.findIn(em, code))! };
     });
   }

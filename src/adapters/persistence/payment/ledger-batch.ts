@@ -65,7 +65,7 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
     try {
       const legs = await item.plan(reader);
       const r: ResolvedLeg[] = [];
-      for (const l of legs) r.push({ accountId: await deps.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers });
+      for (const l of legs) r.push({ accountId: await deps.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
       resolved.push(r);
       // A refund's amount is its credit to the payer: counted now, for a later refund of the same payment in this batch.
       for (const l of r) if (l.row?.type === 'REFUND' && l.row.relatedTransactionId && l.delta > 0n) refundedInBatch.set(l.row.relatedTransactionId, (refundedInBatch.get(l.row.relatedTransactionId) ?? 0n) + l.delta);

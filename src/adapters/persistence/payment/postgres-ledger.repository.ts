@@ -4,7 +4,9 @@ import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
 import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import type { Account, SystemAccountCode } from '../../../domain/wallet/account.ts';
-import { planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import { deferredRejection, planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import type { FreezeLevel } from '../../../domain/wallet/freeze.ts';
+import { recordIfRefusal, type RefusalLog } from '../../../application/ports/refusal-log.ts';
 import { jakartaMonthStart, type KycLimits, type LimitState } from '../../../domain/ledger/limits.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
@@ -37,6 +39,8 @@ export interface PostgresLedgerOptions {
   limits?: KycLimits;
   /** The clock for the calendar month of the monthly limit. */
   now?: () => Date;
+  /** Where refusals by the limits and freezes are recorded, after the movement rolled back (the regulator report counts them). */
+  refusals?: RefusalLog;
   /**
    * Group commit (config LEDGER_BATCH_*): concurrent movements share one transaction. Absent, or
    * max ≤ 1: one transaction per movement. Movements whose unit joins other repositories' writes
@@ -65,6 +69,24 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   async move(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
+    return this.refusalsRecorded(() => this.moveOnce(movement, unit));
+  }
+
+  async post(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
+    return this.refusalsRecorded(() => this.postOnce(posting, unit));
+  }
+
+  /** A refusal marked by the rules (limits, freezes) is recorded once its movement has rolled back, alone or in a batch. */
+  private async refusalsRecorded<R>(work: () => Promise<R>): Promise<R> {
+    try {
+      return await work();
+    } catch (err) {
+      await recordIfRefusal(this.opts.refusals, err);
+      throw err;
+    }
+  }
+
+  private async moveOnce(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
     if (this.batcher && !unit?.join) {
       const toMovement = (r: PostingResult): MovementResult => ({ movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null });
       const r = await this.batcher.submit({
@@ -89,7 +111,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
     return result;
   }
 
-  async post(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
+  private async postOnce(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
     if (this.batcher && !unit?.join) return this.batcher.submit({ plan: posting.plan, reference: posting.reference, unit });
     return this.postDirect(posting, unit);
   }
@@ -269,7 +291,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
    */
   private async postIn(em: EntityManager, legs: Leg[], reference?: string): Promise<PostingResult> {
     const resolved: ResolvedLeg[] = [];
-    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers });
+    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
     const movementId = randomUUID();
     const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const locked = new Map<string, Account>();
@@ -291,16 +313,21 @@ export class PostgresLedgerRepository implements LedgerRepository {
       const signed = signedDecimal(x.delta);
       const floor = signedDecimal(x.requires.minBalance);
       const status = x.requires.status === 'active' ? "and account_status = 'ACTIVE'" : x.requires.status === 'not_closed' ? "and account_status <> 'CLOSED'" : '';
+      // The levels the domain decided this side must not have (FREEZE_LEVELS, never input).
+      const unfrozen = x.requires.notFrozenAt.length ? `and (freeze_level is null or freeze_level not in (${x.requires.notFrozenAt.map((l) => `'${l}'`).join(', ')}))` : '';
       const changed = (await em.execute(
         `with s as (
            update accounts set balance = balance + ?::numeric, updated_at = now()
-            where id = ? and balance + ?::numeric >= ?::numeric ${status}
+            where id = ? and balance + ?::numeric >= ?::numeric ${status} ${unfrozen}
             returning balance - ?::numeric as before, balance as after)
          insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after)
          select ?, ?, ?, ?::numeric, s.before, s.after from s returning id`,
         [signed, x.accountId, signed, floor, signed, movementId, x.accountId, journalRef, signed],
       )) as unknown[];
-      if (changed.length !== 1) throw x.rejection;
+      if (changed.length !== 1) {
+        const [now] = (await em.execute(`select freeze_level from accounts where id = ?`, [x.accountId])) as { freeze_level: FreezeLevel | null }[];
+        throw deferredRejection(x, now?.freeze_level ?? null);
+      }
     }
     return { movementId, rows: resolved.map((l) => written.get(l.accountId) ?? null) };
   }

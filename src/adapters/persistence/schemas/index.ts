@@ -1,7 +1,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import { AuthenticationSchema, RefreshTokenFamilySchema, UserSchema } from './identity.ts';
 import { MerchantPayoutSchema, MerchantSchema } from './merchant.ts';
-import { AccountIdentitySchema, AccountSchema, HistoricalTransactionSchema, LedgerEntrySchema } from './wallet.ts';
+import { AccountIdentitySchema, AccountSchema, HistoricalTransactionSchema, LedgerEntrySchema, MovementRefusalSchema } from './wallet.ts';
 import { ProviderDiscrepancySchema, TopUpReconciliationSchema } from './finality.ts';
 import { ApiAccessLogSchema, ApiKeySchema, ExternalServiceSchema } from './regulator.ts';
 import { TransactionDailyAggregateSchema, TransactionReportRowSchema } from './reports.ts';
@@ -26,6 +26,7 @@ export const entitySchemas: EntitySchema<any>[] = [
   AccountIdentitySchema,
   HistoricalTransactionSchema,
   LedgerEntrySchema,
+  MovementRefusalSchema,
   TopUpReconciliationSchema,
   ProviderDiscrepancySchema,
   ExternalServiceSchema,

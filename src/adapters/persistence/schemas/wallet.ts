@@ -4,7 +4,8 @@ import { ID_TYPES, KYC_TIERS } from '../../../domain/wallet/kyc.ts';
 import { PAYMENT_METHODS, TRANSACTION_STATUSES, TRANSACTION_TYPES } from '../../../domain/ledger/transaction.ts';
 import { UserSchema } from './identity.ts';
 import { MerchantSchema } from './merchant.ts';
-import { generatedUuid, money, timestampNow } from './columns.ts';
+import { FREEZE_LEVELS } from '../../../domain/wallet/freeze.ts';
+import { generatedUuid, money, timestamp, timestampNow } from './columns.ts';
 
 export const AccountSchema = defineEntity({
   name: 'Account',
@@ -21,8 +22,18 @@ export const AccountSchema = defineEntity({
     systemCode: p.string().length(50).$type<SystemAccountCode>().nullable().unique(),
     merchantId: p.manyToOne(MerchantSchema).mapToPk().fieldName('merchant_id').nullable().unique().deleteRule('no action'),
     kycTier: p.enum(KYC_TIERS).nativeEnumName('kyc_tier').default('UNREGISTERED'),
+    // An operator's freeze: all four set, or none (src/domain/wallet/freeze.ts).
+    freezeLevel: p.enum(FREEZE_LEVELS).nativeEnumName('freeze_level').nullable(),
+    freezeReason: p.string().length(500).nullable(),
+    frozenAt: timestamp().nullable(),
+    frozenBy: p.string().length(255).nullable(),
   },
   checks: [
+    {
+      name: 'accounts_freeze_complete',
+      expression:
+        '(freeze_level is null and freeze_reason is null and frozen_at is null and frozen_by is null) or (freeze_level is not null and freeze_reason is not null and frozen_at is not null and frozen_by is not null)',
+    },
     // Only BANK_CAPITAL, the counterpart of FUNDING's opening, may go below zero.
     { name: 'accounts_balance_check', expression: `balance >= 0 or coalesce(system_code = 'BANK_CAPITAL', false)` },
     { name: 'accounts_owner_check', expression: 'num_nonnulls(user_id, system_code, merchant_id) = 1' },
@@ -111,3 +122,20 @@ export const LedgerEntrySchema = defineEntity({
   ],
 });
 export type LedgerEntryRecord = InferEntity<typeof LedgerEntrySchema>;
+
+/** A movement the ledger refused by a limit or freeze rule (no personal data): the regulator report counts them by rule. */
+export const MovementRefusalSchema = defineEntity({
+  name: 'MovementRefusal',
+  tableName: 'movement_refusals',
+  properties: {
+    id: p.bigint('string').primary().autoincrement(),
+    rule: p.string().length(100),
+    code: p.string().length(64),
+    accountId: p.manyToOne(AccountSchema).mapToPk().fieldName('account_id').nullable().deleteRule('no action').updateRule('no action'),
+    amount: money().nullable(),
+    refusedAt: timestampNow(),
+  },
+  checks: [{ name: 'movement_refusals_amount_check', expression: 'amount > 0' }],
+  indexes: [{ name: 'movement_refusals_refused_at', properties: ['refusedAt'] }],
+});
+export type MovementRefusalRecord = InferEntity<typeof MovementRefusalSchema>;

@@ -6,6 +6,7 @@ import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { PostgresLedgerRepository } from '../../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PostgresRefusalLog } from '../../../adapters/persistence/payment/postgres-refusal-log.ts';
 import { PostgresMerchantRepository } from '../../../adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { createRedis } from '../../../adapters/redis/redis-client.ts';
 import { RedisKeyValueStore } from '../../../adapters/redis/redis-key-value-store.ts';
@@ -23,6 +24,7 @@ export function paymentCli(ctx: AdminContext) {
   const ledger = new PostgresLedgerRepository(ctx.orm, {
     topic: ctx.config.KAFKA_TOPIC_TRANSACTIONS,
     limits: kycLimitsOf(ctx.config),
+    refusals: new PostgresRefusalLog(ctx.orm),
     onCommitted: async (userIds) => {
       if (!ctx.config.REDIS_URL) return;
       const redis = createRedis(ctx.config.REDIS_URL);
