@@ -94,10 +94,10 @@ describe('transfers', () => {
     const a = await createCustomer(orm, { balance: '50000.00' });
     const b = await createCustomer(orm);
     const byName = await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: b.username, amount: m('100.00') });
-    expect(byName.sender).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: a.accountId, relatedTransactionId: byName.recipient.transactionId });
+    expect(byName.sender).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: a.accountId, relatedTransactionId: byName.recipient!.transactionId });
     expect(byName.recipient).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: b.accountId, userId: b.userId, relatedTransactionId: byName.sender.transactionId });
-    expect(byName.recipient.balanceBefore.toString()).toBe('0.00');
-    expect(byName.recipient.balanceAfter.toString()).toBe('100.00');
+    expect(byName.recipient!.balanceBefore.toString()).toBe('0.00');
+    expect(byName.recipient!.balanceAfter.toString()).toBe('100.00');
     await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: `0${b.phone.slice(3)}`, amount: m('200.00') });
     await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: b.accountId, amount: m('300.00') });
     expect(await balanceOf(orm, b.accountId)).toBe('600.00');

@@ -46,7 +46,16 @@ export interface Movement {
   toOthers?: boolean;
   /** Runs first, inside the transaction: the place for checks that need locks (refund totals). */
   guard?: (reader: LedgerGuardReader) => Promise<void>;
+  screen?: Screen;
 }
+
+/**
+ * The fraud rules' hook (src/application/risk/risk-screen.ts): runs after the customers' accounts
+ * are locked and before the legs are decided, so it counts the payer's movements under the payer's
+ * row lock. It may throw (a block) or return other legs (a hold: the payer's debit into RISK_HOLD);
+ * those may only touch customers the movement locked already.
+ */
+export type Screen = (tx: TransactionHandle, legs: readonly Leg[]) => Promise<Leg[] | undefined>;
 
 /** One side of a multi-leg movement: a signed change in minor units (the legs sum to zero). */
 export interface Leg {
@@ -68,6 +77,7 @@ export interface Posting {
   plan: (reader: LedgerGuardReader) => Promise<Leg[]>;
   /** The journal's transaction_id for sides without a history row (default: the first row's id). */
   reference?: string;
+  screen?: Screen;
 }
 
 export interface PostingResult {
@@ -108,6 +118,16 @@ export interface LedgerRepository {
     transactionId: string,
     outcome: 'SUCCESS' | 'FAILED',
     details: { externalReference?: string | null; reason?: string },
+    inTransaction?: InTransaction<SettleResult>,
+  ): Promise<SettleResult>;
+  /**
+   * Decides a movement held by the fraud rules exactly once (a conditional update of its PENDING
+   * row): SUCCESS posts `onward` (RISK_HOLD → where the money was going), FAILED returns the money
+   * from RISK_HOLD to the payer with a linked REFUND row. Already final: applied=false, unchanged.
+   */
+  settleHeld(
+    transactionId: string,
+    decision: { outcome: 'SUCCESS'; onward: Leg[] } | { outcome: 'FAILED'; reason: string },
     inTransaction?: InTransaction<SettleResult>,
   ): Promise<SettleResult>;
   findByTransactionId(transactionId: string): Promise<LedgerTransaction | null>;
