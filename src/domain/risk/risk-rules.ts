@@ -160,3 +160,23 @@ export function evaluate(rules: readonly RiskRule[], s: RiskSubject, f: RiskFigu
 export function effectiveOutcome(kind: MovementKind, outcome: RiskOutcome): RiskOutcome {
   return kind === 'TOPUP' && outcome === 'REVIEW' ? 'BLOCK' : outcome;
 }
+
+/** What an operator may change on a rule (`risk rules set`): amounts in minor units, counts and seconds as integers. */
+export interface RuleChange {
+  enabled?: boolean;
+  outcome?: string;
+  params?: Partial<Record<keyof RiskParams, bigint | number>>;
+}
+
+/** The rule after a change, or an error naming what is wrong (a parameter the rule has not, a non-positive threshold). */
+export function changeRule(rule: RiskRule, change: RuleChange): RiskRule | { error: string } {
+  if (change.outcome !== undefined && change.outcome !== 'REVIEW' && change.outcome !== 'BLOCK') return { error: 'the outcome is REVIEW or BLOCK' };
+  const params: Record<string, bigint | number> = { ...rule.params } as Record<string, bigint | number>;
+  for (const [k, v] of Object.entries(change.params ?? {})) {
+    if (v === undefined) continue;
+    if (!RULE_PARAMS[rule.code].includes(k as keyof RiskParams)) return { error: `${rule.code} has no ${k}; it takes ${RULE_PARAMS[rule.code].join(', ')}` };
+    if (typeof v === 'number' ? !Number.isSafeInteger(v) || v < 1 : v < 1n) return { error: `${k} must be a positive whole number` };
+    params[k] = v;
+  }
+  return { code: rule.code, enabled: change.enabled ?? rule.enabled, outcome: (change.outcome as RiskRule['outcome'] | undefined) ?? rule.outcome, params: params as RiskParams };
+}
