@@ -40,7 +40,7 @@ async function expectBooksBalanced(accountIds: string[]) {
 describe('system accounts (migration)', () => {
   it('exist, without users, and refuse to be both a customer and a system account', async () => {
     const rows = await sql<{ system_code: string; user_id: number | null }>(`select system_code, user_id from accounts where system_code is not null order by system_code`);
-    expect(rows.map((r) => r.system_code)).toEqual(['BANK_CAPITAL', 'FEE_REVENUE', 'FUNDING', 'GOPAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'PAYOUT_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT']);
+    expect(rows.map((r) => r.system_code)).toEqual(['BANK_CAPITAL', 'FEE_REVENUE', 'FUNDING', 'GOPAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'PAYOUT_SETTLEMENT', 'RISK_HOLD', 'SHOPEE_PAY_SETTLEMENT']);
     expect(rows.every((r) => r.user_id === null)).toBe(true);
     await expect(sql(`insert into accounts (user_id, system_code) values (null, null)`)).rejects.toThrow(/accounts_owner_check/);
   });
