@@ -149,7 +149,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
       // The exactly-once gate, as for top-ups: only the decision whose UPDATE matches the PENDING held row acts.
       const rows = (await em.execute(
         `update historical_transactions set transaction_status = ?, updated_at = now()
-          where transaction_id = ? and transaction_status = 'PENDING' and transaction_type <> 'TOPUP' and metadata::jsonb ? 'risk_case'
+          where transaction_id = ? and transaction_status = 'PENDING' and transaction_type <> 'TOPUP' and (metadata::jsonb ->> 'risk_case') is not null
         returning *`,
         [decision.outcome, transactionId],
       )) as TransactionRow[];
