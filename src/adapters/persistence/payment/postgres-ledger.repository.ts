@@ -164,7 +164,8 @@ export class PostgresLedgerRepository implements LedgerRepository {
       let release: LedgerTransaction | null = null;
       if (decision.outcome === 'SUCCESS') {
         const legs: Leg[] = [{ account: { system: 'RISK_HOLD' }, delta: -held.amount.minor, rule: 'any' }, ...decision.onward];
-        const posted = await this.postIn(em, legs, transactionId);
+        // Its own journal reference (a transaction id belongs to one movement), named after the held one as payouts' :RETURN.
+        const posted = await this.postIn(em, legs, `${transactionId}:RELEASE`);
         for (const r of posted.rows) if (r) userIds.push(r.userId);
       } else {
         const moved = await this.moveIn(em, {
