@@ -90,6 +90,8 @@ describe('bank invariant (short version)', () => {
     expect(ok('topup')).toBeGreaterThan(0);
     expect(stats.statuses['payout SUCCESS'] ?? 0).toBeGreaterThan(0);
     expect(stats.bank.transferCount()).toBeGreaterThan(0);
+    // Fraud-rule holds were in the mix and decided (approved or rejected once each).
+    expect((stats.statuses['review APPROVED'] ?? 0) + (stats.statuses['review REJECTED'] ?? 0)).toBeGreaterThan(0);
     const faulted = Object.entries(stats.statuses).filter(([l]) => /^topup (202|422 TOPUP|50)/.test(l)).reduce((n, [, c]) => n + c, 0);
     expect(faulted).toBeGreaterThan(0);
   });

@@ -3375,6 +3375,49 @@ export interface operations {
                     };
                 };
             };
+            /** @description held for review by the fraud rules: the PENDING payment, the amount reserved until an operator approves or rejects it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "code": "202",
+                     *         "message": "held for review by the fraud rules: the PENDING payment, the amount reserved until an operator approves or rejects it"
+                     *       },
+                     *       "data": {
+                     *         "id": "0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10",
+                     *         "transaction_id": "TRX-20261201-4F2A9C1B7E",
+                     *         "transaction_type": "TOPUP",
+                     *         "transaction_status": "SUCCESS",
+                     *         "amount": "50000.00",
+                     *         "balance_before": "150000.00",
+                     *         "balance_after": "100000.00",
+                     *         "currency": "IDR",
+                     *         "payment_method": "GOPAY",
+                     *         "description": "top up my GoPay",
+                     *         "external_reference": "GP-8f1c2d3e4b5a",
+                     *         "related_transaction_id": null,
+                     *         "metadata": {
+                     *           "phone_number": "+6281234567890"
+                     *         },
+                     *         "created_at": "2026-12-01T08:15:30.123Z",
+                     *         "updated_at": "2026-12-01T08:15:31.456Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Transaction"];
+                        meta: {
+                            /** @constant */
+                            code: "202";
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT */
             400: {
                 headers: {
@@ -3531,7 +3574,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RISK_BLOCKED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3543,7 +3586,7 @@ export interface operations {
                             /** @constant */
                             code: "422";
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RISK_BLOCKED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4105,6 +4148,56 @@ export interface operations {
                     };
                 };
             };
+            /** @description held for review by the fraud rules: the sender's PENDING row, the amount reserved until an operator approves (the recipient is credited then) or rejects it (the amount returns) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "code": "202",
+                     *         "message": "held for review by the fraud rules: the sender's PENDING row, the amount reserved until an operator approves (the recipient is credited then) or rejects it (the amount returns)"
+                     *       },
+                     *       "data": {
+                     *         "id": "0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10",
+                     *         "transaction_id": "TRX-20261201-4F2A9C1B7E",
+                     *         "transaction_type": "TRANSFER",
+                     *         "transaction_status": "SUCCESS",
+                     *         "amount": "50000.00",
+                     *         "balance_before": "150000.00",
+                     *         "balance_after": "100000.00",
+                     *         "currency": "IDR",
+                     *         "payment_method": null,
+                     *         "description": "dinner",
+                     *         "external_reference": null,
+                     *         "related_transaction_id": "TRX-20261201-9C8B7A6D5E",
+                     *         "metadata": {
+                     *           "direction": "OUT",
+                     *           "counterparty_account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+                     *           "counterparty_username": "budi"
+                     *         },
+                     *         "created_at": "2026-12-01T08:15:30.123Z",
+                     *         "updated_at": "2026-12-01T08:15:31.456Z",
+                     *         "recipient": {
+                     *           "account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+                     *           "username": "bu****di",
+                     *           "phone": "+62812****7890"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Transfer"];
+                        meta: {
+                            /** @constant */
+                            code: "202";
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT, SELF_TRANSFER */
             400: {
                 headers: {
@@ -4261,7 +4354,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RECIPIENT_NOT_ACTIVE, KYC_REQUIRED, BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RECIPIENT_NOT_ACTIVE, KYC_REQUIRED, BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, RISK_BLOCKED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4275,7 +4368,7 @@ export interface operations {
                             /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
                             details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RECIPIENT_NOT_ACTIVE" | "KYC_REQUIRED" | "BALANCE_LIMIT_EXCEEDED" | "MONTHLY_LIMIT_EXCEEDED";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RECIPIENT_NOT_ACTIVE" | "KYC_REQUIRED" | "BALANCE_LIMIT_EXCEEDED" | "MONTHLY_LIMIT_EXCEEDED" | "RISK_BLOCKED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4810,7 +4903,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, EWALLET_NOT_FOUND, TOPUP_DECLINED, KYC_REQUIRED */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, EWALLET_NOT_FOUND, TOPUP_DECLINED, KYC_REQUIRED, RISK_BLOCKED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4824,7 +4917,7 @@ export interface operations {
                             /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
                             details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "EWALLET_NOT_FOUND" | "TOPUP_DECLINED" | "KYC_REQUIRED";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "EWALLET_NOT_FOUND" | "TOPUP_DECLINED" | "KYC_REQUIRED" | "RISK_BLOCKED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;

@@ -17,6 +17,8 @@ import { FreezeAccountHandler } from '../../src/application/payment/freeze-accou
 import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
 import { FREEZE_LEVELS } from '../../src/domain/wallet/freeze.ts';
 import type { SandboxTransfers } from '../../src/adapters/disbursement/sandbox/sandbox-transfers.ts';
+import { PostgresRiskStore } from '../../src/adapters/persistence/risk/postgres-risk.store.ts';
+import { DecideRiskCaseHandler } from '../../src/application/risk/decide-risk-case.handler.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -105,6 +107,7 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   const freezer = new FreezeAccountHandler(accountRepo);
   const merchantAdmin = new MerchantAdmin(merchantRepo);
   const initial = await ledgerSnapshot(o.orm);
+  const review = riskReviewer(o.orm, stats);
   const payments: string[] = [];
   const topUps: { reference: string; method: 'GOPAY' | 'SHOPEE_PAY' }[] = [];
   let remaining = o.operations;
@@ -203,6 +206,13 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     }
   })();
 
+  const reviewer = (async () => {
+    while (running) {
+      await review.decidePending();
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  })();
+
   const chaos = (async () => {
     if (!o.faults) return;
     const behaviours: SandboxBehaviour[] = [
@@ -235,9 +245,13 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     }),
   );
   running = false;
-  await Promise.all([checker, chaos]);
+  await Promise.all([checker, chaos, reviewer]);
   // Lift every freeze the mix left, so the final payout and the settlement of pending top-ups run as usual.
   await o.orm.em.getConnection().execute(`update accounts set freeze_level = null, freeze_reason = null, frozen_at = null, frozen_by = null where freeze_level is not null`);
+  // Every held movement is decided before the end checks (nothing may stay PENDING).
+  while (await review.decidePending()) {
+    /* until no case is left */
+  }
   // The bank answers every payout it still holds, then payout-check applies the answers.
   fakeBank.control.resetBehaviours();
   // One payout with the bank healthy, from whichever merchant was paid: the random mix alone leaves
@@ -259,6 +273,38 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   o.sandboxes.gopay.control.resetBehaviours();
   o.sandboxes.shopeepay.control.resetBehaviours();
   return stats;
+}
+
+/**
+ * Fraud-rule holds in the mix: a first payment or transfer of Rp20,000 or more to a counterparty
+ * is held for review (NEW_COUNTERPARTY, REVIEW), so holds stay a small share of a long run too.
+ * The reviewer decides the pending cases as they come, at random, a third of them twice at once
+ * with opposite decisions: exactly one may apply (the other finds the case decided).
+ */
+function riskReviewer(orm: Orm, stats: WorkloadStats) {
+  const store = new PostgresRiskStore(orm);
+  const decide = new DecideRiskCaseHandler(store, new PostgresLedgerRepository(orm, { topic: 'bank-risk' }));
+  const enabled = orm.em.getConnection().execute(`update risk_rules set enabled = true, outcome = 'REVIEW', params = '{"minAmount": "2000000"}' where code = 'NEW_COUNTERPARTY'`);
+  const count = (label: string) => (stats.statuses[label] = (stats.statuses[label] ?? 0) + 1);
+  return {
+    /** Decides the pending cases; false when there were none. */
+    async decidePending(): Promise<boolean> {
+      await enabled;
+      const cases = await store.listCases({ status: 'PENDING', limit: 100 });
+      for (const c of cases) {
+        const first = rand(['APPROVE', 'REJECT'] as const);
+        const decisions = Math.random() < 0.3 ? [first, first === 'APPROVE' ? 'REJECT' : 'APPROVE'] as const : [first];
+        const results = await Promise.all(decisions.map((decision) => decide.execute({ caseId: c.id, decision, operator: 'bank-reviewer' }).then((r) => r.settled.applied, (err: { code?: string }) => err.code ?? String(err))));
+        const applied = results.filter((r) => r === true).length;
+        if (applied > 1) stats.violations.push(`risk case ${c.id} decided ${applied} times`);
+        const refused = results.find((r) => typeof r === 'string');
+        // An approval the recipient's state refuses (its limits, its status) leaves the case pending: it is rejected next round.
+        if (refused && applied === 0 && !/^[A-Z_]+$/.test(refused)) stats.serverErrors.push(`risk decision: ${refused}`);
+        if (applied === 1) count(`review ${(await store.findCase(c.id))!.status}`);
+      }
+      return cases.length > 0;
+    },
+  };
 }
 
 /** Settles what the providers still hold: explicitly pending top-ups are told to succeed. */
@@ -327,6 +373,14 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
 
   const [pending] = (await conn.execute(`select count(*)::int as n from historical_transactions where transaction_status = 'PENDING'`)) as [{ n: number }];
   if (pending.n > 0) v.push(`${pending.n} transactions still PENDING`);
+  // Held money: RISK_HOLD keeps exactly the movements still held (none at the end), and every case agrees with its row.
+  const [hold] = (await conn.execute(`
+    select (select balance from accounts where system_code = 'RISK_HOLD')::text as balance,
+           (select coalesce(sum(amount), 0) from risk_cases where status = 'PENDING')::numeric(15,2)::text as held,
+           (select count(*)::int from risk_cases c join historical_transactions h on h.transaction_id = c.transaction_id
+             where (c.status, h.transaction_status::text) not in (('PENDING', 'PENDING'), ('APPROVED', 'SUCCESS'), ('REJECTED', 'FAILED'))) as disagree`)) as [{ balance: string; held: string; disagree: number }];
+  if (hold.balance !== hold.held) v.push(`RISK_HOLD ${hold.balance} but held cases ${hold.held}`);
+  if (hold.disagree > 0) v.push(`${hold.disagree} risk cases disagree with their transaction's status`);
 
   // Our view of every top-up agrees with the provider's, and so does the money across the
   // boundary: what left the customer's account for it (debit − releases + re-debits of a settled

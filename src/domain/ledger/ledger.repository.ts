@@ -2,7 +2,7 @@ import type { Money } from '../shared/money.ts';
 import type { AccountRule, SystemAccountCode } from '../wallet/account.ts';
 import type { LimitState } from './limits.ts';
 import type { LedgerTransaction, PaymentMethod, TransactionStatus, TransactionType } from './transaction.ts';
-import type { UnitOfWork } from '../shared/unit-of-work.ts';
+import type { UnitOfWork, UnitTransaction } from '../shared/unit-of-work.ts';
 
 /** A customer account by id, a merchant's account by id, or one of the bank's system accounts by code. */
 export type AccountRef = { accountId: string } | { merchantAccountId: string } | { system: SystemAccountCode };
@@ -40,7 +40,16 @@ export interface Movement {
   toOthers?: boolean;
   /** Runs first, inside the transaction: the place for checks that need locks (refund totals). */
   guard?: (reader: LedgerGuardReader) => Promise<void>;
+  screen?: Screen;
 }
+
+/**
+ * The fraud rules' hook (src/application/risk/risk-screen.ts): runs after the customers' accounts
+ * are locked and before the legs are decided, so it counts the payer's movements under the payer's
+ * row lock. It may throw (a block) or return other legs (a hold: the payer's debit into RISK_HOLD);
+ * those may only touch customers the movement locked already.
+ */
+export type Screen = (tx: UnitTransaction, legs: readonly Leg[]) => Promise<Leg[] | undefined>;
 
 /** One side of a multi-leg movement: a signed change in minor units (the legs sum to zero). */
 export interface Leg {
@@ -64,6 +73,7 @@ export interface Posting {
   plan: (reader: LedgerGuardReader) => Promise<Leg[]>;
   /** The journal's transaction_id for sides without a history row (default: the first row's id). */
   reference?: string;
+  screen?: Screen;
 }
 
 export interface PostingResult {
@@ -106,6 +116,17 @@ export interface LedgerRepository {
     outcome: 'SUCCESS' | 'FAILED',
     details: { externalReference?: string | null; reason?: string },
     /** Joins the settlement only when this call makes the transition (applied). */
+    unit?: UnitOfWork<SettleResult>,
+  ): Promise<SettleResult>;
+  /**
+   * Decides a movement held by the fraud rules exactly once (a conditional update of its PENDING
+   * row): SUCCESS posts `onward` (RISK_HOLD → where the money was going), FAILED returns the money
+   * from RISK_HOLD to the payer with a linked REFUND row. Already final: applied=false, unchanged.
+   */
+  settleHeld(
+    transactionId: string,
+    decision: { outcome: 'SUCCESS'; onward: Leg[] } | { outcome: 'FAILED'; reason: string },
+    /** Joins the decision only when this call makes the transition (applied). */
     unit?: UnitOfWork<SettleResult>,
   ): Promise<SettleResult>;
   findByTransactionId(transactionId: string): Promise<LedgerTransaction | null>;

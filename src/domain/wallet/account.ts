@@ -37,8 +37,10 @@ export interface Account {
  * holds merchant payouts on their way to the bank (what we owe the disbursement provider).
  * BANK_CAPITAL is the counterpart of FUNDING's opening movement (the float the bank paid in, so
  * below zero); no flow moves money from or to it (migration 20261201202900-topology-funding-opening).
+ * RISK_HOLD holds the money of movements the fraud rules held for an operator's review (the payer's
+ * debit, until approved onward or returned: migration 20261201232500-risk-rules).
  */
-export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL'] as const;
+export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL', 'RISK_HOLD'] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
 export const settlementAccountOf = (method: PaymentMethod): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');

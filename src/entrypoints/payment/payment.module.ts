@@ -42,6 +42,8 @@ import { ChangeAccountStatusHandler } from '../../application/payment/change-acc
 import { PostgresReconciliationRepository } from '../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import { ReconcileStatementHandler } from '../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
 import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
+import { PostgresRiskStore } from '../../adapters/persistence/risk/postgres-risk.store.ts';
+import { RiskScreen } from '../../application/risk/risk-screen.ts';
 import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
 import type { DisbursementProvider } from '../../domain/disbursement/disbursement-provider.ts';
 import { createPaymentPayouts, type PaymentPayouts } from './payouts.ts';
@@ -150,6 +152,7 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
         logger,
       );
       runtime.payouts = createPaymentPayouts({ orm: infra.orm, config, ledger, merchants, logger, provider: options.disbursement });
+      const risk = new RiskScreen(new PostgresRiskStore(infra.orm), logger);
       runtime.credit = new CreditAccountHandler(accounts, ledger);
       runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
       runtime.handlers = {
@@ -161,9 +164,10 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
           sendDeadlineMs: sendFenceMs(call),
           lateSuccess: (id, ref, via) => settleTopUp.lateSuccess(id, ref, via),
           logger,
+          risk,
         }),
-        createPayment: new CreatePaymentHandler(accounts, ledger, merchants, parseFeeTable(config.MERCHANT_FEE_TABLE)),
-        createTransfer: new CreateTransferHandler(accounts, ledger),
+        createPayment: new CreatePaymentHandler(accounts, ledger, merchants, parseFeeTable(config.MERCHANT_FEE_TABLE), risk),
+        createTransfer: new CreateTransferHandler(accounts, ledger, risk),
         lookUpRecipient: new LookUpRecipientQuery({ accounts, limit: { kv: infra.kv, perHour: config.RECIPIENT_LOOKUPS_PER_HOUR } }),
         refundPayment: new RefundPaymentHandler(ledger, merchants),
         getMerchantProfile: new GetMerchantProfileQuery(merchants),

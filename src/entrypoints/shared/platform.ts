@@ -7,6 +7,7 @@ import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
+import { registerRiskMetrics } from '../../adapters/observability/risk-metrics.ts';
 import { registerReconciliationMetrics } from '../../adapters/observability/reconciliation-metrics.ts';
 import { registerPayoutMetrics } from '../../adapters/observability/payout-metrics.ts';
 import { idempotencyLeaseSeconds, loadConfig, type Config } from './config.ts';
@@ -112,6 +113,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   registerBusinessMetrics(infra.orm, metrics.registry);
   if (opts.modules.some((m) => m.name === 'payment')) registerReconciliationMetrics(infra.orm, metrics.registry);
   if (opts.modules.some((m) => m.name === 'payment')) registerPayoutMetrics(infra.orm, metrics.registry);
+  if (opts.modules.some((m) => m.name === 'payment')) registerRiskMetrics(infra.orm, metrics.registry);
   auditMetrics.current = registerAuditMetrics(metrics.registry, infra.orm);
   // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current; so
   // does the audit event of the signer's key, which needs the audit tables.

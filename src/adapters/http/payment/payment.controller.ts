@@ -98,7 +98,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
         400: ['INVALID_AMOUNT', 'AMOUNT_BELOW_MINIMUM', 'AMOUNT_ABOVE_MAXIMUM', 'UNSUPPORTED_PAYMENT_METHOD'],
         403: { codes: ['ACCOUNT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta },
         404: ['ACCOUNT_NOT_FOUND', 'USER_NOT_FOUND'],
-        422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED', 'KYC_REQUIRED'], meta: TopUpFailureMeta },
+        422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED', 'KYC_REQUIRED', 'RISK_BLOCKED'], meta: TopUpFailureMeta },
         502: { codes: ['TOPUP_FAILED'], meta: TopUpFailureMeta },
         503: ['PROVIDER_UNAVAILABLE'],
         504: ['PROVIDER_TIMEOUT'],
@@ -143,13 +143,14 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       body: PaymentRequest,
       bodyExample: { amount: 25000, merchant_id: 'TOKO-DEMO', description: 'coffee' },
       idempotent: true,
-      responses: { 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'TOKO-DEMO', fee: '175.00', net: '24825.00' }, merchant_id: 'TOKO-DEMO', merchant_name: 'Toko Demo', gross_amount: '25000.00', fee_amount: '175.00', net_amount: '24825.00' } } },
-      errors: { 400: ['INVALID_AMOUNT'], 403: { codes: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta }, 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS'] },
+      responses: { 202: { description: 'held for review by the fraud rules: the PENDING payment, the amount reserved until an operator approves or rejects it', data: TransactionSchema }, 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'TOKO-DEMO', fee: '175.00', net: '24825.00' }, merchant_id: 'TOKO-DEMO', merchant_name: 'Toko Demo', gross_amount: '25000.00', fee_amount: '175.00', net_amount: '24825.00' } } },
+      errors: { 400: ['INVALID_AMOUNT'], 403: { codes: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta }, 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RISK_BLOCKED'] },
       middleware: [auth, once('payment.payments')],
     },
     async (ctx, { body }) => {
-      const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, store(ctx, (r) => ({ status: 201, message: 'payment successful', data: transactionDto(r) })));
-      respond(ctx, 201, 'payment successful', transactionDto(t));
+      const answer = (t: LedgerTransaction) => (t.status === 'PENDING' ? ({ status: 202, message: 'payment held for review' } as const) : ({ status: 201, message: 'payment successful' } as const));
+      const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, store(ctx, (r) => ({ ...answer(r), data: transactionDto(r) })));
+      respond(ctx, answer(t).status, answer(t).message, transactionDto(t));
     },
   );
 
@@ -186,20 +187,21 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       body: TransferRequest,
       bodyExample: { recipient: 'budi', amount: '75000.00', description: 'dinner' },
       idempotent: true,
-      responses: { 201: { description: 'transfer successful', data: TransferSchema } },
+      responses: { 201: { description: 'transfer successful', data: TransferSchema }, 202: { description: 'held for review by the fraud rules: the sender\'s PENDING row, the amount reserved until an operator approves (the recipient is credited then) or rejects it (the amount returns)', data: TransferSchema } },
       errors: {
         400: ['INVALID_AMOUNT', 'SELF_TRANSFER'],
         403: { codes: ['ACCOUNT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta },
         404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'],
-        422: { codes: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE', 'KYC_REQUIRED', 'BALANCE_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED'], meta: RefusalMeta },
+        422: { codes: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE', 'KYC_REQUIRED', 'BALANCE_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED', 'RISK_BLOCKED'], meta: RefusalMeta },
       },
       middleware: [auth, once('payment.transfers')],
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
       const data = (r: TransferResult): z.output<typeof TransferSchema> => ({ ...transactionDto(r.sender), recipient: recipientDto(r.payee) });
-      const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, store(ctx, (t: TransferResult) => ({ status: 201, message: 'transfer successful', data: data(t) })));
-      respond(ctx, 201, 'transfer successful', data(r));
+      const answer = (r: TransferResult) => (r.recipient ? ({ status: 201, message: 'transfer successful' } as const) : ({ status: 202, message: 'transfer held for review' } as const));
+      const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, store(ctx, (t: TransferResult) => ({ ...answer(t), data: data(t) })));
+      respond(ctx, answer(r).status, answer(r).message, data(r));
     },
   );
 

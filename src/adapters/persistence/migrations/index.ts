@@ -18,6 +18,7 @@ import { Migration20261201202900TopologyFundingOpening } from './20261201202900-
 import { Migration20261201230857PayoutChecks } from './20261201230857-payout-checks.ts';
 import { Migration20261201232000AccountFreezes } from './20261201232000-account-freezes.ts';
 import { Migration20261201232001MovementRefusals } from './20261201232001-movement-refusals.ts';
+import { Migration20261201232500RiskRules } from './20261201232500-risk-rules.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -40,4 +41,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261201230857-payout-checks', class: Migration20261201230857PayoutChecks },
   { name: '20261201232000-account-freezes', class: Migration20261201232000AccountFreezes },
   { name: '20261201232001-movement-refusals', class: Migration20261201232001MovementRefusals },
+  { name: '20261201232500-risk-rules', class: Migration20261201232500RiskRules },
 ];

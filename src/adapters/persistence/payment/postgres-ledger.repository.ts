@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newTransactionId } from '../../../domain/shared/ids.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
@@ -21,11 +22,12 @@ import type {
   MovementResult,
   Posting,
   PostingResult,
+  Screen,
   SettleResult,
 } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
-import { finishUnit } from '../unit-of-work.ts';
+import { finishUnit, unitOf } from '../unit-of-work.ts';
 import { Batcher, type BatcherOptions, type Queued } from './ledger-batcher.ts';
 import { newMovementIds, postBatch, type BatchItem, type BatchOutcome } from './ledger-batch.ts';
 import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
@@ -87,7 +89,8 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   private async moveOnce(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
-    if (this.batcher && !unit?.join) {
+    // A movement the fraud rules screen takes its own transaction: the hook runs under its locks (not in a batch).
+    if (this.batcher && !unit?.join && !movement.screen) {
       const toMovement = (r: PostingResult): MovementResult => ({ movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null });
       const r = await this.batcher.submit({
         plan: async (reader) => {
@@ -112,7 +115,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   private async postOnce(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
-    if (this.batcher && !unit?.join) return this.batcher.submit({ plan: posting.plan, reference: posting.reference, unit });
+    if (this.batcher && !unit?.join && !posting.screen) return this.batcher.submit({ plan: posting.plan, reference: posting.reference, unit });
     return this.postDirect(posting, unit);
   }
 
@@ -120,7 +123,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private async postDirect(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
     const result = await this.orm.em.fork().transactional(async (em) => {
       const legs = await posting.plan(this.reader(em));
-      const r = await this.postIn(em, legs, posting.reference);
+      const r = await this.postIn(em, legs, posting.reference, posting.screen);
       await finishUnit(em, unit, r);
       return r;
     });
@@ -232,6 +235,63 @@ export class PostgresLedgerRepository implements LedgerRepository {
     return result;
   }
 
+  async settleHeld(
+    transactionId: string,
+    decision: { outcome: 'SUCCESS'; onward: Leg[] } | { outcome: 'FAILED'; reason: string },
+    unit?: UnitOfWork<SettleResult>,
+  ): Promise<SettleResult> {
+    const userIds: number[] = [];
+    const result = await this.orm.em.fork().transactional(async (em): Promise<SettleResult> => {
+      // The exactly-once gate, as for top-ups: only the decision whose UPDATE matches the PENDING held row acts.
+      const rows = (await em.execute(
+        `update historical_transactions set transaction_status = ?, updated_at = now()
+          where transaction_id = ? and transaction_status = 'PENDING' and transaction_type <> 'TOPUP' and (metadata::jsonb ->> 'risk_case') is not null
+        returning *`,
+        [decision.outcome, transactionId],
+      )) as TransactionRow[];
+      if (rows.length === 0) {
+        const current = await this.findIn(em, transactionId);
+        if (!current) throw LedgerErrors.transactionNotFound();
+        return { applied: false, transaction: current, release: null };
+      }
+      const held = toTransaction(rows[0]!);
+      userIds.push(held.userId);
+      await this.event(em, 'transaction.updated', held, 'PENDING');
+      let release: LedgerTransaction | null = null;
+      if (decision.outcome === 'SUCCESS') {
+        const legs: Leg[] = [{ account: { system: 'RISK_HOLD' }, delta: -held.amount.minor, rule: 'any' }, ...decision.onward];
+        // Its own journal reference (a transaction id belongs to one movement), named after the held one as payouts' :RETURN.
+        const posted = await this.postIn(em, legs, `${transactionId}:RELEASE`);
+        for (const r of posted.rows) if (r) userIds.push(r.userId);
+      } else {
+        const moved = await this.moveIn(em, {
+          amount: held.amount,
+          from: { system: 'RISK_HOLD' },
+          to: { accountId: held.accountId },
+          fromRule: 'any',
+          toRule: 'any',
+          toRow: {
+            transactionId: newTransactionId('RFD'),
+            type: 'REFUND',
+            status: 'SUCCESS',
+            description: 'held by the fraud rules and rejected: amount returned',
+            relatedTransactionId: held.transactionId,
+            metadata: { refund_of: held.transactionId, reason: decision.reason },
+          },
+        });
+        release = moved.toRow;
+      }
+      const r: SettleResult = { applied: true, transaction: held, release };
+      await finishUnit(em, unit, r);
+      return r;
+    });
+    if (result.applied) {
+      unit?.committed?.(result);
+      await this.committed(userIds);
+    }
+    return result;
+  }
+
   /**
    * One transaction in which `work` takes its own locks, decides, and makes movements with the
    * same primitive as move(): for operations that must choose a movement under a lock of their
@@ -279,7 +339,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private async moveIn(em: EntityManager, m: Movement): Promise<MovementResult> {
     if (m.guard) await m.guard(this.reader(em)); // may fix the amount (a full refund)
     if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
-    const r = await this.postIn(em, movementLegs(m));
+    const r = await this.postIn(em, movementLegs(m), undefined, m.screen);
     return { movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null };
   }
 
@@ -289,16 +349,23 @@ export class PostgresLedgerRepository implements LedgerRepository {
    * and the bank's system accounts last, each changed by a single conditional statement just
    * before commit, so a hot row's lock is held for one round trip instead of the whole transaction.
    */
-  private async postIn(em: EntityManager, legs: Leg[], reference?: string): Promise<PostingResult> {
-    const resolved: ResolvedLeg[] = [];
-    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
+  private async postIn(em: EntityManager, planned: Leg[], reference?: string, screen?: Screen): Promise<PostingResult> {
+    let legs = planned;
+    let resolved = await this.resolveLegs(em, legs);
     const movementId = randomUUID();
-    const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const locked = new Map<string, Account>();
     for (const id of [...new Set(resolved.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort()) {
       const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [id])) as AccountRow[];
       if (rows[0]) locked.set(id, toAccount(rows[0]));
     }
+    // The fraud rules, under the locks just taken (a hold replaces the legs; a block throws).
+    const screened = screen ? await screen(unitOf(em), legs) : undefined;
+    if (screened) {
+      legs = screened;
+      resolved = await this.resolveLegs(em, legs);
+      if (resolved.some((l) => l.kind === 'customer' && !locked.has(l.accountId))) throw new Error('a screen may only touch customers the movement locked');
+    }
+    const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const plan = planPosting(resolved, locked, this.opts.limits ? { limits: this.opts.limits, state: await this.limitStates(em, resolved) } : undefined);
     const written = new Map<string, LedgerTransaction>();
     for (const c of plan.decided) {
@@ -330,6 +397,12 @@ export class PostgresLedgerRepository implements LedgerRepository {
       }
     }
     return { movementId, rows: resolved.map((l) => written.get(l.accountId) ?? null) };
+  }
+
+  private async resolveLegs(em: EntityManager, legs: Leg[]): Promise<ResolvedLeg[]> {
+    const out: ResolvedLeg[] = [];
+    for (const l of legs) out.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
+    return out;
   }
 
   /**

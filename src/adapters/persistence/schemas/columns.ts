@@ -24,3 +24,6 @@ export const timestamp = () => p.datetime();
 export const generatedUuid = () => p.uuid().primary().defaultRaw('gen_random_uuid()');
 /** char(n): hashes and hex digests. */
 export const fixedChar = (length: number) => p.string().columnType(`char(${length})`);
+
+/** A domain list as the SQL of a CHECK (… in ('A', 'B')): the values come from the domain's constants, never from input. */
+export const sqlList = (items: readonly string[]) => items.map((i) => `'${i}'`).join(', ');

@@ -7,6 +7,7 @@ import { ApiAccessLogSchema, ApiKeySchema, ExternalServiceSchema } from './regul
 import { TransactionDailyAggregateSchema, TransactionReportRowSchema } from './reports.ts';
 import { ReconciliationCaseSchema, ReconciliationDailyClaimSchema, ReconciliationExceptionSchema, ReconciliationRunSchema } from './reconciliation.ts';
 import { AuditChainHeadSchema, AuditCheckpointSchema, AuditEventSchema } from './audit.ts';
+import { RiskCaseSchema, RiskEvaluationSchema, RiskRuleSchema } from './risk.ts';
 import { IdempotencyKeySchema, OutboxEventSchema, OutboxRelayLeaseSchema, ProcessedMessageSchema } from './platform.ts';
 
 /**
@@ -45,6 +46,9 @@ export const entitySchemas: EntitySchema<any>[] = [
   OutboxRelayLeaseSchema,
   IdempotencyKeySchema,
   ProcessedMessageSchema,
+  RiskRuleSchema,
+  RiskEvaluationSchema,
+  RiskCaseSchema,
 ];
 
 export * from './identity.ts';
@@ -56,3 +60,4 @@ export * from './reports.ts';
 export * from './reconciliation.ts';
 export * from './audit.ts';
 export * from './platform.ts';
+export * from './risk.ts';

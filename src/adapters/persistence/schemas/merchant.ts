@@ -1,9 +1,8 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { MERCHANT_CATEGORIES, MERCHANT_STATUSES, type MerchantCategory } from '../../../domain/merchant/merchant.ts';
 import { PAYOUT_STATUSES, type PayoutStatus } from '../../../domain/disbursement/payout.ts';
-import { generatedUuid, money, timestamp, timestampNow } from './columns.ts';
+import { generatedUuid, money, sqlList, timestamp, timestampNow } from './columns.ts';
 
-const sqlList = (items: readonly string[]) => items.map((i) => `'${i}'`).join(', ');
 
 export const MerchantSchema = defineEntity({
   name: 'Merchant',

@@ -3,7 +3,7 @@ import { newTransactionId } from '../../../domain/shared/ids.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { assertAccountRule } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
-import type { LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository, Screen } from '../../../domain/ledger/ledger.repository.ts';
 import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { paymentLegs } from '../../../domain/ledger/merchant-postings.ts';
@@ -11,6 +11,7 @@ import { MerchantErrors, assertMerchantAcceptsPayments } from '../../../domain/m
 import type { MerchantRepository } from '../../../domain/merchant/merchant.repository.ts';
 import { splitPayment, type FeeTable } from '../../../domain/merchant/mdr.ts';
 import { assertPositive } from '../shared/amounts.ts';
+import type { RiskScreen } from '../../risk/risk-screen.ts';
 
 export interface CreatePaymentCommand {
   userId: number;
@@ -30,8 +31,10 @@ export class CreatePaymentHandler {
   private readonly ledger: LedgerRepository;
   private readonly merchants: MerchantRepository;
   private readonly fees: FeeTable;
+  private readonly risk: RiskScreen | undefined;
 
-  constructor(accounts: AccountRepository, ledger: LedgerRepository, merchants: MerchantRepository, fees: FeeTable) {
+  constructor(accounts: AccountRepository, ledger: LedgerRepository, merchants: MerchantRepository, fees: FeeTable, risk?: RiskScreen) {
+    this.risk = risk;
     this.accounts = accounts;
     this.ledger = ledger;
     this.merchants = merchants;
@@ -59,7 +62,10 @@ export class CreatePaymentHandler {
         metadata: { merchant_id: merchant.code, merchant_name: merchant.name, gross: split.gross.toString(), fee: split.fee.toString(), net: split.net.toString(), fee_bps: split.bps },
       },
     });
-    const r = await this.ledger.post({ plan: () => Promise.resolve(legs) }, mapUnit(unit, (res) => res.rows[0]!));
+    // A payment the fraud rules hold answers its PENDING row (the money in RISK_HOLD until an operator decides).
+    const post = (screen?: Screen) => this.ledger.post({ plan: () => Promise.resolve(legs), screen }, mapUnit(unit, (res) => res.rows[0]!));
+    const subject = { kind: 'PAYMENT' as const, payerAccountId: account.id, amount: cmd.amount.minor, counterpartyAccountId: merchant.accountId };
+    const r = this.risk ? await this.risk.run(subject, post) : await post();
     return r.rows[0]!;
   }
 }
