@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../ports/logger.ts';
 import type { EventBus, ReceivedMessage, Subscription } from '../ports/event-bus.ts';
 import type { HistoryCache, ReportProjection } from './ports.ts';
 
