@@ -16,7 +16,7 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only src/entrypoints/shared/config.ts reads process.env.' }],
     },
   },
-  // Layers (docs/architecture.md, "Layers"): each layer imports only the ones inside it.
+  // Layers (README.md, Architecture): each layer imports only the ones inside it.
   // domain <- application <- adapters <- entrypoints; frameworks stay in adapters and entrypoints.
   {
     // The domain imports nothing outside src/domain: no framework, no other layer.

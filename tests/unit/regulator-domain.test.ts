@@ -5,7 +5,7 @@ import { maskPhone } from '../../src/domain/regulator/personal-data.ts';
 import { parseRateLimits, rulesOf } from '../../src/domain/regulator/rate-limits.ts';
 import { RegulatorAuthenticator } from '../../src/application/regulator/regulator-authenticator.ts';
 import { RegulatorAdmin } from '../../src/application/regulator/regulator-admin.ts';
-import type { RegulatorRepository } from '../../src/application/regulator/ports.ts';
+import type { RegulatorRepository } from '../../src/domain/regulator/regulator.ports.ts';
 import type { ExternalService } from '../../src/domain/regulator/external-service.ts';
 import { InMemoryRateLimiter } from '../../src/adapters/memory/in-memory-rate-limiter.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TX_METHODS, TX_STATUSES, TX_TYPES } from '../../application/transaction/ports.ts';
+import { TX_METHODS, TX_STATUSES, TX_TYPES } from '../../domain/transaction/transaction-read.ports.ts';
 
 /*
  * The building blocks of the response DTOs' zod schemas (each DTO file declares its own schema

@@ -3,7 +3,7 @@ import type { ExternalService } from '../../domain/regulator/external-service.ts
 import { isPermission, PERMISSIONS, type Permission } from '../../domain/regulator/permissions.ts';
 import type { RateLimits } from '../../domain/regulator/rate-limits.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
-import type { NewExternalService, RegulatorRepository } from './ports.ts';
+import type { NewExternalService, RegulatorRepository } from '../../domain/regulator/regulator.ports.ts';
 
 export interface IssueKeyInput {
   service: string;

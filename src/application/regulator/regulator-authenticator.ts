@@ -3,7 +3,7 @@ import type { ExternalService } from '../../domain/regulator/external-service.ts
 import type { Permission } from '../../domain/regulator/permissions.ts';
 import { rulesOf } from '../../domain/regulator/rate-limits.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
-import type { RateLimitDecision, RateLimiter, RegulatorRepository } from './ports.ts';
+import type { RateLimitDecision, RateLimiter, RegulatorRepository } from '../../domain/regulator/regulator.ports.ts';
 
 export interface RegulatorPrincipal {
   key: ApiKey;

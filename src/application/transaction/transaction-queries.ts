@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/shared/domain-error.ts';
-import type { HistoryCache, HistoryFilters, HistoryPage, MonthlyReport, Paging, ReportLine, TransactionReadRepository, TransactionView } from './ports.ts';
+import type { HistoryCache, HistoryFilters, HistoryPage, MonthlyReport, Paging, ReportLine, TransactionReadRepository, TransactionView } from '../../domain/transaction/transaction-read.ports.ts';
 
 export interface Report {
   from: string;

@@ -3,7 +3,7 @@ import type { ServiceModule } from '../shared/service-module.ts';
 import type { Infrastructure } from '../shared/infrastructure.ts';
 import { TOKENS } from '../shared/tokens.ts';
 import type { AccessTokenVerifier } from '../../application/ports/access-token.ts';
-import type { RateLimiter } from '../../application/regulator/ports.ts';
+import type { RateLimiter } from '../../domain/regulator/regulator.ports.ts';
 import { RegulatorAuthenticator } from '../../application/regulator/regulator-authenticator.ts';
 import { RegulatorAdmin } from '../../application/regulator/regulator-admin.ts';
 import { TransactionQueries } from '../../application/transaction/transaction-queries.ts';

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import type { AuditLog } from '../../../application/ports/audit-log.ts';
+import type { AuditLog } from '../../../domain/audit/audit-log.ts';
 import { AUDIT_CATEGORIES, type AuditEvent } from '../../../domain/audit/audit-event.ts';
 import { maskIp, maskPersonalData } from '../../../domain/regulator/personal-data.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';

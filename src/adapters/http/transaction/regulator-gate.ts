@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import type { AccessLogSink } from '../../../application/regulator/ports.ts';
+import type { AccessLogSink } from '../../../domain/regulator/regulator.ports.ts';
 import { rateLimitedError, type RegulatorAuthenticator, type RegulatorPrincipal } from '../../../application/regulator/regulator-authenticator.ts';
 import { looksLikeApiKey } from '../../../domain/regulator/api-key.ts';
 import type { Permission } from '../../../domain/regulator/permissions.ts';

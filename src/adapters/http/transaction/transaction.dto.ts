@@ -1,4 +1,4 @@
-import type { HistoryPage, MonthlyReport, TransactionView } from '../../../application/transaction/ports.ts';
+import type { HistoryPage, MonthlyReport, TransactionView } from '../../../domain/transaction/transaction-read.ports.ts';
 import type { Report } from '../../../application/transaction/transaction-queries.ts';
 import { maskPhone } from '../../../domain/regulator/personal-data.ts';
 import { z } from 'zod';

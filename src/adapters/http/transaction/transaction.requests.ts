@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TX_METHODS, TX_STATUSES, TX_TYPES, type HistoryFilters, type Paging } from '../../../application/transaction/ports.ts';
+import { TX_METHODS, TX_STATUSES, TX_TYPES, type HistoryFilters, type Paging } from '../../../domain/transaction/transaction-read.ports.ts';
 import { MAX_YEAR, MIN_YEAR, isBoundedDate, isBoundedDateTime } from '../../../domain/shared/bounded-time.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AccessLogEntry } from '../../../domain/regulator/access-log.ts';
-import type { AccessLogFilter, AccessLogReader, AccessLogRow, AccessLogSink } from '../../../application/regulator/ports.ts';
+import type { AccessLogFilter, AccessLogReader, AccessLogRow, AccessLogSink } from '../../../domain/regulator/regulator.ports.ts';
 import type { Orm } from '../orm.ts';
 import { query, toDate } from './sql.ts';
 

@@ -9,7 +9,7 @@ import type {
   Scope,
   TransactionReadRepository,
   TransactionView,
-} from '../../../application/transaction/ports.ts';
+} from '../../../domain/transaction/transaction-read.ports.ts';
 import { formatMinor, toMinor } from '../../../application/transaction/transaction-queries.ts';
 import type { Orm } from '../orm.ts';
 import { query, toDate } from './sql.ts';
