@@ -10,7 +10,7 @@ import type {
   TransactionReadRepository,
   TransactionView,
 } from '../../../domain/transaction/transaction-read.ports.ts';
-import { formatMinor, toMinor } from '../../../application/transaction/transaction-queries.ts';
+import { formatMinor, toMinor } from '../../../application/transaction/decimal-amounts.ts';
 import type { Orm } from '../orm.ts';
 import { query, toDate } from './sql.ts';
 

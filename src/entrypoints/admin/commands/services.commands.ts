@@ -12,7 +12,7 @@ export const servicesCommands: AdminCommand[] = [
     async run(ctx) {
       const permissions = (listFlag(ctx.flags, 'permissions') ?? []).map((p) => p.toUpperCase());
       for (const p of permissions) if (!isPermission(p)) throw new DomainError('INVALID_PERMISSION', 'invalid', `unknown permission "${p}" (${PERMISSIONS.join(', ')})`);
-      const s = await adminOf(ctx).createService({
+      const s = await adminOf(ctx).createService.execute({
         company: requireFlag(ctx.flags, 'company'),
         contactEmail: requireFlag(ctx.flags, 'email'),
         description: optionalFlag(ctx.flags, 'description') ?? null,
@@ -29,7 +29,7 @@ export const servicesCommands: AdminCommand[] = [
     summary: 'list external services',
     usage: 'services list',
     async run(ctx) {
-      const list = await adminOf(ctx).listServices();
+      const list = await adminOf(ctx).listServices.execute();
       ctx.print(
         list.map((s) => serviceJson(s)),
         list.map((s) => `${s.id}  ${s.company.padEnd(20)} ${s.isActive ? 'active  ' : 'inactive'}  ${s.defaultPermissions.join(',') || '-'}  ${describeLimits(s.defaultRateLimits)}`).join('\n') || 'no external services',
@@ -41,7 +41,7 @@ export const servicesCommands: AdminCommand[] = [
     summary: "deactivate an external service: all its keys stop working",
     usage: 'services deactivate --service NAME|ID',
     async run(ctx) {
-      const s = await adminOf(ctx).deactivateService(requireFlag(ctx.flags, 'service'));
+      const s = await adminOf(ctx).deactivateService.execute(requireFlag(ctx.flags, 'service'));
       await ctx.audit('services.deactivate', { type: 'external_service', id: s.id }, { before: { is_active: true }, after: { is_active: s.isActive } });
       ctx.print(serviceJson(s), `deactivated ${s.company}`);
     },
