@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { DisbursementBehaviour, DisbursementControl, DisbursementProvider, DisbursementResult, DisbursementStatus, TransferOrder } from '../../domain/disbursement/disbursement-provider.ts';
 import type { Money } from '../../domain/shared/money.ts';
+import { DisbursementErrors } from '../../domain/disbursement/disbursement.errors.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
 interface Transfer {
   reference: string;
@@ -27,7 +28,7 @@ export class InMemoryDisbursementProvider implements DisbursementProvider {
     resetBehaviours: () => void this.behaviours.splice(0),
     settle: (reference, status, reason) => {
       const t = this.transfers.get(reference);
-      if (!t || t.status !== 'PENDING') throw new DomainError('NOT_PENDING', 'conflict', `transfer ${reference} is not pending`);
+      if (!t || t.status !== 'PENDING') throw DisbursementErrors.notPending(`transfer ${reference} is not pending`);
       t.status = status;
       if (reason) t.reason = reason;
     },
@@ -45,15 +46,15 @@ export class InMemoryDisbursementProvider implements DisbursementProvider {
       const status: DisbursementStatus = b?.kind === 'fail' ? 'FAILED' : b?.kind === 'pending' ? 'PENDING' : 'SUCCESS';
       t = { reference: order.reference, providerReference: randomUUID(), amount: order.amount, accountNumber: order.accountNumber, status, ...(status === 'FAILED' ? { reason: b?.kind === 'fail' ? (b.reason ?? 'ACCOUNT_CLOSED') : undefined } : {}) };
       this.transfers.set(order.reference, t);
-    } else if (!t.amount.equals(order.amount)) throw new DomainError('PROVIDER_ERROR', 'bad_gateway', 'reference used with another amount');
-    if (b?.kind === 'timeout') throw new DomainError('PROVIDER_TIMEOUT', 'timeout', 'disbursement provider did not answer in time');
+    } else if (!t.amount.equals(order.amount)) throw CommonErrors.providerError('reference used with another amount');
+    if (b?.kind === 'timeout') throw CommonErrors.providerTimeout();
     return this.result(t);
   }
 
   async status(reference: string): Promise<DisbursementResult> {
     const b = await this.take('status');
     const t = this.transfers.get(reference);
-    if (b?.kind === 'timeout') throw new DomainError('PROVIDER_TIMEOUT', 'timeout', 'disbursement provider did not answer in time');
+    if (b?.kind === 'timeout') throw CommonErrors.providerTimeout();
     return t ? this.result(t) : { status: 'FAILED', providerReference: null, reason: 'NOT_FOUND' };
   }
 
@@ -63,7 +64,7 @@ export class InMemoryDisbursementProvider implements DisbursementProvider {
     const x = this.behaviours[i]!;
     if (--x.times <= 0) this.behaviours.splice(i, 1);
     if (x.b.kind === 'slow') await sleep(x.b.delayMs);
-    if (x.b.kind === 'error') throw new DomainError('PROVIDER_ERROR', 'bad_gateway', 'disbursement provider answered 500');
+    if (x.b.kind === 'error') throw CommonErrors.providerError('disbursement provider answered 500');
     return x.b;
   }
 

@@ -1,6 +1,5 @@
-import { Money } from '../shared/money.ts';
-import { DomainError } from '../shared/domain-error.ts';
 import type { KycTier } from '../wallet/kyc.ts';
+import { LimitErrors } from './ledger.errors.ts';
 
 /**
  * Bank Indonesia's e-money limits per KYC tier (PBI 20/6/PBI/2018 on electronic money, art. 41
@@ -37,16 +36,8 @@ export interface LimitState {
   inFlight: bigint;
 }
 
-const rp = (minor: bigint) => Money.ofMinor(minor < 0n ? 0n : minor).toString();
-
-export const LimitErrors = {
-  balanceLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('BALANCE_LIMIT_EXCEEDED', 'business_rule', `the balance limit of a ${tier} account is ${rp(limit)} IDR; it can receive at most ${rp(room)} IDR more`),
-  monthlyLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('MONTHLY_LIMIT_EXCEEDED', 'business_rule', `the monthly incoming limit of a ${tier} account is ${rp(limit)} IDR; ${rp(room)} IDR remains this month`),
-  kycRequired: () =>
-    new DomainError('KYC_REQUIRED', 'business_rule', 'transfers to other people need a REGISTERED account: have your identity verified'),
-};
+/** Kept here too for the callers that import it from this file; the constructors live in ledger.errors.ts. */
+export { LimitErrors };
 
 /** Refuses a debit that sends money to someone else from an account whose tier may not. */
 export function assertMaySendToOthers(tier: KycTier, limits: KycLimits): void {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { DisbursementBehaviour, DisbursementControl, DisbursementStatus } from '../../../domain/disbursement/disbursement-provider.ts';
 import { header, parseJson, serve, type Answer } from '../../ewallet/sandbox/sandbox-http.ts';
 import { SNAP_TRANSFER_PATHS, SNAP_TRANSFER_STATUS_CODE, verifyTransferRequest } from '../snap-transfer-protocol.ts';
+import { DisbursementErrors } from '../../../domain/disbursement/disbursement.errors.ts';
 
 /** The sandbox's own credentials (loopback only, no real money): the adapter is configured with them. */
 export const DISBURSEMENT_SANDBOX_CREDENTIALS = { partnerId: 'onegate-sandbox', clientSecret: 'disbursement-sandbox-secret' } as const;
@@ -68,7 +68,7 @@ export async function startDisbursementSandbox(opts: { host?: string } = {}): Pr
     if (op === 'transfer') {
       const reference = String(body.partnerReferenceNo ?? '');
       const amount = body.amount as { value?: unknown; currency?: unknown } | undefined;
-      if (!reference || amount?.currency !== 'IDR' || typeof body.beneficiaryAccountNo !== 'string') throw new DomainError('INVALID_FIELD', 'invalid', 'partnerReferenceNo, amount {value, currency IDR} and beneficiaryAccountNo are required');
+      if (!reference || amount?.currency !== 'IDR' || typeof body.beneficiaryAccountNo !== 'string') throw DisbursementErrors.invalidField();
       let t = transfers.get(reference);
       if (!t) {
         const status: DisbursementStatus = b?.kind === 'fail' ? 'FAILED' : b?.kind === 'pending' ? 'PENDING' : 'SUCCESS';
@@ -90,7 +90,7 @@ export async function startDisbursementSandbox(opts: { host?: string } = {}): Pr
     resetBehaviours: () => void behaviours.splice(0),
     settle: (reference, status, reason) => {
       const t = transfers.get(reference);
-      if (!t || t.status !== 'PENDING') throw new DomainError('NOT_PENDING', 'conflict', `transfer ${reference} is not pending`);
+      if (!t || t.status !== 'PENDING') throw DisbursementErrors.notPending(`transfer ${reference} is not pending`);
       t.status = status;
       if (reason) t.reason = reason;
     },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import type { BeginResult, IdempotencyClaim, IdempotencyScope, IdempotencyStore, StoredResponse } from '../../../application/ports/idempotency.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { IdempotencyErrors } from '../../../application/ports/idempotency.errors.ts';
 
 export interface IdempotencyOptions {
   /** How long a claim holds before a retry may take it over (the request is presumed dead). */
@@ -54,7 +54,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     )) as Row[];
     if (!row) return this.begin(scope); // purged between the two statements: try again
     if (row.request_hash !== scope.requestHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'business_rule', 'Idempotency-Key was already used with a different request');
+      throw IdempotencyErrors.idempotencyKeyReused();
     }
     if (row.status === 'DONE') return { kind: 'replay', response: { status: row.response_status ?? 200, body: row.response_body } };
     // IN_FLIGHT: take it over only when its lease has expired (its request died before any effect committed).
@@ -65,7 +65,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     )) as unknown[];
     if (taken.length === 1) return { kind: 'claimed', claim: { scope, owner } };
     // Retry-After: when the lease runs out, the earliest a retry can take the key over (or find the stored answer sooner).
-    throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'a request with this Idempotency-Key is still being processed', {
+    throw IdempotencyErrors.idempotencyKeyInFlight('a request with this Idempotency-Key is still being processed', {
       retryAfterSeconds: Math.max(1, Math.ceil(row.remaining)),
     });
   }
@@ -76,7 +76,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
        where user_id = ? and route = ? and idempotency_key = ? and owner = ? and status = 'IN_FLIGHT' returning owner`,
       [response.status, JSON.stringify(response.body), claim.scope.userId, claim.scope.route, claim.scope.key, claim.owner],
     )) as unknown[];
-    if (rows.length !== 1) throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'this request lost its Idempotency-Key claim; nothing was applied');
+    if (rows.length !== 1) throw IdempotencyErrors.idempotencyKeyInFlight('this request lost its Idempotency-Key claim; nothing was applied');
   }
 
   async update(em: EntityManager | null, claim: IdempotencyClaim, response: StoredResponse): Promise<void> {

@@ -10,6 +10,7 @@ import type { InTransaction, LedgerRepository, SettleResult } from '../../../dom
 import { maskPhone, type LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { assertTopUpLimits } from '../shared/amounts.ts';
 import { providerFor, type EWalletProviders } from '../shared/ewallet-providers.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 
 export interface TopUpCommand {
   userId: number;
@@ -76,7 +77,7 @@ export class TopUpHandler {
     if (!account.balance.gte(cmd.amount)) throw WalletErrors.insufficientFunds();
     const provider = providerFor(this.providers, cmd.method);
     const wallet = await provider.accountInquiry(cmd.phone);
-    if (!wallet) throw new DomainError('EWALLET_NOT_FOUND', 'business_rule', `no ${cmd.method} e-wallet for this phone number`, { errors: [{ field: 'phone_number', message: 'no e-wallet registered to this number' }] });
+    if (!wallet) throw EWalletErrors.ewalletNotFound(`no ${cmd.method} e-wallet for this phone number`, { errors: [{ field: 'phone_number', message: 'no e-wallet registered to this number' }] });
 
     const transactionId = newTransactionId('TOP');
     const moved = await this.ledger.move(

@@ -5,7 +5,7 @@ import { PostgresRegulatorRepository } from '../../../adapters/persistence/trans
 import { parseRateLimits, RATE_WINDOWS, type RateLimits } from '../../../domain/regulator/rate-limits.ts';
 import type { ApiKey } from '../../../domain/regulator/api-key.ts';
 import type { ExternalService } from '../../../domain/regulator/external-service.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { RegulatorErrors } from '../../../domain/regulator/regulator.errors.ts';
 
 /** Shared helpers of the regulator commands (services, keys, access logs). */
 export const adminOf = (ctx: AdminContext): RegulatorAdmin => regulatorAdmin(new PostgresRegulatorRepository(ctx.orm));
@@ -84,5 +84,5 @@ export function keyJson(k: ApiKey, now = new Date()): Record<string, unknown> {
 }
 
 export function notFound(what: string): never {
-  throw new DomainError('NOT_FOUND', 'not_found', what);
+  throw RegulatorErrors.notFound(what);
 }

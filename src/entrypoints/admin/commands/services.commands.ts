@@ -1,8 +1,8 @@
 import { requireFlag, type AdminCommand } from '../cli.ts';
 import { adminOf, limitsFlag, listFlag, optionalFlag, serviceJson } from './regulator-cli.ts';
 import { describeLimits } from '../../../domain/regulator/rate-limits.ts';
-import { isPermission, PERMISSIONS, type Permission } from '../../../domain/regulator/permissions.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { isPermission, type Permission } from '../../../domain/regulator/permissions.ts';
+import { RegulatorErrors } from '../../../domain/regulator/regulator.errors.ts';
 
 export const servicesCommands: AdminCommand[] = [
   {
@@ -11,7 +11,7 @@ export const servicesCommands: AdminCommand[] = [
     usage: 'services create --company NAME --email CONTACT [--description TEXT] [--type REGULATOR] [--permissions P1,P2] [--limit-minute N --limit-hour N --limit-day N --limit-second N]',
     async run(ctx) {
       const permissions = (listFlag(ctx.flags, 'permissions') ?? []).map((p) => p.toUpperCase());
-      for (const p of permissions) if (!isPermission(p)) throw new DomainError('INVALID_PERMISSION', 'invalid', `unknown permission "${p}" (${PERMISSIONS.join(', ')})`);
+      for (const p of permissions) if (!isPermission(p)) throw RegulatorErrors.invalidPermission(p);
       const s = await adminOf(ctx).createService.execute({
         company: requireFlag(ctx.flags, 'company'),
         contactEmail: requireFlag(ctx.flags, 'email'),
