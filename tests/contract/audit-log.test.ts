@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditLog } from '../../src/application/ports/audit-log.ts';
+import type { AuditLog } from '../../src/domain/audit/audit-log.ts';
 import { AuditTrail } from '../../src/application/audit/audit-trail.ts';
 import { InMemoryAuditLog } from '../../src/adapters/memory/in-memory-audit-log.ts';
 import { PostgresAuditLog } from '../../src/adapters/persistence/audit/postgres-audit-log.ts';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RateLimiter } from '../../src/application/regulator/ports.ts';
+import type { RateLimiter } from '../../src/domain/regulator/regulator.ports.ts';
 import { InMemoryRateLimiter } from '../../src/adapters/memory/in-memory-rate-limiter.ts';
 import { RedisRateLimiter } from '../../src/adapters/redis/redis-rate-limiter.ts';
 import { createRedis } from '../../src/adapters/redis/redis-client.ts';

@@ -177,11 +177,11 @@ describe('regulator refusals, each audited in api_access_logs', () => {
     const H = '/api/transaction/histories';
     const live = await issueTestKey(orm, { permissions: ['READ_TRANSACTIONS'] });
     const revoked = await issueTestKey(orm);
-    await revoked.admin.revokeKey(revoked.apiKey.id);
+    await revoked.admin.revokeKey.execute(revoked.apiKey.id);
     const expired = await issueTestKey(orm, { expiresAt: new Date(Date.now() + 60_000) });
     await orm.em.getConnection().execute(`update api_keys set expires_at = now() - interval '1 second' where id = ?`, [expired.apiKey.id]);
     const inactive = await issueTestKey(orm);
-    await inactive.admin.deactivateService(inactive.service.id);
+    await inactive.admin.deactivateService.execute(inactive.service.id);
     const elsewhere = await issueTestKey(orm, { allowedIps: ['10.20.30.40', '192.168.0.0/16'] });
     const { generateApiKey } = await import('../../src/domain/regulator/api-key.ts');
 
@@ -249,10 +249,10 @@ describe('regulator refusals, each audited in api_access_logs', () => {
 
   it('keeps a rotated key working during the overlap, then refuses it', async () => {
     const k = await issueTestKey(orm);
-    const rotated = await k.admin.rotateKey(k.apiKey.id, 3600);
+    const rotated = await k.admin.rotateKey.execute(k.apiKey.id, 3600);
     expect((await histories(k.key, { size: 1 })).response.status).toBe(200);
     expect((await histories(rotated.key, { size: 1 })).response.status).toBe(200);
-    const immediate = await k.admin.rotateKey(rotated.apiKey.id, 0);
+    const immediate = await k.admin.rotateKey.execute(rotated.apiKey.id, 0);
     expect((await histories(rotated.key, { size: 1 })).error?.meta.error).toBe('API_KEY_EXPIRED');
     expect((await histories(immediate.key, { size: 1 })).response.status).toBe(200);
   });

@@ -7,7 +7,7 @@ import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memor
 import { FreezeAccountHandler } from '../../src/application/payment/freeze-account/freeze-account.handler.ts';
 import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
-import { TransactionQueries } from '../../src/application/transaction/transaction-queries.ts';
+import { transactionQueries } from '../../src/application/transaction/transaction-queries.ts';
 import { DEFAULT_KYC_LIMITS } from '../../src/domain/ledger/limits.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
@@ -166,9 +166,9 @@ describe('merchant freezes on the real ledger', () => {
 
 describe('refusals by rule in the regulator report', () => {
   it('counts the refusals recorded over the period, by rule and code, with their amounts', async () => {
-    const queries = new TransactionQueries(new PostgresTransactionReadRepository(orm));
+    const queries = transactionQueries(new PostgresTransactionReadRepository(orm));
     const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // Asia/Jakarta
-    const before = await queries.report(today, today, 'day');
+    const before = await queries.report.execute(today, today, 'day');
     const ruleCount = (r: typeof before, rule: string) => r.refusals.byRule.filter((x) => x.rule === rule).reduce((n, x) => n + x.count, 0);
 
     const small = await createCustomer(orm, { tier: 'UNREGISTERED' });
@@ -178,12 +178,12 @@ describe('refusals by rule in the regulator report', () => {
     const unregistered = await createCustomer(orm, { tier: 'UNREGISTERED', balance: '1000.00' });
     expect(await outcome(kit.transfer.execute({ userId: unregistered.userId, username: unregistered.username, recipient: sender.username, amount: m('500.00') }))).toBe('KYC_REQUIRED');
 
-    const after = await queries.report(today, today, 'day');
+    const after = await queries.report.execute(today, today, 'day');
     expect(ruleCount(after, 'kyc.balance_limit') - ruleCount(before, 'kyc.balance_limit')).toBe(1);
     expect(ruleCount(after, 'kyc.transfers_to_others') - ruleCount(before, 'kyc.transfers_to_others')).toBe(1);
     expect(after.refusals.count - before.refusals.count).toBe(2);
     expect(await refusalsOf(small.accountId)).toEqual([{ rule: 'kyc.balance_limit', code: 'BALANCE_LIMIT_EXCEEDED', amount: '2500000.00' }]);
     // Another period does not count them.
-    expect((await queries.report('2020-01-01', '2020-01-31', 'month')).refusals).toEqual({ count: 0, byRule: [] });
+    expect((await queries.report.execute('2020-01-01', '2020-01-31', 'month')).refusals).toEqual({ count: 0, byRule: [] });
   });
 });

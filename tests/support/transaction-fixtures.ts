@@ -1,6 +1,6 @@
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
 import { PostgresRegulatorRepository } from '../../src/adapters/persistence/transaction/postgres-regulator.repository.ts';
-import { RegulatorAdmin, type IssueKeyInput } from '../../src/application/regulator/regulator-admin.ts';
+import { regulatorAdmin, type IssueKeyInput } from '../../src/application/regulator/regulator-admin.ts';
 import type { RateLimits } from '../../src/domain/regulator/rate-limits.ts';
 import { newTransactionId } from '../../src/domain/shared/ids.ts';
 import { uniq } from './services.ts';
@@ -68,8 +68,8 @@ export async function insertTx(orm: Orm, user: TxUser, t: TxInput = {}): Promise
 
 /** A fresh external service (so suites never share rate-limit buckets) and a key for it. */
 export async function issueTestKey(orm: Orm, opts: { permissions?: string[]; rateLimits?: RateLimits } & Partial<IssueKeyInput> = {}) {
-  const admin = new RegulatorAdmin(new PostgresRegulatorRepository(orm));
-  const service = await admin.createService({
+  const admin = regulatorAdmin(new PostgresRegulatorRepository(orm));
+  const service = await admin.createService.execute({
     company: uniq('Regulator '),
     serviceType: 'REGULATOR',
     contactEmail: 'api@regulator.example',
@@ -77,7 +77,7 @@ export async function issueTestKey(orm: Orm, opts: { permissions?: string[]; rat
     defaultPermissions: ['READ_TRANSACTIONS', 'READ_REPORTS'],
     defaultRateLimits: {},
   });
-  const issued = await admin.issueKey({ name: 'test', ...opts, service: service.id, rateLimits: opts.rateLimits ?? { minute: 1000 } });
+  const issued = await admin.issueKey.execute({ name: 'test', ...opts, service: service.id, rateLimits: opts.rateLimits ?? { minute: 1000 } });
   return { admin, service, key: issued.key, apiKey: issued.apiKey };
 }
 

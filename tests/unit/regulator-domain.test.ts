@@ -4,8 +4,8 @@ import { gcra } from '../../src/domain/regulator/gcra.ts';
 import { maskPhone } from '../../src/domain/regulator/personal-data.ts';
 import { parseRateLimits, rulesOf } from '../../src/domain/regulator/rate-limits.ts';
 import { RegulatorAuthenticator } from '../../src/application/regulator/regulator-authenticator.ts';
-import { RegulatorAdmin } from '../../src/application/regulator/regulator-admin.ts';
-import type { RegulatorRepository } from '../../src/application/regulator/ports.ts';
+import { regulatorAdmin } from '../../src/application/regulator/regulator-admin.ts';
+import type { RegulatorRepository } from '../../src/domain/regulator/regulator.ports.ts';
 import type { ExternalService } from '../../src/domain/regulator/external-service.ts';
 import { InMemoryRateLimiter } from '../../src/adapters/memory/in-memory-rate-limiter.ts';
 
@@ -131,7 +131,7 @@ describe('RegulatorAuthenticator', () => {
   } as unknown as RegulatorRepository;
 
   it('refuses missing and unknown keys alike, counts, and checks permissions', async () => {
-    const issued = await new RegulatorAdmin(repo).issueKey({ service: 'X', name: 'k' });
+    const issued = await regulatorAdmin(repo).issueKey.execute({ service: 'X', name: 'k' });
     const auth = new RegulatorAuthenticator(repo, new InMemoryRateLimiter());
     await expect(auth.identify(undefined, '1.1.1.1')).rejects.toMatchObject({ code: 'API_KEY_MISSING' });
     await expect(auth.identify('garbage', '1.1.1.1')).rejects.toMatchObject({ code: 'API_KEY_INVALID' });
@@ -145,7 +145,7 @@ describe('RegulatorAuthenticator', () => {
   });
 
   it('answers 503 (unavailable) when the limiter cannot count', async () => {
-    const issued = await new RegulatorAdmin(repo).issueKey({ service: 'X', name: 'k2' });
+    const issued = await regulatorAdmin(repo).issueKey.execute({ service: 'X', name: 'k2' });
     const auth = new RegulatorAuthenticator(repo, { consume: async () => Promise.reject(new Error('down')), ping: async () => {} });
     const p = await auth.identify(issued.key, '1.1.1.1');
     await expect(auth.limit(p)).rejects.toMatchObject({ kind: 'unavailable', code: 'RATE_LIMITER_UNAVAILABLE' });

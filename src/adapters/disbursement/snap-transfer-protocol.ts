@@ -1,6 +1,7 @@
-import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { DisbursementStatus } from '../../domain/disbursement/disbursement-provider.ts';
 import { gopayTimestamp, isFresh, parseGopayTimestamp, sameSignature, signGopayRequest } from '../ewallet/gopay/gopay-protocol.ts';
+import { DisbursementErrors } from '../../domain/disbursement/disbursement.errors.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
 /**
  * The bank-transfer API as the adapter and the sandbox speak it, shaped on Bank Indonesia's SNAP
@@ -28,14 +29,14 @@ export function signTransferRequest(clientSecret: string, path: string, bodyText
 /** The server side: a fresh timestamp, the partner, and the signature over this exact body. */
 export function verifyTransferRequest(headers: Record<string, string | undefined>, clientSecret: string, partnerId: string, path: string, rawBody: Buffer, nowMs = Date.now()): void {
   const ts = headers['x-timestamp'];
-  if (!ts || !isFresh(parseGopayTimestamp(ts), nowMs)) throw new DomainError('STALE_TIMESTAMP', 'unauthenticated', 'X-TIMESTAMP missing or stale');
-  if (headers['x-partner-id'] !== partnerId) throw new DomainError('INVALID_PARTNER', 'unauthenticated', 'unknown X-PARTNER-ID');
-  if (!headers['x-external-id']) throw new DomainError('INVALID_EXTERNAL_ID', 'invalid', 'X-EXTERNAL-ID is required');
+  if (!ts || !isFresh(parseGopayTimestamp(ts), nowMs)) throw CommonErrors.staleTimestamp('X-TIMESTAMP missing or stale');
+  if (headers['x-partner-id'] !== partnerId) throw DisbursementErrors.invalidPartner();
+  if (!headers['x-external-id']) throw DisbursementErrors.invalidExternalId();
   let expected: string;
   try {
     expected = signTransferRequest(clientSecret, path, rawBody.toString('utf8'), ts);
   } catch {
-    throw new DomainError('INVALID_JSON', 'invalid', 'body must be JSON');
+    throw CommonErrors.invalidJson('body must be JSON');
   }
-  if (!sameSignature(expected, headers['x-signature'])) throw new DomainError('INVALID_SIGNATURE', 'unauthenticated', 'X-SIGNATURE does not match');
+  if (!sameSignature(expected, headers['x-signature'])) throw CommonErrors.invalidSignature('X-SIGNATURE does not match');
 }

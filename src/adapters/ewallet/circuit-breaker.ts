@@ -1,4 +1,4 @@
-import { DomainError } from '../../domain/shared/domain-error.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
 export interface CircuitBreakerOptions {
   /** Consecutive failed calls that open the circuit. */
@@ -44,7 +44,7 @@ export class CircuitBreaker {
   async run<T>(fn: () => Promise<T>, countsAsFailure: (err: unknown) => boolean): Promise<T> {
     const state = this.state;
     if (state === 'open' || (state === 'half-open' && this.trialInFlight)) {
-      throw new DomainError('PROVIDER_UNAVAILABLE', 'unavailable', `${this.name} is unavailable (circuit open)`);
+      throw CommonErrors.providerUnavailable(`${this.name} is unavailable (circuit open)`);
     }
     const trial = state === 'half-open';
     if (trial) this.trialInFlight = true;

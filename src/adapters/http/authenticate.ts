@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { AccessTokenVerifier, Actor } from '../../application/ports/access-token.ts';
 import type { CurrentRoles } from '../../application/ports/current-roles.ts';
-import { DomainError } from '../../domain/shared/domain-error.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
 export const ACCESS_COOKIE = 'auth-token';
 export const REFRESH_COOKIE = 'refresh-token';
@@ -17,7 +17,7 @@ export function accessTokenFrom(authorization: string, cookie: string | undefine
 export function authenticate(verifier: AccessTokenVerifier): Middleware {
   return async (ctx, next) => {
     const token = accessTokenFrom(ctx.get('authorization'), ctx.cookies.get(ACCESS_COOKIE));
-    if (!token) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
+    if (!token) throw CommonErrors.unauthenticated();
     ctx.state.actor = await verifier.verify(token);
     await next();
   };
@@ -27,14 +27,14 @@ export function authenticate(verifier: AccessTokenVerifier): Middleware {
 export function requireRole(role: Actor['role'], roles: CurrentRoles): Middleware {
   return async (ctx, next) => {
     const actor = ctx.state.actor as Actor | undefined;
-    if (!actor) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
-    if (actor.role !== role || (await roles.roleOf(actor.userId)) !== role) throw new DomainError('FORBIDDEN', 'forbidden', `requires role ${role}`);
+    if (!actor) throw CommonErrors.unauthenticated();
+    if (actor.role !== role || (await roles.roleOf(actor.userId)) !== role) throw CommonErrors.forbidden(`requires role ${role}`);
     await next();
   };
 }
 
 /** The authenticated actor; only valid behind `authenticate`. */
 export function actorOf(ctx: { state: { actor?: Actor } }): Actor {
-  if (!ctx.state.actor) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
+  if (!ctx.state.actor) throw CommonErrors.unauthenticated();
   return ctx.state.actor;
 }

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import { isJsonNumber, jsonNumberOf } from './json-number.ts';
 import { isStorableText, unstorableText } from './storable-text.ts';
+import { HttpErrors } from './http.errors.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const MAX_DEPTH = 32;
@@ -45,7 +46,7 @@ export function bodyParser(): Middleware {
       if (err instanceof DomainError) throw err;
       // Only nesting exhausts the stack while the reviver walks the value.
       if (err instanceof RangeError) throw tooDeep();
-      throw new DomainError('MALFORMED_JSON', 'invalid', 'request body is not valid UTF-8 JSON');
+      throw HttpErrors.malformedJson();
     }
     if (depth(parsed) > MAX_DEPTH) throw tooDeep();
     (ctx.request as { body?: unknown }).body = parsed;
@@ -53,7 +54,7 @@ export function bodyParser(): Middleware {
   };
 }
 
-const tooDeep = () => new DomainError('JSON_TOO_DEEP', 'invalid', `JSON nested deeper than ${MAX_DEPTH} levels`);
+const tooDeep = () => HttpErrors.jsonTooDeep(`JSON nested deeper than ${MAX_DEPTH} levels`);
 
 export function isJsonMediaType(contentType: string): boolean {
   const [type, ...params] = contentType.split(';').map((part) => part.trim().toLowerCase());

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
-import { DomainError } from '../../domain/shared/domain-error.ts';
 import { ACCESS_COOKIE, REFRESH_COOKIE, accessTokenFrom } from './authenticate.ts';
+import { HttpErrors } from './http.errors.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -20,7 +20,7 @@ export function refuseCrossSiteCookieWrites(allowedOrigins: readonly string[]): 
   const allowed = new Set(allowedOrigins);
   return async (ctx, next) => {
     if (STATE_CHANGING.has(ctx.method) && authenticatesByCookie(ctx) && !fromOwnPage(ctx, allowed)) {
-      throw new DomainError('ORIGIN_NOT_ALLOWED', 'forbidden', 'a cookie-authenticated write needs a same-origin Origin or Sec-Fetch-Site; other clients send Authorization: Bearer');
+      throw HttpErrors.originNotAllowed();
     }
     await next();
   };

@@ -8,6 +8,8 @@ import { DomainError } from '../../domain/shared/domain-error.ts';
 import { TOKENS } from '../../entrypoints/shared/tokens.ts';
 import { STATUS_BY_KIND } from './error-mapper.ts';
 import { isJsonNumber } from './json-number.ts';
+import { IdempotencyErrors } from '../../application/ports/idempotency.errors.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
 export interface IdempotentResponse {
   status: number;
@@ -60,9 +62,9 @@ export function idempotent(container: Container, route: string): Middleware {
   return async (ctx, next) => {
     const key = ctx.get('idempotency-key');
     if (!key) return next();
-    if (!KEY.test(key)) throw new DomainError('INVALID_IDEMPOTENCY_KEY', 'invalid', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    if (!KEY.test(key)) throw IdempotencyErrors.invalidIdempotencyKey();
     const actor = ctx.state.actor as Actor | undefined;
-    if (!actor) throw new DomainError('UNAUTHENTICATED', 'unauthenticated', 'access token required');
+    if (!actor) throw CommonErrors.unauthenticated();
     const requestHash = createHash('sha256')
       .update(`${ctx.method} ${ctx.path}\n${canonical((ctx.request as { body?: unknown }).body ?? {})}`)
       .digest('hex');

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
-import { DomainError } from '../../domain/shared/domain-error.ts';
+import type { DomainError } from '../../domain/shared/domain-error.ts';
+import { HttpErrors } from './http.errors.ts';
 
 // PostgreSQL cannot store U+0000 in text (it answers 08P01 or 22021), and a lone UTF-16 surrogate
 // has no UTF-8 form (the driver would silently turn it into U+FFFD). Both are refused at the edge.
@@ -10,7 +11,7 @@ export function isStorableText(text: string): boolean {
 }
 
 export function unstorableText(field: string): DomainError {
-  return new DomainError('UNSUPPORTED_CHARACTER', 'invalid', 'text may not contain U+0000 or unpaired surrogates', {
+  return HttpErrors.unsupportedCharacter('text may not contain U+0000 or unpaired surrogates', {
     errors: [{ field, message: 'contains U+0000 or an unpaired surrogate' }],
   });
 }

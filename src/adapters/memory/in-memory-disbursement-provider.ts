@@ -1,4 +1,4 @@
-import { DomainError } from '../../domain/shared/domain-error.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 import type { DisbursementBehaviour, DisbursementProvider, DisbursementResult, TransferOrder } from '../../domain/disbursement/disbursement-provider.ts';
 import { SandboxTransfers, type TransferOperation } from '../disbursement/sandbox/sandbox-transfers.ts';
 
@@ -21,16 +21,16 @@ export class InMemoryDisbursementProvider implements DisbursementProvider {
     try {
       this.control.applyTransfer(order, b);
     } catch (err) {
-      if ((err as DomainError).code !== 'INCONSISTENT_REQUEST') throw err;
-      throw new DomainError('PROVIDER_ERROR', 'bad_gateway', 'reference used with another amount');
+      if ((err as { code?: string }).code !== 'INCONSISTENT_REQUEST') throw err;
+      throw CommonErrors.providerError('reference used with another amount');
     }
-    if (b?.kind === 'timeout') throw new DomainError('PROVIDER_TIMEOUT', 'timeout', 'disbursement provider did not answer in time');
+    if (b?.kind === 'timeout') throw CommonErrors.providerTimeout();
     return this.control.resultOf(order.reference);
   }
 
   async status(reference: string): Promise<DisbursementResult> {
     const b = await this.take('status');
-    if (b?.kind === 'timeout') throw new DomainError('PROVIDER_TIMEOUT', 'timeout', 'disbursement provider did not answer in time');
+    if (b?.kind === 'timeout') throw CommonErrors.providerTimeout();
     return this.control.resultOf(reference);
   }
 
@@ -38,7 +38,7 @@ export class InMemoryDisbursementProvider implements DisbursementProvider {
   private async take(op: TransferOperation): Promise<DisbursementBehaviour | null> {
     const b = this.control.take(op);
     if (b?.kind === 'slow') await sleep(b.delayMs);
-    if (b?.kind === 'error') throw new DomainError('PROVIDER_ERROR', 'bad_gateway', 'disbursement provider answered 500');
+    if (b?.kind === 'error') throw CommonErrors.providerError('disbursement provider answered 500');
     return b;
   }
 }

@@ -1,10 +1,10 @@
 import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
 import { parseStatementDate } from '../../domain/reconciliation/reconciliation.ts';
-import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { Money } from '../../domain/shared/money.ts';
 import type { CircuitBreaker } from '../ewallet/circuit-breaker.ts';
 import { DEFAULT_CALL_OPTIONS, type ProviderCallOptions, ProviderCaller, ProviderError } from '../ewallet/provider-http.ts';
 import { type SandboxOperation, type SandboxTopUp, SandboxWallets, type WalletSeed } from '../ewallet/sandbox/sandbox-wallets.ts';
+import { EWalletErrors } from '../../domain/ewallet/ewallet.errors.ts';
 
 export interface InMemoryEWalletOptions extends Partial<ProviderCallOptions> {
   seeds?: WalletSeed[];
@@ -48,7 +48,7 @@ export class InMemoryEWalletProvider implements EWalletProvider {
   balanceInquiry(phone: string): Promise<EWalletBalance> {
     return this.run('balance', () => {
       const w = this.control.wallet(phone);
-      if (!w) throw new DomainError('EWALLET_ACCOUNT_NOT_FOUND', 'not_found', 'no e-wallet for this phone');
+      if (!w) throw EWalletErrors.ewalletAccountNotFound('no e-wallet for this phone');
       return { balance: w.balance, currency: 'IDR', accountNumber: w.accountNumber, lastUpdated: new Date(w.lastUpdated) };
     });
   }

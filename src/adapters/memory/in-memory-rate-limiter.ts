@@ -1,4 +1,4 @@
-import type { RateLimitDecision, RateLimiter } from '../../application/regulator/ports.ts';
+import type { RateLimitDecision, RateLimiter } from '../../domain/regulator/regulator.ports.ts';
 import { gcra } from '../../domain/regulator/gcra.ts';
 import type { RateLimitRule } from '../../domain/regulator/rate-limits.ts';
 

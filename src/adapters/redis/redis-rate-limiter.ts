@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RateLimitDecision, RateLimiter } from '../../application/regulator/ports.ts';
+import type { RateLimitDecision, RateLimiter } from '../../domain/regulator/regulator.ports.ts';
 import type { RateLimitRule } from '../../domain/regulator/rate-limits.ts';
 
 // GCRA over several windows in one atomic script (the steps of src/domain/regulator/gcra.ts).

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { CheckpointSigner } from '../../application/ports/audit-log.ts';
+import type { CheckpointSigner } from '../../domain/audit/audit-log.ts';
 
 /** A short stable id for a public key: the first 16 hex digits of SHA-256 over its SPKI DER. */
 export function checkpointKeyId(key: KeyObject): string {

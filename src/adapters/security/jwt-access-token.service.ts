@@ -3,9 +3,10 @@ import jwt from 'jsonwebtoken';
 import type { AccessTokenIssuer, AccessTokenSubject, AccessTokenVerifier, Actor, IssuedAccessToken } from '../../application/ports/access-token.ts';
 import { revokedSessionKey } from '../../application/ports/access-token.ts';
 import type { KeyValueStore } from '../../application/ports/key-value-store.ts';
-import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { JwtKeys } from './jwt-keys.ts';
 import { thumbprint } from './jwt-keys.ts';
+import { IdentityErrors } from '../../domain/identity/identity.errors.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
 // Only ES256 is accepted: `none`, HS256 (the RS/HS confusion) and any other algorithm are refused before verification.
 const ALGORITHMS: jwt.Algorithm[] = ['ES256'];
@@ -18,7 +19,7 @@ export interface JwtOptions {
   jwksUrl?: string;
 }
 
-const invalid = (why = 'invalid or expired access token') => new DomainError('INVALID_TOKEN', 'unauthenticated', why);
+const invalid = (why = 'invalid or expired access token') => CommonErrors.invalidToken(why);
 
 /**
  * Issues and verifies the platform's access tokens (ES256 JWTs with kid, iss, aud, sub,
@@ -85,7 +86,7 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
     try {
       revoked = await this.kv.get(revokedSessionKey(claims.sid));
     } catch {
-      throw new DomainError('SESSION_STORE_UNAVAILABLE', 'unavailable', 'session store unavailable; try again shortly');
+      throw CommonErrors.sessionStoreUnavailable();
     }
     if (revoked) throw invalid('access token has been revoked');
     return { userId, username: String(claims.username ?? ''), role: claims.role, jti: claims.jti, sessionId: claims.sid, expiresAt: claims.exp };
@@ -101,7 +102,7 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
     // (found by the topology harness: a replica started while the auth service was unreachable
     // answered 401 INVALID_TOKEN to valid tokens, and kept doing so for 30 s).
     const fetched = await (this.jwksInFlight ??= this.fetchJwks().finally(() => (this.jwksInFlight = undefined)));
-    if (!fetched) throw new DomainError('TOKEN_KEYS_UNAVAILABLE', 'unavailable', 'the keys that verify access tokens cannot be fetched right now; try again shortly');
+    if (!fetched) throw IdentityErrors.tokenKeysUnavailable();
     return this.keys.verification.find((v) => v.kid === kid)?.key;
   }
 

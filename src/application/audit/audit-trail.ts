@@ -1,6 +1,6 @@
 import { ChainVerifier, type AuditEvent, type ChainProblem, type NewAuditEvent } from '../../domain/audit/audit-event.ts';
 import { checkpointPayload, type AuditCheckpoint } from '../../domain/audit/checkpoint.ts';
-import type { AuditLog, CheckpointSigner } from '../ports/audit-log.ts';
+import type { AuditLog, CheckpointSigner } from '../../domain/audit/audit-log.ts';
 
 export interface AuditTrailOptions {
   /** Null, or a signer without a private key: no checkpoints are taken (verify still checks the chain). */

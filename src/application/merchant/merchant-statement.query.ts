@@ -1,7 +1,7 @@
 import { MerchantErrors } from '../../domain/merchant/merchant.ts';
 import type { MerchantRepository } from '../../domain/merchant/merchant.repository.ts';
 import { buildStatement, type Statement } from '../../domain/merchant/statement.ts';
-import { DomainError } from '../../domain/shared/domain-error.ts';
+import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -9,7 +9,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 function jakartaMidnight(day: string, field: string): Date {
   // 2026-02-30 parses as a Date in UTC only if it is a real day: the round trip must give it back.
   const real = DAY.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
-  if (!real) throw new DomainError('INVALID_DATE', 'invalid', `${field} must be a date YYYY-MM-DD`, { errors: [{ field, message: 'YYYY-MM-DD' }] });
+  if (!real) throw CommonErrors.invalidDate(`${field} must be a date YYYY-MM-DD`, { errors: [{ field, message: 'YYYY-MM-DD' }] });
   return new Date(`${day}T00:00:00+07:00`);
 }
 
@@ -24,7 +24,7 @@ export class MerchantStatementQuery {
   async execute(code: string, fromDay: string, toDay: string): Promise<{ merchant: { code: string; name: string }; statement: Statement }> {
     const from = jakartaMidnight(fromDay, 'from');
     const to = new Date(jakartaMidnight(toDay, 'to').getTime() + 86_400_000);
-    if (to <= from) throw new DomainError('INVALID_DATE', 'invalid', 'to must not be before from', { errors: [{ field: 'to', message: 'not before from' }] });
+    if (to <= from) throw CommonErrors.invalidDate('to must not be before from', { errors: [{ field: 'to', message: 'not before from' }] });
     const m = await this.merchants.findByCode(code);
     if (!m) throw MerchantErrors.notFound();
     const { opening, entries } = await this.merchants.journal(m.accountId, from, to);

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../ports/logger.ts';
 import { nextCheckDelayMs } from '../../domain/ewallet/top-up-finality.ts';
 import type { PayoutCheckQueue } from '../../domain/disbursement/payout-check-queue.ts';
 import type { PayoutMerchantHandler } from './payout-merchant.handler.ts';

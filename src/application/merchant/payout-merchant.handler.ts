@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../ports/logger.ts';
 import { Money } from '../../domain/shared/money.ts';
 import type { DomainError } from '../../domain/shared/domain-error.ts';
 import { newTransactionId } from '../../domain/shared/ids.ts';

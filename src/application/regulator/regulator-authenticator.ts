@@ -2,19 +2,20 @@ import { ipAllowed, keyMatches, prefixOf, refusalOf, type ApiKey } from '../../d
 import type { ExternalService } from '../../domain/regulator/external-service.ts';
 import type { Permission } from '../../domain/regulator/permissions.ts';
 import { rulesOf } from '../../domain/regulator/rate-limits.ts';
-import { DomainError } from '../../domain/shared/domain-error.ts';
-import type { RateLimitDecision, RateLimiter, RegulatorRepository } from './ports.ts';
+import type { DomainError } from '../../domain/shared/domain-error.ts';
+import type { RateLimitDecision, RateLimiter, RegulatorRepository } from '../../domain/regulator/regulator.ports.ts';
+import { RegulatorErrors } from '../../domain/regulator/regulator.errors.ts';
 
 export interface RegulatorPrincipal {
   key: ApiKey;
   service: ExternalService;
 }
 
-const REFUSAL_MESSAGES = {
-  KEY_INACTIVE: ['API_KEY_INACTIVE', 'API key is inactive'],
-  KEY_REVOKED: ['API_KEY_REVOKED', 'API key was revoked'],
-  KEY_EXPIRED: ['API_KEY_EXPIRED', 'API key has expired'],
-  SERVICE_INACTIVE: ['SERVICE_INACTIVE', 'external service is inactive'],
+const REFUSALS = {
+  KEY_INACTIVE: RegulatorErrors.apiKeyInactive,
+  KEY_REVOKED: RegulatorErrors.apiKeyRevoked,
+  KEY_EXPIRED: RegulatorErrors.apiKeyExpired,
+  SERVICE_INACTIVE: RegulatorErrors.keyOfInactiveService,
 } as const;
 
 /**
@@ -35,18 +36,17 @@ export class RegulatorAuthenticator {
 
   /** `onMatched` learns the key as soon as it matched, so refusals after that point are audited with it. */
   async identify(rawKey: string | undefined, clientIp: string, onMatched?: (p: RegulatorPrincipal) => void): Promise<RegulatorPrincipal> {
-    if (!rawKey) throw new DomainError('API_KEY_MISSING', 'unauthenticated', 'API key required in the X-API-Key header');
+    if (!rawKey) throw RegulatorErrors.apiKeyMissing();
     const prefix = prefixOf(rawKey.trim());
     const found = prefix ? await this.repo.findKeyByPrefix(prefix) : null;
     // Unknown prefix and wrong secret answer alike.
-    if (!found || !keyMatches(rawKey.trim(), found.key.hash)) throw new DomainError('API_KEY_INVALID', 'unauthenticated', 'invalid API key');
+    if (!found || !keyMatches(rawKey.trim(), found.key.hash)) throw RegulatorErrors.apiKeyInvalid();
     onMatched?.(found);
     const refusal = refusalOf(found.key, found.service.isActive, this.now());
     if (refusal) {
-      const [code, message] = REFUSAL_MESSAGES[refusal];
-      throw new DomainError(code, 'unauthenticated', message);
+      throw REFUSALS[refusal]();
     }
-    if (!ipAllowed(found.key.allowedIps, clientIp)) throw new DomainError('IP_NOT_ALLOWED', 'forbidden', 'this API key may not be used from this address');
+    if (!ipAllowed(found.key.allowedIps, clientIp)) throw RegulatorErrors.ipNotAllowed();
     return found;
   }
 
@@ -59,16 +59,16 @@ export class RegulatorAuthenticator {
       decision = await this.limiter.consume(`apikey:${principal.key.id}`, rules);
     } catch {
       // Without the shared counters the limits cannot be enforced: refuse rather than serve unlimited.
-      throw new DomainError('RATE_LIMITER_UNAVAILABLE', 'unavailable', 'rate limiting is unavailable; try again later');
+      throw RegulatorErrors.rateLimiterUnavailable();
     }
     return decision;
   }
 
   authorize(principal: RegulatorPrincipal, permission: Permission): void {
-    if (!principal.key.permissions.includes(permission)) throw new DomainError('PERMISSION_DENIED', 'forbidden', `API key lacks the ${permission} permission`);
+    if (!principal.key.permissions.includes(permission)) throw RegulatorErrors.permissionDenied(permission);
   }
 }
 
 export function rateLimitedError(decision: RateLimitDecision): DomainError {
-  return new DomainError('RATE_LIMITED', 'rate_limited', `rate limit exceeded (${decision.limit} per ${decision.window})`, { retryAfterSeconds: decision.retryAfterSeconds });
+  return RegulatorErrors.rateLimited(decision);
 }

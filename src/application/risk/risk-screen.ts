@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
+import type { Logger } from '../ports/logger.ts';
 import { Money } from '../../domain/shared/money.ts';
 import type { Leg, Screen } from '../../domain/ledger/ledger.repository.ts';
 import type { RiskStore } from '../../domain/risk/risk.repository.ts';

@@ -1,5 +1,5 @@
 import type { KeyValueStore } from '../ports/key-value-store.ts';
-import type { CacheLookup, HistoryCache, HistoryPage, TransactionView } from './ports.ts';
+import type { CacheLookup, HistoryCache, HistoryPage, TransactionView } from '../../domain/transaction/transaction-read.ports.ts';
 
 /**
  * Users' history pages cached in the key-value store (Redis) for a short TTL, under a per-user

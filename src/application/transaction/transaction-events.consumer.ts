@@ -1,6 +1,6 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../ports/logger.ts';
 import type { EventBus, ReceivedMessage, Subscription } from '../ports/event-bus.ts';
-import type { HistoryCache, ReportProjection } from './ports.ts';
+import type { HistoryCache, ReportProjection } from '../../domain/transaction/transaction-read.ports.ts';
 
 export interface ConsumerOptions {
   groupId: string;

@@ -34,3 +34,9 @@ export const refreshTokenReused = (): DomainError =>
   new DomainError('REFRESH_TOKEN_REUSED', 'unauthenticated', 'refresh token was already used; the session has been revoked, log in again');
 
 export const userNotFound = (): DomainError => new DomainError('USER_NOT_FOUND', 'not_found', 'user not found');
+
+/** The codes above are functions of their own; these are the identity context's others. */
+export const IdentityErrors = {
+  tooManyRegistrations: (message: string, details?: DomainError['details']) => new DomainError('TOO_MANY_REGISTRATIONS', 'rate_limited', message, details),
+  tokenKeysUnavailable: () => new DomainError('TOKEN_KEYS_UNAVAILABLE', 'unavailable', 'the keys that verify access tokens cannot be fetched right now; try again shortly'),
+};

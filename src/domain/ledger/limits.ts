@@ -1,6 +1,5 @@
-import { Money } from '../shared/money.ts';
-import { DomainError } from '../shared/domain-error.ts';
 import type { KycTier } from '../wallet/kyc.ts';
+import { LimitErrors } from './ledger.errors.ts';
 
 /**
  * Bank Indonesia's e-money limits per KYC tier (PBI 20/6/PBI/2018 on electronic money, art. 41
@@ -37,26 +36,8 @@ export interface LimitState {
   inFlight: bigint;
 }
 
-const rp = (minor: bigint) => Money.ofMinor(minor < 0n ? 0n : minor).toString();
-
-/**
- * The refusals name the limit and what remains, in the message and as facts (meta.details):
- * `limit` is the rule's figure, `remaining` what the account may still receive under it.
- */
-export const LimitErrors = {
-  balanceLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('BALANCE_LIMIT_EXCEEDED', 'business_rule', `the balance limit of a ${tier} account is ${rp(limit)} IDR; it can receive at most ${rp(room)} IDR more`, {
-      facts: { rule: 'balance_limit', tier, limit: rp(limit), remaining: rp(room) },
-    }),
-  monthlyLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('MONTHLY_LIMIT_EXCEEDED', 'business_rule', `the monthly incoming limit of a ${tier} account is ${rp(limit)} IDR; ${rp(room)} IDR remains this month`, {
-      facts: { rule: 'monthly_incoming_limit', tier, limit: rp(limit), remaining: rp(room) },
-    }),
-  kycRequired: (tier: KycTier) =>
-    new DomainError('KYC_REQUIRED', 'business_rule', 'transfers to other people need a REGISTERED account: have your identity verified', {
-      facts: { rule: 'transfers_to_others', tier, required_tier: 'REGISTERED' },
-    }),
-};
+/** Kept here too for the callers that import it from this file; the constructors live in ledger.errors.ts. */
+export { LimitErrors };
 
 /** Refuses a debit that sends money to someone else from an account whose tier may not. */
 export function assertMaySendToOthers(tier: KycTier, limits: KycLimits): void {

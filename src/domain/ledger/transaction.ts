@@ -1,5 +1,5 @@
 import type { Money } from '../shared/money.ts';
-import { DomainError } from '../shared/domain-error.ts';
+import { LedgerErrors } from './ledger.errors.ts';
 
 /**
  * The one list of each: the database enums (transaction_type, transaction_status, payment_method),
@@ -46,7 +46,7 @@ const TRANSITIONS: Record<TransactionStatus, readonly TransactionStatus[]> = {
 export const canTransition = (from: TransactionStatus, to: TransactionStatus): boolean => TRANSITIONS[from].includes(to);
 
 export function assertTransition(from: TransactionStatus, to: TransactionStatus): void {
-  if (!canTransition(from, to)) throw new DomainError('INVALID_STATUS_TRANSITION', 'conflict', `a ${from} transaction cannot become ${to}`);
+  if (!canTransition(from, to)) throw LedgerErrors.invalidStatusTransition(`a ${from} transaction cannot become ${to}`);
 }
 
 export const isFinal = (s: TransactionStatus): boolean => TRANSITIONS[s].length === 0;

@@ -1,6 +1,6 @@
-import { DomainError } from '../shared/domain-error.ts';
 import { Money } from '../shared/money.ts';
 import { MERCHANT_CATEGORIES, assertFeeBps, type Merchant, type MerchantCategory } from './merchant.ts';
+import { MerchantErrors } from './merchant.errors.ts';
 
 /**
  * The merchant discount rate (MDR) of one category: a rate in basis points (70 = 0.7%) and an
@@ -38,7 +38,7 @@ export function parseFeeTable(text: string | undefined): FeeTable {
   for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
     const m = /^([A-Z_]+)=(\d{1,5})(?:\/(\d{1,13}(?:\.\d{1,2})?))?$/.exec(part);
     if (!m || !(MERCHANT_CATEGORIES as readonly string[]).includes(m[1]!)) {
-      throw new DomainError('INVALID_FEE_TABLE', 'invalid', `fee table entry "${part}": expected CATEGORY=BPS[/FREE_UP_TO] with CATEGORY one of ${MERCHANT_CATEGORIES.join(', ')}`);
+      throw MerchantErrors.invalidFeeTable(`fee table entry "${part}": expected CATEGORY=BPS[/FREE_UP_TO] with CATEGORY one of ${MERCHANT_CATEGORIES.join(', ')}`);
     }
     const bps = Number(m[2]);
     assertFeeBps(bps);

@@ -1,7 +1,7 @@
-import { DomainError } from '../shared/domain-error.ts';
 import type { Money } from '../shared/money.ts';
 import { ACCOUNT_STATUSES } from '../wallet/account.ts';
 import type { AccountFreeze } from '../wallet/freeze.ts';
+import { MerchantErrors } from './merchant.errors.ts';
 
 /** A merchant's status is its account's (the merchants table reuses the account_status enum). */
 export const MERCHANT_STATUSES = ACCOUNT_STATUSES;
@@ -54,16 +54,8 @@ const STATUS_CHANGES: Record<MerchantStatus, MerchantStatus[]> = {
   CLOSED: [],
 };
 
-export const MerchantErrors = {
-  notFound: () => new DomainError('MERCHANT_NOT_FOUND', 'not_found', 'merchant not found'),
-  notActive: (status: string) => new DomainError('MERCHANT_NOT_ACTIVE', 'forbidden', `merchant is ${status.toLowerCase()}`),
-  insufficientFunds: () => new DomainError('MERCHANT_INSUFFICIENT_FUNDS', 'business_rule', "the merchant's balance does not cover this"),
-  codeTaken: (code: string) => new DomainError('MERCHANT_CODE_TAKEN', 'conflict', `merchant code ${code} is already used`),
-  invalid: (field: string, message: string) => new DomainError('INVALID_MERCHANT', 'invalid', `${field}: ${message}`, { errors: [{ field, message }] }),
-  statusChangeNotAllowed: (from: string, to: string) => new DomainError('MERCHANT_STATUS_CHANGE_NOT_ALLOWED', 'conflict', `merchant cannot go from ${from} to ${to}`),
-  notFrozen: () => new DomainError('MERCHANT_NOT_FROZEN', 'conflict', 'merchant is not frozen'),
-  balanceNotZero: () => new DomainError('MERCHANT_BALANCE_NOT_ZERO', 'business_rule', 'a merchant with a balance cannot be closed: pay it out first'),
-};
+/** Kept here too for the callers that import it from this file; the constructors live in merchant.errors.ts. */
+export { MerchantErrors };
 
 export function assertMerchantStatusChange(from: MerchantStatus, to: MerchantStatus): void {
   if (!STATUS_CHANGES[from].includes(to)) throw MerchantErrors.statusChangeNotAllowed(from, to);

@@ -6,8 +6,9 @@
  */
 import type { StatementLine, TopUpStatus } from '../ewallet/ewallet-provider.ts';
 import type { TransactionStatus } from '../ledger/transaction.ts';
-import { DomainError } from '../shared/domain-error.ts';
 import { Money } from '../shared/money.ts';
+import { ReconciliationErrors } from './reconciliation.errors.ts';
+import { CommonErrors } from '../shared/common.errors.ts';
 
 export const EXCEPTION_KINDS = ['MISSING_OURS', 'MISSING_PROVIDER', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH'] as const;
 /**
@@ -62,7 +63,7 @@ const JAKARTA_OFFSET_MS = 7 * 3600_000;
 export function parseStatementDate(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) {
-    throw new DomainError('INVALID_DATE', 'invalid', `not a date (YYYY-MM-DD): ${date}`);
+    throw CommonErrors.invalidDate(`not a date (YYYY-MM-DD): ${date}`);
   }
   return date;
 }
@@ -143,7 +144,7 @@ export type ResolutionEffect =
  * when it does not fit (refunding what the provider did credit, writing off what it did not).
  */
 export function resolutionEffect(e: ReconciliationException, resolution: Resolution): ResolutionEffect {
-  const refusal = (why: string) => new DomainError('RESOLUTION_NOT_APPLICABLE', 'business_rule', `${resolution} does not apply to this ${e.kind}: ${why}`);
+  const refusal = (why: string) => ReconciliationErrors.resolutionNotApplicable(`${resolution} does not apply to this ${e.kind}: ${why}`);
   if (resolution === 'no-action') return { kind: 'no-action' };
   if (resolution === 'settle') {
     if (e.ourStatus !== 'PENDING') throw refusal('our top-up is not PENDING');

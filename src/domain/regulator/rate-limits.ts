@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/domain-error.ts';
+import { RegulatorErrors } from './regulator.errors.ts';
 
 /** The windows a key can be limited on; a key may have several at once (e.g. 100/min and 1000/h). */
 export const RATE_WINDOWS = ['second', 'minute', 'hour', 'day'] as const;
@@ -19,10 +19,10 @@ export interface RateLimitRule {
 export function parseRateLimits(input: Record<string, unknown>): RateLimits {
   const out: RateLimits = {};
   for (const [k, v] of Object.entries(input)) {
-    if (!(RATE_WINDOWS as readonly string[]).includes(k)) throw new DomainError('INVALID_RATE_LIMIT', 'invalid', `unknown rate-limit window "${k}" (second, minute, hour, day)`);
+    if (!(RATE_WINDOWS as readonly string[]).includes(k)) throw RegulatorErrors.invalidRateLimit(`unknown rate-limit window "${k}" (second, minute, hour, day)`);
     if (v === null || v === undefined) continue;
     const n = typeof v === 'string' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000_000) throw new DomainError('INVALID_RATE_LIMIT', 'invalid', `rate limit per ${k} must be a positive integer`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000_000) throw RegulatorErrors.invalidRateLimit(`rate limit per ${k} must be a positive integer`);
     out[k as RateWindow] = n;
   }
   return out;

@@ -1,4 +1,4 @@
-import { DomainError } from './domain-error.ts';
+import { MoneyErrors } from './money.errors.ts';
 
 /** The largest amount `numeric(15,2)` holds: 13 integer digits and 2 decimals, in minor units. */
 export const MAX_MINOR = 999_999_999_999_999n;
@@ -14,8 +14,8 @@ export class Money {
   readonly currency: 'IDR';
 
   private constructor(minor: bigint) {
-    if (minor < 0n) throw new DomainError('NEGATIVE_AMOUNT', 'invalid', 'amount cannot be negative');
-    if (minor > MAX_MINOR) throw new DomainError('AMOUNT_TOO_LARGE', 'invalid', 'amount exceeds decimal(15,2)');
+    if (minor < 0n) throw MoneyErrors.negativeAmount();
+    if (minor > MAX_MINOR) throw MoneyErrors.amountTooLarge();
     this.minor = minor;
     this.currency = 'IDR';
   }
@@ -31,7 +31,7 @@ export class Money {
   /** Parses "10000", "10000.5", "10000.50"; refuses signs, exponents, more than two decimals, more than 13 integer digits. */
   static parse(text: string): Money {
     const m = DECIMAL.exec(text);
-    if (!m) throw new DomainError('INVALID_AMOUNT', 'invalid', 'amount must be a decimal with at most 2 decimals and 13 integer digits');
+    if (!m) throw MoneyErrors.invalidAmount('amount must be a decimal with at most 2 decimals and 13 integer digits');
     const whole = BigInt(m[1] ?? '0');
     const frac = BigInt((m[2] ?? '').padEnd(2, '0'));
     return new Money(whole * 100n + frac);
@@ -44,7 +44,7 @@ export class Money {
    */
   static fromInput(value: unknown): Money {
     if (typeof value === 'string') return Money.parse(value.trim());
-    throw new DomainError('INVALID_AMOUNT', 'invalid', 'amount must be decimal text (a JSON number is read from its source text)');
+    throw MoneyErrors.invalidAmount('amount must be decimal text (a JSON number is read from its source text)');
   }
 
   isZero(): boolean {
@@ -57,7 +57,7 @@ export class Money {
 
   /** Throws INSUFFICIENT_FUNDS rather than produce a negative amount. */
   minus(other: Money): Money {
-    if (other.minor > this.minor) throw new DomainError('INSUFFICIENT_FUNDS', 'business_rule', 'insufficient balance');
+    if (other.minor > this.minor) throw MoneyErrors.insufficientFunds();
     return new Money(this.minor - other.minor);
   }
 

@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/domain-error.ts';
+import { KycErrors } from './wallet.errors.ts';
 
 /**
  * Know-your-customer tiers of Bank Indonesia's e-money regulation (PBI 20/6/PBI/2018, revised
@@ -22,10 +22,8 @@ export interface IdentityDocument {
   name: string | null;
 }
 
-export const KycErrors = {
-  invalidIdentity: (field: string, message: string) => new DomainError('INVALID_IDENTITY', 'invalid', message, { errors: [{ field, message }] }),
-  alreadyRegistered: () => new DomainError('ACCOUNT_ALREADY_REGISTERED', 'conflict', 'account is already REGISTERED'),
-};
+/** Kept here too for the callers that import it from this file; the constructors live in wallet.errors.ts. */
+export { KycErrors };
 
 /** Checks and normalises what the operator typed; refuses anything that is not a plausible document. */
 export function parseIdentity(input: { idType: string; idNumber: string; name?: string | null }): IdentityDocument {

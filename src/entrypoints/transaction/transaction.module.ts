@@ -3,10 +3,10 @@ import type { ServiceModule } from '../shared/service-module.ts';
 import type { Infrastructure } from '../shared/infrastructure.ts';
 import { TOKENS } from '../shared/tokens.ts';
 import type { AccessTokenVerifier } from '../../application/ports/access-token.ts';
-import type { RateLimiter } from '../../application/regulator/ports.ts';
+import type { RateLimiter } from '../../domain/regulator/regulator.ports.ts';
 import { RegulatorAuthenticator } from '../../application/regulator/regulator-authenticator.ts';
-import { RegulatorAdmin } from '../../application/regulator/regulator-admin.ts';
-import { TransactionQueries } from '../../application/transaction/transaction-queries.ts';
+import { regulatorAdmin, type RegulatorAdmin } from '../../application/regulator/regulator-admin.ts';
+import { transactionQueries, type TransactionQueries } from '../../application/transaction/transaction-queries.ts';
 import { TransactionEventsConsumer } from '../../application/transaction/transaction-events.consumer.ts';
 import { KeyValueHistoryCache } from '../../application/transaction/history-cache.ts';
 import { PostgresRegulatorRepository } from '../../adapters/persistence/transaction/postgres-regulator.repository.ts';
@@ -55,9 +55,9 @@ export const transactionModule: ServiceModule = {
     const cache = config.HISTORY_CACHE_TTL_SECONDS > 0 ? new KeyValueHistoryCache(infra.kv, config.HISTORY_CACHE_TTL_SECONDS) : null;
     const projection = new PostgresReportProjection(orm);
     const runtime: TransactionRuntime = {
-      queries: new TransactionQueries(new PostgresTransactionReadRepository(orm), cache),
+      queries: transactionQueries(new PostgresTransactionReadRepository(orm), cache),
       regulators: new RegulatorAuthenticator(regulatorRepo, rateLimiter),
-      admin: new RegulatorAdmin(regulatorRepo),
+      admin: regulatorAdmin(regulatorRepo),
       rateLimiter,
       accessLog: new BufferedPostgresAccessLogSink(orm, logger.child({ component: 'access-log' })),
       projection,
@@ -125,8 +125,8 @@ export async function ensureDemoRegulatorKeys(container: Container): Promise<str
   const admin = runtimeOf(container).admin;
   const lines = ['', 'Regulator API keys for this run (shown once; send them as X-API-Key):'];
   for (const company of ['Bank Indonesia', 'OJK']) {
-    for (const k of await admin.listKeys(company)) if (k.name === DEMO_KEY_NAME && !k.revokedAt) await admin.revokeKey(k.id);
-    const issued = await admin.issueKey({ service: company, name: DEMO_KEY_NAME });
+    for (const k of await admin.listKeys.execute(company)) if (k.name === DEMO_KEY_NAME && !k.revokedAt) await admin.revokeKey.execute(k.id);
+    const issued = await admin.issueKey.execute({ service: company, name: DEMO_KEY_NAME });
     lines.push(`  ${company.padEnd(15)} ${issued.key}  (${issued.apiKey.permissions.join(', ')}; ${describeLimits(issued.apiKey.rateLimits)})`);
   }
   return lines;

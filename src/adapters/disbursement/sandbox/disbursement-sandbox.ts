@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { SandboxTransfers, type SandboxTransfer } from './sandbox-transfers.ts';
 import { header, parseJson, serve, type Answer } from '../../ewallet/sandbox/sandbox-http.ts';
 import { SNAP_TRANSFER_PATHS, SNAP_TRANSFER_STATUS_CODE, verifyTransferRequest } from '../snap-transfer-protocol.ts';
+import { DisbursementErrors } from '../../../domain/disbursement/disbursement.errors.ts';
 
 /** The sandbox's own credentials (loopback only, no real money): the adapter is configured with them. */
 export const DISBURSEMENT_SANDBOX_CREDENTIALS = { partnerId: 'onegate-sandbox', clientSecret: 'disbursement-sandbox-secret' } as const;
@@ -52,12 +52,12 @@ export async function startDisbursementSandbox(opts: { host?: string; control?: 
     if (op === 'transfer') {
       const reference = String(body.partnerReferenceNo ?? '');
       const amount = body.amount as { value?: unknown; currency?: unknown } | undefined;
-      if (!reference || amount?.currency !== 'IDR' || typeof body.beneficiaryAccountNo !== 'string') throw new DomainError('INVALID_FIELD', 'invalid', 'partnerReferenceNo, amount {value, currency IDR} and beneficiaryAccountNo are required');
+      if (!reference || amount?.currency !== 'IDR' || typeof body.beneficiaryAccountNo !== 'string') throw DisbursementErrors.invalidField();
       let t: SandboxTransfer;
       try {
         t = book.applyTransfer({ reference, amount: Money.parse(String(amount.value)), accountNumber: body.beneficiaryAccountNo }, b);
       } catch (err) {
-        if ((err as DomainError).code !== 'INCONSISTENT_REQUEST') throw err;
+        if ((err as { code?: string }).code !== 'INCONSISTENT_REQUEST') throw err;
         return { status: 409, body: { responseCode: '4091800', responseMessage: 'Conflict: partnerReferenceNo used with another amount' } };
       }
       answer = { status: 200, body: json(t, '18') };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { DisbursementErrors } from '../../../domain/disbursement/disbursement.errors.ts';
 import type { Money } from '../../../domain/shared/money.ts';
 import type { DisbursementBehaviour, DisbursementControl, DisbursementResult, DisbursementStatus } from '../../../domain/disbursement/disbursement-provider.ts';
 
@@ -52,7 +52,7 @@ export class SandboxTransfers implements DisbursementControl {
   applyTransfer(order: { reference: string; amount: Money; accountNumber: string }, b: DisbursementBehaviour | null): SandboxTransfer {
     const existing = this.transfers.get(order.reference);
     if (existing) {
-      if (!existing.amount.equals(order.amount)) throw new DomainError('INCONSISTENT_REQUEST', 'conflict', 'partnerReferenceNo used with another amount');
+      if (!existing.amount.equals(order.amount)) throw DisbursementErrors.inconsistentRequest();
       return existing;
     }
     const status: DisbursementStatus = b?.kind === 'fail' ? 'FAILED' : b?.kind === 'pending' ? 'PENDING' : 'SUCCESS';
@@ -76,7 +76,7 @@ export class SandboxTransfers implements DisbursementControl {
 
   settle(reference: string, status: 'SUCCESS' | 'FAILED', reason?: string): void {
     const t = this.transfers.get(reference);
-    if (!t || t.status !== 'PENDING') throw new DomainError('NOT_PENDING', 'conflict', `transfer ${reference} is not pending`);
+    if (!t || t.status !== 'PENDING') throw DisbursementErrors.notPending(`transfer ${reference} is not pending`);
     t.status = status;
     if (reason) t.reason = reason;
     t.updatedAt = new Date();

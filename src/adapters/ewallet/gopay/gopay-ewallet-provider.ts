@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EWalletAccount, EWalletBalance, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
 import { GOPAY_PATHS, GOPAY_STATUS, basicAuth, gopayTimestamp, signGopayRequest } from './gopay-protocol.ts';
 import { GOPAY_STATEMENT_PATH, parseGopayStatement } from './gopay-statement.ts';
 import { type ReportAnswer, parsedStatement, postForReport, reportCsv } from '../provider-report-http.ts';
 import { parseStatementDate } from '../../../domain/reconciliation/reconciliation.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 
 export interface GoPayOptions {
   baseUrl: string;
@@ -70,7 +70,7 @@ export class GoPayEWalletProvider implements EWalletProvider {
   balanceInquiry(phone: string): Promise<EWalletBalance> {
     return this.caller.call('balanceInquiry', true, async () => {
       const a = await this.send(GOPAY_PATHS.balanceInquiry, { partnerReferenceNo: randomUUID(), accountNo: phone });
-      if (a.status === 404) throw new DomainError('EWALLET_ACCOUNT_NOT_FOUND', 'not_found', 'no GoPay wallet for this phone');
+      if (a.status === 404) throw EWalletErrors.ewalletAccountNotFound('no GoPay wallet for this phone');
       const body = expect(a, 200, balanceAnswer);
       return {
         balance: Money.parse(body.accountInfos[0]!.amount.value),

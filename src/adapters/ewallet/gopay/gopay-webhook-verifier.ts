@@ -1,6 +1,7 @@
 import type { EWalletNotification, EWalletWebhookVerifier } from '../../../domain/ewallet/ewallet-provider.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { GOPAY_STATUS, GOPAY_TIMESTAMP_TOLERANCE_MS, isFresh, parseGopayTimestamp, sameSignature, signGopayNotification } from './gopay-protocol.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
+import { CommonErrors } from '../../../domain/shared/common.errors.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
 const header = (h: Headers, name: string): string | undefined => {
@@ -26,22 +27,22 @@ export class GoPayWebhookVerifier implements EWalletWebhookVerifier {
     const timestamp = header(headers, 'x-timestamp');
     const signature = header(headers, 'x-signature');
     if (!timestamp || !signature || !isFresh(parseGopayTimestamp(timestamp), this.now(), GOPAY_TIMESTAMP_TOLERANCE_MS)) {
-      throw new DomainError('INVALID_SIGNATURE', 'unauthenticated', 'missing or stale notification timestamp');
+      throw CommonErrors.invalidSignature('missing or stale notification timestamp');
     }
     if (!sameSignature(signGopayNotification(this.secret, rawBody, timestamp), signature)) {
-      throw new DomainError('INVALID_SIGNATURE', 'unauthenticated', 'notification signature does not match');
+      throw CommonErrors.invalidSignature('notification signature does not match');
     }
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
     } catch {
-      throw new DomainError('INVALID_NOTIFICATION', 'invalid', 'notification body is not JSON');
+      throw EWalletErrors.invalidNotification('notification body is not JSON');
     }
     const reference = body.originalPartnerReferenceNo;
     const providerReference = body.originalReferenceNo;
     const status = typeof body.latestTransactionStatus === 'string' ? GOPAY_STATUS[body.latestTransactionStatus] : undefined;
     if (typeof reference !== 'string' || typeof providerReference !== 'string' || !status) {
-      throw new DomainError('INVALID_NOTIFICATION', 'invalid', 'notification lacks reference or status');
+      throw EWalletErrors.invalidNotification('notification lacks reference or status');
     }
     const n: EWalletNotification = { reference, status, providerReference };
     if (status === 'FAILED' && typeof body.transactionStatusDesc === 'string') n.reason = body.transactionStatusDesc;

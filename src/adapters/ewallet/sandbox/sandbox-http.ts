@@ -5,6 +5,8 @@ import { Money } from '../../../domain/shared/money.ts';
 import type { TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
 import { parseStatementDate } from '../../../domain/reconciliation/reconciliation.ts';
 import type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallets } from './sandbox-wallets.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
+import { CommonErrors } from '../../../domain/shared/common.errors.ts';
 
 /** Plumbing shared by the two provider sandboxes (node:http, no framework). */
 
@@ -71,7 +73,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > BODY_LIMIT) {
-        reject(new DomainError('BODY_TOO_LARGE', 'invalid', 'body too large'));
+        reject(EWalletErrors.bodyTooLarge());
         req.destroy();
       } else chunks.push(c);
     });
@@ -94,7 +96,7 @@ export function parseJson(raw: Buffer): Record<string, unknown> {
   } catch {
     // fall through
   }
-  throw new DomainError('INVALID_JSON', 'invalid', 'body must be a JSON object');
+  throw CommonErrors.invalidJson('body must be a JSON object');
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {
@@ -128,7 +130,7 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
   if (!path.startsWith('/sandbox/')) return null;
   if (method === 'POST' && path === '/sandbox/wallets') {
     const b = parseJson(raw);
-    if (typeof b.phone !== 'string') throw new DomainError('INVALID_PHONE', 'invalid', 'phone is required');
+    if (typeof b.phone !== 'string') throw EWalletErrors.invalidPhone();
     if (b.balance !== undefined) Money.parse(String(b.balance));
     const w = wallets.registerWallet(b.phone, { name: typeof b.name === 'string' ? b.name : undefined, balance: b.balance === undefined ? undefined : String(b.balance) });
     return { status: 201, body: walletJson(w) };
@@ -143,11 +145,11 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
     const ops = ['token', 'account', 'balance', 'topup', 'status', 'statement', '*'];
     const kinds = ['slow', 'hang', 'error', 'decline', 'pending'];
     if (!ops.includes(String(b.operation)) || !kinds.includes(String(b.kind))) {
-      throw new DomainError('INVALID_BEHAVIOUR', 'invalid', `operation must be one of ${ops.join(',')}; kind one of ${kinds.join(',')}`);
+      throw EWalletErrors.invalidBehaviour(`operation must be one of ${ops.join(',')}; kind one of ${kinds.join(',')}`);
     }
-    if (b.kind === 'slow' && !(typeof b.delayMs === 'number' && b.delayMs >= 0)) throw new DomainError('INVALID_BEHAVIOUR', 'invalid', 'slow needs delayMs');
+    if (b.kind === 'slow' && !(typeof b.delayMs === 'number' && b.delayMs >= 0)) throw EWalletErrors.invalidBehaviour('slow needs delayMs');
     if (b.kind === 'pending' && b.settleAfterMs !== undefined && !(typeof b.settleAfterMs === 'number' && b.settleAfterMs >= 0)) {
-      throw new DomainError('INVALID_BEHAVIOUR', 'invalid', 'settleAfterMs must be a number of milliseconds');
+      throw EWalletErrors.invalidBehaviour('settleAfterMs must be a number of milliseconds');
     }
     const times = typeof b.times === 'number' && b.times > 0 ? b.times : undefined;
     wallets.behave(b.operation as SandboxOperation | '*', b as unknown as SandboxBehaviour, times);
@@ -160,7 +162,7 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
   if (method === 'POST' && path === '/sandbox/settle') {
     const b = parseJson(raw);
     if (typeof b.reference !== 'string' || (b.status !== 'SUCCESS' && b.status !== 'FAILED')) {
-      throw new DomainError('INVALID_SETTLE', 'invalid', 'reference and status (SUCCESS or FAILED) are required');
+      throw EWalletErrors.invalidSettle();
     }
     const t = wallets.settle(b.reference, b.status, typeof b.reason === 'string' ? b.reason : undefined);
     return { status: 200, body: { reference: t.reference, status: t.status, reason: t.reason ?? null } };
@@ -169,15 +171,15 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
   if (method === 'POST' && path === '/sandbox/topups') {
     const b = parseJson(raw);
     if (typeof b.reference !== 'string' || typeof b.phone !== 'string' || typeof b.amount !== 'string' || (b.status !== 'SUCCESS' && b.status !== 'FAILED')) {
-      throw new DomainError('INVALID_TOPUP', 'invalid', 'reference, phone, amount ("10000.00") and status (SUCCESS or FAILED) are required');
+      throw EWalletErrors.invalidTopup('reference, phone, amount ("10000.00") and status (SUCCESS or FAILED) are required');
     }
     return { status: 201, body: topUpJson(wallets.inject(b.reference, b.phone, Money.parse(b.amount), b.status)) };
   }
   if (method === 'PATCH' && topUpMatch) {
     const b = parseJson(raw);
     const status = b.status;
-    if (status !== undefined && status !== 'SUCCESS' && status !== 'FAILED' && status !== 'PENDING') throw new DomainError('INVALID_TOPUP', 'invalid', 'status must be SUCCESS, FAILED or PENDING');
-    if (b.amount !== undefined && typeof b.amount !== 'string') throw new DomainError('INVALID_TOPUP', 'invalid', 'amount must be a "10000.00" string');
+    if (status !== undefined && status !== 'SUCCESS' && status !== 'FAILED' && status !== 'PENDING') throw EWalletErrors.invalidTopup('status must be SUCCESS, FAILED or PENDING');
+    if (b.amount !== undefined && typeof b.amount !== 'string') throw EWalletErrors.invalidTopup('amount must be a "10000.00" string');
     const t = wallets.tamper(decodeURIComponent(topUpMatch[1]!), { amount: b.amount === undefined ? undefined : Money.parse(b.amount as string), status: status as TopUpStatus | undefined });
     return { status: 200, body: topUpJson(t) };
   }

@@ -1,8 +1,9 @@
 import type { EWalletMethod, TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { SandboxJournal } from './sandbox-journal.ts';
 import { statementWindow } from '../../../domain/reconciliation/reconciliation.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
+import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
 
 /**
  * The state of one simulated provider, shared by its HTTP sandbox and by the in-memory fake:
@@ -133,7 +134,7 @@ export class SandboxWallets {
   /** Opens (or resets) a wallet; a number in the reserved range or no mobile number is refused. */
   registerWallet(phone: string, opts: { name?: string; balance?: string } = {}): SandboxWallet {
     const key = canonicalPhone(phone);
-    if (hasNoEWallet(key)) throw new DomainError('NO_EWALLET_NUMBER', 'invalid', `${key} is not a mobile number or is in the reserved no-wallet range ${NO_EWALLET_PREFIX}…`);
+    if (hasNoEWallet(key)) throw EWalletErrors.noEwalletNumber(`${key} is not a mobile number or is in the reserved no-wallet range ${NO_EWALLET_PREFIX}…`);
     const prefix = this.method === 'GOPAY' ? 'GP' : 'SP';
     const wallet: SandboxWallet = {
       phone: key,
@@ -198,7 +199,7 @@ export class SandboxWallets {
     const existing = this.topUps.get(reference);
     if (existing) {
       if (existing.phone !== canonicalPhone(phone) || !existing.amount.equals(amount)) {
-        throw new DomainError('INCONSISTENT_REQUEST', 'conflict', 'reference already used for another top-up');
+        throw EWalletErrors.inconsistentRequest();
       }
       return existing;
     }
@@ -234,7 +235,7 @@ export class SandboxWallets {
   /** Settles a PENDING top-up (SUCCESS credits the wallet) and notifies. Settled ones stay as they are. */
   settle(reference: string, status: 'SUCCESS' | 'FAILED', reason?: string): SandboxTopUp {
     const t = this.topUps.get(reference);
-    if (!t) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'no such top-up');
+    if (!t) throw LedgerErrors.transactionNotFound('no such top-up');
     if (t.status !== 'PENDING') return t;
     return status === 'SUCCESS' ? this.complete(t) : this.finish(t, 'FAILED', reason ?? 'DECLINED');
   }
@@ -251,18 +252,18 @@ export class SandboxWallets {
    * notification, the wallet untouched — an operator's mistake at the provider).
    */
   inject(reference: string, phone: string, amount: Money, status: 'SUCCESS' | 'FAILED'): SandboxTopUp {
-    if (this.topUps.has(reference)) throw new DomainError('INCONSISTENT_REQUEST', 'conflict', 'reference already used for another top-up');
+    if (this.topUps.has(reference)) throw EWalletErrors.inconsistentRequest();
     return this.applyTopUp(reference, phone, amount, status === 'FAILED' ? { kind: 'decline', reason: 'DECLINED' } : null);
   }
 
   forget(reference: string): void {
-    if (!this.topUps.delete(reference)) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'no such top-up');
+    if (!this.topUps.delete(reference)) throw LedgerErrors.transactionNotFound('no such top-up');
     this.journal?.record({ forget: [reference] });
   }
 
   tamper(reference: string, change: { amount?: Money; status?: TopUpStatus }): SandboxTopUp {
     const t = this.topUps.get(reference);
-    if (!t) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'no such top-up');
+    if (!t) throw LedgerErrors.transactionNotFound('no such top-up');
     if (change.amount) t.amount = change.amount;
     if (change.status) {
       t.status = change.status;

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EWalletAccount, EWalletBalance, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
 import { SHOPEEPAY_PATHS, signShopeePayRequest } from './shopeepay-protocol.ts';
 import { SHOPEEPAY_STATEMENT_PATH, parseShopeepayStatement } from './shopeepay-statement.ts';
 import { parsedStatement, postForReport, reportCsv } from '../provider-report-http.ts';
 import { parseStatementDate } from '../../../domain/reconciliation/reconciliation.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 
 export interface ShopeePayOptions {
   baseUrl: string;
@@ -65,7 +65,7 @@ export class ShopeePayEWalletProvider implements EWalletProvider {
   balanceInquiry(phone: string): Promise<EWalletBalance> {
     return this.caller.call('balanceInquiry', true, async () => {
       const a = await this.send(SHOPEEPAY_PATHS.balance, { request_id: randomUUID(), phone });
-      if (a.status === 404) throw new DomainError('EWALLET_ACCOUNT_NOT_FOUND', 'not_found', 'no ShopeePay wallet for this phone');
+      if (a.status === 404) throw EWalletErrors.ewalletAccountNotFound('no ShopeePay wallet for this phone');
       const body = expect(a, balanceAnswer);
       const lastUpdated = new Date(body.last_updated);
       if (Number.isNaN(lastUpdated.getTime())) throw new ProviderError('PROVIDER_ERROR', 'ShopeePay answered an invalid date', false);

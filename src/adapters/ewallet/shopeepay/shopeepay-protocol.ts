@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { sameSignature, sha256Hex } from '../gopay/gopay-protocol.ts';
+import { CommonErrors } from '../../../domain/shared/common.errors.ts';
 
 /**
  * The ShopeePay API as the adapter and the sandbox speak it: every request carries a short-lived
@@ -45,17 +45,17 @@ export function verifyShopeePayRequest(token: string, secret: string, merchantId
   try {
     claims = jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: Math.floor(nowMs / 1000), clockTolerance: 5 }) as ShopeePayClaims;
   } catch (err) {
-    if ((err as Error).name === 'TokenExpiredError') throw new DomainError('STALE_TIMESTAMP', 'unauthenticated', 'request token expired');
-    throw new DomainError('INVALID_TOKEN', 'unauthenticated', 'request token is not valid');
+    if ((err as Error).name === 'TokenExpiredError') throw CommonErrors.staleTimestamp('request token expired');
+    throw CommonErrors.invalidToken('request token is not valid');
   }
   const now = nowMs / 1000;
   if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number' || Math.abs(now - claims.iat) > SHOPEEPAY_CLOCK_TOLERANCE_SECONDS + SHOPEEPAY_TOKEN_TTL_SECONDS || claims.iat > now + SHOPEEPAY_CLOCK_TOLERANCE_SECONDS) {
-    throw new DomainError('STALE_TIMESTAMP', 'unauthenticated', 'request timestamp is stale');
+    throw CommonErrors.staleTimestamp('request timestamp is stale');
   }
-  if (claims.exp - claims.iat > 5 * 60) throw new DomainError('INVALID_TOKEN', 'unauthenticated', 'request token lives too long');
-  if (claims.mid !== merchantId) throw new DomainError('INVALID_TOKEN', 'unauthenticated', 'unknown merchant');
+  if (claims.exp - claims.iat > 5 * 60) throw CommonErrors.invalidToken('request token lives too long');
+  if (claims.mid !== merchantId) throw CommonErrors.invalidToken('unknown merchant');
   if (typeof claims.jti !== 'string' || !sameSignature(sha256Hex(rawBody), claims.body_sha256)) {
-    throw new DomainError('INVALID_TOKEN', 'unauthenticated', 'body does not match the token');
+    throw CommonErrors.invalidToken('body does not match the token');
   }
   return claims;
 }

@@ -1,7 +1,8 @@
 import type { EWalletNotification, EWalletWebhookVerifier, TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { sameSignature } from '../gopay/gopay-protocol.ts';
 import { SHOPEEPAY_NOTIFICATION_TOLERANCE_SECONDS, signShopeePayNotification } from './shopeepay-protocol.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
+import { CommonErrors } from '../../../domain/shared/common.errors.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
 const header = (h: Headers, name: string): string | undefined => {
@@ -26,20 +27,20 @@ export class ShopeePayWebhookVerifier implements EWalletWebhookVerifier {
     const signature = header(headers, 'x-sp-signature');
     const seconds = timestamp && /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
     if (!signature || !Number.isFinite(seconds) || Math.abs(this.now() / 1000 - seconds) > SHOPEEPAY_NOTIFICATION_TOLERANCE_SECONDS) {
-      throw new DomainError('INVALID_SIGNATURE', 'unauthenticated', 'missing or stale notification timestamp');
+      throw CommonErrors.invalidSignature('missing or stale notification timestamp');
     }
     if (!sameSignature(signShopeePayNotification(this.secret, rawBody, timestamp!), signature)) {
-      throw new DomainError('INVALID_SIGNATURE', 'unauthenticated', 'notification signature does not match');
+      throw CommonErrors.invalidSignature('notification signature does not match');
     }
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
     } catch {
-      throw new DomainError('INVALID_NOTIFICATION', 'invalid', 'notification body is not JSON');
+      throw EWalletErrors.invalidNotification('notification body is not JSON');
     }
     const { reference_id: reference, transaction_sn: providerReference, status } = body;
     if (typeof reference !== 'string' || typeof providerReference !== 'string' || !STATUSES.includes(status as TopUpStatus)) {
-      throw new DomainError('INVALID_NOTIFICATION', 'invalid', 'notification lacks reference or status');
+      throw EWalletErrors.invalidNotification('notification lacks reference or status');
     }
     const n: EWalletNotification = { reference, status: status as TopUpStatus, providerReference };
     if (status === 'FAILED' && typeof body.reason === 'string') n.reason = body.reason;

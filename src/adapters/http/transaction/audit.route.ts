@@ -1,16 +1,16 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import type { AuditLog } from '../../../application/ports/audit-log.ts';
+import type { AuditLog } from '../../../domain/audit/audit-log.ts';
 import { ACTOR_TYPES, AUDIT_CATEGORIES, type AuditEvent } from '../../../domain/audit/audit-event.ts';
 import { maskIp, maskPersonalData } from '../../../domain/regulator/personal-data.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { respond } from '../envelope.ts';
 import type { OpenApiRegistry } from '../openapi.ts';
 import { defineRoute, type AnyRouteSpec } from '../route.ts';
 
 type RouteSpecErrors = NonNullable<AnyRouteSpec['errors']>;
 import { filtersOf, instant } from './transaction.requests.ts';
+import { TransactionErrors } from '../../../domain/transaction/transaction.errors.ts';
 
 /** The audit trail for regulators: same date rules as the histories (`from` inclusive, a date is an Asia/Jakarta day). */
 export const AuditQuery = z.object({
@@ -30,7 +30,7 @@ function decodeCursor(cursor: string): number {
   } catch {
     // falls through to the refusal
   }
-  throw new DomainError('INVALID_CURSOR', 'invalid', 'cursor is not valid', { errors: [{ field: 'cursor', message: 'not a cursor this API issued' }] });
+  throw TransactionErrors.invalidCursor();
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Context, Middleware } from 'koa';
-import type { AccessLogSink } from '../../../application/regulator/ports.ts';
+import type { AccessLogSink } from '../../../domain/regulator/regulator.ports.ts';
 import { rateLimitedError, type RegulatorAuthenticator, type RegulatorPrincipal } from '../../../application/regulator/regulator-authenticator.ts';
 import { looksLikeApiKey } from '../../../domain/regulator/api-key.ts';
 import type { Permission } from '../../../domain/regulator/permissions.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { RegulatorErrors } from '../../../domain/regulator/regulator.errors.ts';
 
 const KEY_PARAMS = new Set(['api_key', 'apikey', 'api-key', 'x-api-key', 'x_api_key', 'key', 'access_key']);
 
@@ -52,7 +52,7 @@ export function refuseKeyInQuery(): Middleware {
     for (const [name, value] of Object.entries(ctx.query)) {
       const values = Array.isArray(value) ? value : [value ?? ''];
       if (KEY_PARAMS.has(name.toLowerCase()) || values.some((v) => looksLikeApiKey(v))) {
-        throw new DomainError('API_KEY_IN_QUERY', 'invalid', 'send the API key in the X-API-Key header, never in the query string');
+        throw RegulatorErrors.apiKeyInQuery();
       }
     }
     await next();

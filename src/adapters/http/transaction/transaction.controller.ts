@@ -2,12 +2,12 @@ import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
-import type { AccessLogSink } from '../../../application/regulator/ports.ts';
-import type { AuditLog } from '../../../application/ports/audit-log.ts';
+import type { AccessLogSink } from '../../../domain/regulator/regulator.ports.ts';
+import type { AuditLog } from '../../../domain/audit/audit-log.ts';
 import type { Permission } from '../../../domain/regulator/permissions.ts';
 import { mountAuditRoute } from './audit.route.ts';
 import type { RegulatorAuthenticator } from '../../../application/regulator/regulator-authenticator.ts';
-import type { TransactionView } from '../../../application/transaction/ports.ts';
+import type { TransactionView } from '../../../domain/transaction/transaction-read.ports.ts';
 import type { TransactionQueries } from '../../../application/transaction/transaction-queries.ts';
 import { actorOf, authenticate } from '../authenticate.ts';
 import { respond } from '../envelope.ts';
@@ -61,22 +61,22 @@ export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry,
   // Users: only their own rows.
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories', operationId: 'listMyTransactions', summary: "The caller's transactions, newest first (page/size or cursor)", tag: 'transaction', security: 'bearer', query: HistoryQuery, responses: { 200: { description: 'transaction histories', data: z.array(HistoryTransactionSchema), meta: HISTORY_META } }, errors: LIST_ERRORS, middleware: user }, async (ctx, { query }) => {
     const paging = pagingOf(query);
-    const page = await queries.userHistories(actorOf(ctx).userId, filtersOf(query), paging);
+    const page = await queries.userHistories.execute(actorOf(ctx).userId, filtersOf(query), paging);
     respond(ctx, 200, 'transaction histories', page.rows.map(userTransactionDto), pageMeta(page, paging));
   });
 
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/reports/monthly', operationId: 'getMyMonthlyReport', summary: "The caller's monthly report: opening and closing balance, totals in and out per type (Asia/Jakarta month)", tag: 'transaction', security: 'bearer', query: MonthlyQuery, responses: { 200: { description: 'monthly report', data: MonthlyReportSchema } }, middleware: user }, async (ctx, { query }) => {
-    respond(ctx, 200, 'monthly report', monthlyDto(await queries.monthlyReport(actorOf(ctx).userId, query.year, query.month)));
+    respond(ctx, 200, 'monthly report', monthlyDto(await queries.monthlyReport.execute(actorOf(ctx).userId, query.year, query.month)));
   });
 
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/me/histories/:id', operationId: 'getMyTransaction', summary: "One of the caller's transactions, by id or transaction_id", tag: 'transaction', security: 'bearer', params: IdParams, responses: { 200: { description: 'transaction', data: HistoryTransactionSchema } }, errors: { 404: ['TRANSACTION_NOT_FOUND'] }, middleware: user }, async (ctx, { params }) => {
-    respond(ctx, 200, 'transaction', userTransactionDto(await queries.userTransaction(actorOf(ctx).userId, params.id)));
+    respond(ctx, 200, 'transaction', userTransactionDto(await queries.userTransaction.execute(actorOf(ctx).userId, params.id)));
   });
 
   // Regulators: externally accessible rows, personal data masked, every request audited.
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/histories', operationId: 'listTransactions', summary: 'Transactions for regulators (READ_TRANSACTIONS), newest first', tag: 'regulator', security: 'apiKey', query: HistoryQuery, responses: { 200: { description: 'transaction histories', data: z.array(RegulatorTransactionSchema), meta: HISTORY_META, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, ...LIST_ERRORS[400]] } }, middleware: regulator('READ_TRANSACTIONS') }, async (ctx, { query }) => {
     const paging = pagingOf(query);
-    const page = await queries.externalHistories(filtersOf(query), paging);
+    const page = await queries.externalHistories.execute(filtersOf(query), paging);
     respond(ctx, 200, 'transaction histories', page.rows.map(regulatorTransactionDto), pageMeta(page, paging));
   });
 
@@ -102,16 +102,16 @@ export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry,
       errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, 'INVALID_RANGE'] } },
       middleware: regulator('READ_TRANSACTIONS'),
     }, async (ctx, { query }) => {
-    const rows = queries.exportRows(fromInstant(query.from), toInstant(query.to));
+    const rows = queries.exportRows.execute(fromInstant(query.from), toInstant(query.to));
     await streamExport(ctx, rows, query.format);
   });
 
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/histories/:id', operationId: 'getTransaction', summary: 'One transaction for regulators, by id or transaction_id (READ_TRANSACTIONS)', tag: 'regulator', security: 'apiKey', params: IdParams, responses: { 200: { description: 'transaction', data: RegulatorTransactionSchema, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 404: ['TRANSACTION_NOT_FOUND'] }, middleware: regulator('READ_TRANSACTIONS') }, async (ctx, { params }) => {
-    respond(ctx, 200, 'transaction', regulatorTransactionDto(await queries.externalTransaction(params.id)));
+    respond(ctx, 200, 'transaction', regulatorTransactionDto(await queries.externalTransaction.execute(params.id)));
   });
 
   defineRoute(router, openapi, { method: 'get', path: '/api/transaction/reports', operationId: 'getReport', summary: 'Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to], and the movements refused by rule (Bank Indonesia limits, freezes, fraud rules) over the same days (READ_REPORTS)', tag: 'regulator', security: 'apiKey', query: ReportQuery, responses: { 200: { description: 'transaction report', data: ReportSchema, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, 'INVALID_RANGE'] } }, middleware: regulator('READ_REPORTS') }, async (ctx, { query }) => {
-    respond(ctx, 200, 'transaction report', reportDto(await queries.report(query.from, query.to, query.granularity)));
+    respond(ctx, 200, 'transaction report', reportDto(await queries.report.execute(query.from, query.to, query.granularity)));
   });
 
   mountAuditRoute(router, openapi, deps.audit, regulator('READ_AUDIT'), { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, ...LIST_ERRORS[400]] } }, RATE_HEADERS);

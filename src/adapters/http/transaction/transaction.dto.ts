@@ -1,5 +1,5 @@
-import type { HistoryPage, MonthlyReport, TransactionView } from '../../../application/transaction/ports.ts';
-import type { Report } from '../../../application/transaction/transaction-queries.ts';
+import type { HistoryPage, MonthlyReport, TransactionView } from '../../../domain/transaction/transaction-read.ports.ts';
+import type { Report } from '../../../application/transaction/transaction-report.query.ts';
 import { maskPhone } from '../../../domain/regulator/personal-data.ts';
 import { z } from 'zod';
 import { currency, moneyString, paymentMethod, timestamp, transactionStatus, transactionType, uuid } from '../schemas.ts';

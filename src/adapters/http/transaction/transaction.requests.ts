@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { HistoryFilters, Paging } from '../../../application/transaction/ports.ts';
+import type { HistoryFilters, Paging } from '../../../domain/transaction/transaction-read.ports.ts';
 import { PAYMENT_METHODS, TRANSACTION_STATUSES, TRANSACTION_TYPES } from '../../../domain/ledger/transaction.ts';
 import { MAX_YEAR, MIN_YEAR, isBoundedDate, isBoundedDateTime } from '../../../domain/shared/bounded-time.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { validationFailed } from '../../../domain/identity/identity.errors.ts';
+import { TransactionErrors } from '../../../domain/transaction/transaction.errors.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Business days are Asia/Jakarta days (UTC+7, no daylight saving). */
@@ -37,7 +38,7 @@ export type HistoryQuery = z.infer<typeof HistoryQuery>;
 export function filtersOf(q: { type?: string; status?: string; payment_method?: string; from?: string; to?: string }): HistoryFilters {
   const filters: HistoryFilters = { type: q.type, status: q.status, paymentMethod: q.payment_method, from: q.from ? fromInstant(q.from) : undefined, to: q.to ? toInstant(q.to) : undefined };
   if (filters.from && filters.to && filters.from.getTime() >= filters.to.getTime()) {
-    throw new DomainError('INVALID_RANGE', 'invalid', '"from" must be before "to"', { errors: [{ field: 'from', message: 'must be before to' }] });
+    throw TransactionErrors.exportRangeReversed();
   }
   return filters;
 }
@@ -45,7 +46,7 @@ export function filtersOf(q: { type?: string; status?: string; payment_method?: 
 /** Page mode (page/size, with meta.total) unless a cursor is given (cursor mode; an empty cursor starts at the newest). */
 export function pagingOf(q: HistoryQuery): Paging {
   if (q.cursor !== undefined && q.page !== undefined) {
-    throw new DomainError('VALIDATION_ERROR', 'invalid', 'validation failed', { errors: [{ field: 'cursor', message: 'use either page or cursor, not both' }] });
+    throw validationFailed([{ field: 'cursor', message: 'use either page or cursor, not both' }]);
   }
   return q.cursor !== undefined ? { mode: 'cursor', cursor: q.cursor || null, size: q.size } : { mode: 'page', page: q.page ?? 1, size: q.size };
 }

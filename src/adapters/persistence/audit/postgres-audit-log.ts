@@ -1,4 +1,4 @@
-import type { AuditLog, AuditQuery } from '../../../application/ports/audit-log.ts';
+import type { AuditLog, AuditQuery } from '../../../domain/audit/audit-log.ts';
 import { chainEvent, type AuditCategory, type AuditEvent, type ActorType, type Json, type NewAuditEvent } from '../../../domain/audit/audit-event.ts';
 import type { AuditCheckpoint } from '../../../domain/audit/checkpoint.ts';
 import { newUuid } from '../../../domain/shared/ids.ts';

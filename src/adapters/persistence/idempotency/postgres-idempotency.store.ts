@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import { idempotencyRecord, type BeginResult, type IdempotencyClaim, type IdempotencyScope, type IdempotencyStore, type StoredResponse } from '../../../application/ports/idempotency.ts';
 import type { IdempotencyRecord } from '../../../domain/shared/unit-of-work.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { IdempotencyErrors } from '../../../application/ports/idempotency.errors.ts';
 
 export interface IdempotencyOptions {
   /** How long a claim holds before a retry may take it over (the request is presumed dead). */
@@ -55,7 +55,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     )) as Row[];
     if (!row) return this.begin(scope); // purged between the two statements: try again
     if (row.request_hash !== scope.requestHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'business_rule', 'Idempotency-Key was already used with a different request');
+      throw IdempotencyErrors.idempotencyKeyReused();
     }
     if (row.status === 'DONE') return { kind: 'replay', response: { status: row.response_status ?? 200, body: row.response_body } };
     // IN_FLIGHT: take it over only when its lease has expired (its request died before any effect committed).
@@ -66,7 +66,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     )) as unknown[];
     if (taken.length === 1) return { kind: 'claimed', claim: { scope, owner } };
     // Retry-After: when the lease runs out, the earliest a retry can take the key over (or find the stored answer sooner).
-    throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'a request with this Idempotency-Key is still being processed', {
+    throw IdempotencyErrors.idempotencyKeyInFlight('a request with this Idempotency-Key is still being processed', {
       retryAfterSeconds: Math.max(1, Math.ceil(row.remaining)),
     });
   }
@@ -97,7 +97,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   }
 }
 
-const lostClaim = () => new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'this request lost its Idempotency-Key claim; nothing was applied');
+const lostClaim = () => IdempotencyErrors.idempotencyKeyInFlight('this request lost its Idempotency-Key claim; nothing was applied');
 
 /**
  * Writes idempotency records through `em` (the unit's transaction), all in one statement per

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
 import { settlementAccountOf } from '../../../domain/wallet/account.ts';
@@ -12,6 +11,7 @@ import {
   type ProviderDiscrepancyRepository,
 } from '../../../domain/ledger/provider-discrepancy.ts';
 import type { PostgresLedgerRepository } from './postgres-ledger.repository.ts';
+import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
 
 interface DiscrepancyRow {
   id: string;
@@ -56,7 +56,7 @@ const toDiscrepancy = (r: DiscrepancyRow): ProviderDiscrepancy => ({
 const COLUMNS = `id, transaction_id, kind, payment_method::text as payment_method, account_id, user_id, amount::text as amount, provider_reference, detected_via,
   detected_at, status, resolution, resolution_movement_id, resolution_transaction_id, resolved_by, resolved_at`;
 
-export const discrepancyNotFound = () => new DomainError('DISCREPANCY_NOT_FOUND', 'not_found', 'no such provider discrepancy case');
+export const discrepancyNotFound = () => LedgerErrors.discrepancyNotFound();
 
 /** provider_discrepancies; the settlement moves money through the ledger in the case's own transaction. */
 export class PostgresProviderDiscrepancyRepository implements ProviderDiscrepancyRepository {
@@ -79,7 +79,7 @@ export class PostgresProviderDiscrepancyRepository implements ProviderDiscrepanc
        returning ${COLUMNS}, (xmax = 0) as inserted`,
       [report.providerReference, report.detectedVia, report.transactionId],
     )) as DiscrepancyRow[];
-    if (!rows[0]) throw new DomainError('TRANSACTION_NOT_FAILED', 'conflict', `top-up ${report.transactionId} is not FAILED: no discrepancy to record`);
+    if (!rows[0]) throw LedgerErrors.transactionNotFailed(`top-up ${report.transactionId} is not FAILED: no discrepancy to record`);
     return { opened: rows[0].inserted === true, discrepancy: toDiscrepancy(rows[0]) };
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { HTTP_METHODS, type AccessLogEntry, type HttpMethod } from '../../../domain/regulator/access-log.ts';
 import { ApiAccessLogSchema } from '../schemas/index.ts';
-import type { AccessLogFilter, AccessLogReader, AccessLogRow, AccessLogSink } from '../../../application/regulator/ports.ts';
+import type { AccessLogFilter, AccessLogReader, AccessLogRow, AccessLogSink } from '../../../domain/regulator/regulator.ports.ts';
 import type { Orm } from '../orm.ts';
 import { query, toDate } from './sql.ts';
 

@@ -2,7 +2,7 @@ import type { ApiKey } from '../../../domain/regulator/api-key.ts';
 import type { ExternalService } from '../../../domain/regulator/external-service.ts';
 import type { Permission } from '../../../domain/regulator/permissions.ts';
 import { parseRateLimits } from '../../../domain/regulator/rate-limits.ts';
-import type { NewExternalService, RegulatorRepository } from '../../../application/regulator/ports.ts';
+import type { NewExternalService, RegulatorRepository } from '../../../domain/regulator/regulator.ports.ts';
 import type { Orm } from '../orm.ts';
 import { query, toDate, toDateOrNull } from './sql.ts';
 

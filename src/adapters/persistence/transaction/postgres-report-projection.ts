@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ReportProjection } from '../../../application/transaction/ports.ts';
+import type { ReportProjection } from '../../../domain/transaction/transaction-read.ports.ts';
 import type { Orm } from '../orm.ts';
 import { BUSINESS_TIME_ZONE } from './postgres-transaction-read.repository.ts';
 

@@ -1,5 +1,4 @@
 import { isBoundedDateTime } from '../../../domain/shared/bounded-time.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import type {
   HistoryFilters,
   HistoryPage,
@@ -10,10 +9,11 @@ import type {
   Scope,
   TransactionReadRepository,
   TransactionView,
-} from '../../../application/transaction/ports.ts';
-import { formatMinor, toMinor } from '../../../application/transaction/transaction-queries.ts';
+} from '../../../domain/transaction/transaction-read.ports.ts';
+import { formatMinor, toMinor } from '../../../application/transaction/decimal-amounts.ts';
 import type { Orm } from '../orm.ts';
 import { query, toDate } from './sql.ts';
+import { TransactionErrors } from '../../../domain/transaction/transaction.errors.ts';
 
 /** Days, months and monthly reports follow Indonesian Western Time, the platform's business day. */
 export const BUSINESS_TIME_ZONE = 'Asia/Jakarta';
@@ -105,7 +105,7 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {
     // falls through to the refusal
   }
-  throw new DomainError('INVALID_CURSOR', 'invalid', 'cursor is not valid', { errors: [{ field: 'cursor', message: 'not a cursor this API issued' }] });
+  throw TransactionErrors.invalidCursor();
 }
 
 export class PostgresTransactionReadRepository implements TransactionReadRepository {

@@ -1,10 +1,10 @@
 import type { PasswordHasher } from '../../ports/password-hasher.ts';
 import type { KeyValueStore } from '../../ports/key-value-store.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { parseRegistration, type RegistrationInput } from '../../../domain/identity/credentials.ts';
 import { userRegistered } from '../../../domain/identity/identity.events.ts';
 import type { UserRepository } from '../../../domain/identity/user.repository.ts';
 import type { AccountSummary, User } from '../../../domain/identity/user.ts';
+import { IdentityErrors } from '../../../domain/identity/identity.errors.ts';
 
 /** Registers a user and opens its ACTIVE IDR account with balance 0.00, in one transaction. */
 export class RegisterHandler {
@@ -33,7 +33,7 @@ export class RegisterHandler {
     if (!this.limit || !clientIp) return;
     const { value, ttlSeconds } = await this.limit.kv.increment(`auth:register-ip:${clientIp}`, 3600);
     if (value > this.limit.perHour) {
-      throw new DomainError('TOO_MANY_REGISTRATIONS', 'rate_limited', 'too many registrations from this address; try again later', { retryAfterSeconds: Math.max(1, ttlSeconds) });
+      throw IdentityErrors.tooManyRegistrations('too many registrations from this address; try again later', { retryAfterSeconds: Math.max(1, ttlSeconds) });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { CommonErrors } from '../../../domain/shared/common.errors.ts';
 
 /**
  * Runs a key-value store call (Redis) for the auth flows; when the store cannot answer, the request
@@ -9,6 +10,6 @@ export async function sessionStore<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (err instanceof DomainError) throw err;
-    throw new DomainError('SESSION_STORE_UNAVAILABLE', 'unavailable', 'session store unavailable; try again shortly');
+    throw CommonErrors.sessionStoreUnavailable();
   }
 }

@@ -1,5 +1,4 @@
 import type { KeyValueStore } from '../../ports/key-value-store.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { maskRecipient, type MaskedRecipient } from '../../../domain/wallet/recipient.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
@@ -32,7 +31,7 @@ export class LookUpRecipientQuery {
   private async admit(userId: number): Promise<void> {
     const { value, ttlSeconds } = await this.limit.kv.increment(`payment:recipient-lookups:${userId}`, 3600);
     if (value > this.limit.perHour) {
-      throw new DomainError('TOO_MANY_RECIPIENT_LOOKUPS', 'rate_limited', 'too many recipient lookups; try again later', { retryAfterSeconds: Math.max(1, ttlSeconds) });
+      throw WalletErrors.tooManyRecipientLookups('too many recipient lookups; try again later', { retryAfterSeconds: Math.max(1, ttlSeconds) });
     }
   }
 }

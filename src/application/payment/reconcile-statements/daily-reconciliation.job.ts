@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../../ports/logger.ts';
 import type { EWalletMethod } from '../../../domain/ewallet/ewallet-provider.ts';
 import { statementDateOf } from '../../../domain/reconciliation/reconciliation.ts';
 import type { ReconciliationRepository } from '../../../domain/reconciliation/reconciliation.repository.ts';

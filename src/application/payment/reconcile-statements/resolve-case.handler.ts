@@ -1,9 +1,10 @@
 import type { LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
 import { resolutionEffect, type Resolution } from '../../../domain/reconciliation/reconciliation.ts';
 import type { ReconciliationCase, ReconciliationRepository } from '../../../domain/reconciliation/reconciliation.repository.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
 import { settlementAccountOf } from '../../../domain/wallet/account.ts';
+import { ReconciliationErrors } from '../../../domain/reconciliation/reconciliation.errors.ts';
+import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
 
 export interface ResolveCaseCommand {
   caseId: string;
@@ -12,8 +13,8 @@ export interface ResolveCaseCommand {
   operator: string;
 }
 
-const notFound = () => new DomainError('CASE_NOT_FOUND', 'not_found', 'no such reconciliation case');
-const alreadyResolved = () => new DomainError('CASE_ALREADY_RESOLVED', 'conflict', 'this reconciliation case is already resolved');
+const notFound = ReconciliationErrors.caseNotFound;
+const alreadyResolved = ReconciliationErrors.caseAlreadyResolved;
 
 /**
  * An operator's decision on a reconciliation case, applied exactly once: the movement it implies
@@ -36,7 +37,7 @@ export class ResolveCaseHandler {
     if (c.status !== 'OPEN') throw alreadyResolved();
     const effect = resolutionEffect(c, cmd.resolution);
     const note = cmd.note?.trim() || null;
-    if (effect.kind === 'no-action' && !note) throw new DomainError('NOTE_REQUIRED', 'invalid', 'a no-action resolution needs a --note saying why');
+    if (effect.kind === 'no-action' && !note) throw ReconciliationErrors.noteRequired();
     const base = { resolution: cmd.resolution, note, operator: cmd.operator };
     const settlement = settlementAccountOf(c.provider);
 
@@ -54,7 +55,7 @@ export class ResolveCaseHandler {
       }
     } else if (effect.kind === 'refund') {
       const topUp = await this.ledger.findByTransactionId(c.reference);
-      if (!topUp) throw new DomainError('TRANSACTION_NOT_FOUND', 'not_found', 'the case\'s top-up is gone');
+      if (!topUp) throw LedgerErrors.transactionNotFound('the case\'s top-up is gone');
       const refundId = newTransactionId('RFD');
       await this.ledger.move(
         {

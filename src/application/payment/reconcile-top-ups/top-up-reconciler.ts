@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../../ports/logger.ts';
 import type { EWalletMethod } from '../../../domain/ewallet/ewallet-provider.ts';
 import { nextCheckDelayMs } from '../../../domain/ewallet/top-up-finality.ts';
 import type { TopUpReconcileQueue } from '../../../domain/ledger/top-up-reconcile-queue.ts';

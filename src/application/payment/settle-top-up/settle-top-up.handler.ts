@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../../ports/logger.ts';
 import type { TopUpInquiry } from '../../../domain/ewallet/ewallet-provider.ts';
 import type { LedgerRepository, SettleResult } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';

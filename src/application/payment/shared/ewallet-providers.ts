@@ -1,5 +1,5 @@
 import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../../../domain/ewallet/ewallet-provider.ts';
-import { DomainError } from '../../../domain/shared/domain-error.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 
 /** The e-wallet providers the payment service talks to, by payment method. */
 export type EWalletProviders = Record<EWalletMethod, EWalletProvider>;
@@ -7,6 +7,6 @@ export type EWalletWebhookVerifiers = Record<EWalletMethod, EWalletWebhookVerifi
 
 export function providerFor(providers: EWalletProviders, method: string): EWalletProvider {
   const p = providers[method as EWalletMethod];
-  if (!p) throw new DomainError('UNSUPPORTED_PAYMENT_METHOD', 'invalid', `unsupported payment method ${method}`);
+  if (!p) throw EWalletErrors.unsupportedPaymentMethod(`unsupported payment method ${method}`);
   return p;
 }

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../../ports/logger.ts';
 import type { Money } from '../../../domain/shared/money.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
@@ -12,6 +12,7 @@ import { maskPhone, type LedgerTransaction } from '../../../domain/ledger/transa
 import { assertTopUpLimits } from '../shared/amounts.ts';
 import { providerFor, type EWalletProviders } from '../shared/ewallet-providers.ts';
 import type { RiskScreen } from '../../risk/risk-screen.ts';
+import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 
 export interface TopUpCommand {
   userId: number;
@@ -82,7 +83,7 @@ export class TopUpHandler {
     if (!account.balance.gte(cmd.amount)) throw WalletErrors.insufficientFunds();
     const provider = providerFor(this.providers, cmd.method);
     const wallet = await provider.accountInquiry(cmd.phone);
-    if (!wallet) throw new DomainError('EWALLET_NOT_FOUND', 'business_rule', `no ${cmd.method} e-wallet for this phone number`, { errors: [{ field: 'phone_number', message: 'no e-wallet registered to this number' }] });
+    if (!wallet) throw EWalletErrors.ewalletNotFound(`no ${cmd.method} e-wallet for this phone number`, { errors: [{ field: 'phone_number', message: 'no e-wallet registered to this number' }] });
 
     const transactionId = newTransactionId('TOP');
     const ownPhone = cmd.phone === (await this.accounts.phoneOf(cmd.userId));

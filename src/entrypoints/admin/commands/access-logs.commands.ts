@@ -10,7 +10,7 @@ export const accessLogsCommands: AdminCommand[] = [
     async run(ctx) {
       const service = optionalFlag(ctx.flags, 'service');
       let serviceId: string | undefined;
-      if (service) serviceId = (await adminOf(ctx).listServices()).find((s) => s.id === service || s.company.toLowerCase() === service.toLowerCase())?.id ?? notFound(`no external service "${service}"`);
+      if (service) serviceId = (await adminOf(ctx).listServices.execute()).find((s) => s.id === service || s.company.toLowerCase() === service.toLowerCase())?.id ?? notFound(`no external service "${service}"`);
       const rows = await new PostgresAccessLogReader(ctx.orm).query({
         serviceId,
         status: intFlag(ctx.flags, 'status', 100, 599),

@@ -1,5 +1,5 @@
-import type { AuditCategory, AuditEvent, NewAuditEvent } from '../../domain/audit/audit-event.ts';
-import type { AuditCheckpoint } from '../../domain/audit/checkpoint.ts';
+import type { AuditCategory, AuditEvent, NewAuditEvent } from './audit-event.ts';
+import type { AuditCheckpoint } from './checkpoint.ts';
 
 export interface AuditQuery {
   from?: Date;

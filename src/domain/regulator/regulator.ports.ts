@@ -1,8 +1,8 @@
-import type { AccessLogEntry } from '../../domain/regulator/access-log.ts';
-import type { ApiKey } from '../../domain/regulator/api-key.ts';
-import type { ExternalService } from '../../domain/regulator/external-service.ts';
-import type { Permission } from '../../domain/regulator/permissions.ts';
-import type { RateLimitRule, RateLimits, RateWindow } from '../../domain/regulator/rate-limits.ts';
+import type { AccessLogEntry } from './access-log.ts';
+import type { ApiKey } from './api-key.ts';
+import type { ExternalService } from './external-service.ts';
+import type { Permission } from './permissions.ts';
+import type { RateLimitRule, RateLimits, RateWindow } from './rate-limits.ts';
 
 export interface NewExternalService {
   company: string;
