@@ -689,6 +689,7 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     while (operations < o.operations || faults.length < minFaults) {
       const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: Math.min(o.operations, 500), concurrency: o.concurrency, faults: true });
       operations += Math.min(o.operations, 500);
+      o.log(`${operations} operations, ${faults.length} faults so far`);
       stats.violations.push(...round.violations);
       for (const [k, v] of Object.entries(round.statuses)) stats.statuses[k] = (stats.statuses[k] ?? 0) + v;
     }

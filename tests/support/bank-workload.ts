@@ -216,9 +216,21 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     if (fakeBank.control.transfer(p.reference)?.status === 'PENDING') fakeBank.control.settle(p.reference, Math.random() < 0.5 ? 'SUCCESS' : 'FAILED', 'BANK_REJECTED');
   }
   await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000);
-  await o.sandboxes.gopay.control.resetBehaviours();
-  await o.sandboxes.shopeepay.control.resetBehaviours();
+  for (const sb of [o.sandboxes.gopay, o.sandboxes.shopeepay]) await untilAnswered(() => sb.control.resetBehaviours());
   return stats;
+}
+
+/** A sandbox in a process of its own may be restarting (the topology nemesis): wait for it, up to 2 minutes. */
+async function untilAnswered(call: () => unknown): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await call();
+      return;
+    } catch (err) {
+      if (i >= 240) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** Settles what the providers still hold: explicitly pending top-ups are told to succeed. */
