@@ -11,7 +11,15 @@ import { runTopology, type FaultKind } from './lib/topology.ts';
 const all: FaultKind[] = ['kill-payment', 'stop-payment', 'partition-payment', 'kill-transaction', 'restart-kafka', 'cut-sandbox', 'term-transaction', 'restart-sandbox', 'kill-payment', 'cut-sandbox'];
 const own = (process.env.TOPO_KAFKA ?? 'own') === 'own';
 const faults = (process.env.TOPO_FAULTS ?? 'all') === 'all' ? all.filter((f) => own || f !== 'restart-kafka') : (process.env.TOPO_FAULTS!.split(',') as FaultKind[]);
+// SIGUSR2: end the workload after its current round (on a machine too loaded to reach TOPO_OPS in
+// time); every check still runs, and the result says stopped_early.
+let stop = false;
+process.once('SIGUSR2', () => {
+  stop = true;
+  console.error('topology: SIGUSR2, ending the workload after this round');
+});
 const result = await runTopology({
+  stopRequested: () => stop,
   auth: Number(process.env.TOPO_AUTH ?? 2),
   payment: Number(process.env.TOPO_PAYMENT ?? 3),
   transaction: Number(process.env.TOPO_TRANSACTION ?? 2),

@@ -46,6 +46,8 @@ export interface TopologyOptions {
   ordered?: boolean;
   /** The workload goes on in rounds of `operations` until at least this many faults happened. */
   minFaults?: number;
+  /** Asked between rounds: true ends the workload early (the checks still run; the result says so). */
+  stopRequested?: () => boolean;
   /** Steady state between one fault's window and the next fault (ms, uniform in [min, max]). */
   calmMs: [number, number];
   /**
@@ -313,6 +315,8 @@ interface FaultRecord {
 
 export interface TopologyResult {
   operations: number;
+  /** Ended by stopRequested (SIGUSR2 to bench/topology.ts) before `operations` and `minFaults`. */
+  stopped_early: boolean;
   /**
    * Per fault: how long it lasted, its heal time (p99 back to steady state), and what it did to the
    * outbox pipeline for events created during its window: the longest wait from commit to Kafka
@@ -686,9 +690,15 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const stats = { statuses: {} as Record<string, number>, violations: [] as string[] };
     let operations = 0;
     const minFaults = o.minFaults ?? 0;
+    const roundOps = Math.min(o.operations, 250);
+    let stoppedEarly = false;
     while (operations < o.operations || faults.length < minFaults) {
-      const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: Math.min(o.operations, 500), concurrency: o.concurrency, faults: true });
-      operations += Math.min(o.operations, 500);
+      if (o.stopRequested?.()) {
+        stoppedEarly = true;
+        break;
+      }
+      const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: roundOps, concurrency: o.concurrency, faults: true });
+      operations += roundOps;
       o.log(`${operations} operations, ${faults.length} faults so far`);
       stats.violations.push(...round.violations);
       for (const [k, v] of Object.entries(round.statuses)) stats.statuses[k] = (stats.statuses[k] ?? 0) + v;
@@ -830,6 +840,7 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     }
     return {
       operations,
+      stopped_early: stoppedEarly,
       faults: faultsOut,
       pipeline_steady: { publish_delay_p99_ms: steadyPipe.publish, consume_delay_p99_ms: steadyPipe.consume, consume_delay_max_ms: steadyPipe.consume_max },
       haproxy_by_phase: haByPhase,
