@@ -65,7 +65,7 @@ const deadline = Date.now() + 120_000;
 for (;;) {
   const refs = ((await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[]).map((r) => r.transaction_id);
   if (refs.length === 0 || Date.now() > deadline) break;
-  settleProviderPending(sandboxes, refs);
+  await settleProviderPending(sandboxes, refs);
   await new Promise((r) => setTimeout(r, 1000));
 }
 const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, sandboxes, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank }))];

@@ -7,13 +7,12 @@
 // Used by bench/topology.ts (the long run) and tests/e2e/topology.test.ts (the short one).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { createOrm, migrate, type Orm } from '../../src/adapters/persistence/orm.ts';
-import { startSandboxes, type Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
 import { loadJwtKeys } from '../../src/adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../src/adapters/security/jwt-access-token.service.ts';
 import { InMemoryKeyValueStore } from '../../src/adapters/memory/in-memory-key-value-store.ts';
@@ -23,11 +22,12 @@ import { PostgresAccountRepository } from '../../src/adapters/persistence/paymen
 import { PostgresLedgerRepository } from '../../src/adapters/persistence/payment/postgres-ledger.repository.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { finalInvariants, ledgerSnapshot, runBankWorkload, type BankClient } from '../../tests/support/bank-workload.ts';
+import { HttpSandboxControl, type SandboxesUnderTest } from '../../tests/support/remote-sandboxes.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export type FaultKind = 'kill-payment' | 'stop-payment' | 'partition-payment' | 'kill-transaction' | 'restart-kafka' | 'cut-sandbox';
+export type FaultKind = 'kill-payment' | 'stop-payment' | 'partition-payment' | 'kill-transaction' | 'term-transaction' | 'restart-kafka' | 'cut-sandbox' | 'restart-sandbox';
 
 export interface TopologyOptions {
   auth: number;
@@ -46,8 +46,16 @@ export interface TopologyOptions {
   ordered?: boolean;
   /** The workload goes on in rounds of `operations` until at least this many faults happened. */
   minFaults?: number;
-  /** Pause between faults (ms, uniform in [min, max]). */
+  /** Asked between rounds: true ends the workload early (the checks still run; the result says so). */
+  stopRequested?: () => boolean;
+  /** Steady state between one fault's window and the next fault (ms, uniform in [min, max]). */
   calmMs: [number, number];
+  /**
+   * A fault's window lasts this long after the nemesis is done with it (default 8 s: a restarted or
+   * resumed replica is marked up by HAProxy, rise 2 × 1 s, and warms up within it). Errors inside a
+   * window are the fault's; outside every window, violations.
+   */
+  settleMs?: number;
   partitionMs: number;
   /** Request timeout of every replica; the Idempotency-Key lease is this + 5 s. */
   requestTimeoutMs: number;
@@ -171,12 +179,16 @@ export class Replica {
   private out = '';
   private readonly logDir: string;
 
-  constructor(name: string, entry: string, port: number, env: Record<string, string>, logDir: string) {
+  private readonly isReady: () => Promise<boolean>;
+
+  /** Ready when `isReady` says so; by default when its /readyz answers 200 (what HAProxy checks). */
+  constructor(name: string, entry: string, port: number, env: Record<string, string>, logDir: string, isReady?: () => Promise<boolean>) {
     this.name = name;
     this.entry = entry;
     this.port = port;
     this.env = env;
     this.logDir = logDir;
+    this.isReady = isReady ?? (async () => (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200);
   }
 
   get pid(): number | undefined {
@@ -204,7 +216,7 @@ export class Replica {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.out.slice(-3000)}`);
       try {
-        if ((await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
+        if (await this.isReady()) return;
       } catch {
         /* not listening yet */
       }
@@ -252,8 +264,14 @@ export function haproxyConfig(port: number, backends: Record<'auth' | 'payment' 
     ].join('\n');
   return `global
   maxconn 4000
+  # Abnormal requests only (option dontlog-normal): 5xx, resets, timeouts, with HAProxy's own
+  # account of who ended them (%tsc), and the servers' health transitions.
+  log stderr format raw local0 info
 defaults
   mode http
+  log global
+  option dontlog-normal
+  log-format "%Ts%ms %ST %tsc %b/%s %TR/%Tw/%Tc/%Tr/%Ta %{+Q}r"
   option forwardfor
   option redispatch
   retries 2
@@ -297,7 +315,19 @@ interface FaultRecord {
 
 export interface TopologyResult {
   operations: number;
-  faults: { kind: string; target: string; duration_ms: number; heal_ms: number | null }[];
+  /** Ended by stopRequested (SIGUSR2 to bench/topology.ts) before `operations` and `minFaults`. */
+  stopped_early: boolean;
+  /**
+   * Per fault: how long it lasted, its heal time (p99 back to steady state), and what it did to the
+   * outbox pipeline for events created during its window: the longest wait from commit to Kafka
+   * (publish), from Kafka to the read model (consume), and the consumer lag's peak (events
+   * published and not yet consumed, sampled every 250 ms).
+   */
+  faults: { kind: string; target: string; duration_ms: number; heal_ms: number | null; max_publish_delay_ms: number; max_consume_delay_ms: number; peak_consumer_lag: number }[];
+  /** The same pipeline figures outside every fault window (p99 and max), for comparison. */
+  pipeline_steady: { publish_delay_p99_ms: number; consume_delay_p99_ms: number; consume_delay_max_ms: number };
+  /** HAProxy's own log of abnormal requests, per phase: "status termination-state" → count. */
+  haproxy_by_phase: Record<string, Record<string, number>>;
   faults_by_kind: Record<string, number>;
   requests: number;
   p99_steady_ms: number;
@@ -346,10 +376,17 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
       const cport = await freePort();
       const state = join(work, 'kafka');
       const env = { ...process.env, KAFKA_PORT: String(kport), KAFKA_CONTROLLER_PORT: String(cport), KAFKA_STATE_DIR: state };
-      const start = () => {
-        const r = spawnSync('bash', ['scripts/kafka.sh', 'start'], { cwd: ROOT, env, encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`own Kafka broker did not start: ${r.stderr}${r.stdout}`);
-      };
+      // Asynchronously: a spawnSync here froze the harness itself for the broker's ~20 s start, so
+      // every request in flight was timed at 18 s and the checker and the workload stood still.
+      const start = () =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn('bash', ['scripts/kafka.sh', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          c.stdout.on('data', (d: Buffer) => (out += d));
+          c.stderr.on('data', (d: Buffer) => (out += d));
+          c.on('error', reject);
+          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`own Kafka broker did not start: ${out}`))));
+        });
       // Only our own broker's pid, from our own state dir: the shared one on 9092 is never touched.
       const stop = async () => {
         const pid = Number(readFileSync(join(state, 'broker.pid'), 'utf8'));
@@ -368,19 +405,60 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
         }
         process.kill(pid, 'SIGKILL');
       };
-      start();
+      await start();
       brokers = `127.0.0.1:${kport}`;
       kafka = { restart: async () => (await stop(), start()), stop };
       cleanups.push(() => stop());
       o.log(`own Kafka broker on ${brokers}`);
     }
 
-    // The providers: outside every replica (like real providers they survive our crashes), each behind
-    // a proxy the nemesis can cut connections on.
+    // The providers: a process of their own (`npm run sandbox`), outside every replica, on stable
+    // ports with stable credentials and their state on disk, so that like a real provider they are
+    // one service for every replica and survive our crashes (and their own restarts: the nemesis
+    // SIGKILLs them too). Each replica reaches them through a hop the nemesis can cut calls on.
     const haPort = await freePort();
     const gateway = `http://127.0.0.1:${haPort}`;
-    const sandboxes: Sandboxes = await startSandboxes({ webhookBaseUrl: `${gateway}/api/payment/webhooks` });
-    cleanups.push(() => sandboxes.stop());
+    const secret = () => randomUUID().replaceAll('-', '');
+    const sandboxes: SandboxesUnderTest = {
+      gopay: { url: `http://127.0.0.1:${await freePort()}`, credentials: { clientId: `topo-gopay-${secret().slice(0, 8)}`, clientSecret: secret(), partnerId: 'TOPOLOGY', webhookSecret: secret() }, control: undefined! },
+      shopeepay: { url: `http://127.0.0.1:${await freePort()}`, credentials: { merchantId: `topo-merchant-${secret().slice(0, 8)}`, secret: secret(), webhookSecret: secret() }, control: undefined! },
+    };
+    sandboxes.gopay.control = new HttpSandboxControl(sandboxes.gopay.url);
+    sandboxes.shopeepay.control = new HttpSandboxControl(sandboxes.shopeepay.url);
+    const providerCredentials = {
+      GOPAY_CLIENT_ID: sandboxes.gopay.credentials.clientId,
+      GOPAY_CLIENT_SECRET: sandboxes.gopay.credentials.clientSecret,
+      GOPAY_PARTNER_ID: sandboxes.gopay.credentials.partnerId,
+      GOPAY_WEBHOOK_SECRET: sandboxes.gopay.credentials.webhookSecret,
+      SHOPEEPAY_MERCHANT_ID: sandboxes.shopeepay.credentials.merchantId,
+      SHOPEEPAY_SECRET: sandboxes.shopeepay.credentials.secret,
+      SHOPEEPAY_WEBHOOK_SECRET: sandboxes.shopeepay.credentials.webhookSecret,
+    };
+    const sandboxAnswers = async () => {
+      for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) if ((await fetch(`${sb.url}/sandbox/topups/none`, { signal: AbortSignal.timeout(2000) })).status !== 404) return false;
+      return true;
+    };
+    const sandboxProcess = new Replica(
+      'sandbox',
+      'src/entrypoints/sandbox/main.ts',
+      Number(new URL(sandboxes.gopay.url).port),
+      {
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        SANDBOX_STATE_DIR: join(work, 'sandbox'),
+        SANDBOX_GOPAY_PORT: new URL(sandboxes.gopay.url).port,
+        SANDBOX_SHOPEEPAY_PORT: new URL(sandboxes.shopeepay.url).port,
+        SANDBOX_WEBHOOK_BASE_URL: `${gateway}/api/payment/webhooks`,
+        // The providers' acceptance window, the same as the replicas are told below: after it a
+        // top-up the provider never saw is final (NOT_FOUND), before it it stays PENDING (issue 10).
+        SANDBOX_ACCEPTANCE_WINDOW_MS: '4000',
+        ...providerCredentials,
+      },
+      work,
+      sandboxAnswers,
+    );
+    await sandboxProcess.start();
+    cleanups.push(() => sandboxProcess.kill('SIGTERM'));
     const gopayProxy = await TcpProxy.start(Number(new URL(sandboxes.gopay.url).port));
     const shopeeProxy = await TcpProxy.start(Number(new URL(sandboxes.shopeepay.url).port));
     cleanups.push(() => gopayProxy.stop(), () => shopeeProxy.stop());
@@ -413,26 +491,22 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const jwks = `${gateway}/api/auth/.well-known/jwks.json`;
     const paymentEnv = {
       GOPAY_BASE_URL: viaProxy(sandboxes.gopay.url, gopayProxy),
-      GOPAY_CLIENT_ID: sandboxes.gopay.credentials.clientId,
-      GOPAY_CLIENT_SECRET: sandboxes.gopay.credentials.clientSecret,
-      GOPAY_PARTNER_ID: sandboxes.gopay.credentials.partnerId,
-      GOPAY_WEBHOOK_SECRET: sandboxes.gopay.credentials.webhookSecret,
       SHOPEEPAY_BASE_URL: viaProxy(sandboxes.shopeepay.url, shopeeProxy),
-      SHOPEEPAY_MERCHANT_ID: sandboxes.shopeepay.credentials.merchantId,
-      SHOPEEPAY_SECRET: sandboxes.shopeepay.credentials.secret,
-      SHOPEEPAY_WEBHOOK_SECRET: sandboxes.shopeepay.credentials.webhookSecret,
+      ...providerCredentials,
       EWALLET_TIMEOUT_MS: '1000',
       EWALLET_RETRIES: '1',
       PAYMENT_RECONCILE_INTERVAL_MS: '500',
       PAYMENT_RECONCILE_AFTER_SECONDS: '3',
       PAYMENT_RECONCILE_BACKOFF_MAX_MS: '2000',
       PAYMENT_RECONCILE_LEASE_MS: '5000',
-      // The providers' acceptance window, the same as the sandboxes are told below: after it a top-up
-      // the provider never saw is final (NOT_FOUND), before it it stays PENDING (finality, issue 10).
+      // The workload pays merchants out through its own bank (tests/support/bank-workload.ts) and
+      // applies the answers itself; the replicas' payout checkers would ask their in-process
+      // disbursement sandboxes, which never saw those transfers.
+      PAYOUT_CHECK_ENABLED: 'false',
+      // The sandbox process's acceptance window (SANDBOX_ACCEPTANCE_WINDOW_MS above).
       GOPAY_ACCEPTANCE_WINDOW_MS: '4000',
       SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '4000',
     };
-    for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.acceptanceWindowMs = 4000;
     const replicas = { auth: [] as Replica[], payment: [] as Replica[], transaction: [] as Replica[] };
     const pgProxies = new Map<Replica, TcpProxy>();
     for (let i = 1; i <= o.auth; i++) {
@@ -464,7 +538,11 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const check = spawnSync('haproxy', ['-c', '-f', cfg], { encoding: 'utf8' });
     if (check.error) throw new Error(`haproxy is not installed (apt-get install -y haproxy): ${check.error.message}`);
     if (check.status !== 0) throw new Error(`haproxy refused its config: ${check.stderr}${check.stdout}`);
-    const haproxy = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its log to a file: a pipe nobody reads would fill up and block HAProxy on its next line.
+    const haLogFile = join(work, 'haproxy.log');
+    const haLog = openSync(haLogFile, 'a');
+    const haproxy = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', haLog, haLog] });
+    closeSync(haLog);
     cleanups.push(() => void haproxy.kill('SIGTERM'));
     for (let i = 0; ; i++) {
       try {
@@ -508,7 +586,7 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const adminToken = tokens.issue({ userId: adminRow.id, username: 'topo_admin', role: 'ADMIN', sessionId: randomUUID() }).token;
     const credit = new CreditAccountHandler(new PostgresAccountRepository(orm), new PostgresLedgerRepository(orm, { topic }));
     for (const u of users) await credit.execute({ accountId: u.account_id, amount: Money.parse('5000000.00'), operator: 'topology' });
-    for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
+    for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) await sb.control.registerWallet(u.phone, { name: u.username });
     const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token }));
     const initial = await ledgerSnapshot(orm);
 
@@ -541,6 +619,7 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     cleanups.push(() => void (globalThis.fetch = realFetch));
 
     const workloadStart = Date.now();
+    const settleMs = o.settleMs ?? 8000;
     // The nemesis, on the seeded schedule.
     const faults: FaultRecord[] = [];
     let running = true;
@@ -548,7 +627,7 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     // reconciler's claim (5 s) and the consumer session (6 s).
     const stopMs = Math.max(o.requestTimeoutMs + 5000, 6000) + 2000;
     const nemesis = (async () => {
-      await sleep(3000); // a steady baseline first
+      await sleep(4000); // a steady baseline first (errors in it are violations, like any outside a fault)
       while (running) {
         const kind = o.ordered ? o.faults[faults.length % o.faults.length]! : pick(o.faults);
         const rec: FaultRecord = { kind, target: '', start: Date.now(), healedAt: 0, end: 0 };
@@ -575,10 +654,11 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
             await sleep(o.partitionMs);
             pgProxies.get(r)!.heal();
             rec.healedAt = Date.now();
-          } else if (kind === 'kill-transaction') {
+          } else if (kind === 'kill-transaction' || kind === 'term-transaction') {
+            // SIGKILL: the group waits for the session timeout; SIGTERM: the consumer leaves the group at once.
             const r = pick(replicas.transaction);
             rec.target = r.name;
-            await r.kill('SIGKILL');
+            await r.kill(kind === 'kill-transaction' ? 'SIGKILL' : 'SIGTERM');
             await sleep(500 + rnd() * 1000);
             rec.healedAt = Date.now();
             await r.start();
@@ -592,6 +672,13 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
             const cut = gopayProxy.cut() + shopeeProxy.cut();
             rec.target = `sandboxes (${cut} connections)`;
             rec.healedAt = Date.now();
+          } else if (kind === 'restart-sandbox') {
+            // The provider's own crash: calls in flight die with it; wallets and top-ups are on its disk.
+            rec.target = 'sandbox process';
+            await sandboxProcess.kill('SIGKILL');
+            await sleep(500 + rnd() * 1000);
+            await sandboxProcess.start();
+            rec.healedAt = Date.now();
           }
         } catch (err) {
           violations.push(`nemesis ${kind} ${rec.target}: ${(err as Error).message.slice(0, 500)}`);
@@ -599,16 +686,24 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
         rec.end = Date.now();
         faults.push(rec);
         o.log(`fault ${faults.length}: ${kind} ${rec.target} (${rec.end - rec.start} ms)`);
-        await sleep(o.calmMs[0] + rnd() * (o.calmMs[1] - o.calmMs[0]));
+        // The fault's window (settleMs) is left alone, then a calm of steady state before the next.
+        await sleep(settleMs + o.calmMs[0] + rnd() * (o.calmMs[1] - o.calmMs[0]));
       }
     })();
 
     const stats = { statuses: {} as Record<string, number>, violations: [] as string[] };
     let operations = 0;
     const minFaults = o.minFaults ?? 0;
+    const roundOps = Math.min(o.operations, 250);
+    let stoppedEarly = false;
     while (operations < o.operations || faults.length < minFaults) {
-      const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: Math.min(o.operations, 500), concurrency: o.concurrency, faults: true });
-      operations += Math.min(o.operations, 500);
+      if (o.stopRequested?.()) {
+        stoppedEarly = true;
+        break;
+      }
+      const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: roundOps, concurrency: o.concurrency, faults: true });
+      operations += roundOps;
+      o.log(`${operations} operations, ${faults.length} faults so far`);
       stats.violations.push(...round.violations);
       for (const [k, v] of Object.entries(round.statuses)) stats.statuses[k] = (stats.statuses[k] ?? 0) + v;
     }
@@ -622,7 +717,7 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     let state = { pending: -1, unpublished: -1, missing: -1 };
     while (Date.now() < deadline) {
       const rows = (await conn.execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[];
-      for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) for (const r of rows) if (sb.control.topUp(r.transaction_id)?.status === 'PENDING') sb.control.settle(r.transaction_id, 'SUCCESS');
+      for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) for (const r of rows) if ((await sb.control.topUp(r.transaction_id))?.status === 'PENDING') await sb.control.settle(r.transaction_id, 'SUCCESS');
       const [s] = (await conn.execute(
         `select (select count(*) from outbox_events where published_at is null)::int as unpublished,
                 (select count(*) from outbox_events o where o.topic = ? and o.event_type like 'transaction.%'
@@ -664,27 +759,28 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const done = records.filter((r) => r.end > 0);
     const limit = o.requestTimeoutMs + 5000 + 2000; // HAProxy's server timeout, plus slack for a loaded machine
     const slowest = done.reduce((m, r) => Math.max(m, r.end - r.start), 0);
-    for (const r of done) if (r.end - r.start > limit) violations.push(`request ${r.path} took ${r.end - r.start} ms (limit ${limit} ms)`);
-    const windowEnd = (f: FaultRecord) => f.end + 8000; // a replica restarted or resumed settles within this
-    const phaseOf = (t: number) => faults.find((f) => t >= f.start && t <= windowEnd(f));
+    const windowEnd = (f: FaultRecord) => f.end + settleMs;
+    // A request belongs to the fault whose window it overlaps, not only to the one it started in: a
+    // request in flight when a replica is killed fails because of that fault. (The "warm-up" 502s and
+    // resets of earlier runs were exactly these: requests sent just before the first fault, which
+    // comes 3 s into the load, dying with the replica it killed, counted by their start as warm-up.)
+    const faultOf = (start: number, end: number) => faults.find((f) => start <= windowEnd(f) && end >= f.start);
+    for (const r of done) {
+      if (r.end - r.start > limit) violations.push(`request ${r.path} took ${r.end - r.start} ms (limit ${limit} ms) at +${r.start - workloadStart} ms, during ${faultOf(r.start, r.end)?.kind ?? 'steady state'}`);
+    }
     const byPhase: Record<string, Record<string, number>> = {};
     // 502/503 with a provider's error code are the sandboxes' injected faults, answered honestly.
     const providerCodes = new Set(['PROVIDER_UNAVAILABLE', 'TOPUP_FAILED', 'PROVIDER_ERROR', 'PROVIDER_TIMEOUT']);
-    // The first seconds of load on freshly started replicas are their own phase (reported, not yet
-    // explained: a few HAProxy 502s and resets were seen there on a loaded machine).
-    const warmUpEnd = workloadStart + 3000;
     for (const r of done) {
       const bad = r.status === 0 || (r.status >= 500 && !providerCodes.has(r.error));
       if (!bad) continue;
-      const f = phaseOf(r.start);
-      const warm = !f && r.start < warmUpEnd;
-      const phase = f ? `${f.kind}` : warm ? 'warm-up' : 'steady';
+      const f = faultOf(r.start, r.end);
       const label = `${r.status || ''} ${r.error}`.trim();
-      (byPhase[phase] ??= {})[label] = (byPhase[phase]![label] ?? 0) + 1;
-      if (!f && !warm) violations.push(`${label} on ${r.path} at +${r.start - started} ms outside every fault window`);
+      (byPhase[f?.kind ?? 'steady'] ??= {})[label] = (byPhase[f?.kind ?? 'steady']![label] ?? 0) + 1;
+      if (!f) violations.push(`${label} on ${r.path} at +${r.start - workloadStart} ms outside every fault window`);
     }
     const quantile = (xs: number[], q: number) => (xs.length ? xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : 0);
-    const steady = done.filter((r) => !phaseOf(r.start) && r.start >= warmUpEnd).map((r) => r.end - r.start);
+    const steady = done.filter((r) => !faultOf(r.start, r.end)).map((r) => r.end - r.start);
     const p99 = quantile(steady, 0.99);
     const healOf = (f: FaultRecord): number | null => {
       // The first 1-second window after the fault began whose p99 is back near steady state and free of errors.
@@ -697,7 +793,49 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
       }
       return null;
     };
-    const faultsOut = faults.map((f) => ({ kind: f.kind, target: f.target, duration_ms: f.end - f.start, heal_ms: healOf(f) }));
+    // The outbox pipeline, from the timestamps the database kept (created_at → published_at →
+    // processed_at of the read model's consumer): no sampling during the run, nothing to perturb it.
+    const pipeline = async (from: number, to: number) => {
+      const [row] = (await conn.execute(
+        `with ev as (
+           select o.created_at as c, o.published_at as p, m.processed_at as m
+             from outbox_events o left join processed_messages m on m.consumer = ? and m.event_id = o.id::text
+            where o.topic = ? and o.event_type like 'transaction.%' and o.created_at between to_timestamp(? / 1000.0) and to_timestamp(? / 1000.0))
+         select coalesce(max(extract(epoch from p - c) * 1000), 0)::int as publish,
+                coalesce(max(extract(epoch from m - p) * 1000), 0)::int as consume,
+                coalesce((select max((select count(*) from ev where p <= t and m > t)) from generate_series(to_timestamp(? / 1000.0), to_timestamp(? / 1000.0), interval '250 ms') t), 0)::int as lag
+           from ev`,
+        [group, topic, from, to, from, to + 5000],
+      )) as [{ publish: number; consume: number; lag: number }];
+      return row;
+    };
+    const faultsOut = [];
+    for (const f of faults) {
+      const pipe = await pipeline(f.start, windowEnd(f));
+      faultsOut.push({ kind: f.kind, target: f.target, duration_ms: f.end - f.start, heal_ms: healOf(f), max_publish_delay_ms: pipe.publish, max_consume_delay_ms: pipe.consume, peak_consumer_lag: pipe.lag });
+    }
+    const steadyWindows = faults.map((f) => `and not (o.created_at between to_timestamp(${f.start} / 1000.0) and to_timestamp(${windowEnd(f)} / 1000.0))`).join(' ');
+    const [steadyPipe] = (await conn.execute(
+      `select coalesce(percentile_disc(0.99) within group (order by extract(epoch from o.published_at - o.created_at) * 1000), 0)::int as publish,
+              coalesce(percentile_disc(0.99) within group (order by extract(epoch from m.processed_at - o.published_at) * 1000), 0)::int as consume,
+              coalesce(max(extract(epoch from m.processed_at - o.published_at) * 1000), 0)::int as consume_max
+         from outbox_events o join processed_messages m on m.consumer = ? and m.event_id = o.id::text
+        where o.topic = ? and o.event_type like 'transaction.%' and o.created_at >= to_timestamp(${workloadStart} / 1000.0) ${steadyWindows}`,
+      [group, topic],
+    )) as [{ publish: number; consume: number; consume_max: number }];
+    // HAProxy's account of every abnormal request (its log: "<epoch ms> <status> <termination state> …").
+    const haByPhase: Record<string, Record<string, number>> = {};
+    if (existsSync(haLogFile)) {
+      for (const line of readFileSync(haLogFile, 'utf8').split('\n')) {
+        const m = /^(\d{13}) (\d{3}) (\S{2})\S* \S+ \S+\/(-?\d+) /.exec(line);
+        if (!m || (Number(m[2]) < 500 && m[3] === '--')) continue; // retried or redispatched, then answered: not an error
+        const t = Number(m[1]);
+        const f = faultOf(t, t + Math.max(0, Number(m[4])));
+        const phase = f ? f.kind : t < workloadStart ? 'start-up' : 'steady';
+        const label = `${m[2]} ${m[3]}`;
+        (haByPhase[phase] ??= {})[label] = (haByPhase[phase]![label] ?? 0) + 1;
+      }
+    }
     const byKind: Record<string, number> = {};
     for (const f of faults) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     if (violations.length) {
@@ -706,7 +844,10 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     }
     return {
       operations,
+      stopped_early: stoppedEarly,
       faults: faultsOut,
+      pipeline_steady: { publish_delay_p99_ms: steadyPipe.publish, consume_delay_p99_ms: steadyPipe.consume, consume_delay_max_ms: steadyPipe.consume_max },
+      haproxy_by_phase: haByPhase,
       faults_by_kind: byKind,
       requests: done.length,
       p99_steady_ms: p99,

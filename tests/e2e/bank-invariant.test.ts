@@ -74,7 +74,7 @@ describe('bank invariant (short version)', () => {
     for (;;) {
       const refs = ((await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[]).map((r) => r.transaction_id);
       if (refs.length === 0 || Date.now() > deadline) break;
-      settleProviderPending(runtime.sandboxes!, refs);
+      await settleProviderPending(runtime.sandboxes!, refs);
       await runtime.reconciler.runOnce(new Date(Date.now() + 60_000));
       await new Promise((r) => setTimeout(r, 300));
     }

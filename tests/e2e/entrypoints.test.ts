@@ -67,13 +67,28 @@ describe.each([
 });
 
 describe('readiness when a dependency is down', () => {
-  it('answers 503 and names the dependency', async () => {
+  it('names Kafka down but stays ready: requests do not need it (the outbox holds the events), and a broker restart must not take every replica out of the router', async () => {
     const p = await startPlatform({ service: 'auth-service', modules: [authModule], config: realServicesConfig({ KAFKA_BROKERS: '127.0.0.1:1' }) });
+    try {
+      const r = await fetch(`${p.url}/readyz`);
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { data: { checks: { name: string; status: string; optional?: boolean }[] } };
+      expect(body.data.checks.find((c) => c.name === 'kafka')).toMatchObject({ status: 'down', optional: true });
+      expect(body.data.checks.find((c) => c.name === 'postgres')?.status).toBe('up');
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
+describe('readiness when a required dependency is down', () => {
+  it('answers 503 and names the dependency', async () => {
+    const p = await startPlatform({ service: 'auth-service', modules: [authModule], config: realServicesConfig({ REDIS_URL: 'redis://127.0.0.1:1/0' }) });
     try {
       const r = await fetch(`${p.url}/readyz`);
       expect(r.status).toBe(503);
       const body = (await r.json()) as { data: { checks: { name: string; status: string }[] } };
-      expect(body.data.checks.find((c) => c.name === 'kafka')?.status).toBe('down');
+      expect(body.data.checks.find((c) => c.name === 'redis')?.status).toBe('down');
       expect(body.data.checks.find((c) => c.name === 'postgres')?.status).toBe('up');
     } finally {
       await p.stop();

@@ -52,7 +52,12 @@ function startSandboxProcess(webhookBase: string): Promise<ChildProcess> {
   const c = spawn(process.execPath, ['src/entrypoints/sandbox/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`sandbox did not start:\n${out}`)), 30_000);
+    // Generous (a loaded 2-core machine starts node slowly), and the child goes with the failure: an
+    // orphaned sandbox would hold its ports and state dir.
+    const t = setTimeout(() => {
+      c.kill('SIGKILL');
+      reject(new Error(`sandbox did not start:\n${out}`));
+    }, 90_000);
     const onData = (d: Buffer) => {
       out += d;
       if (out.includes('E-wallet sandboxes are running')) {
@@ -80,7 +85,7 @@ beforeAll(async () => {
     replicas.push(await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig(external) }));
   }
   child = await startSandboxProcess(`${replicas[0]!.url}/api/payment/webhooks`);
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   if (child && child.exitCode === null) await kill9(child);
   for (const r of replicas) await r.stop();
@@ -143,5 +148,5 @@ describe('e-wallet sandboxes as their own process (npm run sandbox)', () => {
     await control(ports.shopeepay, 'POST', '/sandbox/settle', { reference: ref, status: 'SUCCESS' });
     expect((await call(a, 'GET', '/api/payment/balance', token)).body.data).toMatchObject({ balance: '30000.00' });
     expect((await call(b, 'GET', '/api/payment/wallet?ewallet=SHOPEE_PAY', token)).body.data).toMatchObject({ balance: '50000.00' });
-  });
+  }, 150_000);
 });

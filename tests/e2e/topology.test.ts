@@ -4,8 +4,9 @@ import { runTopology } from '../../bench/lib/topology.ts';
 import { requireEnv } from '../support/services.ts';
 
 // Issue 16, the short version of bench/topology.ts: auth, payment ×2 and transaction ×2 as separate
-// processes behind HAProxy, the sandboxes outside them, on a database of its own; every fault kind
-// but the broker restart (the suites share one broker) once, in order, under the bank workload.
+// processes behind HAProxy, the sandbox process outside them, on a database of its own; every fault
+// kind but the broker restart (the suites share one broker), the graceful SIGTERM and the sandbox
+// process's restart (tests/e2e/sandbox-process.test.ts) once, in order, under the bank workload.
 describe('the bank on the real topology (short version)', () => {
   it('keeps the ledger, the provider boundary, the outbox and the read model exact through kills, a freeze, a partition and cut provider calls', async () => {
     // HAProxy is the OpenShift router: without it this test cannot run, and says so (.ci/run installs it).
@@ -26,7 +27,8 @@ describe('the bank on the real topology (short version)', () => {
       faults: ['kill-payment', 'stop-payment', 'partition-payment', 'kill-transaction', 'cut-sandbox'],
       ordered: true,
       minFaults: 5,
-      calmMs: [1000, 2000],
+      calmMs: [500, 1000],
+      settleMs: 4000,
       partitionMs: 8000,
       requestTimeoutMs: 5000,
       log: (l) => lines.push(l),

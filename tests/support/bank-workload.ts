@@ -1,6 +1,6 @@
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
 import { Money } from '../../src/domain/shared/money.ts';
-import type { Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
+import type { SandboxesUnderTest } from './remote-sandboxes.ts';
 import type { SandboxBehaviour } from '../../src/adapters/ewallet/sandbox/sandbox-wallets.ts';
 import type { MerchantCategory } from '../../src/domain/merchant/merchant.ts';
 import { createMerchant } from './payment-fixtures.ts';
@@ -39,7 +39,8 @@ export interface WorkloadOptions {
   orm: Orm;
   clients: BankClient[];
   adminToken: string;
-  sandboxes: Sandboxes;
+  /** In-process sandboxes, or those of another process (the topology harness): see remote-sandboxes.ts. */
+  sandboxes: SandboxesUnderTest;
   operations: number;
   concurrency: number;
   /** Inject provider faults while running. */
@@ -228,13 +229,18 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     // attempts in a row, so every attempt of a top-up is late and the reconciler meets "not found".
     const late: SandboxBehaviour = { kind: 'slow', delayMs: o.lateAnswerMs ?? 2000 };
     while (running) {
-      const sandbox = rand([o.sandboxes.gopay, o.sandboxes.shopeepay]);
-      if (Math.random() < 0.1) sandbox.control.behave('topup', late, 4);
-      else sandbox.control.behave(rand(['topup', 'status', 'account'] as const), rand(behaviours), 1 + Math.floor(Math.random() * 2));
-      // A late webhook: the provider notifies again about a top-up already final (a retry, a replay).
-      const old = topUps.length ? rand(topUps) : undefined;
-      const t = old && (old.method === 'GOPAY' ? o.sandboxes.gopay : o.sandboxes.shopeepay).control.topUp(old.reference);
-      if (t && t.status !== 'PENDING' && Math.random() < 0.3) (old!.method === 'GOPAY' ? o.sandboxes.gopay : o.sandboxes.shopeepay).control.notify?.(t);
+      try {
+        const sandbox = rand([o.sandboxes.gopay, o.sandboxes.shopeepay]);
+        if (Math.random() < 0.1) await sandbox.control.behave('topup', late, 4);
+        else await sandbox.control.behave(rand(['topup', 'status', 'account'] as const), rand(behaviours), 1 + Math.floor(Math.random() * 2));
+        // A late webhook: the provider notifies again about a top-up already final (a retry, a replay).
+        const old = topUps.length ? rand(topUps) : undefined;
+        const control = old && (old.method === 'GOPAY' ? o.sandboxes.gopay : o.sandboxes.shopeepay).control;
+        const t = old && (await control!.topUp(old.reference));
+        if (t && t.status !== 'PENDING' && Math.random() < 0.3) await control!.notify?.(t);
+      } catch {
+        // A sandbox in a process of its own may be down (the topology nemesis restarts it): no fault injected this round.
+      }
       await new Promise((r) => setTimeout(r, 40));
     }
   })();
@@ -270,8 +276,7 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     if (fakeBank.control.transfer(p.reference)?.status === 'PENDING') fakeBank.control.settle(p.reference, Math.random() < 0.5 ? 'SUCCESS' : 'FAILED', 'BANK_REJECTED');
   }
   await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000);
-  o.sandboxes.gopay.control.resetBehaviours();
-  o.sandboxes.shopeepay.control.resetBehaviours();
+  for (const sb of [o.sandboxes.gopay, o.sandboxes.shopeepay]) await untilAnswered(() => sb.control.resetBehaviours());
   return stats;
 }
 
@@ -307,18 +312,31 @@ function riskReviewer(orm: Orm, stats: WorkloadStats) {
   };
 }
 
+/** A sandbox in a process of its own may be restarting (the topology nemesis): wait for it, up to 2 minutes. */
+async function untilAnswered(call: () => unknown): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await call();
+      return;
+    } catch (err) {
+      if (i >= 240) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** Settles what the providers still hold: explicitly pending top-ups are told to succeed. */
-export function settleProviderPending(sandboxes: Sandboxes, references: string[]): void {
+export async function settleProviderPending(sandboxes: SandboxesUnderTest, references: string[]): Promise<void> {
   for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) {
     for (const ref of references) {
-      const t = sb.control.topUp(ref);
-      if (t && t.status === 'PENDING') sb.control.settle(ref, 'SUCCESS');
+      const t = await sb.control.topUp(ref);
+      if (t && t.status === 'PENDING') await sb.control.settle(ref, 'SUCCESS');
     }
   }
 }
 
 /** The end-of-run checks; returns the violations found (empty when the bank is sound). */
-export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: Sandboxes, opts: { walletsFromZero?: string[]; bank?: SandboxTransfers } = {}): Promise<string[]> {
+export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: SandboxesUnderTest, opts: { walletsFromZero?: string[]; bank?: SandboxTransfers } = {}): Promise<string[]> {
   const conn = orm.em.getConnection();
   const v: string[] = [];
   const s = await ledgerSnapshot(orm);
@@ -407,7 +425,7 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
   const credited = new Map<string, Money>();
   for (const t of topups) {
     const sb = t.method === 'GOPAY' ? sandboxes.gopay : sandboxes.shopeepay;
-    const theirs = sb.control.topUp(t.transaction_id);
+    const theirs = await sb.control.topUp(t.transaction_id);
     const providerStatus = theirs?.status ?? 'NEVER_SEEN';
     const settledCase = t.case_status === 'RESOLVED' && t.status === 'FAILED' && providerStatus === 'SUCCESS';
     const agrees = t.status === 'SUCCESS' ? providerStatus === 'SUCCESS' : t.status === 'FAILED' ? providerStatus === 'FAILED' || providerStatus === 'NEVER_SEEN' || settledCase : false;
@@ -420,7 +438,7 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
   // E-wallet side: each wallet that started at 0.00 holds exactly what our top-ups credited.
   for (const phone of opts.walletsFromZero ?? []) {
     for (const [method, sb] of [['GOPAY', sandboxes.gopay], ['SHOPEE_PAY', sandboxes.shopeepay]] as const) {
-      const w = sb.control.wallet(phone);
+      const w = await sb.control.wallet(phone);
       const expected = credited.get(`${method} ${w?.phone ?? phone}`) ?? Money.zero();
       if (w && !w.balance.equals(expected)) v.push(`${method} wallet ${phone}: holds ${w.balance.toString()}, our top-ups credited ${expected.toString()}`);
     }

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
-import type { Sandboxes } from '../../src/adapters/ewallet/sandbox/index.ts';
+import type { SandboxesUnderTest } from './remote-sandboxes.ts';
 import { GoPayEWalletProvider } from '../../src/adapters/ewallet/gopay/gopay-ewallet-provider.ts';
 import { ShopeePayEWalletProvider } from '../../src/adapters/ewallet/shopeepay/shopeepay-ewallet-provider.ts';
 import { PostgresReconciliationRepository } from '../../src/adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
@@ -11,7 +11,7 @@ import { ReconcileStatementHandler } from '../../src/application/payment/reconci
  * statements reconciled against the ledger, through the real adapters and the sandboxes' signed
  * report endpoints. After a clean workload every exception is a violation.
  */
-export async function statementExceptions(orm: Orm, sandboxes: Sandboxes): Promise<string[]> {
+export async function statementExceptions(orm: Orm, sandboxes: SandboxesUnderTest): Promise<string[]> {
   const call = { timeoutMs: 10_000, retries: 2, backoffMs: 50, circuitFailureThreshold: 1000, circuitOpenMs: 1000 };
   const logger = pino({ level: 'silent' });
   const handler = new ReconcileStatementHandler(new PostgresReconciliationRepository(orm), {

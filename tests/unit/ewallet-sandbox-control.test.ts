@@ -75,6 +75,12 @@ describe('e-wallet sandboxes: HTTP control API and the factory', () => {
     await Promise.all([sb.gopay.notifier.idle(), sb.shopeepay.notifier.idle()]);
     expect(receiver.rejected).toEqual([]);
     expect(receiver.received.map((n) => [n.method, n.reference]).sort()).toEqual([['GOPAY', refs[0]], ['SHOPEE_PAY', refs[1]]]);
+    // A late webhook on request (the control API's notify): the same signed notification, sent again.
+    expect(await ctl(sb.gopay.url, 'POST', '/sandbox/notify', { reference: refs[0] })).toMatchObject({ status: 202, body: { reference: refs[0], status: 'SUCCESS' } });
+    expect((await ctl(sb.gopay.url, 'POST', '/sandbox/notify', { reference: uniq('never-sent') })).status).toBe(404);
+    await sb.gopay.notifier.idle();
+    expect(receiver.rejected).toEqual([]);
+    expect(receiver.received.filter((n) => n.reference === refs[0])).toHaveLength(2);
   });
 
   it('refuses half-configured providers and the sandboxes in production', () => {

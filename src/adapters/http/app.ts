@@ -68,14 +68,14 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
         const started = Date.now();
         try {
           await withTimeout(r.check(), READY_TIMEOUT_MS);
-          return { name: r.name, status: 'up', latency_ms: Date.now() - started };
+          return { name: r.name, status: 'up', latency_ms: Date.now() - started, ...(r.optional ? { optional: true } : {}) };
         } catch (err) {
-          return { name: r.name, status: 'down', error: (err as Error).message || 'unreachable' };
+          return { name: r.name, status: 'down', error: (err as Error).message || 'unreachable', ...(r.optional ? { optional: true } : {}) };
         }
       }),
     );
     const refused = opts.refusal?.() ?? null;
-    const ready = !refused && !opts.draining() && results.every((r) => r.status === 'up');
+    const ready = !refused && !opts.draining() && results.every((r) => r.status === 'up' || r.optional);
     const data = { status: ready ? 'ready' : opts.draining() ? 'draining' : 'not ready', service: opts.service, checks: results, ...(refused?.details ?? {}) };
     if (ready) respond(ctx, 200, 'ready', data);
     else {

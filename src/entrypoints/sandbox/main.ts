@@ -39,6 +39,10 @@ const sandboxes = await startSandboxes({
   shopeepayCredentials: { merchantId: config.SHOPEEPAY_MERCHANT_ID, secret: config.SHOPEEPAY_SECRET, webhookSecret: config.SHOPEEPAY_WEBHOOK_SECRET },
 });
 
+if (config.SANDBOX_ACCEPTANCE_WINDOW_MS !== undefined) {
+  for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.acceptanceWindowMs = config.SANDBOX_ACCEPTANCE_WINDOW_MS;
+}
+
 const envFile = join(dir, 'payment.env');
 writeFileSync(envFile, `${Object.entries(paymentEnvFor(sandboxes)).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
 chmodSync(envFile, 0o600);

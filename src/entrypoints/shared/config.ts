@@ -121,6 +121,10 @@ const schema = z.object({
   // or on the embedded default beside its database), and where they notify (standalone only).
   SANDBOX_STATE_DIR: z.string().optional(),
   SANDBOX_WEBHOOK_BASE_URL: url(['http:', 'https:']).optional(),
+  // The standalone sandboxes' acceptance window (how long after its arrival a top-up may still be
+  // applied; default DEFAULT_ACCEPTANCE_WINDOW_MS): a harness shortens it together with the payment
+  // replicas' GOPAY_/SHOPEEPAY_ACCEPTANCE_WINDOW_MS, which must be at least this.
+  SANDBOX_ACCEPTANCE_WINDOW_MS: z.coerce.number().int().min(100).max(86400000).optional(),
   EWALLET_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   EWALLET_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   EWALLET_BACKOFF_MS: z.coerce.number().int().min(0).max(10000).default(200),

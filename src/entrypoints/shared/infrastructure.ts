@@ -72,7 +72,7 @@ export async function createInfrastructure(config: Config, logger: Logger, opts:
     const readiness: ReadinessCheck[] = [
       { name: 'postgres', check: () => pingDatabase(orm) },
       { name: config.embedded ? 'kv (in-memory)' : 'redis', check: () => kv.ping() },
-      { name: config.embedded ? 'events (in-process)' : 'kafka', check: () => events.ping() },
+      { name: config.embedded ? 'events (in-process)' : 'kafka', check: () => events.ping(), optional: true },
     ];
 
     return {

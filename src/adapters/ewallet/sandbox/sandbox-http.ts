@@ -167,6 +167,14 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
     const t = wallets.settle(b.reference, b.status, typeof b.reason === 'string' ? b.reason : undefined);
     return { status: 200, body: { reference: t.reference, status: t.status, reason: t.reason ?? null } };
   }
+  if (method === 'POST' && path === '/sandbox/notify') {
+    // The provider notifies again about a final top-up (a retry, a replay): a late webhook.
+    const b = parseJson(raw);
+    const t = typeof b.reference === 'string' ? wallets.topUp(b.reference) : null;
+    if (!t || t.status === 'PENDING') return { status: 404, body: { error: 'NOT_FOUND', message: 'no final top-up with this reference' } };
+    wallets.notify?.(t);
+    return { status: 202, body: { reference: t.reference, status: t.status } };
+  }
   const topUpMatch = /^\/sandbox\/topups\/([^/]+)$/.exec(path);
   if (method === 'POST' && path === '/sandbox/topups') {
     const b = parseJson(raw);
