@@ -701,7 +701,7 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
         stoppedEarly = true;
         break;
       }
-      const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: roundOps, concurrency: o.concurrency, faults: true });
+      const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: roundOps, concurrency: o.concurrency, faults: true, eventsTopic: topic });
       operations += roundOps;
       o.log(`${operations} operations, ${faults.length} faults so far`);
       stats.violations.push(...round.violations);

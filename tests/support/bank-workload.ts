@@ -57,6 +57,12 @@ export interface WorkloadOptions {
    * in-memory fake bank on this database.
    */
   payouts?: { handler: PayoutMerchantHandler; bank: SandboxTransfers };
+  /**
+   * The platform's topic of transaction events (KAFKA_TOPIC_TRANSACTIONS): the reviewer's
+   * decisions change customers' history, and their events must reach the same read model as the
+   * platform's own. Default 'transaction-events', the platform's default.
+   */
+  eventsTopic?: string;
   log?: (line: string) => void;
 }
 
@@ -108,7 +114,7 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   const freezer = new FreezeAccountHandler(accountRepo);
   const merchantAdmin = new MerchantAdmin(merchantRepo);
   const initial = await ledgerSnapshot(o.orm);
-  const review = riskReviewer(o.orm, stats);
+  const review = riskReviewer(o.orm, stats, o.eventsTopic ?? 'transaction-events');
   const payments: string[] = [];
   const topUps: { reference: string; method: 'GOPAY' | 'SHOPEE_PAY' }[] = [];
   let remaining = o.operations;
@@ -286,9 +292,9 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
  * The reviewer decides the pending cases as they come, at random, a third of them twice at once
  * with opposite decisions: exactly one may apply (the other finds the case decided).
  */
-function riskReviewer(orm: Orm, stats: WorkloadStats) {
+function riskReviewer(orm: Orm, stats: WorkloadStats, topic: string) {
   const store = new PostgresRiskStore(orm);
-  const decide = new DecideRiskCaseHandler(store, new PostgresLedgerRepository(orm, { topic: 'bank-risk' }));
+  const decide = new DecideRiskCaseHandler(store, new PostgresLedgerRepository(orm, { topic }));
   const enabled = orm.em.getConnection().execute(`update risk_rules set enabled = true, outcome = 'REVIEW', params = '{"minAmount": "2000000"}' where code = 'NEW_COUNTERPARTY'`);
   const count = (label: string) => (stats.statuses[label] = (stats.statuses[label] ?? 0) + 1);
   return {
