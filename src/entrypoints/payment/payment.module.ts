@@ -1,200 +1,182 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import type { Container } from 'inversify';
-import { kycLimitsOf } from './kyc-limits.ts';
-import type { Logger } from 'pino';
+import { ContainerModule, type Container, type ResolutionContext } from 'inversify';
 import type { ServiceModule } from '../shared/service-module.ts';
-import type { Config } from '../shared/config.ts';
-import type { Infrastructure } from '../shared/infrastructure.ts';
-import { TOKENS } from '../shared/tokens.ts';
-import { Money } from '../../domain/shared/money.ts';
-import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../../domain/ewallet/ewallet-provider.ts';
-import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
+import { CORE, id } from '../composition/ids.ts';
+import { EWALLET, ewalletModule } from '../composition/ewallet.module.ts';
+import { paymentSettingsOf, type PaymentSettings } from './payment-settings.ts';
 import { PostgresLedgerRepository } from '../../adapters/persistence/payment/postgres-ledger.repository.ts';
 import { PostgresAccountRepository } from '../../adapters/persistence/payment/postgres-account.repository.ts';
 import { PostgresMerchantRepository } from '../../adapters/persistence/merchant/postgres-merchant.repository.ts';
-import { parseFeeTable } from '../../domain/merchant/mdr.ts';
-import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
-import { ensureDemoMerchants } from '../../application/merchant/ensure-demo-merchants.ts';
 import { PostgresTopUpReconcileQueue } from '../../adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
 import { PostgresProviderDiscrepancyRepository } from '../../adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
-import { notFoundFinalAfterMs, sendFenceMs } from '../../domain/ewallet/top-up-finality.ts';
+import { PostgresReconciliationRepository } from '../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import { paymentRoutes } from '../../adapters/http/payment/payment.controller.ts';
 import type { PaymentHandlers } from '../../adapters/http/payment/payment-handlers.ts';
+import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
+import { ensureDemoMerchants } from '../../application/merchant/ensure-demo-merchants.ts';
 import { BalanceCache } from '../../application/payment/shared/balance-cache.ts';
-import type { EWalletProviders, EWalletWebhookVerifiers } from '../../application/payment/shared/ewallet-providers.ts';
 import { TopUpHandler } from '../../application/payment/top-up/top-up.handler.ts';
 import { CreatePaymentHandler } from '../../application/payment/create-payment/create-payment.handler.ts';
 import { CreateTransferHandler } from '../../application/payment/create-transfer/create-transfer.handler.ts';
 import { RefundPaymentHandler } from '../../application/payment/refund-payment/refund-payment.handler.ts';
 import { SettleTopUpHandler } from '../../application/payment/settle-top-up/settle-top-up.handler.ts';
 import { HandleWebhookHandler } from '../../application/payment/handle-webhook/handle-webhook.handler.ts';
-import { TopUpReconciler } from '../../application/payment/reconcile-top-ups/top-up-reconciler.ts';
+import { TopUpReconciler, type ReconcilerOptions } from '../../application/payment/reconcile-top-ups/top-up-reconciler.ts';
 import { GetAccountQuery } from '../../application/payment/get-account/get-account.query.ts';
 import { GetWalletBalanceQuery } from '../../application/payment/get-wallet-balance/get-wallet-balance.query.ts';
 import { GetTransactionQuery } from '../../application/payment/get-transaction/get-transaction.query.ts';
 import { LookUpRecipientQuery } from '../../application/payment/look-up-recipient/look-up-recipient.query.ts';
 import { CreditAccountHandler } from '../../application/payment/credit-account/credit-account.handler.ts';
 import { ChangeAccountStatusHandler } from '../../application/payment/change-account-status/change-account-status.handler.ts';
-import { PostgresReconciliationRepository } from '../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import { ReconcileStatementHandler } from '../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
 import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
 import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
 
-export const PAYMENT_TOKENS = {
-  /** PaymentRuntime: the module's per-container state (handlers, providers, workers). */
-  Runtime: Symbol.for('payment.Runtime'),
+/** Container keys of the payment context. */
+export const PAYMENT = {
+  Settings: id<PaymentSettings>('payment.Settings'),
+  BalanceCache: id<BalanceCache>('payment.BalanceCache'),
+  Ledger: id<PostgresLedgerRepository>('payment.Ledger'),
+  Accounts: id<PostgresAccountRepository>('payment.Accounts'),
+  Merchants: id<PostgresMerchantRepository>('payment.Merchants'),
+  Discrepancies: id<PostgresProviderDiscrepancyRepository>('payment.Discrepancies'),
+  Reconciliation: id<PostgresReconciliationRepository>('payment.Reconciliation'),
+  SettleTopUp: id<SettleTopUpHandler>('payment.SettleTopUp'),
+  /** Another reconciler over the same queue (tests: a second replica, a smaller batch). */
+  NewReconciler: id<(overrides?: Partial<ReconcilerOptions>) => TopUpReconciler>('payment.NewReconciler'),
+  Reconciler: id<TopUpReconciler>('payment.Reconciler'),
+  /** Daily reconciliation with the providers' statements: a run on demand, case resolutions, the scheduled job. */
+  ReconcileStatement: id<ReconcileStatementHandler>('payment.ReconcileStatement'),
+  ResolveCase: id<ResolveCaseHandler>('payment.ResolveCase'),
+  DailyReconciliation: id<DailyReconciliationJob>('payment.DailyReconciliation'),
+  Credit: id<CreditAccountHandler>('payment.Credit'),
+  ChangeStatus: id<ChangeAccountStatusHandler>('payment.ChangeStatus'),
+  TopUp: id<TopUpHandler>('payment.TopUp'),
+  CreatePayment: id<CreatePaymentHandler>('payment.CreatePayment'),
+  CreateTransfer: id<CreateTransferHandler>('payment.CreateTransfer'),
+  RefundPayment: id<RefundPaymentHandler>('payment.RefundPayment'),
+  LookUpRecipient: id<LookUpRecipientQuery>('payment.LookUpRecipient'),
+  HandleWebhook: id<HandleWebhookHandler>('payment.HandleWebhook'),
+  GetAccount: id<GetAccountQuery>('payment.GetAccount'),
+  GetWalletBalance: id<GetWalletBalanceQuery>('payment.GetWalletBalance'),
+  GetTransaction: id<GetTransactionQuery>('payment.GetTransaction'),
+  GetMerchantProfile: id<GetMerchantProfileQuery>('payment.GetMerchantProfile'),
+  /** The use cases the routes call. */
+  Handlers: id<PaymentHandlers>('payment.Handlers'),
 } as const;
 
-/**
- * What one container's payment module holds. The e-wallet adapters are set in start() (the
- * sandboxes start asynchronously, after the server listens); handlers reach them at call time.
- */
-export interface PaymentRuntime {
-  handlers: PaymentHandlers;
-  ledger: PostgresLedgerRepository;
-  accounts: PostgresAccountRepository;
-  merchants: PostgresMerchantRepository;
-  credit: CreditAccountHandler;
-  changeStatus: ChangeAccountStatusHandler;
-  settleTopUp: SettleTopUpHandler;
-  reconciler: TopUpReconciler;
-  /** Daily reconciliation with the providers' statements: a run on demand, case resolutions, the scheduled job. */
-  reconcileStatement: ReconcileStatementHandler;
-  resolveCase: ResolveCaseHandler;
-  dailyReconciliation: DailyReconciliationJob;
-  discrepancies: PostgresProviderDiscrepancyRepository;
-  ewallet: EWalletAdapters | null;
-  /** The in-process provider simulators, when no provider base URL is configured. */
-  sandboxes: Sandboxes | null;
-}
-
 export interface PaymentModuleOptions {
-  /** Providers and verifiers to use instead of the configured ones (tests: in-memory fakes). */
-  ewallet?: EWalletAdapters;
-  /** Start the reconciler's timer and the daily statement job in start() (default true; tests drive runOnce themselves). */
+  /** The context's configuration slice (default: derived from the config; the fixtures give scaled-down timings). */
+  settings?: PaymentSettings;
+  /** Start the reconciler's timer and the daily statement job with the workers (default true; tests drive runOnce themselves). */
   reconciler?: boolean;
 }
 
-function lazy<T extends EWalletProvider | EWalletWebhookVerifier>(get: () => Record<EWalletMethod, T>): Record<EWalletMethod, T> {
-  return {
-    get GOPAY() {
-      return get().GOPAY;
-    },
-    get SHOPEE_PAY() {
-      return get().SHOPEE_PAY;
-    },
-  };
+/**
+ * The payment context: accounts, ledger, merchants, top-ups, payments, transfers, refunds,
+ * webhooks, the reconciler and the statement reconciliation. The e-wallet providers come from an
+ * adapter group (ewalletModule, or memoryEWalletModule in the fixtures).
+ */
+export function paymentBindings(options: PaymentModuleOptions = {}): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(PAYMENT.Settings).toDynamicValue((c) => options.settings ?? paymentSettingsOf(c.get(CORE.Config)));
+    bind(PAYMENT.BalanceCache).toDynamicValue((c) => new BalanceCache(c.get(CORE.KeyValueStore)));
+    bind(PAYMENT.Ledger).toDynamicValue((c) => {
+      const s = c.get(PAYMENT.Settings);
+      const cache = c.get(PAYMENT.BalanceCache);
+      return new PostgresLedgerRepository(c.get(CORE.Orm), { topic: s.ledgerTopic, onCommitted: (userIds) => cache.invalidate(userIds), limits: s.kycLimits });
+    });
+    bind(PAYMENT.Accounts).toDynamicValue((c) => new PostgresAccountRepository(c.get(CORE.Orm)));
+    bind(PAYMENT.Merchants).toDynamicValue((c) => new PostgresMerchantRepository(c.get(CORE.Orm)));
+    bind(PAYMENT.Discrepancies).toDynamicValue((c) => new PostgresProviderDiscrepancyRepository(c.get(CORE.Orm), c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.Reconciliation).toDynamicValue((c) => new PostgresReconciliationRepository(c.get(CORE.Orm)));
+    const logger = (c: ResolutionContext) => c.get(CORE.Logger).child({ module: 'payment' });
+    bind(PAYMENT.SettleTopUp).toDynamicValue((c) => new SettleTopUpHandler(c.get(PAYMENT.Ledger), c.get(EWALLET.Providers), c.get(PAYMENT.Discrepancies), logger(c)));
+    bind(PAYMENT.NewReconciler).toDynamicValue((c) => {
+      const queue = new PostgresTopUpReconcileQueue(c.get(CORE.Orm));
+      const settle = c.get(PAYMENT.SettleTopUp);
+      const s = c.get(PAYMENT.Settings);
+      const log = logger(c);
+      return (overrides = {}) => new TopUpReconciler(queue, settle, { ...s.reconcile, ...overrides }, log);
+    });
+    bind(PAYMENT.Reconciler).toDynamicValue((c) => c.get(PAYMENT.NewReconciler)());
+    bind(PAYMENT.ReconcileStatement).toDynamicValue((c) => new ReconcileStatementHandler(c.get(PAYMENT.Reconciliation), c.get(EWALLET.Providers)));
+    bind(PAYMENT.ResolveCase).toDynamicValue((c) => new ResolveCaseHandler(c.get(PAYMENT.Reconciliation), c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.DailyReconciliation).toDynamicValue(
+      (c) => new DailyReconciliationJob(c.get(PAYMENT.Reconciliation), c.get(PAYMENT.ReconcileStatement), c.get(PAYMENT.Settings).daily, logger(c)),
+    );
+    bind(PAYMENT.Credit).toDynamicValue((c) => new CreditAccountHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.ChangeStatus).toDynamicValue((c) => new ChangeAccountStatusHandler(c.get(PAYMENT.Accounts)));
+    bind(PAYMENT.TopUp).toDynamicValue((c) => {
+      const s = c.get(PAYMENT.Settings);
+      const settle = c.get(PAYMENT.SettleTopUp);
+      return new TopUpHandler({
+        accounts: c.get(PAYMENT.Accounts),
+        ledger: c.get(PAYMENT.Ledger),
+        providers: c.get(EWALLET.Providers),
+        maxAmount: s.topUpMaxAmount,
+        sendDeadlineMs: s.sendDeadlineMs,
+        lateSuccess: (id, ref, via) => settle.lateSuccess(id, ref, via),
+        logger: logger(c),
+      });
+    });
+    bind(PAYMENT.CreatePayment).toDynamicValue((c) => new CreatePaymentHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants), c.get(PAYMENT.Settings).feeTable));
+    bind(PAYMENT.CreateTransfer).toDynamicValue((c) => new CreateTransferHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.RefundPayment).toDynamicValue((c) => new RefundPaymentHandler(c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.LookUpRecipient).toDynamicValue(
+      (c) => new LookUpRecipientQuery({ accounts: c.get(PAYMENT.Accounts), limit: { kv: c.get(CORE.KeyValueStore), perHour: c.get(PAYMENT.Settings).recipientLookupsPerHour } }),
+    );
+    bind(PAYMENT.HandleWebhook).toDynamicValue((c) => new HandleWebhookHandler(c.get(EWALLET.Verifiers), c.get(PAYMENT.Ledger), c.get(PAYMENT.SettleTopUp)));
+    bind(PAYMENT.GetAccount).toDynamicValue((c) => {
+      const limits = c.get(PAYMENT.Settings).kycLimits;
+      return new GetAccountQuery(c.get(PAYMENT.Accounts), c.get(PAYMENT.BalanceCache), limits ? { ledger: c.get(PAYMENT.Ledger), limits } : undefined);
+    });
+    bind(PAYMENT.GetWalletBalance).toDynamicValue((c) => new GetWalletBalanceQuery(c.get(PAYMENT.Accounts), c.get(EWALLET.Providers)));
+    bind(PAYMENT.GetTransaction).toDynamicValue((c) => new GetTransactionQuery(c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.GetMerchantProfile).toDynamicValue((c) => new GetMerchantProfileQuery(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.Handlers).toDynamicValue((c) => ({
+      topUp: c.get(PAYMENT.TopUp),
+      createPayment: c.get(PAYMENT.CreatePayment),
+      createTransfer: c.get(PAYMENT.CreateTransfer),
+      lookUpRecipient: c.get(PAYMENT.LookUpRecipient),
+      refundPayment: c.get(PAYMENT.RefundPayment),
+      getMerchantProfile: c.get(PAYMENT.GetMerchantProfile),
+      handleWebhook: c.get(PAYMENT.HandleWebhook),
+      getAccount: c.get(PAYMENT.GetAccount),
+      getWalletBalance: c.get(PAYMENT.GetWalletBalance),
+      getTransaction: c.get(PAYMENT.GetTransaction),
+    }));
+    bind(CORE.Workers).toDynamicValue((c) => {
+      const reconciler = c.get(PAYMENT.Reconciler);
+      const daily = c.get(PAYMENT.DailyReconciliation);
+      const scheduled = options.reconciler !== false;
+      const dailyEnabled = c.get(PAYMENT.Settings).dailyEnabled;
+      return {
+        name: 'payment reconcilers',
+        start() {
+          if (scheduled) reconciler.start();
+          if (scheduled && dailyEnabled) daily.start();
+        },
+        async stop() {
+          await reconciler.stop();
+          await daily.stop();
+        },
+      };
+    });
+  });
 }
 
+/** The payment service: the e-wallet adapter group and the payment context, and its routes. */
 export function createPaymentModule(options: PaymentModuleOptions = {}): ServiceModule {
   return {
     name: 'payment',
-    bind(container: Container, infra: Infrastructure) {
-      const config = infra.config;
-      const logger = infra.logger.child({ module: 'payment' });
-      const cache = new BalanceCache(infra.kv);
-      const ledger = new PostgresLedgerRepository(infra.orm, { topic: config.KAFKA_TOPIC_TRANSACTIONS, onCommitted: (userIds) => cache.invalidate(userIds), limits: kycLimitsOf(config) });
-      const accounts = new PostgresAccountRepository(infra.orm);
-      const merchants = new PostgresMerchantRepository(infra.orm);
-      const runtime = { ledger, accounts, merchants, ewallet: options.ewallet ?? null, sandboxes: null } as PaymentRuntime;
-      const ewallet = () => {
-        if (!runtime.ewallet) throw new Error('payment module not started: e-wallet providers are set in start()');
-        return runtime.ewallet;
-      };
-      const providers: EWalletProviders = lazy(() => ewallet().providers);
-      const verifiers: EWalletWebhookVerifiers = lazy(() => ewallet().verifiers);
-      const discrepancies = new PostgresProviderDiscrepancyRepository(infra.orm, ledger);
-      const settleTopUp = new SettleTopUpHandler(ledger, providers, discrepancies, logger);
-      runtime.settleTopUp = settleTopUp;
-      runtime.discrepancies = discrepancies;
-      const call = { timeoutMs: config.EWALLET_TIMEOUT_MS, retries: config.EWALLET_RETRIES, backoffMs: config.EWALLET_BACKOFF_MS };
-      runtime.reconciler = new TopUpReconciler(
-        new PostgresTopUpReconcileQueue(infra.orm),
-        settleTopUp,
-        {
-          intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS,
-          olderThanSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
-          notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs(call, config.GOPAY_ACCEPTANCE_WINDOW_MS), SHOPEE_PAY: notFoundFinalAfterMs(call, config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS) },
-          leaseMs: config.PAYMENT_RECONCILE_LEASE_MS,
-          backoffMaxMs: config.PAYMENT_RECONCILE_BACKOFF_MAX_MS,
-        },
-        logger,
-      );
-      const reconciliation = new PostgresReconciliationRepository(infra.orm);
-      runtime.reconcileStatement = new ReconcileStatementHandler(reconciliation, providers);
-      runtime.resolveCase = new ResolveCaseHandler(reconciliation, ledger);
-      runtime.dailyReconciliation = new DailyReconciliationJob(
-        reconciliation,
-        runtime.reconcileStatement,
-        {
-          providers: ['GOPAY', 'SHOPEE_PAY'],
-          checkIntervalMs: config.STATEMENT_RECONCILE_CHECK_MS,
-          fromHourJakarta: config.STATEMENT_RECONCILE_FROM_HOUR,
-          leaseSeconds: config.STATEMENT_RECONCILE_LEASE_SECONDS,
-          owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-        },
-        logger,
-      );
-      runtime.credit = new CreditAccountHandler(accounts, ledger);
-      runtime.changeStatus = new ChangeAccountStatusHandler(accounts);
-      runtime.handlers = {
-        topUp: new TopUpHandler({
-          accounts,
-          ledger,
-          providers,
-          maxAmount: Money.parse(config.TOPUP_MAX_AMOUNT),
-          sendDeadlineMs: sendFenceMs(call),
-          lateSuccess: (id, ref, via) => settleTopUp.lateSuccess(id, ref, via),
-          logger,
-        }),
-        createPayment: new CreatePaymentHandler(accounts, ledger, merchants, parseFeeTable(config.MERCHANT_FEE_TABLE)),
-        createTransfer: new CreateTransferHandler(accounts, ledger),
-        lookUpRecipient: new LookUpRecipientQuery({ accounts, limit: { kv: infra.kv, perHour: config.RECIPIENT_LOOKUPS_PER_HOUR } }),
-        refundPayment: new RefundPaymentHandler(ledger, merchants),
-        getMerchantProfile: new GetMerchantProfileQuery(merchants),
-        handleWebhook: new HandleWebhookHandler(verifiers, ledger, settleTopUp),
-        getAccount: new GetAccountQuery(accounts, cache, { ledger, limits: kycLimitsOf(config) }),
-        getWalletBalance: new GetWalletBalanceQuery(accounts, providers),
-        getTransaction: new GetTransactionQuery(ledger),
-      };
-      container.bind(PAYMENT_TOKENS.Runtime).toConstantValue(runtime);
-    },
+    modules: [ewalletModule(), paymentBindings(options)],
     routes(router, openapi, container) {
-      paymentRoutes(router, openapi, container, container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).handlers);
-    },
-    async start(container) {
-      const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
-      const config = container.get<Config>(TOKENS.Config);
-      const logger = container.get<Logger>(TOKENS.Logger);
-      if (!runtime.ewallet) {
-        if (needsSandboxes(config)) {
-          // The embedded default and tests: the providers' simulators in-process. Their
-          // notifications reach this server when it listens on a known port; tests on PORT=0 set
-          // the URL with runtime.sandboxes.setWebhookBaseUrl.
-          runtime.sandboxes = await startSandboxes({
-            webhookBaseUrl: config.PORT ? `http://127.0.0.1:${config.PORT}/api/payment/webhooks` : undefined,
-            host: config.SANDBOX_HOST,
-            // The embedded default keeps its sandboxes' wallets beside its database (.data/embedded-sandbox), across restarts.
-            stateDir: config.SANDBOX_STATE_DIR ?? (config.embedded ? `${config.EMBEDDED_DATA_DIR.replace(/\/+$/, '')}-sandbox` : undefined),
-            gopayPort: config.SANDBOX_GOPAY_PORT,
-            shopeepayPort: config.SANDBOX_SHOPEEPAY_PORT,
-          });
-          // The simulated providers keep the acceptance window we are configured with.
-          runtime.sandboxes.gopay.control.acceptanceWindowMs = config.GOPAY_ACCEPTANCE_WINDOW_MS;
-          runtime.sandboxes.shopeepay.control.acceptanceWindowMs = config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS;
-          logger.info({ gopay: runtime.sandboxes.gopay.url, shopeepay: runtime.sandboxes.shopeepay.url }, 'e-wallet sandboxes started');
-        }
-        runtime.ewallet = createEWalletProviders(config, logger, runtime.sandboxes ?? undefined);
-      }
-      if (options.reconciler !== false) runtime.reconciler.start();
-      if (options.reconciler !== false && config.STATEMENT_RECONCILE_ENABLED) runtime.dailyReconciliation.start();
-    },
-    async stop(container) {
-      const runtime = container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
-      await runtime.reconciler.stop();
-      await runtime.dailyReconciliation.stop();
-      await runtime.sandboxes?.stop();
+      paymentRoutes(router, openapi, {
+        handlers: container.get(PAYMENT.Handlers),
+        accessTokens: container.get(CORE.AccessTokens),
+        currentRoles: container.get(CORE.CurrentRoles),
+        idempotency: container.get(CORE.IdempotencyStore),
+      });
     },
   };
 }
@@ -207,8 +189,8 @@ export const paymentModule: ServiceModule = createPaymentModule();
  * Nothing is created anywhere else.
  */
 export async function ensureDemoMerchantLines(container: Container): Promise<string[]> {
-  const config = container.get<Config>(TOKENS.Config);
-  if (!config.embedded || config.NODE_ENV === 'production' || config.DEMO_SEED === false || !container.isBound(PAYMENT_TOKENS.Runtime)) return [];
-  const demo = await ensureDemoMerchants(container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).merchants);
+  const config = container.get(CORE.Config);
+  if (!config.embedded || config.NODE_ENV === 'production' || config.DEMO_SEED === false || !container.isBound(PAYMENT.Merchants)) return [];
+  const demo = await ensureDemoMerchants(container.get(PAYMENT.Merchants));
   return [`  demo merchants  ${demo.map((m) => `${m.code} (${m.category})`).join(', ')}   (POST /api/payment/payments with merchant_id)`];
 }

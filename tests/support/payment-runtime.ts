@@ -1,0 +1,21 @@
+import type { Container } from 'inversify';
+import { PAYMENT } from '../../src/entrypoints/payment/payment.module.ts';
+import { EWALLET } from '../../src/entrypoints/composition/ewallet.module.ts';
+
+/** What the suites reach inside a running payment service, resolved from its container. */
+export function paymentRuntime(container: Container) {
+  const ewallet = container.get(EWALLET.State);
+  return {
+    ledger: container.get(PAYMENT.Ledger),
+    credit: container.get(PAYMENT.Credit),
+    reconciler: container.get(PAYMENT.Reconciler),
+    reconcileStatement: container.get(PAYMENT.ReconcileStatement),
+    resolveCase: container.get(PAYMENT.ResolveCase),
+    /** The in-process provider simulators (set once the workers started). */
+    get sandboxes() {
+      return ewallet.sandboxes;
+    },
+  };
+}
+
+export type PaymentRuntime = ReturnType<typeof paymentRuntime>;
