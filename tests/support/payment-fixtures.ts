@@ -6,7 +6,7 @@ import { Money } from '../../src/domain/shared/money.ts';
 import { BI_QRIS_FEE_TABLE } from '../../src/domain/merchant/mdr.ts';
 import type { MerchantCategory, MerchantStatus, MerchantWithBalance } from '../../src/domain/merchant/merchant.ts';
 import { loadConfig } from '../../src/entrypoints/shared/config.ts';
-import { PAYMENT, paymentBindings } from '../../src/entrypoints/payment/payment.module.ts';
+import { PAYMENT, paymentBindings } from '../../src/entrypoints/payment/payment.bindings.ts';
 import { paymentSettingsOf } from '../../src/entrypoints/payment/payment-settings.ts';
 import { memoryEWalletModule } from '../../src/entrypoints/composition/memory.module.ts';
 import { fixtureContainer } from './fixture-container.ts';

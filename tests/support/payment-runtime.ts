@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { PAYMENT } from '../../src/entrypoints/payment/payment.module.ts';
+import { PAYMENT } from '../../src/entrypoints/payment/payment.bindings.ts';
 import { EWALLET } from '../../src/entrypoints/composition/ewallet.module.ts';
 
 /** What the suites reach inside a running payment service, resolved from its container. */

@@ -8,8 +8,7 @@ import { createContainer, openConnections } from '../composition/container.ts';
 import { persistenceModule, type Database } from '../composition/persistence.module.ts';
 import { redisModule } from '../composition/redis.module.ts';
 import { memoryModule } from '../composition/memory.module.ts';
-import { securityModule } from '../composition/security.module.ts';
-import { paymentBindings } from '../payment/payment.module.ts';
+import { paymentBindings } from '../payment/payment.bindings.ts';
 import { regulatorBindings } from '../regulator/regulator.module.ts';
 
 /**
@@ -19,7 +18,6 @@ import { regulatorBindings } from '../regulator/regulator.module.ts';
  */
 export async function openAdminContainer(config: Config, database: Database): Promise<Container> {
   const container = createContainer({ config, logger: createLogger('admin-cli', 'silent'), service: 'admin-cli' }, [
-    securityModule(),
     persistenceModule(database),
     config.REDIS_URL ? redisModule() : memoryModule(),
     paymentBindings(),

@@ -1,22 +1,8 @@
 import { ContainerModule } from 'inversify';
-import { CORE, id } from './ids.ts';
-import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters, type Sandboxes } from '../../adapters/ewallet/index.ts';
+import { CORE, EWALLET, type EWalletState } from './ids.ts';
+import { createEWalletProviders, needsSandboxes, startSandboxes, type EWalletAdapters } from '../../adapters/ewallet/index.ts';
 import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../../domain/ewallet/ewallet-provider.ts';
-import type { EWalletProviders, EWalletWebhookVerifiers } from '../../application/payment/shared/ewallet-providers.ts';
-
-/** The e-wallet adapters of one container: set when its worker starts (the sandboxes start asynchronously, after the server listens). */
-export interface EWalletState {
-  adapters: EWalletAdapters | null;
-  /** The in-process provider simulators, when no provider base URL is configured. */
-  sandboxes: Sandboxes | null;
-}
-
-export const EWALLET = {
-  State: id<EWalletState>('ewallet.State'),
-  /** The providers and webhook verifiers by method; handlers reach the adapters at call time. */
-  Providers: id<EWalletProviders>('ewallet.Providers'),
-  Verifiers: id<EWalletWebhookVerifiers>('ewallet.Verifiers'),
-} as const;
+export { EWALLET, type EWalletState };
 
 function lazy<T extends EWalletProvider | EWalletWebhookVerifier>(get: () => Record<EWalletMethod, T>): Record<EWalletMethod, T> {
   return {

@@ -16,6 +16,8 @@ import type { IdempotencyStore } from '../../application/ports/idempotency.ts';
 import type { PasswordHasher } from '../../application/ports/password-hasher.ts';
 import type { RateLimiter } from '../../application/regulator/ports.ts';
 import type { AuditTrail } from '../../application/audit/audit-trail.ts';
+import type { EWalletProviders, EWalletWebhookVerifiers } from '../../application/payment/shared/ewallet-providers.ts';
+import type { EWalletAdapters, Sandboxes } from '../../adapters/ewallet/index.ts';
 
 /**
  * A container key that carries the type it resolves to: `container.get(ID)` and, inside a
@@ -70,4 +72,19 @@ export const CORE = {
   OutboxRelay: id<OutboxRelay>('OutboxRelay'),
   /** The append-only audit trail (docs/SECURITY.md "Audit trail"). */
   AuditTrail: id<AuditTrail>('AuditTrail'),
+} as const;
+
+/** The e-wallet adapters of one container: set when its worker starts (the sandboxes start asynchronously, after the server listens). */
+export interface EWalletState {
+  adapters: EWalletAdapters | null;
+  /** The in-process provider simulators, when no provider base URL is configured. */
+  sandboxes: Sandboxes | null;
+}
+
+/** The e-wallet adapter group's keys (ewallet.module.ts, or memoryEWalletModule in the fixtures). */
+export const EWALLET = {
+  State: id<EWalletState>('ewallet.State'),
+  /** The providers and webhook verifiers by method; handlers reach the adapters at call time. */
+  Providers: id<EWalletProviders>('ewallet.Providers'),
+  Verifiers: id<EWalletWebhookVerifiers>('ewallet.Verifiers'),
 } as const;

@@ -1,6 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { CORE } from './ids.ts';
-import { EWALLET } from './ewallet.module.ts';
+import { CORE, EWALLET } from './ids.ts';
 import type { EWalletProviders, EWalletWebhookVerifiers } from '../../application/payment/shared/ewallet-providers.ts';
 import { InMemoryKeyValueStore } from '../../adapters/memory/in-memory-key-value-store.ts';
 import { InProcessEventBus } from '../../adapters/memory/in-process-event-bus.ts';

@@ -2,9 +2,8 @@ import type { AdminContext } from '../cli.ts';
 import type { DisbursementProvider } from '../../../domain/disbursement/disbursement-provider.ts';
 import { SnapDisbursementProvider } from '../../../adapters/disbursement/snap-disbursement-provider.ts';
 import { DISBURSEMENT_SANDBOX_CREDENTIALS, startDisbursementSandbox } from '../../../adapters/disbursement/sandbox/disbursement-sandbox.ts';
-import { PostgresPayoutRepository } from '../../../adapters/persistence/merchant/postgres-payout.repository.ts';
 import { PayoutMerchantHandler } from '../../../application/merchant/payout-merchant.handler.ts';
-import { paymentCli } from './payment-cli.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 
 /**
  * The payout use case over the configured bank-transfer API, or — outside production, with no
@@ -26,6 +25,6 @@ export async function payoutCli(ctx: AdminContext): Promise<{ payouts: PayoutMer
     close = sb.stop;
     sandbox = true;
   }
-  const { ledger, merchants } = paymentCli(ctx);
-  return { payouts: new PayoutMerchantHandler({ merchants, payouts: new PostgresPayoutRepository(ctx.orm, ledger), provider }), sandbox, close };
+  const payouts = new PayoutMerchantHandler({ merchants: ctx.container.get(PAYMENT.Merchants), payouts: ctx.container.get(PAYMENT.Payouts), provider });
+  return { payouts, sandbox, close };
 }

@@ -5,7 +5,7 @@ import type { Account } from '../../../domain/wallet/account.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import type { PostgresAccountRepository } from '../../../adapters/persistence/payment/postgres-account.repository.ts';
-import { PAYMENT } from '../../payment/payment.module.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 import { accountDto, transactionDto } from '../../../adapters/http/payment/payment.dto.ts';
 
 /**
