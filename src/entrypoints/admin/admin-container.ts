@@ -2,7 +2,7 @@ import type { Container } from 'inversify';
 import type { Config } from '../shared/config.ts';
 import type { AdminContext } from './cli.ts';
 import { operatorAudit } from './operator-audit.ts';
-import { createLogger } from '../../adapters/http/logger.ts';
+import { pino } from 'pino';
 import { CORE } from '../composition/ids.ts';
 import { createContainer, openConnections } from '../composition/container.ts';
 import { persistenceModule, type Database } from '../composition/persistence.module.ts';
@@ -17,7 +17,7 @@ import { regulatorBindings } from '../regulator/regulator.module.ts';
  * default the server's in-memory cache expires on its own within a minute.
  */
 export async function openAdminContainer(config: Config, database: Database): Promise<Container> {
-  const container = createContainer({ config, logger: createLogger('admin-cli', 'silent'), service: 'admin-cli' }, [
+  const container = createContainer({ config, logger: pino({ level: 'silent' }), service: 'admin-cli' }, [
     persistenceModule(database),
     config.REDIS_URL ? redisModule() : memoryModule(),
     paymentBindings(),

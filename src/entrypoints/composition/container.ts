@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../shared/config.ts';
 import { CORE, type Worker } from './ids.ts';
 import type { ReadinessCheck } from '../../application/ports/readiness.ts';
-import { HttpMetrics } from '../../adapters/http/metrics.ts';
-import { registerAuditMetrics } from '../../adapters/observability/audit-metrics.ts';
 import { persistenceModule, type Database } from './persistence.module.ts';
 import { securityModule } from './security.module.ts';
 import { redisModule } from './redis.module.ts';
@@ -21,14 +19,6 @@ export interface CompositionInputs {
 /** The adapter groups a process on this configuration uses: real Redis and Kafka, or the in-memory ones of the embedded default. */
 export function adapterGroups(config: Config, database: Database): ContainerModule[] {
   return [securityModule(), persistenceModule(database), ...(config.embedded ? [memoryModule()] : [redisModule(), kafkaModule()])];
-}
-
-/** A server's metrics: the HTTP ones, whose registry also holds the workers' and the audit trail's. */
-export function metricsModule(): ContainerModule {
-  return new ContainerModule(({ bind }) => {
-    bind(CORE.Metrics).toDynamicValue((c) => new HttpMetrics(c.get(CORE.Service)));
-    bind(CORE.AuditMetrics).toDynamicValue((c) => registerAuditMetrics(c.get(CORE.Metrics).registry, c.get(CORE.Orm)));
-  });
 }
 
 /**

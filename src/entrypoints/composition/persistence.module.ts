@@ -5,7 +5,6 @@ import { CORE, id } from './ids.ts';
 import { idempotencyLeaseSeconds } from '../shared/config.ts';
 import { createAuditTrail } from '../shared/audit.ts';
 import { createOrm, migrate, pingDatabase, type Orm } from '../../adapters/persistence/orm.ts';
-import { startEmbeddedPostgres } from '../../adapters/persistence/embedded-postgres.ts';
 import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { PostgresUserRepository } from '../../adapters/persistence/identity/postgres-user.repository.ts';
 import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
@@ -32,6 +31,8 @@ async function open(db: Exclude<Database, { kind: 'open' }>, config: Config, log
   let url = config.DATABASE_URL;
   let stopEmbedded = async () => {};
   if (config.embedded) {
+    // Loaded here only: nothing but the embedded default needs the embedded server's package.
+    const { startEmbeddedPostgres } = await import('../../adapters/persistence/embedded-postgres.ts');
     const embedded = await startEmbeddedPostgres(config.EMBEDDED_DATA_DIR, config.EMBEDDED_PG_PORT, logger);
     stopEmbedded = embedded.stop;
     url = embedded.url;

@@ -14,7 +14,8 @@ import { infrastructureOf, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
 import { SchemaGate } from './schema-gate.ts';
 import { CORE } from '../composition/ids.ts';
-import { adapterGroups, createContainer, metricsModule, openConnections, startWorkers, stopWorkers } from '../composition/container.ts';
+import { adapterGroups, createContainer, openConnections, startWorkers, stopWorkers } from '../composition/container.ts';
+import { metricsModule } from '../composition/metrics.module.ts';
 
 export interface RunningPlatform {
   url: string;
