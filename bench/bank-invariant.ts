@@ -37,6 +37,11 @@ const p = await startPlatform({
     PAYMENT_RECONCILE_AFTER_SECONDS: '2',
     PAYMENT_RECONCILE_BACKOFF_MAX_MS: '2000',
     PAYMENT_RECONCILE_LEASE_MS: '5000',
+    // The payout checker runs against the platform's disbursement sandbox, which the workload's payouts use.
+    PAYOUT_CHECK_INTERVAL_MS: '500',
+    PAYOUT_CHECK_AFTER_SECONDS: '2',
+    PAYOUT_CHECK_BACKOFF_MAX_MS: '2000',
+    PAYOUT_CHECK_LEASE_MS: '5000',
     GOPAY_ACCEPTANCE_WINDOW_MS: '6000',
     SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '6000',
   }),
@@ -55,7 +60,7 @@ const admin = await createUser(p.infra.orm, { role: 'ADMIN' });
 const adminToken = accessTokenFor(p, { userId: admin.userId, username: admin.username, role: 'ADMIN' });
 const initial = await ledgerSnapshot(p.infra.orm);
 console.error(`bank: ${operations} operations, ${concurrency} clients, 50 accounts + the bank's system accounts`);
-const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes, operations, concurrency, faults: true, lateAnswerMs: 4000 });
+const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes, operations, concurrency, faults: true, lateAnswerMs: 4000, payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control } });
 const deadline = Date.now() + 120_000;
 for (;;) {
   const refs = ((await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[]).map((r) => r.transaction_id);
@@ -63,7 +68,7 @@ for (;;) {
   settleProviderPending(sandboxes, refs);
   await new Promise((r) => setTimeout(r, 1000));
 }
-const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, sandboxes, { walletsFromZero: clients.map((c) => c.phone) }))];
+const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, sandboxes, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank }))];
 const [counts] = (await p.infra.orm.em.getConnection().execute(
   `select (select count(*) from historical_transactions)::int as rows, (select count(*) from historical_transactions where transaction_type = 'TOPUP')::int as topups,
           (select count(distinct movement_id) from ledger_entries)::int as movements`,

@@ -15,7 +15,7 @@ import { startPlatform } from '../src/entrypoints/shared/platform.ts';
 import { paymentModule } from '../src/entrypoints/payment/payment.module.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '10');
-const DB_URL = 'postgresql://postgres@127.0.0.1:5432/onegate_bench';
+const DB_URL = `postgresql://postgres@127.0.0.1:5432/${process.env.BENCH_DB ?? 'onegate_bench'}`;
 const dir = resolve('bench/results/prof');
 rmSync(dir, { recursive: true, force: true });
 
@@ -26,7 +26,7 @@ if (!users.length) throw new Error('no bench users: run `node bench/run.ts` firs
 const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 }, new InMemoryKeyValueStore());
 const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token}`);
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
-const env = { NODE_ENV: 'development', DATABASE_URL: DB_URL, REDIS_URL: 'redis://127.0.0.1:6379/8', KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_TOPIC_TRANSACTIONS: 'bench-transaction-events', LOG_LEVEL: 'warn' };
+const env = { NODE_ENV: 'development', DATABASE_URL: DB_URL, REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/8', KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_TOPIC_TRANSACTIONS: 'bench-transaction-events', LOG_LEVEL: 'warn' };
 
 // Statements per payment: counted in-process on the connection every query goes through.
 {

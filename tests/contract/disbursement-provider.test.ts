@@ -90,3 +90,22 @@ describe('the sandbox verifies signatures', () => {
     expect(await post({ ...good, 'x-timestamp': old, 'x-signature': signTransferRequest(DISBURSEMENT_SANDBOX_CREDENTIALS.clientSecret, SNAP_TRANSFER_PATHS.status, body, old) })).toBe(401);
   });
 });
+
+describe('one book of transfers serves the sandbox and the fake', () => {
+  it('a transfer made over HTTP is the fake’s transfer too (same reference, no second transfer), and a switch set on the book applies to both fronts', async () => {
+    const http = new SnapDisbursementProvider({ baseUrl: sandbox.url, ...DISBURSEMENT_SANDBOX_CREDENTIALS, call });
+    const fake = new InMemoryDisbursementProvider({ control: sandbox.control });
+    const o = order('2500.00');
+    const sent = await http.transfer(o);
+    const count = sandbox.control.transferCount();
+    expect(await fake.transfer(o)).toEqual(sent);
+    expect(await fake.status(o.reference)).toEqual(sent);
+    expect(sandbox.control.transferCount()).toBe(count);
+    await expect(fake.transfer({ ...o, amount: Money.parse('2500.01') })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    sandbox.control.behave('transfer', { kind: 'pending' });
+    const p = order();
+    expect((await fake.transfer(p)).status).toBe('PENDING');
+    sandbox.control.settle(p.reference, 'SUCCESS');
+    expect((await http.status(p.reference)).status).toBe('SUCCESS');
+  });
+});

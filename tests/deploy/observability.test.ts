@@ -33,7 +33,7 @@ describe('Prometheus', () => {
     const r = promtool('check', 'rules', 'alerts.yml');
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const rules = (parse(readFileSync(obs('prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] }).groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['HighErrorRate', 'HighLatency', 'OutboxEventsStuck', 'KafkaConsumerLagHigh', 'ServiceDown']));
+    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['HighErrorRate', 'HighLatency', 'OutboxEventsStuck', 'KafkaConsumerLagHigh', 'ServiceDown', 'PayoutsPendingTooLong']));
     for (const rule of rules) expect(['critical', 'warning']).toContain(rule.labels.severity);
   });
 

@@ -32,6 +32,12 @@ beforeAll(async () => {
       PAYMENT_RECONCILE_AFTER_SECONDS: '1',
       PAYMENT_RECONCILE_BACKOFF_MAX_MS: '1000',
       PAYMENT_RECONCILE_LEASE_MS: '5000',
+      // The platform's payout checker runs against its own disbursement sandbox, which the workload's payouts use.
+      PAYOUT_CHECK_ENABLED: 'true',
+      PAYOUT_CHECK_INTERVAL_MS: '300',
+      PAYOUT_CHECK_AFTER_SECONDS: '1',
+      PAYOUT_CHECK_BACKOFF_MAX_MS: '1000',
+      PAYOUT_CHECK_LEASE_MS: '5000',
       // Scaled-down acceptance windows (the in-process sandboxes keep the same): "not found" is
       // final 1.6 s (the send fence) + 6 s after a top-up; the workload's late answers come at 4 s.
       GOPAY_ACCEPTANCE_WINDOW_MS: '6000',
@@ -59,7 +65,9 @@ afterAll(async () => {
 describe('bank invariant (short version)', () => {
   it('keeps the total constant, no balance negative, the journal consistent, every top-up settled once and the money across the provider boundary equal, under provider faults and late answers', { timeout: 240_000 }, async () => {
     const initial = await ledgerSnapshot(p.infra.orm);
-    const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true, lateAnswerMs: 4000 });
+    const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true, lateAnswerMs: 4000,
+      payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control },
+    });
 
     // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.
     const deadline = Date.now() + 60_000;
@@ -71,7 +79,7 @@ describe('bank invariant (short version)', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
 
-    const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, runtime.sandboxes!, { walletsFromZero: clients.map((c) => c.phone) }))];
+    const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, runtime.sandboxes!, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank }))];
     expect(stats.serverErrors).toEqual([]);
     expect(violations).toEqual([]);
     expect(stats.checks).toBeGreaterThan(5);
@@ -81,6 +89,9 @@ describe('bank invariant (short version)', () => {
     expect(ok('transfer')).toBeGreaterThan(0);
     expect(ok('topup')).toBeGreaterThan(0);
     expect(stats.statuses['payout SUCCESS'] ?? 0).toBeGreaterThan(0);
+    expect(stats.bank.transferCount()).toBeGreaterThan(0);
+    // Fraud-rule holds were in the mix and decided (approved or rejected once each).
+    expect((stats.statuses['review APPROVED'] ?? 0) + (stats.statuses['review REJECTED'] ?? 0)).toBeGreaterThan(0);
     const faulted = Object.entries(stats.statuses).filter(([l]) => /^topup (202|422 TOPUP|50)/.test(l)).reduce((n, [, c]) => n + c, 0);
     expect(faulted).toBeGreaterThan(0);
   });

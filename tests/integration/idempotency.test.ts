@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { PostgresIdempotencyStore } from '../../src/adapters/persistence/idempotency/postgres-idempotency.store.ts';
 import { appendOutboxEvent } from '../../src/adapters/persistence/outbox.ts';
+import { emOf, runUnit } from '../../src/adapters/persistence/unit-of-work.ts';
+import { idempotencyRecord } from '../../src/application/ports/idempotency.ts';
 import { authenticate } from '../../src/adapters/http/authenticate.ts';
 import { idempotent, type RequestIdempotency } from '../../src/adapters/http/idempotency.ts';
 import { defineRoute } from '../../src/adapters/http/route.ts';
@@ -31,7 +33,7 @@ describe('PostgresIdempotencyStore (real PostgreSQL)', () => {
     const first = await store.begin(s);
     expect(first.kind).toBe('claimed');
     if (first.kind !== 'claimed') return;
-    await store.complete(null, first.claim, { status: 201, body: { ok: 1 } });
+    await store.complete(first.claim, { status: 201, body: { ok: 1 } });
     expect(await store.begin(s)).toEqual({ kind: 'replay', response: { status: 201, body: { ok: 1 } } });
   });
 
@@ -49,8 +51,8 @@ describe('PostgresIdempotencyStore (real PostgreSQL)', () => {
     const retry = await store.begin(s);
     expect(retry.kind).toBe('claimed');
     if (dead.kind !== 'claimed' || retry.kind !== 'claimed') return;
-    await expect(store.complete(null, dead.claim, { status: 201, body: {} })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
-    await store.complete(null, retry.claim, { status: 201, body: { winner: 'retry' } });
+    await expect(store.complete(dead.claim, { status: 201, body: {} })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
+    await store.complete(retry.claim, { status: 201, body: { winner: 'retry' } });
     expect(await store.begin(s)).toMatchObject({ kind: 'replay', response: { body: { winner: 'retry' } } });
   });
 
@@ -59,10 +61,13 @@ describe('PostgresIdempotencyStore (real PostgreSQL)', () => {
     const c = await store.begin(s);
     if (c.kind !== 'claimed') throw new Error('not claimed');
     await expect(
-      orm.em.fork().transactional(async (em) => {
-        await store.complete(em, c.claim, { status: 201, body: {} });
-        throw new Error('effect failed');
-      }),
+      runUnit(
+        orm,
+        async () => {
+          throw new Error('effect failed');
+        },
+        { idempotency: () => idempotencyRecord(c.claim, 'complete', { status: 201, body: {} }) },
+      ),
     ).rejects.toThrow('effect failed');
     await store.release(c.claim);
     expect((await store.begin(s)).kind).toBe('claimed');
@@ -95,12 +100,14 @@ const testModule: ServiceModule = {
         if (body.fail) throw new DomainError('INSUFFICIENT_FUNDS', 'business_rule', 'insufficient balance');
         const idem = ctx.state.idempotency as RequestIdempotency | undefined;
         await new Promise((r) => setTimeout(r, 50));
-        const data = await o.em.fork().transactional(async (em) => {
-          const e = await appendOutboxEvent(em, { topic, type: 'test.effect', key: String(body.n), payload: { n: body.n } });
-          const result = { event_id: e.event_id, n: body.n };
-          await idem?.complete(em, { status: 201, message: 'created', data: result });
-          return result;
-        });
+        const data = await runUnit(
+          o,
+          async (tx) => {
+            const e = await appendOutboxEvent(emOf(tx), { topic, type: 'test.effect', key: String(body.n), payload: { n: body.n } });
+            return { event_id: e.event_id, n: body.n };
+          },
+          idem?.unit((result) => ({ status: 201, message: 'created', data: result })),
+        );
         respond(ctx, 201, 'created', data);
       },
     );

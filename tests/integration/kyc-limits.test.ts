@@ -7,7 +7,7 @@ import { DEFAULT_KYC_LIMITS, type KycLimits } from '../../src/domain/ledger/limi
 import { Money } from '../../src/domain/shared/money.ts';
 import { newTransactionId } from '../../src/domain/shared/ids.ts';
 import { requireEnv } from '../support/services.ts';
-import { balanceOf, createCustomer } from '../support/payment-fixtures.ts';
+import { balanceOf, createCustomer, paymentKit } from '../support/payment-fixtures.ts';
 
 // The limits on the real ledger: 100 credits and transfers into one account at once, each
 // checked under the account's row lock, never take it above its balance or monthly limit.
@@ -73,5 +73,34 @@ describe('KYC limits on the real ledger under concurrency', { timeout: 180_000 }
     expect((err as { code: string }).code).toBe('KYC_REQUIRED');
     expect(await balanceOf(orm, payer.accountId)).toBe('100000.00');
     expect(await balanceOf(orm, payee.accountId)).toBe('0.00');
+  });
+});
+
+describe('KYC limits with top-ups in flight', { timeout: 180_000 }, () => {
+  it('100 concurrent top-ups and transfers into one UNREGISTERED account: however the pending top-ups end, the balance never exceeds Rp2,000,000', async () => {
+    const kit = paymentKit(orm, { limits: DEFAULT_KYC_LIMITS });
+    const target = await createCustomer(orm, { tier: 'UNREGISTERED', balance: '1000000.00' });
+    const phone = (await new PostgresAccountRepository(orm).phoneOf(target.userId))!;
+    kit.gopay.control.registerWallet(phone, { name: 'Own Wallet' });
+    const senders = await Promise.all([0, 1, 2, 3].map(() => createCustomer(orm, { balance: '5000000.00' })));
+    // Every top-up stays pending at the provider: its amount may come back (a release), so the
+    // ledger counts it as in flight towards the account while transfers arrive.
+    kit.gopay.control.behave('topup', { kind: 'pending' }, 50);
+    const ops = Array.from({ length: 100 }, (_, i) =>
+      i % 2 === 0
+        ? kit.topUp.execute({ userId: target.userId, amount: m('20000.00'), method: 'GOPAY', phone })
+        : kit.transfer.execute({ userId: senders[i % 4]!.userId, username: senders[i % 4]!.username, recipient: target.accountId, amount: m('40000.00') }),
+    );
+    const settled = await Promise.allSettled(ops);
+    const codes = new Set(settled.filter((s) => s.status === 'rejected').map((s) => ((s as PromiseRejectedResult).reason as { code?: string }).code));
+    expect([...codes].every((c) => c === 'BALANCE_LIMIT_EXCEEDED' || c === 'INSUFFICIENT_FUNDS')).toBe(true);
+    expect(codes.has('BALANCE_LIMIT_EXCEEDED')).toBe(true);
+    const state = await kit.ledger.limitState(target.accountId);
+    expect(m(await balanceOf(orm, target.accountId)).minor + state.inFlight).toBeLessThanOrEqual(DEFAULT_KYC_LIMITS.UNREGISTERED.maxBalance);
+    // The provider declines them all: every release comes back, and still the limit holds.
+    const pending = (await kit.ledger.history(target.accountId, 500)).filter((t) => t.type === 'TOPUP' && t.status === 'PENDING');
+    expect(pending.length).toBeGreaterThan(0);
+    await Promise.all(pending.map((t) => kit.ledger.settleTopUp(t.transactionId, 'FAILED', { reason: 'declined' })));
+    expect(m(await balanceOf(orm, target.accountId)).minor).toBeLessThanOrEqual(DEFAULT_KYC_LIMITS.UNREGISTERED.maxBalance);
   });
 });

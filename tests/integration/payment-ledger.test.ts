@@ -40,7 +40,7 @@ async function expectBooksBalanced(accountIds: string[]) {
 describe('system accounts (migration)', () => {
   it('exist, without users, and refuse to be both a customer and a system account', async () => {
     const rows = await sql<{ system_code: string; user_id: number | null }>(`select system_code, user_id from accounts where system_code is not null order by system_code`);
-    expect(rows.map((r) => r.system_code)).toEqual(['BANK_CAPITAL', 'FEE_REVENUE', 'FUNDING', 'GOPAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'PAYOUT_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT']);
+    expect(rows.map((r) => r.system_code)).toEqual(['BANK_CAPITAL', 'FEE_REVENUE', 'FUNDING', 'GOPAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'PAYOUT_SETTLEMENT', 'RISK_HOLD', 'SHOPEE_PAY_SETTLEMENT']);
     expect(rows.every((r) => r.user_id === null)).toBe(true);
     await expect(sql(`insert into accounts (user_id, system_code) values (null, null)`)).rejects.toThrow(/accounts_owner_check/);
   });
@@ -94,10 +94,10 @@ describe('transfers', () => {
     const a = await createCustomer(orm, { balance: '50000.00' });
     const b = await createCustomer(orm);
     const byName = await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: b.username, amount: m('100.00') });
-    expect(byName.sender).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: a.accountId, relatedTransactionId: byName.recipient.transactionId });
+    expect(byName.sender).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: a.accountId, relatedTransactionId: byName.recipient!.transactionId });
     expect(byName.recipient).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: b.accountId, userId: b.userId, relatedTransactionId: byName.sender.transactionId });
-    expect(byName.recipient.balanceBefore.toString()).toBe('0.00');
-    expect(byName.recipient.balanceAfter.toString()).toBe('100.00');
+    expect(byName.recipient!.balanceBefore.toString()).toBe('0.00');
+    expect(byName.recipient!.balanceAfter.toString()).toBe('100.00');
     await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: `0${b.phone.slice(3)}`, amount: m('200.00') });
     await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: b.accountId, amount: m('300.00') });
     expect(await balanceOf(orm, b.accountId)).toBe('600.00');

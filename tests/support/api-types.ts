@@ -113,7 +113,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED. */
+        /** The caller's account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED (meta.details names the limit and what remains); `freeze` shows an operator's freeze (403 ACCOUNT_FROZEN for what it covers). */
         get: operations["getAccount"];
         put?: never;
         post?: never;
@@ -185,7 +185,7 @@ export interface paths {
         put?: never;
         /**
          * Pay a merchant from the caller's account
-         * @description The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; nothing is written.
+         * @description The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; the payer's account frozen for debits or the merchant's for credits: 403 ACCOUNT_FROZEN (meta.details: level, side, owner); nothing is written.
          */
         post: operations["createPayment"];
         delete?: never;
@@ -454,7 +454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to] (READ_REPORTS) */
+        /** Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to], and the movements refused by rule (Bank Indonesia limits, freezes, fraud rules) over the same days (READ_REPORTS) */
         get: operations["getReport"];
         put?: never;
         post?: never;
@@ -476,6 +476,7 @@ export interface components {
          *       "currency": "IDR",
          *       "account_status": "ACTIVE",
          *       "kyc_tier": "REGISTERED",
+         *       "freeze": null,
          *       "created_at": "2026-11-02T03:04:05.000Z",
          *       "updated_at": "2026-12-01T08:15:31.456Z"
          *     }
@@ -496,6 +497,8 @@ export interface components {
             created_at: string;
             /** @constant */
             currency: "IDR";
+            /** @description null unless an operator froze the account */
+            freeze: components["schemas"]["AccountFreeze"] | null;
             /**
              * Format: uuid
              * @example 0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10
@@ -515,6 +518,20 @@ export interface components {
              */
             updated_at: string;
             user_id: number | null;
+        };
+        /** @description An operator's freeze of the account: movements it covers are refused with 403 ACCOUNT_FROZEN. The reason is for operators only. */
+        AccountFreeze: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC instant
+             * @example 2026-12-01T08:15:30.123Z
+             */
+            frozen_at: string;
+            /**
+             * @description DEBIT: no money leaves; CREDIT: no new money comes in; ALL: both (refunds and released top-ups still arrive)
+             * @enum {string}
+             */
+            level: "DEBIT" | "CREDIT" | "ALL";
         };
         /**
          * @example {
@@ -553,6 +570,45 @@ export interface components {
             balance: string;
             /** @constant */
             currency: "IDR";
+        };
+        /**
+         * @description Facts about a refusal by a rule (BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN); never personal data.
+         * @example {
+         *       "rule": "balance_limit",
+         *       "tier": "UNREGISTERED",
+         *       "limit": "2000000.00",
+         *       "remaining": "150000.00"
+         *     }
+         */
+        ErrorDetails: {
+            /**
+             * @description ACCOUNT_FROZEN: the level of the freeze that applied
+             * @enum {string}
+             */
+            level?: "DEBIT" | "CREDIT" | "ALL";
+            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED: the limit, IDR ("2000000.00") */
+            limit?: string;
+            /**
+             * @description ACCOUNT_FROZEN: a customer's account or a merchant's
+             * @enum {string}
+             */
+            owner?: "customer" | "merchant";
+            /** @description BALANCE_LIMIT_EXCEEDED: what the account may still receive; MONTHLY_LIMIT_EXCEEDED: what remains this calendar month (Asia/Jakarta), IDR */
+            remaining?: string;
+            /** @description KYC_REQUIRED: the tier the movement needs */
+            required_tier?: string;
+            /**
+             * @description the rule that refused
+             * @enum {string}
+             */
+            rule: "balance_limit" | "monthly_incoming_limit" | "transfers_to_others" | "freeze";
+            /**
+             * @description ACCOUNT_FROZEN: whether the frozen account was the one paying or the one paid
+             * @enum {string}
+             */
+            side?: "payer" | "payee";
+            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED: the KYC tier of the account the limit applies to */
+            tier?: string;
         };
         /** @description One invalid field of a refused request. */
         FieldError: {
@@ -1025,13 +1081,40 @@ export interface components {
          *           "count": 1,
          *           "amount": "50000.00"
          *         }
-         *       ]
+         *       ],
+         *       "refusals": {
+         *         "count": 1,
+         *         "by_rule": [
+         *           {
+         *             "rule": "kyc.balance_limit",
+         *             "code": "BALANCE_LIMIT_EXCEEDED",
+         *             "count": 1,
+         *             "amount": "2500000.00"
+         *           }
+         *         ]
+         *       }
          *     }
          */
         Report: {
             from: string;
             /** @enum {string} */
             granularity: "day" | "month";
+            /** @description movements refused by a rule over the same days: nothing moved, the refusal was recorded */
+            refusals: {
+                by_rule: {
+                    /**
+                     * @description the refused amounts summed
+                     * @example 10000.00
+                     */
+                    amount: string;
+                    /** @description the error code the movement was refused with */
+                    code: string;
+                    count: number;
+                    /** @description kyc.balance_limit, kyc.monthly_incoming_limit, kyc.transfers_to_others (Bank Indonesia PBI 20/6/PBI/2018), freeze.DEBIT|CREDIT|ALL (operators' freezes), fds.* (fraud rules) */
+                    rule: string;
+                }[];
+                count: number;
+            };
             series: {
                 /**
                  * @description IDR amount, a decimal string with 2 decimals
@@ -2517,6 +2600,7 @@ export interface operations {
                      *         "currency": "IDR",
                      *         "account_status": "ACTIVE",
                      *         "kyc_tier": "REGISTERED",
+                     *         "freeze": null,
                      *         "created_at": "2026-11-02T03:04:05.000Z",
                      *         "updated_at": "2026-12-01T08:15:31.456Z"
                      *       }
@@ -3291,6 +3375,49 @@ export interface operations {
                     };
                 };
             };
+            /** @description held for review by the fraud rules: the PENDING payment, the amount reserved until an operator approves or rejects it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "code": "202",
+                     *         "message": "held for review by the fraud rules: the PENDING payment, the amount reserved until an operator approves or rejects it"
+                     *       },
+                     *       "data": {
+                     *         "id": "0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10",
+                     *         "transaction_id": "TRX-20261201-4F2A9C1B7E",
+                     *         "transaction_type": "TOPUP",
+                     *         "transaction_status": "SUCCESS",
+                     *         "amount": "50000.00",
+                     *         "balance_before": "150000.00",
+                     *         "balance_after": "100000.00",
+                     *         "currency": "IDR",
+                     *         "payment_method": "GOPAY",
+                     *         "description": "top up my GoPay",
+                     *         "external_reference": "GP-8f1c2d3e4b5a",
+                     *         "related_transaction_id": null,
+                     *         "metadata": {
+                     *           "phone_number": "+6281234567890"
+                     *         },
+                     *         "created_at": "2026-12-01T08:15:30.123Z",
+                     *         "updated_at": "2026-12-01T08:15:31.456Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Transaction"];
+                        meta: {
+                            /** @constant */
+                            code: "202";
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT */
             400: {
                 headers: {
@@ -3335,7 +3462,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE, MERCHANT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE, MERCHANT_NOT_ACTIVE, ACCOUNT_FROZEN */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3346,8 +3473,10 @@ export interface operations {
                         meta: {
                             /** @constant */
                             code: "403";
+                            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
+                            details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
-                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE" | "MERCHANT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE" | "MERCHANT_NOT_ACTIVE" | "ACCOUNT_FROZEN";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -3445,7 +3574,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RISK_BLOCKED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3457,7 +3586,7 @@ export interface operations {
                             /** @constant */
                             code: "422";
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RISK_BLOCKED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4019,6 +4148,56 @@ export interface operations {
                     };
                 };
             };
+            /** @description held for review by the fraud rules: the sender's PENDING row, the amount reserved until an operator approves (the recipient is credited then) or rejects it (the amount returns) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meta": {
+                     *         "code": "202",
+                     *         "message": "held for review by the fraud rules: the sender's PENDING row, the amount reserved until an operator approves (the recipient is credited then) or rejects it (the amount returns)"
+                     *       },
+                     *       "data": {
+                     *         "id": "0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10",
+                     *         "transaction_id": "TRX-20261201-4F2A9C1B7E",
+                     *         "transaction_type": "TRANSFER",
+                     *         "transaction_status": "SUCCESS",
+                     *         "amount": "50000.00",
+                     *         "balance_before": "150000.00",
+                     *         "balance_after": "100000.00",
+                     *         "currency": "IDR",
+                     *         "payment_method": null,
+                     *         "description": "dinner",
+                     *         "external_reference": null,
+                     *         "related_transaction_id": "TRX-20261201-9C8B7A6D5E",
+                     *         "metadata": {
+                     *           "direction": "OUT",
+                     *           "counterparty_account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+                     *           "counterparty_username": "budi"
+                     *         },
+                     *         "created_at": "2026-12-01T08:15:30.123Z",
+                     *         "updated_at": "2026-12-01T08:15:31.456Z",
+                     *         "recipient": {
+                     *           "account_id": "5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e",
+                     *           "username": "bu****di",
+                     *           "phone": "+62812****7890"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["Transfer"];
+                        meta: {
+                            /** @constant */
+                            code: "202";
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description Bad Request: VALIDATION_ERROR, MALFORMED_JSON, JSON_TOO_DEEP, UNSUPPORTED_CHARACTER, INVALID_IDEMPOTENCY_KEY, INVALID_AMOUNT, SELF_TRANSFER */
             400: {
                 headers: {
@@ -4063,7 +4242,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE, ACCOUNT_FROZEN */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4074,8 +4253,10 @@ export interface operations {
                         meta: {
                             /** @constant */
                             code: "403";
+                            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
+                            details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
-                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE" | "ACCOUNT_FROZEN";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4173,7 +4354,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RECIPIENT_NOT_ACTIVE, KYC_REQUIRED, BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, RECIPIENT_NOT_ACTIVE, KYC_REQUIRED, BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, RISK_BLOCKED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4184,8 +4365,10 @@ export interface operations {
                         meta: {
                             /** @constant */
                             code: "422";
+                            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
+                            details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RECIPIENT_NOT_ACTIVE" | "KYC_REQUIRED" | "BALANCE_LIMIT_EXCEEDED" | "MONTHLY_LIMIT_EXCEEDED";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "RECIPIENT_NOT_ACTIVE" | "KYC_REQUIRED" | "BALANCE_LIMIT_EXCEEDED" | "MONTHLY_LIMIT_EXCEEDED" | "RISK_BLOCKED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4608,7 +4791,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE */
+            /** @description Forbidden: ORIGIN_NOT_ALLOWED, ACCOUNT_NOT_ACTIVE, ACCOUNT_FROZEN */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4619,8 +4802,10 @@ export interface operations {
                         meta: {
                             /** @constant */
                             code: "403";
+                            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
+                            details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
-                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE";
+                            error: "ORIGIN_NOT_ALLOWED" | "ACCOUNT_NOT_ACTIVE" | "ACCOUNT_FROZEN";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4718,7 +4903,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, EWALLET_NOT_FOUND, TOPUP_DECLINED, KYC_REQUIRED */
+            /** @description Unprocessable Content: IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, EWALLET_NOT_FOUND, TOPUP_DECLINED, KYC_REQUIRED, RISK_BLOCKED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4729,8 +4914,10 @@ export interface operations {
                         meta: {
                             /** @constant */
                             code: "422";
+                            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
+                            details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
-                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "EWALLET_NOT_FOUND" | "TOPUP_DECLINED" | "KYC_REQUIRED";
+                            error: "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_FUNDS" | "EWALLET_NOT_FOUND" | "TOPUP_DECLINED" | "KYC_REQUIRED" | "RISK_BLOCKED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
                             errors?: components["schemas"]["FieldError"][];
                             message: string;
@@ -4777,6 +4964,8 @@ export interface operations {
                         meta: {
                             /** @constant */
                             code: "502";
+                            /** @description BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains */
+                            details?: components["schemas"]["ErrorDetails"];
                             /** @enum {string} */
                             error: "TOPUP_FAILED";
                             /** @description the invalid fields (VALIDATION_ERROR) */
@@ -6697,7 +6886,18 @@ export interface operations {
                      *             "count": 1,
                      *             "amount": "50000.00"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "refusals": {
+                     *           "count": 1,
+                     *           "by_rule": [
+                     *             {
+                     *               "rule": "kyc.balance_limit",
+                     *               "code": "BALANCE_LIMIT_EXCEEDED",
+                     *               "count": 1,
+                     *               "amount": "2500000.00"
+                     *             }
+                     *           ]
+                     *         }
                      *       }
                      *     }
                      */

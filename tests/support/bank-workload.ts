@@ -12,6 +12,13 @@ import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memor
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
 import type { DisbursementBehaviour } from '../../src/domain/disbursement/disbursement-provider.ts';
 import { statementExceptions } from './statement-reconciliation.ts';
+import { PostgresAccountRepository } from '../../src/adapters/persistence/payment/postgres-account.repository.ts';
+import { FreezeAccountHandler } from '../../src/application/payment/freeze-account/freeze-account.handler.ts';
+import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
+import { FREEZE_LEVELS } from '../../src/domain/wallet/freeze.ts';
+import type { SandboxTransfers } from '../../src/adapters/disbursement/sandbox/sandbox-transfers.ts';
+import { PostgresRiskStore } from '../../src/adapters/persistence/risk/postgres-risk.store.ts';
+import { DecideRiskCaseHandler } from '../../src/application/risk/decide-risk-case.handler.ts';
 
 /**
  * The bank test, in the manner of Jepsen's: concurrent clients move money at random over many
@@ -43,6 +50,12 @@ export interface WorkloadOptions {
    * must wait for it, never fail and release it). Default 2000 ms.
    */
   lateAnswerMs?: number;
+  /**
+   * The payout use case to drive and the book of its bank (e.g. the platform's own, over its
+   * disbursement sandbox, with its payout checker running); default: the use case over an
+   * in-memory fake bank on this database.
+   */
+  payouts?: { handler: PayoutMerchantHandler; bank: SandboxTransfers };
   log?: (line: string) => void;
 }
 
@@ -52,6 +65,8 @@ export interface WorkloadStats {
   checks: number;
   violations: string[];
   serverErrors: string[];
+  /** The bank the payouts went to: finalInvariants' other side of the payout boundary. */
+  bank: SandboxTransfers;
 }
 
 /** The merchants the workload pays: three fee cases (0.7%, 0.6%, 0.3% with its free threshold). */
@@ -75,13 +90,24 @@ export async function ledgerSnapshot(orm: Orm): Promise<{ total: string; min: st
 }
 
 export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats> {
-  const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [] };
+  // Payouts go through the disbursement port's bank, with its faults, straight to the use case (an operator command).
+  const fakeBank = o.payouts ? { control: o.payouts.bank } : new InMemoryDisbursementProvider();
+  const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [], bank: fakeBank.control };
   for (const m of BANK_MERCHANTS) await createMerchant(o.orm, m);
-  // Payouts go through the disbursement port's fake bank, with its faults, straight to the use case (an operator command).
-  const fakeBank = new InMemoryDisbursementProvider();
   const merchantRepo = new PostgresMerchantRepository(o.orm);
-  const payoutHandler = new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank });
+  const payoutHandler =
+    o.payouts?.handler ??
+    new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank as InMemoryDisbursementProvider });
+  // Tiers in the mix (issue 15): every fourth client starts UNREGISTERED, so its transfers are
+  // refused (KYC_REQUIRED) and what it receives is capped by the lower balance limit.
+  const unregistered = o.clients.filter((_, i) => i % 4 === 3);
+  for (const c of unregistered) await o.orm.em.getConnection().execute(`update accounts set kyc_tier = 'UNREGISTERED' where user_id = ?`, [c.userId]);
+  // Freezes in the mix: operators freeze and unfreeze clients and merchants at random levels while money moves.
+  const accountRepo = new PostgresAccountRepository(o.orm);
+  const freezer = new FreezeAccountHandler(accountRepo);
+  const merchantAdmin = new MerchantAdmin(merchantRepo);
   const initial = await ledgerSnapshot(o.orm);
+  const review = riskReviewer(o.orm, stats);
   const payments: string[] = [];
   const topUps: { reference: string; method: 'GOPAY' | 'SHOPEE_PAY' }[] = [];
   let remaining = o.operations;
@@ -143,6 +169,27 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
       }
     } else if (roll < 0.9 && payments.length) {
       await call('refund', 'POST', '/api/payment/admin/refunds', o.adminToken, { transaction_id: rand(payments), ...(Math.random() < 0.5 ? { amount: amount(500, 5000) } : {}) });
+    } else if (roll < 0.93) {
+      // An operator's freeze or unfreeze of a client or a merchant (the CLI's use cases).
+      const level = rand(FREEZE_LEVELS);
+      const merchant = Math.random() < 0.3 ? rand(BANK_MERCHANTS).code : null;
+      const label = `freeze ${merchant ? 'merchant' : 'account'}`;
+      stats.attempted[label] = (stats.attempted[label] ?? 0) + 1;
+      try {
+        if (merchant) {
+          const m = await merchantRepo.findByCode(merchant);
+          await (m?.freeze ? merchantAdmin.unfreeze(merchant) : merchantAdmin.freeze(merchant, { level, reason: 'bank workload', operator: 'workload' }));
+        } else {
+          const a = (await accountRepo.findByUserId(me.userId))!;
+          await (a.freeze ? freezer.unfreeze(a.id) : freezer.freeze({ accountId: a.id, level, reason: 'bank workload', operator: 'workload' }));
+        }
+        stats.statuses[`${label} ok`] = (stats.statuses[`${label} ok`] ?? 0) + 1;
+      } catch (err) {
+        // Two operators racing on one account: the second unfreeze finds nothing to lift.
+        const code = (err as { code?: string }).code;
+        stats.statuses[`${label} ${code ?? 'error'}`] = (stats.statuses[`${label} ${code ?? 'error'}`] ?? 0) + 1;
+        if (!code) stats.serverErrors.push(`${label}: ${String(err)}`);
+      }
     } else {
       const r = await call('balance', 'GET', '/api/payment/balance', me.token);
       if (r.status === 200 && String(r.json.data?.balance).startsWith('-')) stats.violations.push(`negative balance read by ${me.username}`);
@@ -156,6 +203,13 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
       if (s.total !== initial.total) stats.violations.push(`total changed: ${initial.total} → ${s.total}`);
       if (s.negative > 0) stats.violations.push(`${s.negative} negative balance(s), min ${s.min}`);
       await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+
+  const reviewer = (async () => {
+    while (running) {
+      await review.decidePending();
+      await new Promise((r) => setTimeout(r, 150));
     }
   })();
 
@@ -191,7 +245,13 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     }),
   );
   running = false;
-  await Promise.all([checker, chaos]);
+  await Promise.all([checker, chaos, reviewer]);
+  // Lift every freeze the mix left, so the final payout and the settlement of pending top-ups run as usual.
+  await o.orm.em.getConnection().execute(`update accounts set freeze_level = null, freeze_reason = null, frozen_at = null, frozen_by = null where freeze_level is not null`);
+  // Every held movement is decided before the end checks (nothing may stay PENDING).
+  while (await review.decidePending()) {
+    /* until no case is left */
+  }
   // The bank answers every payout it still holds, then payout-check applies the answers.
   fakeBank.control.resetBehaviours();
   // One payout with the bank healthy, from whichever merchant was paid: the random mix alone leaves
@@ -215,6 +275,38 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   return stats;
 }
 
+/**
+ * Fraud-rule holds in the mix: a first payment or transfer of Rp20,000 or more to a counterparty
+ * is held for review (NEW_COUNTERPARTY, REVIEW), so holds stay a small share of a long run too.
+ * The reviewer decides the pending cases as they come, at random, a third of them twice at once
+ * with opposite decisions: exactly one may apply (the other finds the case decided).
+ */
+function riskReviewer(orm: Orm, stats: WorkloadStats) {
+  const store = new PostgresRiskStore(orm);
+  const decide = new DecideRiskCaseHandler(store, new PostgresLedgerRepository(orm, { topic: 'bank-risk' }));
+  const enabled = orm.em.getConnection().execute(`update risk_rules set enabled = true, outcome = 'REVIEW', params = '{"minAmount": "2000000"}' where code = 'NEW_COUNTERPARTY'`);
+  const count = (label: string) => (stats.statuses[label] = (stats.statuses[label] ?? 0) + 1);
+  return {
+    /** Decides the pending cases; false when there were none. */
+    async decidePending(): Promise<boolean> {
+      await enabled;
+      const cases = await store.listCases({ status: 'PENDING', limit: 100 });
+      for (const c of cases) {
+        const first = rand(['APPROVE', 'REJECT'] as const);
+        const decisions = Math.random() < 0.3 ? [first, first === 'APPROVE' ? 'REJECT' : 'APPROVE'] as const : [first];
+        const results = await Promise.all(decisions.map((decision) => decide.execute({ caseId: c.id, decision, operator: 'bank-reviewer' }).then((r) => r.settled.applied, (err: { code?: string }) => err.code ?? String(err))));
+        const applied = results.filter((r) => r === true).length;
+        if (applied > 1) stats.violations.push(`risk case ${c.id} decided ${applied} times`);
+        const refused = results.find((r) => typeof r === 'string');
+        // An approval the recipient's state refuses (its limits, its status) leaves the case pending: it is rejected next round.
+        if (refused && applied === 0 && !/^[A-Z_]+$/.test(refused)) stats.serverErrors.push(`risk decision: ${refused}`);
+        if (applied === 1) count(`review ${(await store.findCase(c.id))!.status}`);
+      }
+      return cases.length > 0;
+    },
+  };
+}
+
 /** Settles what the providers still hold: explicitly pending top-ups are told to succeed. */
 export function settleProviderPending(sandboxes: Sandboxes, references: string[]): void {
   for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) {
@@ -226,7 +318,7 @@ export function settleProviderPending(sandboxes: Sandboxes, references: string[]
 }
 
 /** The end-of-run checks; returns the violations found (empty when the bank is sound). */
-export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: Sandboxes, opts: { walletsFromZero?: string[] } = {}): Promise<string[]> {
+export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: Sandboxes, opts: { walletsFromZero?: string[]; bank?: SandboxTransfers } = {}): Promise<string[]> {
   const conn = orm.em.getConnection();
   const v: string[] = [];
   const s = await ledgerSnapshot(orm);
@@ -270,6 +362,7 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
       from merchant_payouts`)) as [{ pending: number; paid: string; settlement: string }];
   if (payouts.pending > 0) v.push(`${payouts.pending} payouts still PENDING`);
   if (payouts.paid !== payouts.settlement) v.push(`PAYOUT_SETTLEMENT ${payouts.settlement} but successful payouts ${payouts.paid}`);
+  if (opts.bank) v.push(...(await payoutBoundary(orm, opts.bank)));
   // FEE_REVENUE holds exactly the fees charged less the fees given back by refunds.
   const [fees] = (await conn.execute(`
     select (select balance from accounts where system_code = 'FEE_REVENUE')::text as balance,
@@ -280,6 +373,14 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
 
   const [pending] = (await conn.execute(`select count(*)::int as n from historical_transactions where transaction_status = 'PENDING'`)) as [{ n: number }];
   if (pending.n > 0) v.push(`${pending.n} transactions still PENDING`);
+  // Held money: RISK_HOLD keeps exactly the movements still held (none at the end), and every case agrees with its row.
+  const [hold] = (await conn.execute(`
+    select (select balance from accounts where system_code = 'RISK_HOLD')::text as balance,
+           (select coalesce(sum(amount), 0) from risk_cases where status = 'PENDING')::numeric(15,2)::text as held,
+           (select count(*)::int from risk_cases c join historical_transactions h on h.transaction_id = c.transaction_id
+             where (c.status, h.transaction_status::text) not in (('PENDING', 'PENDING'), ('APPROVED', 'SUCCESS'), ('REJECTED', 'FAILED'))) as disagree`)) as [{ balance: string; held: string; disagree: number }];
+  if (hold.balance !== hold.held) v.push(`RISK_HOLD ${hold.balance} but held cases ${hold.held}`);
+  if (hold.disagree > 0) v.push(`${hold.disagree} risk cases disagree with their transaction's status`);
 
   // Our view of every top-up agrees with the provider's, and so does the money across the
   // boundary: what left the customer's account for it (debit − releases + re-debits of a settled
@@ -326,5 +427,44 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
   }
   // The providers' daily statements reconcile with the ledger: zero exceptions (issue 17).
   v.push(...(await statementExceptions(orm, sandboxes)));
+  return v;
+}
+
+/**
+ * The money across the payout boundary, per payout: our view agrees with the bank's (SUCCESS with
+ * SUCCESS; FAILED with FAILED or a transfer it never received), the same amount and account, and
+ * what left the merchant's account for it (the payout's movement less its return) equals what the
+ * bank credited. Per merchant: the statement's payouts equal what the bank credited to it; and the
+ * bank holds no transfer we have no payout for.
+ */
+export async function payoutBoundary(orm: Orm, bank: SandboxTransfers): Promise<string[]> {
+  const v: string[] = [];
+  const rows = (await orm.em.getConnection().execute(`
+    select p.reference, m.code as merchant, p.status, p.amount::text as amount, p.bank_account_number as account,
+           (-coalesce(sum(e.amount), 0))::numeric(15,2)::text as out_of_merchant
+      from merchant_payouts p
+      join merchants m on m.id = p.merchant_id
+      join accounts a on a.merchant_id = p.merchant_id
+      left join ledger_entries e on e.account_id = a.id and e.transaction_id in (p.reference, p.reference || ':RETURN')
+     group by p.reference, m.code, p.status, p.amount, p.bank_account_number`)) as { reference: string; merchant: string; status: string; amount: string; account: string; out_of_merchant: string }[];
+  const creditedTo = new Map<string, Money>();
+  for (const p of rows) {
+    const theirs = bank.find(p.reference);
+    const bankStatus = theirs?.status ?? 'NEVER_SEEN';
+    const agrees = p.status === 'SUCCESS' ? bankStatus === 'SUCCESS' : p.status === 'FAILED' ? bankStatus === 'FAILED' || bankStatus === 'NEVER_SEEN' : false;
+    if (!agrees) v.push(`payout ${p.reference}: ours ${p.status}, bank ${bankStatus}`);
+    if (theirs && (!theirs.amount.equals(Money.parse(p.amount)) || theirs.accountNumber !== p.account)) v.push(`payout ${p.reference}: ours ${p.amount} to ${p.account}, the bank's ${theirs.amount.toString()} to ${theirs.accountNumber}`);
+    const credited = bankStatus === 'SUCCESS' ? theirs!.amount : Money.zero();
+    if (p.out_of_merchant !== credited.toString()) v.push(`payout ${p.reference}: ${p.out_of_merchant} left the merchant's account, the bank credited ${credited.toString()}`);
+    creditedTo.set(p.merchant, (creditedTo.get(p.merchant) ?? Money.zero()).plus(credited));
+  }
+  const ours = new Set(rows.map((p) => p.reference));
+  for (const t of bank.all()) if (!ours.has(t.reference)) v.push(`the bank holds transfer ${t.reference} (${t.status} ${t.amount.toString()}) we have no payout for`);
+  const merchants = new PostgresMerchantRepository(orm);
+  for (const m of await merchants.list()) {
+    const { statement } = await new MerchantStatementQuery(merchants).execute(m.code, '2000-01-01', '2100-12-31');
+    const credited = creditedTo.get(m.code) ?? Money.zero();
+    if (statement.totals.payouts !== credited.minor) v.push(`merchant ${m.code}: its statement pays out ${statement.totals.payouts} sen, the bank credited ${credited.toString()}`);
+  }
   return v;
 }

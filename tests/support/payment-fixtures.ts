@@ -1,4 +1,5 @@
 import type { KycTier } from '../../src/domain/wallet/kyc.ts';
+import type { KycLimits } from '../../src/domain/ledger/limits.ts';
 import { randomInt } from 'node:crypto';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
 import { InMemoryEWalletProvider } from '../../src/adapters/memory/in-memory-ewallet-provider.ts';
@@ -82,9 +83,13 @@ export async function createMerchant(
 
 /**
  * The payment use cases over real PostgreSQL, with in-memory e-wallet fakes: the payment module
- * itself, with no KYC limits (suites of other rules) and scaled-down timings.
+ * itself, with no KYC limits, refusal log or fraud rules unless asked
+ * (suites of other rules), scaled-down timings, and group commit when TEST_LEDGER_BATCH_MAX is set.
  */
-export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number } = {}) {
+export function paymentKit(
+  orm: Orm,
+  opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number; limits?: KycLimits; refusals?: boolean } = {},
+) {
   const gopay = new InMemoryEWalletProvider('GOPAY', { seeds: [] });
   const shopeepay = new InMemoryEWalletProvider('SHOPEE_PAY', { seeds: [] });
   // Scaled-down finality: the fakes drop a top-up held past 200 ms (their acceptance window), the
@@ -96,7 +101,10 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
   const settings = {
     ...paymentSettingsOf(loadConfig({ NODE_ENV: 'test' })),
     ledgerTopic: opts.topic ?? 'transaction-events-test',
-    kycLimits: undefined,
+    kycLimits: opts.limits,
+    recordRefusals: opts.refusals ?? false,
+    riskScreen: false,
+    ledgerBatch: testLedgerBatch(),
     feeTable: BI_QRIS_FEE_TABLE,
     topUpMaxAmount: Money.parse('20000000.00'),
     sendDeadlineMs,
@@ -124,4 +132,10 @@ export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: 
     changeStatus: c.get(PAYMENT.ChangeStatus),
     getAccount: c.get(PAYMENT.GetAccount),
   };
+}
+
+/** Group commit for the suites when TEST_LEDGER_BATCH_MAX is set (off otherwise, as in the default configuration). */
+export function testLedgerBatch(): { max: number; windowMs: number; concurrency: number } | undefined {
+  const max = Number(process.env.TEST_LEDGER_BATCH_MAX ?? '0');
+  return max > 1 ? { max, windowMs: 0, concurrency: 2 } : undefined;
 }

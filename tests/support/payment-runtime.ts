@@ -11,6 +11,9 @@ export function paymentRuntime(container: Container) {
     reconciler: container.get(PAYMENT.Reconciler),
     reconcileStatement: container.get(PAYMENT.ReconcileStatement),
     resolveCase: container.get(PAYMENT.ResolveCase),
+    refusals: container.get(PAYMENT.Refusals),
+    /** Merchant payouts and their checker; `adapter` is set once the workers started. */
+    payouts: container.get(PAYMENT.PaymentPayouts),
     /** The in-process provider simulators (set once the workers started). */
     get sandboxes() {
       return ewallet.sandboxes;

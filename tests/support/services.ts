@@ -26,8 +26,13 @@ export function realServicesConfig(overrides: Record<string, string> = {}): Conf
     // The daily statement job would reconcile yesterday's top-ups of every suite against each suite's
     // own sandboxes; the suites that test it drive it themselves.
     STATEMENT_RECONCILE_ENABLED: 'false',
+    // Likewise the payout checker would settle other suites' PENDING payouts of the shared database
+    // against this platform's own disbursement sandbox; the suites that test it turn it on.
+    PAYOUT_CHECK_ENABLED: 'false',
     // The suites play Kong from loopback: X-Forwarded-For from 127.0.0.1 names the client (one hop).
     TRUSTED_PROXIES: '127.0.0.1,::1',
+    // TEST_LEDGER_BATCH_MAX=n runs the suites with the ledger's group commit on.
+    ...(process.env.TEST_LEDGER_BATCH_MAX ? { LEDGER_BATCH_MAX: process.env.TEST_LEDGER_BATCH_MAX } : {}),
     ...overrides,
   });
 }

@@ -11,11 +11,11 @@ export function respondError(
   status: number,
   error: string,
   message: string,
-  extra: { errors?: { field: string; message: string }[] } = {},
+  extra: { errors?: { field: string; message: string }[]; details?: Record<string, unknown> } = {},
 ): void {
   ctx.status = status;
   ctx.body = {
-    meta: { code: String(status), message, error, request_id: ctx.state.requestId, ...(extra.errors ? { errors: extra.errors } : {}) },
+    meta: { code: String(status), message, error, request_id: ctx.state.requestId, ...(extra.errors ? { errors: extra.errors } : {}), ...(extra.details ? { details: extra.details } : {}) },
     data: null,
   };
 }

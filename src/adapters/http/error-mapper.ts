@@ -28,7 +28,7 @@ export function errorMapper(): Middleware {
       if (err instanceof DomainError) {
         const status = STATUS_BY_KIND[err.kind];
         if (err.details?.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(err.details.retryAfterSeconds))));
-        respondError(ctx, status, err.code, err.message, err.details?.errors ? { errors: err.details.errors } : {});
+        respondError(ctx, status, err.code, err.message, { ...(err.details?.errors ? { errors: err.details.errors } : {}), ...(err.details?.facts ? { details: err.details.facts } : {}) });
         return;
       }
       if (err instanceof ZodError) {

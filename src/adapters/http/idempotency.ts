@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Middleware } from 'koa';
 import type { Actor } from '../../application/ports/access-token.ts';
-import type { IdempotencyClaim, IdempotencyStore } from '../../application/ports/idempotency.ts';
+import { idempotencyRecord, type IdempotencyClaim, type IdempotencyStore } from '../../application/ports/idempotency.ts';
+import type { UnitOfWork } from '../../domain/shared/unit-of-work.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import { STATUS_BY_KIND } from './error-mapper.ts';
 import { isJsonNumber } from './json-number.ts';
@@ -16,10 +16,14 @@ export interface IdempotentResponse {
 
 /** What a money-moving handler gets on `ctx.state.idempotency` when the client sent an Idempotency-Key. */
 export interface RequestIdempotency {
-  /** Stores the response inside the effect's transaction (`em`); throws if the claim was lost, rolling the effect back. */
-  complete(em: EntityManager | null, response: IdempotentResponse): Promise<void>;
-  /** Replaces the stored response after a later step (a pending top-up that the provider settled). */
-  update(em: EntityManager | null, response: IdempotentResponse): Promise<void>;
+  /**
+   * The unit of work that stores the response (from the effect's result) with the effect: the
+   * record commits if and only if the effect does; a lost claim rolls the effect back.
+   * `mode: 'update'` replaces the response of a key completed earlier (a pending top-up settled).
+   */
+  unit<R>(response: (result: R) => IdempotentResponse, mode?: 'complete' | 'update'): UnitOfWork<R>;
+  /** Replaces the stored response on its own, after the effect (a webhook settled the top-up first). */
+  update(response: IdempotentResponse): Promise<void>;
   readonly completed: boolean;
 }
 
@@ -69,11 +73,16 @@ export function idempotent(store: IdempotencyStore, route: string): Middleware {
     const claim: IdempotencyClaim = begun.claim;
     let completed = false;
     const handle: RequestIdempotency = {
-      complete: async (em, response) => {
-        await store.complete(em, claim, { status: response.status, body: envelope(response) });
-        completed = true;
-      },
-      update: (em, response) => store.update(em, claim, { status: response.status, body: envelope(response) }),
+      unit: (response, mode = 'complete') => ({
+        idempotency: (result) => {
+          const r = response(result);
+          return idempotencyRecord(claim, mode, { status: r.status, body: envelope(r) });
+        },
+        committed: () => {
+          completed = true;
+        },
+      }),
+      update: (response) => store.update(claim, { status: response.status, body: envelope(response) }),
       get completed() {
         return completed;
       },
@@ -86,7 +95,7 @@ export function idempotent(store: IdempotencyStore, route: string): Middleware {
         if (err instanceof DomainError && STORED_KINDS.has(err.kind)) {
           const status = STATUS_BY_KIND[err.kind];
           await store
-            .complete(null, claim, { status, body: { meta: { code: String(status), message: err.message, error: err.code }, data: null } })
+            .complete(claim, { status, body: { meta: { code: String(status), message: err.message, error: err.code, ...(err.details?.facts ? { details: err.details.facts } : {}) }, data: null } })
             .catch(() => store.release(claim));
         } else {
           await store.release(claim).catch(() => {});
@@ -94,6 +103,6 @@ export function idempotent(store: IdempotencyStore, route: string): Middleware {
       }
       throw err;
     }
-    if (!completed) await store.complete(null, claim, { status: ctx.status, body: ctx.body });
+    if (!completed) await store.complete(claim, { status: ctx.status, body: ctx.body });
   };
 }

@@ -9,6 +9,30 @@ import type { AnyRouteSpec, ErrorResponse, Method, Security, SuccessResponse } f
 
 export const FieldErrorSchema = z.strictObject({ field: z.string(), message: z.string() }).meta({ id: 'FieldError', description: 'One invalid field of a refused request.' });
 
+/**
+ * What a refusal by a rule says beyond its code (`meta.details`): which rule, and for Bank
+ * Indonesia's limits the figure and what remains, for a freeze its level and which side it hit.
+ */
+export const ErrorDetailsSchema = z
+  .strictObject({
+    rule: z.enum(['balance_limit', 'monthly_incoming_limit', 'transfers_to_others', 'freeze']).describe('the rule that refused'),
+    tier: z.string().optional().describe('BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED: the KYC tier of the account the limit applies to'),
+    limit: z.string().optional().describe('BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED: the limit, IDR ("2000000.00")'),
+    remaining: z.string().optional().describe('BALANCE_LIMIT_EXCEEDED: what the account may still receive; MONTHLY_LIMIT_EXCEEDED: what remains this calendar month (Asia/Jakarta), IDR'),
+    required_tier: z.string().optional().describe('KYC_REQUIRED: the tier the movement needs'),
+    level: z.enum(['DEBIT', 'CREDIT', 'ALL']).optional().describe('ACCOUNT_FROZEN: the level of the freeze that applied'),
+    side: z.enum(['payer', 'payee']).optional().describe('ACCOUNT_FROZEN: whether the frozen account was the one paying or the one paid'),
+    owner: z.enum(['customer', 'merchant']).optional().describe('ACCOUNT_FROZEN: a customer\'s account or a merchant\'s'),
+  })
+  .meta({
+    id: 'ErrorDetails',
+    description: 'Facts about a refusal by a rule (BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN); never personal data.',
+    examples: [{ rule: 'balance_limit', tier: 'UNREGISTERED', limit: '2000000.00', remaining: '150000.00' }],
+  });
+
+/** The `meta` of an error status whose codes include refusals by a rule: routes declare it in their `errors`. */
+export const RefusalMeta = z.object({ details: ErrorDetailsSchema.optional().describe('BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains') });
+
 /** The success envelope of one response: `{meta: {code, message, ...}, data}`. */
 export function successEnvelope(status: number, r: SuccessResponse): z.ZodObject {
   return z.strictObject({

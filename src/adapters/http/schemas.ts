@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { TX_METHODS, TX_STATUSES, TX_TYPES } from '../../application/transaction/ports.ts';
+import { PAYMENT_METHODS, TRANSACTION_STATUSES, TRANSACTION_TYPES } from '../../domain/ledger/transaction.ts';
+import { ACCOUNT_STATUSES } from '../../domain/wallet/account.ts';
 
 /*
  * The building blocks of the response DTOs' zod schemas (each DTO file declares its own schema
@@ -11,7 +12,7 @@ export const moneyString = z.string().regex(/^-?\d+\.\d{2}$/).meta({ description
 export const timestamp = z.string().meta({ format: 'date-time', description: 'ISO-8601 UTC instant', examples: ['2026-12-01T08:15:30.123Z'] });
 export const uuid = z.string().meta({ format: 'uuid', examples: ['0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10'] });
 export const currency = z.literal('IDR');
-export const transactionType = z.enum(TX_TYPES);
-export const transactionStatus = z.enum(TX_STATUSES);
-export const paymentMethod = z.enum(TX_METHODS);
-export const accountStatus = z.enum(['ACTIVE', 'SUSPENDED', 'CLOSED']);
+export const transactionType = z.enum(TRANSACTION_TYPES);
+export const transactionStatus = z.enum(TRANSACTION_STATUSES);
+export const paymentMethod = z.enum(PAYMENT_METHODS);
+export const accountStatus = z.enum(ACCOUNT_STATUSES);

@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Orm } from '../persistence/orm.ts';
+import { PAYMENT_METHODS } from '../../domain/ledger/transaction.ts';
 
 const WINDOW_MINUTES = 5;
 const CACHE_MS = 10_000;
@@ -90,7 +91,7 @@ function registerDiscrepancyMetric(orm: Orm, registry: Registry): void {
       const rows = await cached.rows.catch(() => undefined);
       this.reset();
       // Always a sample per method, so "no open case" is 0 rather than absent (the alert needs no absent()).
-      for (const method of ['GOPAY', 'SHOPEE_PAY']) this.set({ payment_method: method, kind: 'SUCCESS_AFTER_FAILED' }, 0);
+      for (const method of PAYMENT_METHODS) this.set({ payment_method: method, kind: 'SUCCESS_AFTER_FAILED' }, 0);
       for (const r of rows ?? []) this.set({ payment_method: r.method, kind: r.kind }, r.n);
     },
   });

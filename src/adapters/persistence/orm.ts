@@ -1,6 +1,7 @@
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { entitySchemas } from './schemas/index.ts';
+import { PostgresNamingStrategy } from './schemas/columns.ts';
 import { migrationsList } from './migrations/index.ts';
 
 export type Orm = MikroORM;
@@ -19,9 +20,13 @@ export async function createOrm(opts: OrmOptions): Promise<Orm> {
     driver: PostgreSqlDriver,
     clientUrl: opts.url,
     entities: entitySchemas,
+    namingStrategy: PostgresNamingStrategy,
+    // username_renames has no primary key, so it cannot be an entity: the schema tools leave it alone.
+    schemaGenerator: { skipTables: ['username_renames'] },
     extensions: [Migrator],
     pool: { min: 0, max: opts.poolMax },
-    // No implicit transactions around flushes outside our own: every money movement opens its own.
+    // A flush outside a transaction runs in one of its own (MikroORM's default, said out loud);
+    // money movements do not rely on it: each opens its own transaction explicitly.
     implicitTransactions: true,
     allowGlobalContext: false,
     debug: opts.debug ?? false,

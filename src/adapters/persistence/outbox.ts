@@ -32,3 +32,14 @@ export async function appendOutboxEvent(em: EntityManager, event: NewOutboxEvent
   );
   return envelope;
 }
+
+/** Many events in one statement (a batch of movements): the same rows appendOutboxEvent writes. */
+export async function appendOutboxEvents(em: EntityManager, events: readonly NewOutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const params: unknown[] = [];
+  for (const event of events) {
+    const envelope: EventEnvelope = { event_id: randomUUID(), event_type: event.type, occurred_at: new Date().toISOString(), key: event.key, payload: event.payload };
+    params.push(envelope.event_id, event.topic, event.key, event.type, JSON.stringify(envelope), JSON.stringify({ event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) }));
+  }
+  await em.execute(`insert into outbox_events (id, topic, event_key, event_type, payload, headers) values ${events.map(() => '(?, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ')}`, params);
+}

@@ -1,7 +1,3 @@
-export const TX_TYPES = ['TOPUP', 'PAYMENT', 'REFUND', 'TRANSFER'] as const;
-export const TX_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
-export const TX_METHODS = ['GOPAY', 'SHOPEE_PAY'] as const;
-
 /** A history row as the read side sees it; amounts are decimal strings ("10000.00"). */
 export interface TransactionView {
   id: string;
@@ -65,6 +61,15 @@ export interface ReportLine {
   amount: string;
 }
 
+/** Movements refused by one rule over a period (movement_refusals): counted for the regulator report. */
+export interface RefusalCount {
+  rule: string;
+  code: string;
+  count: number;
+  /** The refused amounts, summed ("0.00" when none carried an amount). */
+  amount: string;
+}
+
 export interface TransactionReadRepository {
   list(scope: Scope, filters: HistoryFilters, paging: Paging): Promise<HistoryPage>;
   /** By id (uuid) or transaction_id, within the scope; null when absent or outside it. */
@@ -74,6 +79,8 @@ export interface TransactionReadRepository {
   monthly(userId: number, year: number, month: number): Promise<MonthlyReport>;
   /** From the read model: per period, type, status, method, over the days [fromDay, toDay] (YYYY-MM-DD). */
   reportLines(fromDay: string, toDay: string, granularity: 'day' | 'month'): Promise<ReportLine[]>;
+  /** Refusals by rule over the days [fromDay, toDay] (Asia/Jakarta), by rule then code. */
+  refusalCounts(fromDay: string, toDay: string): Promise<RefusalCount[]>;
 }
 
 /** The reports' read model, kept by the transaction-events consumer. */

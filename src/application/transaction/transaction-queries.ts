@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/shared/domain-error.ts';
-import type { HistoryCache, HistoryFilters, HistoryPage, MonthlyReport, Paging, ReportLine, TransactionReadRepository, TransactionView } from './ports.ts';
+import type { HistoryCache, HistoryFilters, HistoryPage, MonthlyReport, Paging, RefusalCount, ReportLine, TransactionReadRepository, TransactionView } from './ports.ts';
 
 export interface Report {
   from: string;
@@ -14,6 +14,8 @@ export interface Report {
     byPaymentMethod: Record<string, { count: number; amount: string }>;
   };
   series: ReportLine[];
+  /** Movements refused by a rule the regulator counts (limits, freezes, fraud rules) over the same days. */
+  refusals: { count: number; byRule: RefusalCount[] };
 }
 
 const MAX_REPORT_DAYS = 3 * 366;
@@ -82,7 +84,8 @@ export class TransactionQueries {
       add(totals.byPaymentMethod, l.paymentMethod ?? 'NONE', l);
     }
     totals.amount = formatMinor(amount);
-    return { from, to, granularity, totals, series };
+    const byRule = await this.repo.refusalCounts(from, to);
+    return { from, to, granularity, totals, series, refusals: { count: byRule.reduce((n, r) => n + r.count, 0), byRule } };
   }
 }
 

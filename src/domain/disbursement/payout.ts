@@ -3,7 +3,8 @@ import type { Money } from '../shared/money.ts';
 import type { Leg } from '../ledger/ledger.repository.ts';
 import type { SettlementBankAccount } from '../merchant/merchant.ts';
 
-export type PayoutStatus = 'PENDING' | 'SUCCESS' | 'FAILED';
+export const PAYOUT_STATUSES = ['PENDING', 'SUCCESS', 'FAILED'] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 /** A payout of a merchant's balance to its bank account. */
 export interface Payout {
@@ -36,7 +37,8 @@ export const PayoutErrors = {
 /** Out: merchant −amount (never below its payout reserve), PAYOUT_SETTLEMENT +amount (the money in flight to the bank). */
 export function payoutLegs(merchantAccountId: string, amount: Money, reserve: Money): Leg[] {
   return [
-    { account: { merchantAccountId }, delta: -amount.minor, rule: 'any', floor: reserve.minor },
+    // 'any' status (a suspended merchant is still paid what it is owed), but a DEBIT or ALL freeze stops a new payout.
+    { account: { merchantAccountId }, delta: -amount.minor, rule: 'any', floor: reserve.minor, freezable: true },
     { account: { system: 'PAYOUT_SETTLEMENT' }, delta: amount.minor, rule: 'any' },
   ];
 }

@@ -8,8 +8,10 @@
  * A decline is not an error: topUp returns { status: 'FAILED', reason }.
  */
 import type { Money } from '../shared/money.ts';
+import type { PaymentMethod } from '../ledger/transaction.ts';
 
-export type EWalletMethod = 'GOPAY' | 'SHOPEE_PAY';
+/** A provider is named by the payment method it serves. */
+export type EWalletMethod = PaymentMethod;
 
 export interface EWalletAccount {
   phone: string;

@@ -1,4 +1,5 @@
 import type { Money } from '../shared/money.ts';
+import type { AccountStatus } from '../wallet/account.ts';
 
 export const ROLES = ['USER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
@@ -30,7 +31,7 @@ export interface AccountSummary {
   id: string;
   balance: Money;
   currency: string;
-  accountStatus: 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
+  accountStatus: AccountStatus;
   createdAt: Date;
 }
 

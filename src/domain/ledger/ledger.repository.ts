@@ -2,6 +2,7 @@ import type { Money } from '../shared/money.ts';
 import type { AccountRule, SystemAccountCode } from '../wallet/account.ts';
 import type { LimitState } from './limits.ts';
 import type { LedgerTransaction, PaymentMethod, TransactionStatus, TransactionType } from './transaction.ts';
+import type { UnitOfWork, UnitTransaction } from '../shared/unit-of-work.ts';
 
 /** A customer account by id, a merchant's account by id, or one of the bank's system accounts by code. */
 export type AccountRef = { accountId: string } | { merchantAccountId: string } | { system: SystemAccountCode };
@@ -17,13 +18,6 @@ export interface HistoryRow {
   metadata?: Record<string, unknown> | null;
   relatedTransactionId?: string | null;
 }
-
-/**
- * An opaque handle on the open database transaction, handed to hooks that must commit with the
- * movement (the idempotency record). Only adapters look inside.
- */
-export type TransactionHandle = { readonly __transaction: unique symbol };
-export type InTransaction<R> = (tx: TransactionHandle, result: R) => Promise<void>;
 
 /** Reads made inside the movement's transaction, before the balances change. */
 export interface LedgerGuardReader {
@@ -46,7 +40,16 @@ export interface Movement {
   toOthers?: boolean;
   /** Runs first, inside the transaction: the place for checks that need locks (refund totals). */
   guard?: (reader: LedgerGuardReader) => Promise<void>;
+  screen?: Screen;
 }
+
+/**
+ * The fraud rules' hook (src/application/risk/risk-screen.ts): runs after the customers' accounts
+ * are locked and before the legs are decided, so it counts the payer's movements under the payer's
+ * row lock. It may throw (a block) or return other legs (a hold: the payer's debit into RISK_HOLD);
+ * those may only touch customers the movement locked already.
+ */
+export type Screen = (tx: UnitTransaction, legs: readonly Leg[]) => Promise<Leg[] | undefined>;
 
 /** One side of a multi-leg movement: a signed change in minor units (the legs sum to zero). */
 export interface Leg {
@@ -58,6 +61,8 @@ export interface Leg {
   floor?: bigint;
   /** A debit sending money to another person (KYC: only REGISTERED accounts may). */
   toOthers?: boolean;
+  /** Whether a freeze of the account refuses this leg (default: its rule is 'active'; see wallet/freeze.ts). */
+  freezable?: boolean;
 }
 
 /**
@@ -68,6 +73,7 @@ export interface Posting {
   plan: (reader: LedgerGuardReader) => Promise<Leg[]>;
   /** The journal's transaction_id for sides without a history row (default: the first row's id). */
   reference?: string;
+  screen?: Screen;
 }
 
 export interface PostingResult {
@@ -96,9 +102,10 @@ export interface SettleResult {
  * journal and the outbox events, and commits.
  */
 export interface LedgerRepository {
-  move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult>;
+  /** `unit`: what commits with the movement and only with it (the idempotency record, other repositories' writes). */
+  move(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult>;
   /** The general form of move: any number of legs, decided by the domain's planPosting. */
-  post(posting: Posting, inTransaction?: InTransaction<PostingResult>): Promise<PostingResult>;
+  post(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult>;
   /**
    * Moves a PENDING top-up to SUCCESS or FAILED exactly once (a conditional status update); a
    * failure also releases the money back to the account with a linked REFUND row, in the same
@@ -108,7 +115,19 @@ export interface LedgerRepository {
     transactionId: string,
     outcome: 'SUCCESS' | 'FAILED',
     details: { externalReference?: string | null; reason?: string },
-    inTransaction?: InTransaction<SettleResult>,
+    /** Joins the settlement only when this call makes the transition (applied). */
+    unit?: UnitOfWork<SettleResult>,
+  ): Promise<SettleResult>;
+  /**
+   * Decides a movement held by the fraud rules exactly once (a conditional update of its PENDING
+   * row): SUCCESS posts `onward` (RISK_HOLD → where the money was going), FAILED returns the money
+   * from RISK_HOLD to the payer with a linked REFUND row. Already final: applied=false, unchanged.
+   */
+  settleHeld(
+    transactionId: string,
+    decision: { outcome: 'SUCCESS'; onward: Leg[] } | { outcome: 'FAILED'; reason: string },
+    /** Joins the decision only when this call makes the transition (applied). */
+    unit?: UnitOfWork<SettleResult>,
   ): Promise<SettleResult>;
   findByTransactionId(transactionId: string): Promise<LedgerTransaction | null>;
   /** PENDING top-ups created before `olderThan`, oldest first. */

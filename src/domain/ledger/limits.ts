@@ -39,18 +39,28 @@ export interface LimitState {
 
 const rp = (minor: bigint) => Money.ofMinor(minor < 0n ? 0n : minor).toString();
 
+/**
+ * The refusals name the limit and what remains, in the message and as facts (meta.details):
+ * `limit` is the rule's figure, `remaining` what the account may still receive under it.
+ */
 export const LimitErrors = {
   balanceLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('BALANCE_LIMIT_EXCEEDED', 'business_rule', `the balance limit of a ${tier} account is ${rp(limit)} IDR; it can receive at most ${rp(room)} IDR more`),
+    new DomainError('BALANCE_LIMIT_EXCEEDED', 'business_rule', `the balance limit of a ${tier} account is ${rp(limit)} IDR; it can receive at most ${rp(room)} IDR more`, {
+      facts: { rule: 'balance_limit', tier, limit: rp(limit), remaining: rp(room) },
+    }),
   monthlyLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('MONTHLY_LIMIT_EXCEEDED', 'business_rule', `the monthly incoming limit of a ${tier} account is ${rp(limit)} IDR; ${rp(room)} IDR remains this month`),
-  kycRequired: () =>
-    new DomainError('KYC_REQUIRED', 'business_rule', 'transfers to other people need a REGISTERED account: have your identity verified'),
+    new DomainError('MONTHLY_LIMIT_EXCEEDED', 'business_rule', `the monthly incoming limit of a ${tier} account is ${rp(limit)} IDR; ${rp(room)} IDR remains this month`, {
+      facts: { rule: 'monthly_incoming_limit', tier, limit: rp(limit), remaining: rp(room) },
+    }),
+  kycRequired: (tier: KycTier) =>
+    new DomainError('KYC_REQUIRED', 'business_rule', 'transfers to other people need a REGISTERED account: have your identity verified', {
+      facts: { rule: 'transfers_to_others', tier, required_tier: 'REGISTERED' },
+    }),
 };
 
 /** Refuses a debit that sends money to someone else from an account whose tier may not. */
 export function assertMaySendToOthers(tier: KycTier, limits: KycLimits): void {
-  if (!limits[tier].transfersToOthers) throw LimitErrors.kycRequired();
+  if (!limits[tier].transfersToOthers) throw LimitErrors.kycRequired(tier);
 }
 
 /** Refuses a credit of `amount` (minor units, > 0) that would break the tier's balance or monthly limit. */

@@ -1,11 +1,13 @@
 import { Money } from '../shared/money.ts';
-import type { DomainError } from '../shared/domain-error.ts';
+import { DomainError } from '../shared/domain-error.ts';
 import { assertAccountRule, type AccountRule, type AccountStatus } from '../wallet/account.ts';
 import { WalletErrors } from '../wallet/wallet.errors.ts';
 import { MerchantErrors } from '../merchant/merchant.ts';
 import type { HistoryRow } from './ledger.repository.ts';
 import type { KycTier } from '../wallet/kyc.ts';
 import { assertMayReceive, assertMaySendToOthers, type KycLimits, type LimitState } from './limits.ts';
+import { assertNotFrozen, freezeApplies, levelsRefusing, type AccountFreeze, type FreezeLevel } from '../wallet/freeze.ts';
+import { markRefusal, ruleOf } from './refusal.ts';
 
 /**
  * The ledger's rules as one pure function: given the legs of a movement and the state of the
@@ -34,6 +36,8 @@ export interface ResolvedLeg {
   floor?: bigint;
   /** A debit that sends money to another person (a transfer, a top-up of someone else's e-wallet): needs a tier that may. */
   toOthers?: boolean;
+  /** Whether a freeze of the account refuses this leg (default: its rule is 'active'; see freeze.ts). */
+  freezable?: boolean;
 }
 
 export interface LockedAccount {
@@ -42,6 +46,7 @@ export interface LockedAccount {
   status: AccountStatus;
   balance: Money;
   kycTier?: KycTier;
+  freeze?: Pick<AccountFreeze, 'level'> | null;
 }
 
 /**
@@ -67,7 +72,8 @@ export interface DecidedChange {
 export interface DeferredChange {
   accountId: string;
   delta: bigint;
-  requires: { minBalance: bigint; status: AccountRule };
+  requires: { minBalance: bigint; status: AccountRule; notFrozenAt: FreezeLevel[] };
+  /** The refusal when the balance or status is not what `requires` asks (a freeze: deferredRejection). */
   rejection: DomainError;
 }
 
@@ -104,20 +110,66 @@ export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<st
     const side = leg.delta < 0n ? 'payer' : 'payee';
     if (!account) throw side === 'payer' ? WalletErrors.accountNotFound() : WalletErrors.recipientNotFound();
     assertAccountRule(account, leg.rule, side);
+    counted(leg, () => {
+      if (freezeApplies(leg)) assertNotFrozen(account.freeze, leg.delta, 'customer');
+    });
     const afterMinor = account.balance.minor + leg.delta;
     if (afterMinor < (leg.floor ?? 0n) || afterMinor < 0n) throw WalletErrors.insufficientFunds();
     if (policy) {
       const tier = account.kycTier ?? 'UNREGISTERED';
-      if (leg.delta < 0n && leg.toOthers) assertMaySendToOthers(tier, policy.limits);
-      // New incoming money ('active' credits) is checked; money owed back (a refund, a failed
-      // top-up's release) is never refused: it was the customer's already.
-      if (leg.delta > 0n && leg.rule === 'active') assertMayReceive(tier, policy.limits, account.balance.minor, leg.delta, policy.state.get(leg.accountId) ?? { incomingThisMonth: 0n, inFlight: 0n });
+      counted(leg, () => {
+        if (leg.delta < 0n && leg.toOthers) assertMaySendToOthers(tier, policy.limits);
+        // New incoming money ('active' credits) is checked; money owed back (a refund, a failed
+        // top-up's release) is never refused: it was the customer's already.
+        if (leg.delta > 0n && leg.rule === 'active') assertMayReceive(tier, policy.limits, account.balance.minor, leg.delta, policy.state.get(leg.accountId) ?? { incomingThisMonth: 0n, inFlight: 0n });
+      });
     }
     decided.push({ accountId: leg.accountId, delta: leg.delta, before: account.balance, after: Money.ofMinor(afterMinor), row: leg.row ?? null, userId: account.userId });
   }
   const deferred: DeferredChange[] = legs
     .filter((l) => l.kind !== 'customer')
     .sort(byId)
-    .map((l) => ({ accountId: l.accountId, delta: l.delta, requires: { minBalance: l.floor !== undefined && l.floor > 0n ? l.floor : 0n, status: l.rule }, rejection: rejectionOf(l) }));
+    .map((l) => ({
+      accountId: l.accountId,
+      delta: l.delta,
+      // Merchants can be frozen like customers; the bank's own accounts are not (nothing in freeze.ts applies to them).
+      requires: { minBalance: l.floor !== undefined && l.floor > 0n ? l.floor : 0n, status: l.rule, notFrozenAt: l.kind === 'merchant' && freezeApplies(l) ? levelsRefusing(l.delta) : [] },
+      rejection: rejectionOf(l),
+    }));
   return { decided, deferred, journal: [...decided, ...deferred].map((c) => ({ accountId: c.accountId, delta: c.delta })) };
+}
+
+/**
+ * A deferred side decided against the account's state, where the caller holds its lock (a batch
+ * of movements locks every account it touches once, so the domain decides these sides too, against
+ * the balance the batch's earlier movements left): the same requirement the conditional statement
+ * enforces on its own, the same rejection.
+ */
+export function assertDeferred(change: DeferredChange, account: LockedAccount | undefined): void {
+  if (!account) throw change.rejection;
+  if (account.freeze && change.requires.notFrozenAt.includes(account.freeze.level)) throw deferredRejection(change, account.freeze.level);
+  if (account.balance.minor + change.delta < change.requires.minBalance) throw change.rejection;
+  const rule = change.requires.status;
+  if ((rule === 'active' && account.status !== 'ACTIVE') || (rule === 'not_closed' && account.status === 'CLOSED')) throw change.rejection;
+}
+
+/**
+ * Why a deferred side's conditional statement changed nothing, from the freeze level the account
+ * has now: the freeze that applied, or the balance/status refusal decided beforehand.
+ */
+export function deferredRejection(change: DeferredChange, frozenAt: FreezeLevel | null): DomainError {
+  if (frozenAt === null || !change.requires.notFrozenAt.includes(frozenAt)) return change.rejection;
+  const err = WalletErrors.accountFrozen(frozenAt, change.delta < 0n ? 'payer' : 'payee', 'merchant');
+  return markRefusal(err, { rule: ruleOf(err)!, accountId: change.accountId, amountMinor: change.delta < 0n ? -change.delta : change.delta });
+}
+
+/** Runs a rule's check; its refusal is marked with the leg's account and amount, for the refusal log. */
+function counted(leg: ResolvedLeg, check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    const rule = err instanceof DomainError ? ruleOf(err) : null;
+    if (rule) markRefusal(err as DomainError, { rule, accountId: leg.accountId, amountMinor: leg.delta < 0n ? -leg.delta : leg.delta });
+    throw err;
+  }
 }

@@ -1,10 +1,18 @@
 import type { Money } from '../shared/money.ts';
 import { DomainError } from '../shared/domain-error.ts';
 
-export type TransactionType = 'TOPUP' | 'PAYMENT' | 'REFUND' | 'TRANSFER';
-export type TransactionStatus = 'PENDING' | 'SUCCESS' | 'FAILED' | 'CANCELLED';
-export type PaymentMethod = 'GOPAY' | 'SHOPEE_PAY';
-export const PAYMENT_METHOD_VALUES = ['GOPAY', 'SHOPEE_PAY'] as const;
+/**
+ * The one list of each: the database enums (transaction_type, transaction_status, payment_method),
+ * the entity schemas, the HTTP schemas and the OpenAPI document all take them from here.
+ * A new value also needs a migration (`alter type ... add value`).
+ */
+export const TRANSACTION_TYPES = ['TOPUP', 'PAYMENT', 'REFUND', 'TRANSFER'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+export const TRANSACTION_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+/** The e-wallet providers a top-up goes through (also the reconciliation's providers). */
+export const PAYMENT_METHODS = ['GOPAY', 'SHOPEE_PAY'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** One customer-side row of the ledger (historical_transactions). */
 export interface LedgerTransaction {

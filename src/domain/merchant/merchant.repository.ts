@@ -1,4 +1,5 @@
 import type { Money } from '../shared/money.ts';
+import type { AccountFreeze } from '../wallet/freeze.ts';
 import type { MerchantJournalEntry } from './statement.ts';
 import type { Merchant, MerchantCategory, MerchantStatus, MerchantWithBalance, SettlementBankAccount } from './merchant.ts';
 
@@ -18,6 +19,8 @@ export interface MerchantRepository {
   list(): Promise<MerchantWithBalance[]>;
   /** Changes the merchant's and its account's status under a row lock; `check` runs on the locked state. */
   changeStatus(code: string, to: MerchantStatus, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }>;
+  /** Freezes (or, with null, unfreezes) the merchant's account under its row lock; `check` runs on the locked state. */
+  setFreeze(code: string, freeze: AccountFreeze | null, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }>;
   /** Sets (or, with null, removes) the merchant's own MDR in basis points. */
   setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance>;
   setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance>;

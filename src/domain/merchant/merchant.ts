@@ -1,7 +1,10 @@
 import { DomainError } from '../shared/domain-error.ts';
 import type { Money } from '../shared/money.ts';
+import { ACCOUNT_STATUSES } from '../wallet/account.ts';
+import type { AccountFreeze } from '../wallet/freeze.ts';
 
-export const MERCHANT_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const;
+/** A merchant's status is its account's (the merchants table reuses the account_status enum). */
+export const MERCHANT_STATUSES = ACCOUNT_STATUSES;
 export type MerchantStatus = (typeof MERCHANT_STATUSES)[number];
 
 /**
@@ -41,6 +44,8 @@ export interface Merchant {
 /** What a merchant is owed, with the merchant. */
 export interface MerchantWithBalance extends Merchant {
   balance: Money;
+  /** An operator's freeze of the merchant's account (wallet/freeze.ts), if any. */
+  freeze?: AccountFreeze | null;
 }
 
 const STATUS_CHANGES: Record<MerchantStatus, MerchantStatus[]> = {
@@ -56,6 +61,7 @@ export const MerchantErrors = {
   codeTaken: (code: string) => new DomainError('MERCHANT_CODE_TAKEN', 'conflict', `merchant code ${code} is already used`),
   invalid: (field: string, message: string) => new DomainError('INVALID_MERCHANT', 'invalid', `${field}: ${message}`, { errors: [{ field, message }] }),
   statusChangeNotAllowed: (from: string, to: string) => new DomainError('MERCHANT_STATUS_CHANGE_NOT_ALLOWED', 'conflict', `merchant cannot go from ${from} to ${to}`),
+  notFrozen: () => new DomainError('MERCHANT_NOT_FROZEN', 'conflict', 'merchant is not frozen'),
   balanceNotZero: () => new DomainError('MERCHANT_BALANCE_NOT_ZERO', 'business_rule', 'a merchant with a balance cannot be closed: pay it out first'),
 };
 

@@ -1,5 +1,5 @@
 import type { EWalletMethod } from '../ewallet/ewallet-provider.ts';
-import type { TransactionHandle } from '../ledger/ledger.repository.ts';
+import type { UnitTransaction } from '../shared/unit-of-work.ts';
 import type { OurTopUp, ReconciliationCounts, ReconciliationException, Resolution } from './reconciliation.ts';
 
 export interface ReconciliationRun extends ReconciliationCounts {
@@ -52,7 +52,7 @@ export interface ReconciliationRepository {
    * Marks an OPEN case resolved; false when it was not OPEN any more. With `tx`, inside the ledger
    * movement's transaction, so the movement and the resolution commit together or not at all.
    */
-  resolve(caseId: string, resolution: CaseResolution, tx?: TransactionHandle): Promise<boolean>;
+  resolve(caseId: string, resolution: CaseResolution, tx?: UnitTransaction): Promise<boolean>;
   /** Claims the scheduled run of a day for `owner` until the lease ends; false when another holds it or it ran. */
   claimDaily(provider: EWalletMethod, date: string, owner: string, leaseSeconds: number): Promise<boolean>;
   /** Records the claimed run as done: no replica runs that day again. */

@@ -19,10 +19,16 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * Facts a client may know about a refusal, beyond its code (which limit, what remains, which
+ * freeze applied): the error envelope carries them as `meta.details`. Never personal data.
+ */
+export type ErrorFacts = Record<string, string | number | boolean | null>;
+
 export class DomainError extends Error {
   readonly code: string;
   readonly kind: ErrorKind;
-  readonly details: { errors?: FieldError[]; retryAfterSeconds?: number; field?: string } | undefined;
+  readonly details: { errors?: FieldError[]; retryAfterSeconds?: number; field?: string; facts?: ErrorFacts } | undefined;
 
   constructor(code: string, kind: ErrorKind, message: string, details?: DomainError['details']) {
     super(message);

@@ -1,6 +1,7 @@
 import type { Account, AccountStatus } from './account.ts';
 import type { Recipient } from './recipient.ts';
 import type { StoredIdentity } from './kyc.ts';
+import type { AccountFreeze } from './freeze.ts';
 
 /** Reads customer accounts and changes their status (balances change only through the ledger). */
 export interface AccountRepository {
@@ -16,6 +17,8 @@ export interface AccountRepository {
   phoneOf(userId: number): Promise<string | null>;
   /** Changes a customer account's status under a row lock; `check` runs on the locked row. */
   changeStatus(accountId: string, to: AccountStatus, check: (locked: Account, pendingTopUps: number) => void): Promise<{ before: Account; after: Account }>;
+  /** Freezes (or, with null, unfreezes) a customer account under its row lock; `check` runs on the locked row. */
+  setFreeze(accountId: string, freeze: AccountFreeze | null, check: (locked: Account) => void): Promise<{ before: Account; after: Account }>;
   /**
    * Records a verified identity and makes the account REGISTERED, in one transaction under the
    * account's row lock; `check` runs on the locked row (a customer's account, not yet registered).

@@ -1,8 +1,12 @@
 import type { Money } from '../shared/money.ts';
 import { WalletErrors } from './wallet.errors.ts';
 import type { KycTier } from './kyc.ts';
+import type { PaymentMethod } from '../ledger/transaction.ts';
+import type { AccountFreeze } from './freeze.ts';
 
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSED';
+/** The account_status enum (merchants reuse it, src/domain/merchant/merchant.ts). */
+export const ACCOUNT_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSED'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /**
  * An IDR account with exactly one owner: a customer (userId), a merchant (merchantId) or the bank
@@ -19,6 +23,8 @@ export interface Account {
   status: AccountStatus;
   /** The KYC tier (absent in literals of accounts that predate tiers: read as UNREGISTERED). */
   kycTier?: KycTier;
+  /** An operator's freeze, if any (absent in literals: not frozen). */
+  freeze?: AccountFreeze | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,11 +37,13 @@ export interface Account {
  * holds merchant payouts on their way to the bank (what we owe the disbursement provider).
  * BANK_CAPITAL is the counterpart of FUNDING's opening movement (the float the bank paid in, so
  * below zero); no flow moves money from or to it (migration 20261201202900-topology-funding-opening).
+ * RISK_HOLD holds the money of movements the fraud rules held for an operator's review (the payer's
+ * debit, until approved onward or returned: migration 20261201232500-risk-rules).
  */
-export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL'] as const;
+export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL', 'RISK_HOLD'] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
-export const settlementAccountOf = (method: 'GOPAY' | 'SHOPEE_PAY'): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');
+export const settlementAccountOf = (method: PaymentMethod): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');
 
 /**
  * What each side of a movement must be:

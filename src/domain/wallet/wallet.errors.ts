@@ -10,5 +10,15 @@ export const WalletErrors = {
   insufficientFunds: () => new DomainError('INSUFFICIENT_FUNDS', 'business_rule', 'insufficient balance'),
   statusChangeNotAllowed: (from: string, to: string) => new DomainError('ACCOUNT_STATUS_CHANGE_NOT_ALLOWED', 'conflict', `account cannot go from ${from} to ${to}`),
   balanceNotZero: () => new DomainError('ACCOUNT_BALANCE_NOT_ZERO', 'business_rule', 'an account with a balance or a pending top-up cannot be closed'),
+  /** The reason of the freeze is never given: it is for operators (it could tip off the holder or tell the other party too much). */
+  accountFrozen: (level: string, side: 'payer' | 'payee', owner: 'customer' | 'merchant') =>
+    new DomainError(
+      'ACCOUNT_FROZEN',
+      'forbidden',
+      `${owner === 'merchant' ? "the merchant's account" : side === 'payer' ? 'account' : "the recipient's account"} is frozen (${level}): it cannot ${side === 'payer' ? 'send' : 'receive'} money`,
+      { facts: { rule: 'freeze', level, side, owner } },
+    ),
+  invalidFreeze: (field: string, message: string) => new DomainError('INVALID_FREEZE', 'invalid', message, { errors: [{ field, message }] }),
+  notFrozen: () => new DomainError('ACCOUNT_NOT_FROZEN', 'conflict', 'account is not frozen'),
   systemAccount: () => new DomainError('SYSTEM_ACCOUNT', 'forbidden', 'system accounts cannot be changed this way'),
 };

@@ -22,7 +22,7 @@ export interface AdminContext {
 }
 
 export interface AdminCommand {
-  /** Two words: "<group> <action>", e.g. "accounts suspend". */
+  /** "<group> <action>", e.g. "accounts suspend" (or three words, "risk cases list"). */
   name: string;
   summary: string;
   usage: string;

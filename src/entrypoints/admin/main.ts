@@ -13,8 +13,8 @@ function help(): string {
   return ['usage: npm run admin -- <command> [--flags] [--json]', '', ...commands.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`)].join('\n');
 }
 
-const name = words.slice(0, 2).join(' ');
-const command = commands.find((c) => c.name === name);
+// Most commands are "<group> <action>"; a group with kinds of objects takes three words ("risk cases list").
+const command = commands.find((c) => c.name === words.slice(0, 3).join(' ')) ?? commands.find((c) => c.name === words.slice(0, 2).join(' '));
 if (!command || flags.help) {
   console.log(help());
   process.exit(command || words.length === 0 ? 0 : 2);

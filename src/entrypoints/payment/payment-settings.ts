@@ -7,6 +7,8 @@ import type { KycLimits } from '../../domain/ledger/limits.ts';
 import { parseFeeTable, type FeeTable } from '../../domain/merchant/mdr.ts';
 import { notFoundFinalAfterMs, sendFenceMs } from '../../domain/ewallet/top-up-finality.ts';
 import type { ReconcilerOptions } from '../../application/payment/reconcile-top-ups/top-up-reconciler.ts';
+import { PAYMENT_METHODS } from '../../domain/ledger/transaction.ts';
+import type { BatcherOptions } from '../../adapters/persistence/payment/ledger-batcher.ts';
 import type { DailyReconciliationOptions } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
 
 /** The payment context's configuration slice: what its bindings read, derived once from the config (tests give their own). */
@@ -15,6 +17,12 @@ export interface PaymentSettings {
   ledgerTopic: string;
   /** Bank Indonesia's KYC limits; without them no tier limit applies (fixtures that test other rules). */
   kycLimits: KycLimits | undefined;
+  /** Group commit: concurrent movements in one transaction (undefined: one transaction per movement). */
+  ledgerBatch: BatcherOptions | undefined;
+  /** Whether refused movements are recorded for the regulator report (fixtures of other rules leave them out). */
+  recordRefusals: boolean;
+  /** Whether the fraud rules screen top-ups, payments and transfers (fixtures of other rules run without). */
+  riskScreen: boolean;
   feeTable: FeeTable;
   topUpMaxAmount: Money;
   /** How long after its debit a top-up's provider call may still be sent (top-up-finality.ts). */
@@ -31,6 +39,9 @@ export function paymentSettingsOf(config: Config): PaymentSettings {
   return {
     ledgerTopic: config.KAFKA_TOPIC_TRANSACTIONS,
     kycLimits: kycLimitsOf(config),
+    ledgerBatch: { max: config.LEDGER_BATCH_MAX, windowMs: config.LEDGER_BATCH_WINDOW_MS, concurrency: config.LEDGER_BATCH_CONCURRENCY },
+    recordRefusals: true,
+    riskScreen: true,
     feeTable: parseFeeTable(config.MERCHANT_FEE_TABLE),
     topUpMaxAmount: Money.parse(config.TOPUP_MAX_AMOUNT),
     sendDeadlineMs: sendFenceMs(call),
@@ -43,7 +54,7 @@ export function paymentSettingsOf(config: Config): PaymentSettings {
       backoffMaxMs: config.PAYMENT_RECONCILE_BACKOFF_MAX_MS,
     },
     daily: {
-      providers: ['GOPAY', 'SHOPEE_PAY'],
+      providers: [...PAYMENT_METHODS],
       checkIntervalMs: config.STATEMENT_RECONCILE_CHECK_MS,
       fromHourJakarta: config.STATEMENT_RECONCILE_FROM_HOUR,
       leaseSeconds: config.STATEMENT_RECONCILE_LEASE_SECONDS,

@@ -28,6 +28,14 @@ import { ChangeAccountStatusHandler } from '../../application/payment/change-acc
 import { ReconcileStatementHandler } from '../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
 import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
 import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
+import { FreezeAccountHandler } from '../../application/payment/freeze-account/freeze-account.handler.ts';
+import { PostgresRefusalLog } from '../../adapters/persistence/payment/postgres-refusal-log.ts';
+import type { RefusalLog } from '../../application/ports/refusal-log.ts';
+import { PostgresRiskStore } from '../../adapters/persistence/risk/postgres-risk.store.ts';
+import { RiskScreen } from '../../application/risk/risk-screen.ts';
+import { DecideRiskCaseHandler } from '../../application/risk/decide-risk-case.handler.ts';
+import type { DisbursementProvider } from '../../domain/disbursement/disbursement-provider.ts';
+import { createPaymentPayouts, type PaymentPayouts } from './payouts.ts';
 
 /** Container keys of the payment context. */
 export const PAYMENT = {
@@ -38,6 +46,15 @@ export const PAYMENT = {
   Merchants: id<PostgresMerchantRepository>('payment.Merchants'),
   /** Merchant payouts (their bank transfers are sent by the admin CLI's payout commands). */
   Payouts: id<PostgresPayoutRepository>('payment.Payouts'),
+  /** Merchant payouts over the bank-transfer API (the disbursement adapter, started by the `payouts` worker) and their background checker. */
+  PaymentPayouts: id<PaymentPayouts>('payment.PaymentPayouts'),
+  /** Where refused movements are recorded for the regulator report (the ledger's rules; the fraud rules' BLOCKs). */
+  Refusals: id<RefusalLog>('payment.Refusals'),
+  /** The fraud rules: their table and held cases, the screen the money-moving handlers ask, an operator's decision on a held case. */
+  RiskStore: id<PostgresRiskStore>('payment.RiskStore'),
+  Risk: id<RiskScreen>('payment.Risk'),
+  DecideRiskCase: id<DecideRiskCaseHandler>('payment.DecideRiskCase'),
+  FreezeAccount: id<FreezeAccountHandler>('payment.FreezeAccount'),
   Discrepancies: id<PostgresProviderDiscrepancyRepository>('payment.Discrepancies'),
   Reconciliation: id<PostgresReconciliationRepository>('payment.Reconciliation'),
   SettleTopUp: id<SettleTopUpHandler>('payment.SettleTopUp'),
@@ -67,8 +84,10 @@ export const PAYMENT = {
 export interface PaymentModuleOptions {
   /** The context's configuration slice (default: derived from the config; the fixtures give scaled-down timings). */
   settings?: PaymentSettings;
-  /** Start the reconciler's timer and the daily statement job with the workers (default true; tests drive runOnce themselves). */
+  /** Start the reconciler's timer, the payout checker and the daily statement job with the workers (default true; tests drive runOnce themselves). */
   reconciler?: boolean;
+  /** The bank-transfer provider of payouts instead of the configured one (tests: the in-memory fake). */
+  disbursement?: DisbursementProvider;
 }
 
 /**
@@ -80,17 +99,35 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
   return new ContainerModule(({ bind }) => {
     bind(PAYMENT.Settings).toDynamicValue((c) => options.settings ?? paymentSettingsOf(c.get(CORE.Config)));
     bind(PAYMENT.BalanceCache).toDynamicValue((c) => new BalanceCache(c.get(CORE.KeyValueStore)));
+    const logger = (c: ResolutionContext) => c.get(CORE.Logger).child({ module: 'payment' });
+    bind(PAYMENT.Refusals).toDynamicValue((c) => {
+      const log = logger(c);
+      return new PostgresRefusalLog(c.get(CORE.Orm), (err, r) => log.warn({ err, rule: r.rule }, 'refusal not recorded'));
+    });
     bind(PAYMENT.Ledger).toDynamicValue((c) => {
       const s = c.get(PAYMENT.Settings);
       const cache = c.get(PAYMENT.BalanceCache);
-      return new PostgresLedgerRepository(c.get(CORE.Orm), { topic: s.ledgerTopic, onCommitted: (userIds) => cache.invalidate(userIds), limits: s.kycLimits });
+      return new PostgresLedgerRepository(c.get(CORE.Orm), {
+        topic: s.ledgerTopic,
+        onCommitted: (userIds) => cache.invalidate(userIds),
+        limits: s.kycLimits,
+        refusals: s.recordRefusals ? c.get(PAYMENT.Refusals) : undefined,
+        batch: s.ledgerBatch,
+      });
     });
+    bind(PAYMENT.RiskStore).toDynamicValue((c) => new PostgresRiskStore(c.get(CORE.Orm)));
+    bind(PAYMENT.Risk).toDynamicValue((c) => new RiskScreen(c.get(PAYMENT.RiskStore), logger(c)));
+    bind(PAYMENT.DecideRiskCase).toDynamicValue((c) => new DecideRiskCaseHandler(c.get(PAYMENT.RiskStore), c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.FreezeAccount).toDynamicValue((c) => new FreezeAccountHandler(c.get(PAYMENT.Accounts)));
+    const risk = (c: ResolutionContext) => (c.get(PAYMENT.Settings).riskScreen ? c.get(PAYMENT.Risk) : undefined);
     bind(PAYMENT.Accounts).toDynamicValue((c) => new PostgresAccountRepository(c.get(CORE.Orm)));
     bind(PAYMENT.Merchants).toDynamicValue((c) => new PostgresMerchantRepository(c.get(CORE.Orm)));
     bind(PAYMENT.Payouts).toDynamicValue((c) => new PostgresPayoutRepository(c.get(CORE.Orm), c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.PaymentPayouts).toDynamicValue((c) =>
+      createPaymentPayouts({ orm: c.get(CORE.Orm), config: c.get(CORE.Config), merchants: c.get(PAYMENT.Merchants), payouts: c.get(PAYMENT.Payouts), logger: logger(c), provider: options.disbursement }),
+    );
     bind(PAYMENT.Discrepancies).toDynamicValue((c) => new PostgresProviderDiscrepancyRepository(c.get(CORE.Orm), c.get(PAYMENT.Ledger)));
     bind(PAYMENT.Reconciliation).toDynamicValue((c) => new PostgresReconciliationRepository(c.get(CORE.Orm)));
-    const logger = (c: ResolutionContext) => c.get(CORE.Logger).child({ module: 'payment' });
     bind(PAYMENT.SettleTopUp).toDynamicValue((c) => new SettleTopUpHandler(c.get(PAYMENT.Ledger), c.get(EWALLET.Providers), c.get(PAYMENT.Discrepancies), logger(c)));
     bind(PAYMENT.NewReconciler).toDynamicValue((c) => {
       const queue = new PostgresTopUpReconcileQueue(c.get(CORE.Orm));
@@ -118,10 +155,11 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
         sendDeadlineMs: s.sendDeadlineMs,
         lateSuccess: (id, ref, via) => settle.lateSuccess(id, ref, via),
         logger: logger(c),
+        risk: risk(c),
       });
     });
-    bind(PAYMENT.CreatePayment).toDynamicValue((c) => new CreatePaymentHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants), c.get(PAYMENT.Settings).feeTable));
-    bind(PAYMENT.CreateTransfer).toDynamicValue((c) => new CreateTransferHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger)));
+    bind(PAYMENT.CreatePayment).toDynamicValue((c) => new CreatePaymentHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants), c.get(PAYMENT.Settings).feeTable, risk(c)));
+    bind(PAYMENT.CreateTransfer).toDynamicValue((c) => new CreateTransferHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger), risk(c)));
     bind(PAYMENT.RefundPayment).toDynamicValue((c) => new RefundPaymentHandler(c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants)));
     bind(PAYMENT.LookUpRecipient).toDynamicValue(
       (c) => new LookUpRecipientQuery({ accounts: c.get(PAYMENT.Accounts), limit: { kv: c.get(CORE.KeyValueStore), perHour: c.get(PAYMENT.Settings).recipientLookupsPerHour } }),
@@ -162,6 +200,12 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
           await daily.stop();
         },
       };
+    });
+    bind(CORE.Workers).toDynamicValue((c) => {
+      const payouts = c.get(PAYMENT.PaymentPayouts);
+      // The disbursement adapter starts in any case (payouts are made on demand); the checker only when scheduled and PAYOUT_CHECK_ENABLED.
+      const scheduled = options.reconciler !== false;
+      return { name: 'payouts', start: () => payouts.start(scheduled), stop: () => payouts.stop() };
     });
   });
 }

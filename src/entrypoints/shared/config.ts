@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reconcileDelayProblem } from '../../domain/ewallet/top-up-finality.ts';
+import { callWorstCaseMs, reconcileDelayProblem } from '../../domain/ewallet/top-up-finality.ts';
 import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 
 /**
@@ -38,6 +38,12 @@ const schema = z.object({
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Group commit in the ledger (issue 14): up to LEDGER_BATCH_MAX concurrent movements in one
+  // transaction (0 or 1: one transaction per movement), a batch waiting LEDGER_BATCH_WINDOW_MS for
+  // company (0: none, a lone request goes at once), LEDGER_BATCH_CONCURRENCY batches in flight.
+  LEDGER_BATCH_MAX: z.coerce.number().int().min(0).max(500).default(0),
+  LEDGER_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(50).default(0),
+  LEDGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   KAFKA_BROKERS: z
     .string()
@@ -136,6 +142,14 @@ const schema = z.object({
   PAYMENT_RECONCILE_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(86400000).default(300000),
   // How long one replica's claim on a pending top-up lasts (one status inquiry must fit in it).
   PAYMENT_RECONCILE_LEASE_MS: z.coerce.number().int().min(100).max(3600000).default(60000),
+  // The payout checker (payout-checker.ts): how often it polls, how old a PENDING payout must be
+  // before it asks the bank, the back-off cap of a payout still unknown, and one replica's claim
+  // (a status inquiry and a re-sent transfer must fit in it).
+  PAYOUT_CHECK_ENABLED: bool.default(true),
+  PAYOUT_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(3600000).default(30000),
+  PAYOUT_CHECK_AFTER_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
+  PAYOUT_CHECK_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(86400000).default(900000),
+  PAYOUT_CHECK_LEASE_MS: z.coerce.number().int().min(100).max(3600000).default(120000),
 
   // Who may tell us the client's address (X-Forwarded-For), and how many proxies of ours append to it
   // (docs/SECURITY.md). Nobody by default: without a gateway configured, the peer is the client.
@@ -247,6 +261,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (delayProblem) throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_AFTER_SECONDS: ${delayProblem}`);
   const leaseProblem = reconcileDelayProblem(c.PAYMENT_RECONCILE_LEASE_MS, call);
   if (leaseProblem) throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_LEASE_MS: ${leaseProblem.replace('reconcile delay', 'reconcile lease')}`);
+  // The same for the payout checker, whose bank calls use the same limits; its claim covers two calls.
+  const payoutDelayProblem = reconcileDelayProblem(c.PAYOUT_CHECK_AFTER_SECONDS * 1000, call);
+  if (payoutDelayProblem) throw new ConfigError(`invalid configuration:\n  PAYOUT_CHECK_AFTER_SECONDS: ${payoutDelayProblem}`);
+  if (c.PAYOUT_CHECK_LEASE_MS < 2 * callWorstCaseMs(call)) {
+    throw new ConfigError(`invalid configuration:\n  PAYOUT_CHECK_LEASE_MS: must be at least twice the bank call's worst case (a status inquiry, then a re-sent transfer): ${2 * callWorstCaseMs(call)} ms`);
+  }
   return { ...c, embedded };
 }
 

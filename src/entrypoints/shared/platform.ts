@@ -7,7 +7,9 @@ import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
 import { createLogger } from '../../adapters/http/logger.ts';
 import { registerPoolMetrics } from '../../adapters/observability/pool-metrics.ts';
 import { registerBusinessMetrics } from '../../adapters/observability/business-metrics.ts';
+import { registerRiskMetrics } from '../../adapters/observability/risk-metrics.ts';
 import { registerReconciliationMetrics } from '../../adapters/observability/reconciliation-metrics.ts';
+import { registerPayoutMetrics } from '../../adapters/observability/payout-metrics.ts';
 import type { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 import { loadConfig, type Config } from './config.ts';
 import { infrastructureOf, type Infrastructure } from './infrastructure.ts';
@@ -88,6 +90,8 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
   if (opts.modules.some((m) => m.name === 'payment')) registerReconciliationMetrics(infra.orm, metrics.registry);
+  if (opts.modules.some((m) => m.name === 'payment')) registerPayoutMetrics(infra.orm, metrics.registry);
+  if (opts.modules.some((m) => m.name === 'payment')) registerRiskMetrics(infra.orm, metrics.registry);
   // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current; so
   // does the audit event of the signer's key, which needs the audit tables.
   let workers: Promise<void> | undefined;

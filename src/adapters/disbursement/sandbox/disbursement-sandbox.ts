@@ -1,26 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
-import type { DisbursementBehaviour, DisbursementControl, DisbursementStatus } from '../../../domain/disbursement/disbursement-provider.ts';
+import { SandboxTransfers, type SandboxTransfer } from './sandbox-transfers.ts';
 import { header, parseJson, serve, type Answer } from '../../ewallet/sandbox/sandbox-http.ts';
 import { SNAP_TRANSFER_PATHS, SNAP_TRANSFER_STATUS_CODE, verifyTransferRequest } from '../snap-transfer-protocol.ts';
 
 /** The sandbox's own credentials (loopback only, no real money): the adapter is configured with them. */
 export const DISBURSEMENT_SANDBOX_CREDENTIALS = { partnerId: 'onegate-sandbox', clientSecret: 'disbursement-sandbox-secret' } as const;
 
-interface Transfer {
-  reference: string;
-  providerReference: string;
-  amount: Money;
-  accountNumber: string;
-  status: DisbursementStatus;
-  reason?: string;
-}
-
 export interface DisbursementSandbox {
   url: string;
-  control: DisbursementControl;
+  /** The book of transfers and the behaviour switches (pass one to an in-memory fake to share it). */
+  control: SandboxTransfers;
   stop(): Promise<void>;
 }
 
@@ -29,19 +20,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * A bank-transfer provider on a real socket: verifies every signature, keeps the transfers it
  * accepted (idempotent on partnerReferenceNo), and can be told to be slow, fail, time out (do the
- * work, never answer), answer 5xx, or leave a transfer pending until `settle`.
+ * work, never answer), answer 5xx, or leave a transfer pending until `settle`. Its book of transfers
+ * (sandbox-transfers.ts) is the in-memory fake's too.
  */
-export async function startDisbursementSandbox(opts: { host?: string } = {}): Promise<DisbursementSandbox> {
-  const transfers = new Map<string, Transfer>();
-  const behaviours: { op: 'transfer' | 'status'; b: DisbursementBehaviour; times: number }[] = [];
-  const take = (op: 'transfer' | 'status'): DisbursementBehaviour | null => {
-    const i = behaviours.findIndex((x) => x.op === op);
-    if (i < 0) return null;
-    const x = behaviours[i]!;
-    if (--x.times <= 0) behaviours.splice(i, 1);
-    return x.b;
-  };
-  const json = (t: Transfer, serviceCode: string) => ({
+export async function startDisbursementSandbox(opts: { host?: string; control?: SandboxTransfers } = {}): Promise<DisbursementSandbox> {
+  const book = opts.control ?? new SandboxTransfers();
+  const json = (t: SandboxTransfer, serviceCode: string) => ({
     responseCode: `200${serviceCode}00`,
     responseMessage: 'Successful',
     referenceNo: t.providerReference,
@@ -60,7 +44,7 @@ export async function startDisbursementSandbox(opts: { host?: string } = {}): Pr
       return { status: 401, body: { responseCode: '4010000', responseMessage: (err as Error).message } };
     }
     const op = path === SNAP_TRANSFER_PATHS.transfer ? 'transfer' : 'status';
-    const b = take(op);
+    const b = book.take(op);
     if (b?.kind === 'slow') await sleep(b.delayMs);
     if (b?.kind === 'error') return { status: 500, body: { responseCode: '5000001', responseMessage: 'Internal Server Error' } };
     const body = parseJson(raw);
@@ -69,36 +53,20 @@ export async function startDisbursementSandbox(opts: { host?: string } = {}): Pr
       const reference = String(body.partnerReferenceNo ?? '');
       const amount = body.amount as { value?: unknown; currency?: unknown } | undefined;
       if (!reference || amount?.currency !== 'IDR' || typeof body.beneficiaryAccountNo !== 'string') throw new DomainError('INVALID_FIELD', 'invalid', 'partnerReferenceNo, amount {value, currency IDR} and beneficiaryAccountNo are required');
-      let t = transfers.get(reference);
-      if (!t) {
-        const status: DisbursementStatus = b?.kind === 'fail' ? 'FAILED' : b?.kind === 'pending' ? 'PENDING' : 'SUCCESS';
-        t = { reference, providerReference: randomUUID(), amount: Money.parse(String(amount.value)), accountNumber: body.beneficiaryAccountNo, status, ...(status === 'FAILED' ? { reason: b?.kind === 'fail' ? (b.reason ?? 'ACCOUNT_CLOSED') : undefined } : {}) };
-        transfers.set(reference, t);
-      } else if (!t.amount.equals(Money.parse(String(amount.value)))) {
+      let t: SandboxTransfer;
+      try {
+        t = book.applyTransfer({ reference, amount: Money.parse(String(amount.value)), accountNumber: body.beneficiaryAccountNo }, b);
+      } catch (err) {
+        if ((err as DomainError).code !== 'INCONSISTENT_REQUEST') throw err;
         return { status: 409, body: { responseCode: '4091800', responseMessage: 'Conflict: partnerReferenceNo used with another amount' } };
       }
       answer = { status: 200, body: json(t, '18') };
     } else {
-      const t = transfers.get(String(body.originalPartnerReferenceNo ?? ''));
+      const t = book.find(String(body.originalPartnerReferenceNo ?? ''));
       answer = t ? { status: 200, body: json(t, '36') } : { status: 404, body: { responseCode: '4043601', responseMessage: 'Transaction Not Found' } };
     }
     return b?.kind === 'timeout' ? 'hang' : answer;
   };
   const server = await serve(handler, opts.host ?? '127.0.0.1', 0);
-  const control: DisbursementControl = {
-    behave: (operation, behaviour, times = 1) => void behaviours.push({ op: operation, b: behaviour, times }),
-    resetBehaviours: () => void behaviours.splice(0),
-    settle: (reference, status, reason) => {
-      const t = transfers.get(reference);
-      if (!t || t.status !== 'PENDING') throw new DomainError('NOT_PENDING', 'conflict', `transfer ${reference} is not pending`);
-      t.status = status;
-      if (reason) t.reason = reason;
-    },
-    transfer: (reference) => {
-      const t = transfers.get(reference);
-      return t ? { reference: t.reference, amount: t.amount, status: t.status, accountNumber: t.accountNumber } : null;
-    },
-    transferCount: () => transfers.size,
-  };
-  return { url: server.url, control, stop: () => server.close() };
+  return { url: server.url, control: book, stop: () => server.close() };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Session } from '../../../application/auth/shared/session.ts';
-import type { AccountSummary, User } from '../../../domain/identity/user.ts';
+import { ROLES, type AccountSummary, type User } from '../../../domain/identity/user.ts';
 import { accountStatus, moneyString, timestamp, uuid } from '../schemas.ts';
 
 /** The /api/auth answers; each schema is what the OpenAPI document says. */
@@ -22,7 +22,7 @@ export const RegisteredUserSchema = z
   .meta({ id: 'RegisteredUser', examples: [{ ...USER_EXAMPLE, account: { id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d', balance: '0.00', currency: 'IDR', account_status: 'ACTIVE' } }] });
 
 export const ProfileSchema = z
-  .strictObject({ ...userFields, role: z.enum(['USER', 'ADMIN']), updated_at: timestamp, account: AccountSummarySchema.nullable() })
+  .strictObject({ ...userFields, role: z.enum(ROLES), updated_at: timestamp, account: AccountSummarySchema.nullable() })
   .meta({
     id: 'Profile',
     examples: [{ ...USER_EXAMPLE, role: 'USER', updated_at: '2026-11-02T03:04:05.000Z', account: { id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d', balance: '150000.00', currency: 'IDR', account_status: 'ACTIVE' } }],

@@ -1,7 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OpenApiRegistry } from '../openapi.ts';
+import { RefusalMeta, type OpenApiRegistry } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import { respond } from '../envelope.ts';
 import { actorOf, authenticate, requireRole } from '../authenticate.ts';
@@ -9,8 +8,8 @@ import { idempotent, type IdempotentResponse, type RequestIdempotency } from '..
 import type { IdempotencyStore } from '../../../application/ports/idempotency.ts';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
 import type { CurrentRoles } from '../../../application/ports/current-roles.ts';
-import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
 import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
 import { z } from 'zod';
@@ -21,16 +20,16 @@ import type { PaymentHandlers } from './payment-handlers.ts';
 const TAG = 'payment';
 const PROVIDER_ERRORS = { 502: ['PROVIDER_ERROR'], 503: ['PROVIDER_UNAVAILABLE'], 504: ['PROVIDER_TIMEOUT'] };
 /** What a failed top-up's error envelope carries besides the code: the debit and the release that returned the amount. */
-const TopUpFailureMeta = z.object({
+const TopUpFailureMeta = RefusalMeta.extend({
   transaction_id: z.string().optional().describe('TOPUP_DECLINED / TOPUP_FAILED: the top-up, now FAILED'),
   refund_transaction_id: z.string().nullable().optional().describe('TOPUP_DECLINED / TOPUP_FAILED: the REFUND that returned the amount to the account'),
 });
 
 const TX_EXAMPLE = (z.globalRegistry.get(TransactionSchema)?.examples as z.output<typeof TransactionSchema>[])[0]!;
 
-/** Stores the response with the effect when the client sent an Idempotency-Key. */
-function store(ctx: Context, response: IdempotentResponse) {
-  return (tx: TransactionHandle) => (ctx.state.idempotency as RequestIdempotency | undefined)?.complete(tx as unknown as EntityManager, response) ?? Promise.resolve();
+/** The unit that stores the response with the effect, when the client sent an Idempotency-Key. */
+function store<R>(ctx: Context, response: (result: R) => IdempotentResponse): UnitOfWork<R> | undefined {
+  return (ctx.state.idempotency as RequestIdempotency | undefined)?.unit(response);
 }
 
 function topUpResponse(o: TopUpOutcome): { status: number; body: { meta: Record<string, unknown>; data: unknown } } {
@@ -64,7 +63,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
   const auth: Middleware = authenticate(accessTokens);
   const once = (route: string) => idempotent(idempotency, route);
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED.', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED (meta.details names the limit and what remains); `freeze` shows an operator\'s freeze (403 ACCOUNT_FROZEN for what it covers).', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
     const account = await handlers.getAccount.account(actorOf(ctx).userId);
     const view = await handlers.getAccount.limits(account);
     respond(ctx, 200, 'account', { ...accountDto(account), ...(view ? { limits: limitsDto(view) } : {}) });
@@ -103,9 +102,9 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
       responses: { 201: { description: 'top up successful', data: TransactionSchema }, 202: { description: 'top up pending', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_status: 'PENDING', external_reference: null } } },
       errors: {
         400: ['INVALID_AMOUNT', 'AMOUNT_BELOW_MINIMUM', 'AMOUNT_ABOVE_MAXIMUM', 'UNSUPPORTED_PAYMENT_METHOD'],
-        403: ['ACCOUNT_NOT_ACTIVE'],
+        403: { codes: ['ACCOUNT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta },
         404: ['ACCOUNT_NOT_FOUND', 'USER_NOT_FOUND'],
-        422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED', 'KYC_REQUIRED'], meta: TopUpFailureMeta },
+        422: { codes: ['INSUFFICIENT_FUNDS', 'EWALLET_NOT_FOUND', 'TOPUP_DECLINED', 'KYC_REQUIRED', 'RISK_BLOCKED'], meta: TopUpFailureMeta },
         502: { codes: ['TOPUP_FAILED'], meta: TopUpFailureMeta },
         503: ['PROVIDER_UNAVAILABLE'],
         504: ['PROVIDER_TIMEOUT'],
@@ -118,16 +117,17 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
       const outcome = await handlers.topUp.execute(
         { userId: actorOf(ctx).userId, amount: body.amount, method: body.payment_method, phone: body.phone_number, description: body.description },
         {
-          onDebit: (tx, t: LedgerTransaction) => store(ctx, { status: 202, message: 'top up pending', data: transactionDto(t) })(tx),
-          onSettle: async (tx, o) => {
-            if (!idem) return;
-            await idem.update(tx as unknown as EntityManager, storedResponse(o));
-            storedFinal = true;
+          debit: store(ctx, (t: LedgerTransaction) => ({ status: 202, message: 'top up pending', data: transactionDto(t) })),
+          settle: idem && {
+            ...idem.unit(storedResponse, 'update'),
+            committed: () => {
+              storedFinal = true;
+            },
           },
         },
       );
       // A webhook settled it first: the stored response still says pending; bring it up to date.
-      if (idem && !storedFinal && outcome.kind !== 'pending') await idem.update(null, storedResponse(outcome));
+      if (idem && !storedFinal && outcome.kind !== 'pending') await idem.update(storedResponse(outcome));
       const r = topUpResponse(outcome);
       if (r.body.meta.error) r.body.meta.request_id = ctx.state.requestId;
       ctx.status = r.status;
@@ -143,21 +143,20 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
       path: '/api/payment/payments',
       operationId: 'createPayment',
       summary: 'Pay a merchant from the caller\'s account',
-      description: 'The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; nothing is written.',
+      description: 'The payer pays the amount; the merchant receives it less the MDR (gross_amount, fee_amount, net_amount in the answer). Unknown merchant: 404 MERCHANT_NOT_FOUND; suspended or closed: 403 MERCHANT_NOT_ACTIVE; the payer\'s account frozen for debits or the merchant\'s for credits: 403 ACCOUNT_FROZEN (meta.details: level, side, owner); nothing is written.',
       tag: TAG,
       security: 'bearer',
       body: PaymentRequest,
       bodyExample: { amount: 25000, merchant_id: 'TOKO-DEMO', description: 'coffee' },
       idempotent: true,
-      responses: { 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'TOKO-DEMO', fee: '175.00', net: '24825.00' }, merchant_id: 'TOKO-DEMO', merchant_name: 'Toko Demo', gross_amount: '25000.00', fee_amount: '175.00', net_amount: '24825.00' } } },
-      errors: { 400: ['INVALID_AMOUNT'], 403: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS'] },
+      responses: { 202: { description: 'held for review by the fraud rules: the PENDING payment, the amount reserved until an operator approves or rejects it', data: TransactionSchema }, 201: { description: 'payment successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'PAYMENT', payment_method: null, external_reference: null, description: 'coffee', metadata: { merchant_id: 'TOKO-DEMO', fee: '175.00', net: '24825.00' }, merchant_id: 'TOKO-DEMO', merchant_name: 'Toko Demo', gross_amount: '25000.00', fee_amount: '175.00', net_amount: '24825.00' } } },
+      errors: { 400: ['INVALID_AMOUNT'], 403: { codes: ['ACCOUNT_NOT_ACTIVE', 'MERCHANT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta }, 404: ['ACCOUNT_NOT_FOUND', 'MERCHANT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RISK_BLOCKED'] },
       middleware: [auth, once('payment.payments')],
     },
     async (ctx, { body }) => {
-      const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, (tx, r) =>
-        store(ctx, { status: 201, message: 'payment successful', data: transactionDto(r) })(tx),
-      );
-      respond(ctx, 201, 'payment successful', transactionDto(t));
+      const answer = (t: LedgerTransaction) => (t.status === 'PENDING' ? ({ status: 202, message: 'payment held for review' } as const) : ({ status: 201, message: 'payment successful' } as const));
+      const t = await handlers.createPayment.execute({ userId: actorOf(ctx).userId, amount: body.amount, merchantId: body.merchant_id, description: body.description }, store(ctx, (r) => ({ ...answer(r), data: transactionDto(r) })));
+      respond(ctx, answer(t).status, answer(t).message, transactionDto(t));
     },
   );
 
@@ -194,17 +193,21 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
       body: TransferRequest,
       bodyExample: { recipient: 'budi', amount: '75000.00', description: 'dinner' },
       idempotent: true,
-      responses: { 201: { description: 'transfer successful', data: TransferSchema } },
-      errors: { 400: ['INVALID_AMOUNT', 'SELF_TRANSFER'], 403: ['ACCOUNT_NOT_ACTIVE'], 404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'], 422: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE', 'KYC_REQUIRED', 'BALANCE_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED'] },
+      responses: { 201: { description: 'transfer successful', data: TransferSchema }, 202: { description: 'held for review by the fraud rules: the sender\'s PENDING row, the amount reserved until an operator approves (the recipient is credited then) or rejects it (the amount returns)', data: TransferSchema } },
+      errors: {
+        400: ['INVALID_AMOUNT', 'SELF_TRANSFER'],
+        403: { codes: ['ACCOUNT_NOT_ACTIVE', 'ACCOUNT_FROZEN'], meta: RefusalMeta },
+        404: ['ACCOUNT_NOT_FOUND', 'RECIPIENT_NOT_FOUND'],
+        422: { codes: ['INSUFFICIENT_FUNDS', 'RECIPIENT_NOT_ACTIVE', 'KYC_REQUIRED', 'BALANCE_LIMIT_EXCEEDED', 'MONTHLY_LIMIT_EXCEEDED', 'RISK_BLOCKED'], meta: RefusalMeta },
+      },
       middleware: [auth, once('payment.transfers')],
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
       const data = (r: TransferResult): z.output<typeof TransferSchema> => ({ ...transactionDto(r.sender), recipient: recipientDto(r.payee) });
-      const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, (tx, t) =>
-        store(ctx, { status: 201, message: 'transfer successful', data: data(t) })(tx),
-      );
-      respond(ctx, 201, 'transfer successful', data(r));
+      const answer = (r: TransferResult) => (r.recipient ? ({ status: 201, message: 'transfer successful' } as const) : ({ status: 202, message: 'transfer held for review' } as const));
+      const r = await handlers.createTransfer.execute({ userId: actor.userId, username: actor.username, recipient: body.recipient, amount: body.amount, description: body.description }, store(ctx, (t: TransferResult) => ({ ...answer(t), data: data(t) })));
+      respond(ctx, answer(r).status, answer(r).message, data(r));
     },
   );
 
@@ -260,9 +263,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);
-      const t = await handlers.refundPayment.execute({ transactionId: body.transaction_id, amount: body.amount, reason: body.reason, operator: `admin:${actor.username}` }, (tx, r) =>
-        store(ctx, { status: 201, message: 'refund successful', data: transactionDto(r) })(tx),
-      );
+      const t = await handlers.refundPayment.execute({ transactionId: body.transaction_id, amount: body.amount, reason: body.reason, operator: `admin:${actor.username}` }, store(ctx, (r: LedgerTransaction) => ({ status: 201, message: 'refund successful', data: transactionDto(r) })));
       respond(ctx, 201, 'refund successful', transactionDto(t));
     },
   );

@@ -5,6 +5,7 @@ import { accountStatus, currency, moneyString, paymentMethod, timestamp, transac
 import type { MaskedRecipient } from '../../../domain/wallet/recipient.ts';
 import { MERCHANT_CATEGORIES, MERCHANT_STATUSES } from '../../../domain/merchant/merchant.ts';
 import { KYC_TIERS } from '../../../domain/wallet/kyc.ts';
+import { FREEZE_LEVELS } from '../../../domain/wallet/freeze.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { LimitsView } from '../../../application/payment/get-account/get-account.query.ts';
 
@@ -66,6 +67,13 @@ export const LimitsSchema = z
   })
   .meta({ id: 'KycLimits', description: "Bank Indonesia's e-money limits of the account's KYC tier (PBI 20/6/PBI/2018 as revised in 2022) and what remains under them." });
 
+export const FreezeSchema = z
+  .strictObject({
+    level: z.enum(FREEZE_LEVELS).describe('DEBIT: no money leaves; CREDIT: no new money comes in; ALL: both (refunds and released top-ups still arrive)'),
+    frozen_at: timestamp,
+  })
+  .meta({ id: 'AccountFreeze', description: 'An operator\'s freeze of the account: movements it covers are refused with 403 ACCOUNT_FROZEN. The reason is for operators only.' });
+
 export const AccountSchema = z
   .strictObject({
     id: uuid,
@@ -75,13 +83,14 @@ export const AccountSchema = z
     account_status: accountStatus,
     kyc_tier: z.enum(KYC_TIERS).describe('UNREGISTERED until an operator verified the holder\'s identity, then REGISTERED'),
     limits: LimitsSchema.optional().describe('GET /api/payment/account: the tier\'s limits and what remains'),
+    freeze: FreezeSchema.nullable().describe('null unless an operator froze the account'),
     created_at: timestamp,
     updated_at: timestamp,
   })
   .meta({
     id: 'Account',
     examples: [
-      { id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d', user_id: 42, balance: '150000.00', currency: 'IDR', account_status: 'ACTIVE', kyc_tier: 'REGISTERED', created_at: '2026-11-02T03:04:05.000Z', updated_at: '2026-12-01T08:15:31.456Z' },
+      { id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d', user_id: 42, balance: '150000.00', currency: 'IDR', account_status: 'ACTIVE', kyc_tier: 'REGISTERED', freeze: null, created_at: '2026-11-02T03:04:05.000Z', updated_at: '2026-12-01T08:15:31.456Z' },
     ],
   });
 export type AccountDto = z.output<typeof AccountSchema>;
@@ -142,6 +151,7 @@ export function accountDto(a: Account): AccountDto {
     currency: a.currency,
     account_status: a.status,
     kyc_tier: a.kycTier ?? 'UNREGISTERED',
+    freeze: a.freeze ? { level: a.freeze.level, frozen_at: a.freeze.frozenAt.toISOString() } : null,
     created_at: a.createdAt.toISOString(),
     updated_at: a.updatedAt.toISOString(),
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Money } from '../../../domain/shared/money.ts';
 import { PHONE_FORMS, parseIndonesianMobile } from '../../../domain/shared/phone.ts';
-import { PAYMENT_METHOD_VALUES } from '../../../domain/ledger/transaction.ts';
+import { PAYMENT_METHODS } from '../../../domain/ledger/transaction.ts';
 import { jsonNumber } from '../json-number.ts';
 
 /**
@@ -37,7 +37,7 @@ export const phoneField = z
 
 export const TopUpRequest = z.object({
   amount: amountField,
-  payment_method: z.enum(PAYMENT_METHOD_VALUES),
+  payment_method: z.enum(PAYMENT_METHODS),
   phone_number: phoneField,
   description,
 });
@@ -64,6 +64,6 @@ export const RefundRequest = z.object({
   reason: z.string().trim().max(255).nullish(),
 });
 
-export const WalletQuery = z.object({ ewallet: z.enum(PAYMENT_METHOD_VALUES) });
+export const WalletQuery = z.object({ ewallet: z.enum(PAYMENT_METHODS) });
 export const MerchantParams = z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only') });
 export const TransactionParams = z.object({ transaction_id: z.string().min(1).max(100) });

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { AuditLog } from '../../../application/ports/audit-log.ts';
-import { AUDIT_CATEGORIES, type AuditEvent } from '../../../domain/audit/audit-event.ts';
+import { ACTOR_TYPES, AUDIT_CATEGORIES, type AuditEvent } from '../../../domain/audit/audit-event.ts';
 import { maskIp, maskPersonalData } from '../../../domain/regulator/personal-data.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { respond } from '../envelope.ts';
@@ -65,7 +65,7 @@ export const RegulatorAuditEventSchema = z
     occurred_at: z.string().describe('ISO-8601 UTC'),
     type: z.enum(AUDIT_CATEGORIES),
     action: z.string().describe('<group>.<verb>, e.g. accounts.suspend, auth.login_locked, config.jwt_signer_key'),
-    actor: z.strictObject({ type: z.enum(['operator', 'user', 'api_key', 'system']), id: z.string() }),
+    actor: z.strictObject({ type: z.enum(ACTOR_TYPES), id: z.string() }),
     object: z.strictObject({ type: z.string(), id: z.string().nullable() }),
     before: jsonValue,
     after: jsonValue,

@@ -110,7 +110,7 @@ export function mountTransactionRoutes(router: Router, openapi: OpenApiRegistry,
     respond(ctx, 200, 'transaction', regulatorTransactionDto(await queries.externalTransaction(params.id)));
   });
 
-  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/reports', operationId: 'getReport', summary: 'Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to] (READ_REPORTS)', tag: 'regulator', security: 'apiKey', query: ReportQuery, responses: { 200: { description: 'transaction report', data: ReportSchema, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, 'INVALID_RANGE'] } }, middleware: regulator('READ_REPORTS') }, async (ctx, { query }) => {
+  defineRoute(router, openapi, { method: 'get', path: '/api/transaction/reports', operationId: 'getReport', summary: 'Totals and a series of count and amount per period, type, status and payment method over Asia/Jakarta days [from, to], and the movements refused by rule (Bank Indonesia limits, freezes, fraud rules) over the same days (READ_REPORTS)', tag: 'regulator', security: 'apiKey', query: ReportQuery, responses: { 200: { description: 'transaction report', data: ReportSchema, headers: RATE_HEADERS } }, errors: { ...REGULATOR, 400: { ...REGULATOR[400], codes: [...REGULATOR[400].codes, 'INVALID_RANGE'] } }, middleware: regulator('READ_REPORTS') }, async (ctx, { query }) => {
     respond(ctx, 200, 'transaction report', reportDto(await queries.report(query.from, query.to, query.granularity)));
   });
 

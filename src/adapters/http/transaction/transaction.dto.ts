@@ -134,6 +134,19 @@ export const ReportSchema = z
     time_zone: z.literal('Asia/Jakarta'),
     totals: z.strictObject({ count, amount: moneyString, by_type: Totals, by_status: Totals, by_payment_method: Totals }),
     series: z.array(z.strictObject({ period: z.string(), transaction_type: transactionType, transaction_status: transactionStatus, payment_method: paymentMethod.nullable(), count, amount: moneyString })),
+    refusals: z
+      .strictObject({
+        count,
+        by_rule: z.array(
+          z.strictObject({
+            rule: z.string().describe('kyc.balance_limit, kyc.monthly_incoming_limit, kyc.transfers_to_others (Bank Indonesia PBI 20/6/PBI/2018), freeze.DEBIT|CREDIT|ALL (operators\' freezes), fds.* (fraud rules)'),
+            code: z.string().describe('the error code the movement was refused with'),
+            count,
+            amount: moneyString.describe('the refused amounts summed'),
+          }),
+        ),
+      })
+      .describe('movements refused by a rule over the same days: nothing moved, the refusal was recorded'),
   })
   .meta({
     id: 'Report',
@@ -145,6 +158,7 @@ export const ReportSchema = z
         time_zone: 'Asia/Jakarta',
         totals: { count: 1, amount: '50000.00', by_type: { TOPUP: { count: 1, amount: '50000.00' } }, by_status: { SUCCESS: { count: 1, amount: '50000.00' } }, by_payment_method: { GOPAY: { count: 1, amount: '50000.00' } } },
         series: [{ period: '2026-11-15', transaction_type: 'TOPUP', transaction_status: 'SUCCESS', payment_method: 'GOPAY', count: 1, amount: '50000.00' }],
+        refusals: { count: 1, by_rule: [{ rule: 'kyc.balance_limit', code: 'BALANCE_LIMIT_EXCEEDED', count: 1, amount: '2500000.00' }] },
       },
     ],
   });
@@ -219,6 +233,7 @@ export function reportDto(r: Report): z.output<typeof ReportSchema> {
     time_zone: 'Asia/Jakarta',
     totals: { count: r.totals.count, amount: r.totals.amount, by_type: r.totals.byType, by_status: r.totals.byStatus, by_payment_method: r.totals.byPaymentMethod },
     series: r.series.map((l) => ({ period: l.period, transaction_type: l.type as TxType, transaction_status: l.status as TxStatus, payment_method: l.paymentMethod as TxMethod | null, count: l.count, amount: l.amount })),
+    refusals: { count: r.refusals.count, by_rule: r.refusals.byRule.map((x) => ({ rule: x.rule, code: x.code, count: x.count, amount: x.amount })) },
   };
 }
 

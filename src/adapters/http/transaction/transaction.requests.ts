@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { TX_METHODS, TX_STATUSES, TX_TYPES, type HistoryFilters, type Paging } from '../../../application/transaction/ports.ts';
+import type { HistoryFilters, Paging } from '../../../application/transaction/ports.ts';
+import { PAYMENT_METHODS, TRANSACTION_STATUSES, TRANSACTION_TYPES } from '../../../domain/ledger/transaction.ts';
 import { MAX_YEAR, MIN_YEAR, isBoundedDate, isBoundedDateTime } from '../../../domain/shared/bounded-time.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 
@@ -25,9 +26,9 @@ export const HistoryQuery = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).optional(),
   size: z.coerce.number().int().min(1).max(100).default(10),
   cursor: z.string().max(512).optional(),
-  type: z.enum(TX_TYPES).optional(),
-  status: z.enum(TX_STATUSES).optional(),
-  payment_method: z.enum(TX_METHODS).optional(),
+  type: z.enum(TRANSACTION_TYPES).optional(),
+  status: z.enum(TRANSACTION_STATUSES).optional(),
+  payment_method: z.enum(PAYMENT_METHODS).optional(),
   from: instant.optional(),
   to: instant.optional(),
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
-import type { BeginResult, IdempotencyClaim, IdempotencyScope, IdempotencyStore, StoredResponse } from '../../../application/ports/idempotency.ts';
+import { idempotencyRecord, type BeginResult, type IdempotencyClaim, type IdempotencyScope, type IdempotencyStore, type StoredResponse } from '../../../application/ports/idempotency.ts';
+import type { IdempotencyRecord } from '../../../domain/shared/unit-of-work.ts';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 
 export interface IdempotencyOptions {
@@ -70,20 +71,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  async complete(em: EntityManager | null, claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
-    const rows = (await (em ?? this.orm.em.fork()).execute(
-      `update idempotency_keys set status = 'DONE', response_status = ?, response_body = ?::jsonb
-       where user_id = ? and route = ? and idempotency_key = ? and owner = ? and status = 'IN_FLIGHT' returning owner`,
-      [response.status, JSON.stringify(response.body), claim.scope.userId, claim.scope.route, claim.scope.key, claim.owner],
-    )) as unknown[];
-    if (rows.length !== 1) throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'this request lost its Idempotency-Key claim; nothing was applied');
+  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    await writeIdempotencyRecords(this.orm.em.fork(), [idempotencyRecord(claim, 'complete', response)]);
   }
 
-  async update(em: EntityManager | null, claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
-    await (em ?? this.orm.em.fork()).execute(
-      `update idempotency_keys set response_status = ?, response_body = ?::jsonb where user_id = ? and route = ? and idempotency_key = ? and owner = ?`,
-      [response.status, JSON.stringify(response.body), claim.scope.userId, claim.scope.route, claim.scope.key, claim.owner],
-    );
+  async update(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    await writeIdempotencyRecords(this.orm.em.fork(), [idempotencyRecord(claim, 'update', response)]);
   }
 
   async release(claim: IdempotencyClaim): Promise<void> {
@@ -101,5 +94,32 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   async purgeExpired(): Promise<number> {
     const rows = (await this.orm.em.getConnection().execute(`delete from idempotency_keys where expires_at < now() returning 1`)) as unknown[];
     return rows.length;
+  }
+}
+
+const lostClaim = () => new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'conflict', 'this request lost its Idempotency-Key claim; nothing was applied');
+
+/**
+ * Writes idempotency records through `em` (the unit's transaction), all in one statement per
+ * mode: a unit of many movements (a batch) stores all its responses in one round trip. A
+ * `complete` whose claim was lost (the lease expired and a retry took the key over) throws, which
+ * rolls the unit back: at most one effect ever commits per key.
+ */
+export async function writeIdempotencyRecords(em: EntityManager, records: readonly IdempotencyRecord[]): Promise<void> {
+  for (const mode of ['complete', 'update'] as const) {
+    const rs = records.filter((r) => r.mode === mode);
+    if (rs.length === 0) continue;
+    const values = rs.map(() => '(?::int, ?::text, ?::text, ?::uuid, ?::int, ?::jsonb)').join(', ');
+    const params = rs.flatMap((r) => [r.claim.userId, r.claim.route, r.claim.key, r.claim.owner, r.response.status, JSON.stringify(r.response.body)]);
+    // complete: only this request's IN_FLIGHT claim; update: the response of a key this request completed.
+    const [set, condition] = mode === 'complete' ? [`status = 'DONE', `, `and k.status = 'IN_FLIGHT'`] : ['', ''];
+    const rows = (await em.execute(
+      `update idempotency_keys k set ${set}response_status = v.status, response_body = v.body
+         from (values ${values}) as v(user_id, route, idempotency_key, owner, status, body)
+        where k.user_id = v.user_id and k.route = v.route and k.idempotency_key = v.idempotency_key and k.owner = v.owner ${condition}
+        returning k.idempotency_key`,
+      params,
+    )) as unknown[];
+    if (mode === 'complete' && rows.length !== rs.length) throw lostClaim();
   }
 }

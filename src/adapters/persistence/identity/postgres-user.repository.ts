@@ -1,4 +1,7 @@
+import { raw, sql } from '@mikro-orm/core';
+import type { QBFilterQuery } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AccountSchema, UserSchema, type AccountRecord, type UserRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
 import { Money } from '../../../domain/shared/money.ts';
@@ -8,27 +11,13 @@ import type { IdentityEvent } from '../../../domain/identity/identity.events.ts'
 import type { UserRepository } from '../../../domain/identity/user.repository.ts';
 import type { AccountSummary, NewUser, Role, User } from '../../../domain/identity/user.ts';
 
-interface UserRow {
-  id: number;
-  username: string;
-  email: string;
-  phone: string;
-  password: string;
-  role: Role;
-  created_at: Date;
-  updated_at: Date;
-}
+type UserRow = Pick<UserRecord, 'id' | 'username' | 'email' | 'phone' | 'password' | 'role' | 'createdAt' | 'updatedAt'>;
+type AccountRow = Pick<AccountRecord, 'id' | 'currency' | 'accountStatus' | 'createdAt'> & { balance: Money | string };
 
-interface AccountRow {
-  id: string;
-  balance: string;
-  currency: string;
-  account_status: AccountSummary['accountStatus'];
-  created_at: Date;
-}
-
-const USER_COLUMNS = 'id, username, email, phone, password, role, created_at, updated_at';
-const ACCOUNT_COLUMNS = 'id, balance, currency, account_status, created_at';
+const USER_COLUMNS = ['id', 'username', 'email', 'phone', 'password', 'role', 'createdAt', 'updatedAt'] as const;
+const ACCOUNT_COLUMNS = ['id', 'balance', 'currency', 'accountStatus', 'createdAt'] as const;
+// Case-insensitive comparisons as PostgreSQL's lower() makes them (the unique indexes use it too).
+const lowerEquals = (column: string, value: string) => ({ [sql.lower(column)]: raw('lower(?)', [value]) });
 
 // Which unique constraint names which field (the initial schema's and the case-insensitive indexes).
 const FIELD_BY_CONSTRAINT: Record<string, UniqueField> = {
@@ -46,19 +35,19 @@ export const toUser = (r: UserRow): User => ({
   phone: r.phone,
   passwordHash: r.password,
   role: r.role,
-  createdAt: new Date(r.created_at),
-  updatedAt: new Date(r.updated_at),
+  createdAt: new Date(r.createdAt),
+  updatedAt: new Date(r.updatedAt),
 });
 
 const toAccount = (r: AccountRow): AccountSummary => ({
   id: r.id,
   balance: Money.parse(String(r.balance)),
   currency: r.currency,
-  accountStatus: r.account_status,
-  createdAt: new Date(r.created_at),
+  accountStatus: r.accountStatus,
+  createdAt: new Date(r.createdAt),
 });
 
-/** Users (and the account opened with them) in PostgreSQL, with raw SQL where the rules live in the database. */
+/** Users (and the account opened with them) in PostgreSQL, through the typed query builder; the uniqueness rules live in the database. */
 export class PostgresUserRepository implements UserRepository {
   private readonly orm: Orm;
   private readonly topic: string;
@@ -71,16 +60,18 @@ export class PostgresUserRepository implements UserRepository {
   async registerWithAccount(input: NewUser, event: (user: User, account: AccountSummary) => IdentityEvent): Promise<{ user: User; account: AccountSummary }> {
     try {
       return await this.orm.em.fork().transactional(async (em) => {
-        const [u] = (await em.execute(
-          `insert into users (username, email, phone, password, role) values (?, ?, ?, ?, 'USER') returning ${USER_COLUMNS}`,
-          [input.username, input.email, input.phone, input.passwordHash],
-        )) as UserRow[];
-        const user = toUser(u!);
-        const [a] = (await em.execute(
-          `insert into accounts (user_id, balance, currency, account_status) values (?, 0.00, 'IDR', 'ACTIVE') returning ${ACCOUNT_COLUMNS}`,
-          [user.id],
-        )) as AccountRow[];
-        const account = toAccount(a!);
+        const u: UserRow = await em
+          .createQueryBuilder(UserSchema)
+          .insert({ username: input.username, email: input.email, phone: input.phone, password: input.passwordHash, role: 'USER' })
+          .returning([...USER_COLUMNS])
+          .execute('get');
+        const user = toUser(u);
+        const a: AccountRow = await em
+          .createQueryBuilder(AccountSchema)
+          .insert({ userId: user.id, balance: Money.zero(), currency: 'IDR', accountStatus: 'ACTIVE' })
+          .returning([...ACCOUNT_COLUMNS])
+          .execute('get');
+        const account = toAccount(a);
         await this.append(em, event(user, account));
         return { user, account };
       });
@@ -94,41 +85,47 @@ export class PostgresUserRepository implements UserRepository {
   async findByLogin(id: LoginIdentifier): Promise<User | null> {
     // The identifier was classified first: a phone-like or email-like text is looked up in its own
     // column only, so a username can never capture it (src/domain/shared/identifier.ts).
-    const [where, value] =
-      id.kind === 'phone' ? ['phone = ?', id.phone] : id.kind === 'email' ? ['lower(email) = ?', id.email] : ['lower(username) = lower(?)', id.username];
-    const rows = (await this.orm.em.fork().execute(`select ${USER_COLUMNS} from users where ${where}`, [value])) as UserRow[];
-    return rows[0] ? toUser(rows[0]) : null;
+    const where = id.kind === 'phone' ? { phone: id.phone } : id.kind === 'email' ? { [sql.lower('email')]: id.email } : lowerEquals('username', id.username);
+    return this.findUser(where);
   }
 
   async findById(id: number): Promise<User | null> {
-    const rows = (await this.orm.em.fork().execute(`select ${USER_COLUMNS} from users where id = ?`, [id])) as UserRow[];
-    return rows[0] ? toUser(rows[0]) : null;
+    return this.findUser({ id });
   }
 
   async findByUsername(username: string): Promise<User | null> {
-    const rows = (await this.orm.em.fork().execute(`select ${USER_COLUMNS} from users where lower(username) = lower(?)`, [username])) as UserRow[];
-    return rows[0] ? toUser(rows[0]) : null;
+    return this.findUser(lowerEquals('username', username));
   }
 
   async accountOf(userId: number): Promise<AccountSummary | null> {
-    const rows = (await this.orm.em.fork().execute(`select ${ACCOUNT_COLUMNS} from accounts where user_id = ?`, [userId])) as AccountRow[];
-    return rows[0] ? toAccount(rows[0]) : null;
+    const row: AccountRow | null = await this.orm.em.fork().createQueryBuilder(AccountSchema).select([...ACCOUNT_COLUMNS]).where({ userId }).execute('get');
+    return row ? toAccount(row) : null;
   }
 
   async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {
-    await this.orm.em.fork().execute(`update users set password = ?, updated_at = now() where id = ?`, [passwordHash, userId]);
+    await this.orm.em.fork().createQueryBuilder(UserSchema).update({ password: passwordHash, updatedAt: raw('now()') }).where({ id: userId }).execute();
   }
 
   async setRole(userId: number, role: Role): Promise<void> {
-    await this.orm.em.fork().execute(`update users set role = ?::user_role, updated_at = now() where id = ?`, [role, userId]);
+    await this.orm.em.fork().createQueryBuilder(UserSchema).update({ role, updatedAt: raw('now()') }).where({ id: userId }).execute();
   }
 
   async list(filter: { role?: Role; limit: number; offset: number }): Promise<User[]> {
-    const rows = (await this.orm.em.fork().execute(
-      `select ${USER_COLUMNS} from users where (?::user_role is null or role = ?::user_role) order by id limit ? offset ?`,
-      [filter.role ?? null, filter.role ?? null, filter.limit, filter.offset],
-    )) as UserRow[];
+    const rows: UserRow[] = await this.orm.em
+      .fork()
+      .createQueryBuilder(UserSchema)
+      .select([...USER_COLUMNS])
+      .where(filter.role ? { role: filter.role } : {})
+      .orderBy({ id: 'asc' })
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute('all');
     return rows.map(toUser);
+  }
+
+  private async findUser(where: QBFilterQuery<UserRecord>): Promise<User | null> {
+    const row: UserRow | null = await this.orm.em.fork().createQueryBuilder(UserSchema).select([...USER_COLUMNS]).where(where).execute('get');
+    return row ? toUser(row) : null;
   }
 
   private async append(em: EntityManager, e: IdentityEvent): Promise<void> {

@@ -1,9 +1,13 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AccountSchema, LedgerEntrySchema, MerchantSchema, type MerchantRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
 import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
 import type { MerchantJournalEntry } from '../../../domain/merchant/statement.ts';
+import type { AccountFreeze, FreezeLevel } from '../../../domain/wallet/freeze.ts';
+import { toFreeze } from '../payment/ledger-rows.ts';
 
 interface MerchantRow {
   id: string;
@@ -18,12 +22,17 @@ interface MerchantRow {
   payout_reserve: string;
   account_id: string;
   balance: string;
+  freeze_level: FreezeLevel | null;
+  freeze_reason: string | null;
+  frozen_at: Date | null;
+  frozen_by: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const SELECT = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps, m.payout_reserve::text as payout_reserve,
-                       a.id as account_id, a.balance::text as balance, m.created_at, m.updated_at
+                       a.id as account_id, a.balance::text as balance,
+                       a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, m.created_at, m.updated_at
                   from merchants m join accounts a on a.merchant_id = m.id`;
 
 function toMerchant(r: MerchantRow): MerchantWithBalance {
@@ -38,6 +47,7 @@ function toMerchant(r: MerchantRow): MerchantWithBalance {
     payoutReserve: Money.parse(r.payout_reserve),
     accountId: r.account_id,
     balance: Money.parse(r.balance),
+    freeze: toFreeze(r),
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
@@ -53,11 +63,20 @@ export class PostgresMerchantRepository implements MerchantRepository {
   async create(m: NewMerchant): Promise<Merchant> {
     try {
       return await this.orm.em.fork().transactional(async (em) => {
-        const [row] = (await em.execute(
-          `insert into merchants (code, name, category, bank_code, bank_account_number, bank_account_holder, fee_bps) values (?, ?, ?, ?, ?, ?, ?) returning id`,
-          [m.code, m.name, m.category, m.bankAccount?.bankCode ?? null, m.bankAccount?.accountNumber ?? null, m.bankAccount?.holderName ?? null, m.feeBps],
-        )) as [{ id: string }];
-        await em.execute(`insert into accounts (merchant_id) values (?)`, [row.id]);
+        const row = await em
+          .createQueryBuilder(MerchantSchema)
+          .insert({
+            code: m.code,
+            name: m.name,
+            category: m.category,
+            bankCode: m.bankAccount?.bankCode ?? null,
+            bankAccountNumber: m.bankAccount?.accountNumber ?? null,
+            bankAccountHolder: m.bankAccount?.holderName ?? null,
+            feeBps: m.feeBps,
+          })
+          .returning(['id'])
+          .execute('get');
+        await em.createQueryBuilder(AccountSchema).insert({ merchantId: row.id }).execute();
         return (await this.findIn(em, m.code))!;
       });
     } catch (err) {
@@ -82,24 +101,36 @@ export class PostgresMerchantRepository implements MerchantRepository {
       if (!rows[0]) throw MerchantErrors.notFound();
       const before = toMerchant(rows[0]);
       check(before);
-      await em.execute(`update merchants set status = ?, updated_at = now() where id = ?`, [to, before.id]);
-      await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ?`, [to, before.accountId]);
+      await em.createQueryBuilder(MerchantSchema).update({ status: to, updatedAt: raw('now()') }).where({ id: before.id }).execute();
+      await em.createQueryBuilder(AccountSchema).update({ accountStatus: to, updatedAt: raw('now()') }).where({ id: before.accountId }).execute();
+      return { before, after: (await this.findIn(em, code))! };
+    });
+  }
+
+  async setFreeze(code: string, freeze: AccountFreeze | null, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+    return this.orm.em.fork().transactional(async (em) => {
+      // The account row is the one the ledger's conditional statement checks: locking it orders this after any movement in flight.
+      const rows = (await em.execute(`${SELECT} where m.code = ? for update of a`, [code])) as MerchantRow[];
+      if (!rows[0]) throw MerchantErrors.notFound();
+      const before = toMerchant(rows[0]);
+      check(before);
+      await em.execute(`update accounts set freeze_level = ?, freeze_reason = ?, frozen_at = ?, frozen_by = ?, updated_at = now() where id = ?`, [
+        freeze?.level ?? null,
+        freeze?.reason ?? null,
+        freeze?.frozenAt ?? null,
+        freeze?.frozenBy ?? null,
+        before.accountId,
+      ]);
       return { before, after: (await this.findIn(em, code))! };
     });
   }
 
   async setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance> {
-    const em = this.orm.em.fork();
-    const rows = (await em.execute(`update merchants set fee_bps = ?, updated_at = now() where code = ? returning id`, [feeBps, code])) as unknown[];
-    if (!rows[0]) throw MerchantErrors.notFound();
-    return (await this.findIn(em, code))!;
+    return this.update(code, { feeBps });
   }
 
   async setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance> {
-    const em = this.orm.em.fork();
-    const rows = (await em.execute(`update merchants set payout_reserve = ?, updated_at = now() where code = ? returning id`, [reserve.toString(), code])) as unknown[];
-    if (!rows[0]) throw MerchantErrors.notFound();
-    return (await this.findIn(em, code))!;
+    return this.update(code, { payoutReserve: reserve });
   }
 
   async journal(accountId: string, from: Date, to: Date): Promise<{ opening: Money; entries: MerchantJournalEntry[] }> {
@@ -114,8 +145,14 @@ export class PostgresMerchantRepository implements MerchantRepository {
     let opening: Money;
     if (rows[0]) opening = Money.parse(rows[0].before);
     else {
-      const [last] = (await em.execute(`select balance_after::text as b from ledger_entries where account_id = ? and created_at < ? order by id desc limit 1`, [accountId, from])) as { b: string }[];
-      opening = last ? Money.parse(last.b) : Money.zero();
+      const last = await em
+        .createQueryBuilder(LedgerEntrySchema)
+        .select(['balanceAfter'])
+        .where({ accountId, createdAt: { $lt: from } })
+        .orderBy({ id: 'desc' })
+        .limit(1)
+        .execute('get');
+      opening = last ? Money.parse(String(last.balanceAfter)) : Money.zero();
     }
     const entries = rows.map(
       (r): MerchantJournalEntry => ({
@@ -130,6 +167,13 @@ export class PostgresMerchantRepository implements MerchantRepository {
       }),
     );
     return { opening, entries };
+  }
+
+  private async update(code: string, change: Pick<MerchantRecord, 'feeBps'> | Pick<MerchantRecord, 'payoutReserve'>): Promise<MerchantWithBalance> {
+    const em = this.orm.em.fork();
+    const { affectedRows } = await em.createQueryBuilder(MerchantSchema).update({ ...change, updatedAt: raw('now()') }).where({ code }).execute('run');
+    if (!affectedRows) throw MerchantErrors.notFound();
+    return (await this.findIn(em, code))!;
   }
 
   private async findIn(em: EntityManager, code: string): Promise<MerchantWithBalance | null> {

@@ -1,7 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import { Money } from '../../../domain/shared/money.ts';
-import type { LedgerRepository, TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import { emOf } from '../unit-of-work.ts';
 import { PayoutErrors, payoutLegs, payoutReturnLegs, returnReferenceOf, type Payout, type PayoutStatus } from '../../../domain/disbursement/payout.ts';
 import type { PayoutRepository } from '../../../domain/disbursement/payout.repository.ts';
 
@@ -44,8 +44,6 @@ function toPayout(r: PayoutRow): Payout {
 /** Raised inside the return movement's transaction when the payout was no longer PENDING: rolls the movement back. */
 class AlreadySettled extends Error {}
 
-const em = (tx: TransactionHandle) => tx as unknown as EntityManager;
-
 export class PostgresPayoutRepository implements PayoutRepository {
   private readonly orm: Orm;
   private readonly ledger: LedgerRepository;
@@ -59,11 +57,13 @@ export class PostgresPayoutRepository implements PayoutRepository {
     const existing = await this.find(p.reference);
     if (existing) return this.same(existing, p);
     try {
-      await this.ledger.post({ plan: () => Promise.resolve(payoutLegs(p.merchant.accountId, p.amount, p.merchant.payoutReserve)), reference: p.reference }, async (tx) => {
-        await em(tx).execute(
+      await this.ledger.post({ plan: () => Promise.resolve(payoutLegs(p.merchant.accountId, p.amount, p.merchant.payoutReserve)), reference: p.reference }, {
+        join: async (tx) => {
+          await emOf(tx).execute(
           `insert into merchant_payouts (reference, merchant_id, amount, bank_code, bank_account_number, bank_account_holder) values (?, ?, ?, ?, ?, ?)`,
           [p.reference, p.merchant.id, p.amount.toString(), p.merchant.bankAccount.bankCode, p.merchant.bankAccount.accountNumber, p.merchant.bankAccount.holderName],
-        );
+          );
+        },
       });
     } catch (err) {
       // The same reference created concurrently: the movement rolled back with the duplicate row.
@@ -103,12 +103,14 @@ export class PostgresPayoutRepository implements PayoutRepository {
     try {
       // The money comes back and the status changes in one transaction; the conditional UPDATE is
       // the exactly-once gate (a concurrent second attempt finds no PENDING row and rolls back).
-      await this.ledger.post({ plan: () => Promise.resolve(payoutReturnLegs(current.merchantAccountId, current.amount)), reference: returnReferenceOf(reference) }, async (tx) => {
-        const rows = (await em(tx).execute(
+      await this.ledger.post({ plan: () => Promise.resolve(payoutReturnLegs(current.merchantAccountId, current.amount)), reference: returnReferenceOf(reference) }, {
+        join: async (tx) => {
+          const rows = (await emOf(tx).execute(
           `update merchant_payouts set status = 'FAILED', failure_reason = ?, provider_reference = coalesce(?, provider_reference), updated_at = now() where reference = ? and status = 'PENDING' returning reference`,
-          [reason, providerReference, reference],
-        )) as unknown[];
-        if (rows.length !== 1) throw new AlreadySettled();
+            [reason, providerReference, reference],
+          )) as unknown[];
+          if (rows.length !== 1) throw new AlreadySettled();
+        },
       });
     } catch (err) {
       if (err instanceof AlreadySettled) return { applied: false, payout: (await this.find(reference))! };

@@ -15,6 +15,10 @@ import { Migration20261201200811AuditTrail } from './20261201200811-audit-trail.
 import { Migration20261201202849KycTiers } from './20261201202849-kyc-tiers.ts';
 import { Migration20261201202500TopologyOutboxRelayLease } from './20261201202500-topology-outbox-relay-lease.ts';
 import { Migration20261201202900TopologyFundingOpening } from './20261201202900-topology-funding-opening.ts';
+import { Migration20261201230857PayoutChecks } from './20261201230857-payout-checks.ts';
+import { Migration20261201232000AccountFreezes } from './20261201232000-account-freezes.ts';
+import { Migration20261201232001MovementRefusals } from './20261201232001-movement-refusals.ts';
+import { Migration20261201232500RiskRules } from './20261201232500-risk-rules.ts';
 
 /** Every migration in order. An explicit list: no file globbing, so the same list runs from src/ and dist/. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +38,8 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261201202500-topology-outbox-relay-lease', class: Migration20261201202500TopologyOutboxRelayLease },
   { name: '20261201202849-kyc-tiers', class: Migration20261201202849KycTiers },
   { name: '20261201202900-topology-funding-opening', class: Migration20261201202900TopologyFundingOpening },
+  { name: '20261201230857-payout-checks', class: Migration20261201230857PayoutChecks },
+  { name: '20261201232000-account-freezes', class: Migration20261201232000AccountFreezes },
+  { name: '20261201232001-movement-refusals', class: Migration20261201232001MovementRefusals },
+  { name: '20261201232500-risk-rules', class: Migration20261201232500RiskRules },
 ];

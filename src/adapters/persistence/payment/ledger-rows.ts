@@ -1,45 +1,33 @@
 import { Money } from '../../../domain/shared/money.ts';
 import type { Account } from '../../../domain/wallet/account.ts';
+import type { AccountRecord, HistoricalTransactionRecord } from '../schemas/index.ts';
+import type { RawRow } from '../schemas/raw-row.ts';
 import type { KycTier } from '../../../domain/wallet/kyc.ts';
+import type { AccountFreeze, FreezeLevel } from '../../../domain/wallet/freeze.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 
-/** Raw rows as `pg` returns them (numerics as text, timestamps as Date). */
-export interface AccountRow {
-  id: string;
+/** Raw rows as `pg` returns them (numerics as text, timestamps as Date), typed from the entity schemas. */
+export type AccountRow = Omit<RawRow<AccountRecord>, 'user_id' | 'merchant_id' | 'kyc_tier' | 'freeze_level' | 'freeze_reason' | 'frozen_at' | 'frozen_by'> & {
   user_id: number | string | null;
-  system_code: string | null;
   /** Absent from selects that list their own columns. */
   merchant_id?: string | null;
-  balance: string;
-  currency: string;
-  account_status: Account['status'];
   /** Absent from selects that list their own columns. */
   kyc_tier?: KycTier;
-  created_at: Date;
-  updated_at: Date;
-}
+  /** Absent from selects that list their own columns (then: not frozen). */
+  freeze_level?: FreezeLevel | null;
+  freeze_reason?: string | null;
+  frozen_at?: Date | null;
+  frozen_by?: string | null;
+};
 
-export interface TransactionRow {
-  id: string;
-  user_id: number;
-  account_id: string;
-  transaction_id: string;
-  transaction_type: LedgerTransaction['type'];
-  transaction_status: LedgerTransaction['status'];
-  amount: string;
-  balance_before: string;
-  balance_after: string;
-  currency: string;
-  description: string | null;
-  external_reference: string | null;
-  payment_method: LedgerTransaction['paymentMethod'];
-  metadata: string | null;
-  related_transaction_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type TransactionRow = Omit<RawRow<HistoricalTransactionRecord>, 'is_accessible_external'>;
 
-export const ACCOUNT_COLUMNS = 'id, user_id, system_code, merchant_id, balance, currency, account_status, kyc_tier, created_at, updated_at';
+export const ACCOUNT_COLUMNS = 'id, user_id, system_code, merchant_id, balance, currency, account_status, kyc_tier, freeze_level, freeze_reason, frozen_at, frozen_by, created_at, updated_at';
+
+/** The freeze columns of an account row (migration 20261201232000-account-freezes: all four set, or none). */
+export function toFreeze(r: Pick<AccountRow, 'freeze_level' | 'freeze_reason' | 'frozen_at' | 'frozen_by'>): AccountFreeze | null {
+  return r.freeze_level ? { level: r.freeze_level, reason: r.freeze_reason ?? '', frozenAt: new Date(r.frozen_at!), frozenBy: r.frozen_by ?? '' } : null;
+}
 
 export function toAccount(r: AccountRow): Account {
   return {
@@ -51,6 +39,7 @@ export function toAccount(r: AccountRow): Account {
     currency: 'IDR',
     status: r.account_status,
     kycTier: r.kyc_tier ?? 'UNREGISTERED',
+    freeze: toFreeze(r),
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };

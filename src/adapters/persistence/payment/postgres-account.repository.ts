@@ -4,6 +4,7 @@ import type { AccountRepository } from '../../../domain/wallet/account.repositor
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { parseRecipient, type Recipient } from '../../../domain/wallet/recipient.ts';
 import type { StoredIdentity } from '../../../domain/wallet/kyc.ts';
+import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
 import { ACCOUNT_COLUMNS, toAccount, type AccountRow } from './ledger-rows.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,7 +34,7 @@ export class PostgresAccountRepository implements AccountRepository {
       ref.kind === 'account' ? ['a.id = ?::uuid', ref.accountId] : ref.kind === 'phone' ? ['u.phone = ?', ref.phone] : ref.kind === 'username' ? ['lower(u.username) = lower(?)', ref.username] : [null, null];
     if (!where) return null;
     const rows = (await this.orm.em.fork().execute(
-      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.kyc_tier, a.created_at, a.updated_at, u.username, u.phone
+      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.kyc_tier, a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, a.created_at, a.updated_at, u.username, u.phone
          from accounts a join users u on u.id = a.user_id
         where ${where}`,
       [value],
@@ -59,6 +60,22 @@ export class PostgresAccountRepository implements AccountRepository {
       )) as [{ n: number }];
       check(before, n);
       const updated = (await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [to, accountId])) as AccountRow[];
+      return { before, after: toAccount(updated[0]!) };
+    });
+  }
+
+  async setFreeze(accountId: string, freeze: AccountFreeze | null, check: (locked: Account) => void): Promise<{ before: Account; after: Account }> {
+    if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
+    return this.orm.em.fork().transactional(async (em) => {
+      // The row lock every movement takes first: a movement in flight commits before the freeze, none after it slips by.
+      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [accountId])) as AccountRow[];
+      if (!rows[0]) throw WalletErrors.accountNotFound();
+      const before = toAccount(rows[0]);
+      check(before);
+      const updated = (await em.execute(
+        `update accounts set freeze_level = ?, freeze_reason = ?, frozen_at = ?, frozen_by = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`,
+        [freeze?.level ?? null, freeze?.reason ?? null, freeze?.frozenAt ?? null, freeze?.frozenBy ?? null, accountId],
+      )) as AccountRow[];
       return { before, after: toAccount(updated[0]!) };
     });
   }

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { newTransactionId } from '../../../domain/shared/ids.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
 import { Money, signedMinorText } from '../../../domain/shared/money.ts';
-import { newTransactionId } from '../../../domain/shared/ids.ts';
-import { settlementAccountOf, type Account, type SystemAccountCode } from '../../../domain/wallet/account.ts';
-import { planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import type { Account, SystemAccountCode } from '../../../domain/wallet/account.ts';
+import { deferredRejection, planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import type { FreezeLevel } from '../../../domain/wallet/freeze.ts';
+import { recordIfRefusal, type RefusalLog } from '../../../application/ports/refusal-log.ts';
 import { jakartaMonthStart, type KycLimits, type LimitState } from '../../../domain/ledger/limits.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
+import { decideSettlement } from '../../../domain/ledger/settlement.ts';
 import type {
   AccountRef,
   HistoryRow,
-  InTransaction,
   LedgerGuardReader,
   Leg,
   LedgerRepository,
@@ -20,10 +22,14 @@ import type {
   MovementResult,
   Posting,
   PostingResult,
+  Screen,
   SettleResult,
-  TransactionHandle,
 } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
+import { finishUnit, unitOf } from '../unit-of-work.ts';
+import { Batcher, type BatcherOptions, type Queued } from './ledger-batcher.ts';
+import { newMovementIds, postBatch, type BatchItem, type BatchOutcome } from './ledger-batch.ts';
 import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
 
 export interface PostgresLedgerOptions {
@@ -35,6 +41,14 @@ export interface PostgresLedgerOptions {
   limits?: KycLimits;
   /** The clock for the calendar month of the monthly limit. */
   now?: () => Date;
+  /** Where refusals by the limits and freezes are recorded, after the movement rolled back (the regulator report counts them). */
+  refusals?: RefusalLog;
+  /**
+   * Group commit (config LEDGER_BATCH_*): concurrent movements share one transaction. Absent, or
+   * max ≤ 1: one transaction per movement. Movements whose unit joins other repositories' writes
+   * (payouts, reconciliation cases) and top-up settlements always take their own transaction.
+   */
+  batch?: BatcherOptions;
 }
 
 /**
@@ -48,54 +62,147 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private readonly orm: Orm;
   private readonly opts: PostgresLedgerOptions;
   private readonly systemIds = new Map<SystemAccountCode, string>();
+  private readonly batcher: Batcher<BatchItem, PostingResult> | null;
 
   constructor(orm: Orm, opts: PostgresLedgerOptions) {
     this.orm = orm;
     this.opts = opts;
+    this.batcher = opts.batch && opts.batch.max > 1 ? new Batcher((q) => this.runBatch(q), opts.batch) : null;
   }
 
-  async move(movement: Movement, inTransaction?: InTransaction<MovementResult>): Promise<MovementResult> {
+  async move(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
+    return this.refusalsRecorded(() => this.moveOnce(movement, unit));
+  }
+
+  async post(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
+    return this.refusalsRecorded(() => this.postOnce(posting, unit));
+  }
+
+  /** A refusal marked by the rules (limits, freezes) is recorded once its movement has rolled back, alone or in a batch. */
+  private async refusalsRecorded<R>(work: () => Promise<R>): Promise<R> {
+    try {
+      return await work();
+    } catch (err) {
+      await recordIfRefusal(this.opts.refusals, err);
+      throw err;
+    }
+  }
+
+  private async moveOnce(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
+    // A movement the fraud rules screen takes its own transaction: the hook runs under its locks (not in a batch).
+    if (this.batcher && !unit?.join && !movement.screen) {
+      const toMovement = (r: PostingResult): MovementResult => ({ movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null });
+      const r = await this.batcher.submit({
+        plan: async (reader) => {
+          if (movement.guard) await movement.guard(reader);
+          return movementLegs(movement);
+        },
+        unit: unit && {
+          idempotency: unit.idempotency && ((p) => unit.idempotency!(toMovement(p))),
+          committed: unit.committed && ((p) => unit.committed!(toMovement(p))),
+        },
+      });
+      return toMovement(r);
+    }
     const result = await this.orm.em.fork().transactional(async (em) => {
       const r = await this.moveIn(em, movement);
-      await inTransaction?.(em as unknown as TransactionHandle, r);
+      await finishUnit(em, unit, r);
       return r;
     });
+    unit?.committed?.(result);
     await this.committed([result.fromRow?.userId, result.toRow?.userId]);
     return result;
   }
 
-  async post(posting: Posting, inTransaction?: InTransaction<PostingResult>): Promise<PostingResult> {
+  private async postOnce(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
+    if (this.batcher && !unit?.join && !posting.screen) return this.batcher.submit({ plan: posting.plan, reference: posting.reference, unit });
+    return this.postDirect(posting, unit);
+  }
+
+  /** One transaction for one movement: the path without group commit, and each movement's retry after a failed batch. */
+  private async postDirect(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
     const result = await this.orm.em.fork().transactional(async (em) => {
       const legs = await posting.plan(this.reader(em));
-      const r = await this.postIn(em, legs, posting.reference);
-      await inTransaction?.(em as unknown as TransactionHandle, r);
+      const r = await this.postIn(em, legs, posting.reference, posting.screen);
+      await finishUnit(em, unit, r);
       return r;
     });
+    unit?.committed?.(result);
     await this.committed(result.rows.map((r) => r?.userId));
     return result;
+  }
+
+  /**
+   * One batch of group commit: written by postBatch in one transaction, then each movement is
+   * answered. A batch that fails before its COMMIT was sent rolled back as a whole: each movement
+   * is retried on its own (postDirect), so a movement that poisoned the batch fails alone and none
+   * is applied twice. A failure of the COMMIT itself leaves the outcome unknown: the batch's
+   * movement ids are looked up to learn whether it committed before anything is retried.
+   */
+  private async runBatch(queued: Queued<BatchItem, PostingResult>[]): Promise<void> {
+    const items = queued.map((q) => q.item);
+    const ids = newMovementIds(items.length);
+    const decided: { outcomes: BatchOutcome[] | null } = { outcomes: null };
+    try {
+      await this.orm.em.fork().transactional(async (em) => {
+        decided.outcomes = await postBatch(em, items, this.batchDeps(), ids);
+      });
+    } catch (err) {
+      const written = decided.outcomes !== null && (await this.anyCommitted(ids));
+      if (!written) {
+        await Promise.all(queued.map((q) => this.postDirect({ plan: q.item.plan, reference: q.item.reference }, q.item.unit).then(q.resolve, q.reject)));
+        return;
+      }
+      void err; // the COMMIT's answer was lost, but the batch is in the journal: answer as committed
+    }
+    const outcomes = decided.outcomes!;
+    const userIds: (number | undefined)[] = [];
+    for (const [i, q] of queued.entries()) {
+      const o = outcomes[i]!;
+      if (!o.ok) {
+        q.reject(o.error);
+        continue;
+      }
+      q.item.unit?.committed?.(o.result);
+      userIds.push(...o.result.rows.map((r) => r?.userId));
+      q.resolve(o.result);
+    }
+    await this.committed(userIds);
+  }
+
+  private async anyCommitted(movementIds: string[]): Promise<boolean> {
+    const rows = (await this.orm.em.fork().execute(`select 1 from ledger_entries where movement_id = any(?::uuid[]) limit 1`, [`{${movementIds.join(',')}}`])) as unknown[];
+    return rows.length > 0;
+  }
+
+  private batchDeps() {
+    return {
+      topic: this.opts.topic,
+      limits: this.opts.limits,
+      resolve: (em: EntityManager, ref: AccountRef) => this.resolve(em, ref),
+      reader: (em: EntityManager) => this.reader(em),
+      limitState: (em: EntityManager, id: string) => this.limitStateIn(em, id),
+    };
   }
 
   async settleTopUp(
     transactionId: string,
     outcome: 'SUCCESS' | 'FAILED',
     details: { externalReference?: string | null; reason?: string },
-    inTransaction?: InTransaction<SettleResult>,
+    unit?: UnitOfWork<SettleResult>,
   ): Promise<SettleResult> {
     const result = await this.orm.em.fork().transactional(async (em): Promise<SettleResult> => {
-      // The conditional transition is the exactly-once gate: of a webhook, the reconciler and the
-      // request itself, only the one whose UPDATE matches a PENDING row settles.
-      const extra = outcome === 'FAILED' && details.reason ? { failure_reason: details.reason } : {};
-      const rows = (await em.execute(
-        `update historical_transactions
-            set transaction_status = ?, external_reference = coalesce(?, external_reference),
-                metadata = (coalesce(metadata, '{}')::jsonb || ?::jsonb)::text, updated_at = now()
-          where transaction_id = ? and transaction_type = 'TOPUP' and transaction_status = 'PENDING'
-        returning *`,
-        [outcome, details.externalReference ?? null, JSON.stringify(extra), transactionId],
-      )) as TransactionRow[];
-      if (rows.length === 0) {
-        const current = await this.findIn(em, transactionId);
-        if (!current) throw LedgerErrors.transactionNotFound();
+      // The row lock is the exactly-once gate: of a webhook, the reconciler and the request
+      // itself, the first to lock a PENDING top-up settles it; the others find it final.
+      const [locked] = (await em.execute(`select * from historical_transactions where transaction_id = ? and transaction_type = 'TOPUP' for update`, [transactionId])) as TransactionRow[];
+      if (!locked) {
+        const other = await this.findIn(em, transactionId); // not a top-up: nothing to settle
+        if (!other) throw LedgerErrors.transactionNotFound();
+        return { applied: false, transaction: other, release: null };
+      }
+      const decision = decideSettlement(toTransaction(locked), outcome, details.reason);
+      if (decision.kind === 'already-final') {
+        const current = toTransaction(locked);
         // Settled by someone else first (the webhook often beats the request's own answer): report their release.
         const released =
           current.status === 'FAILED'
@@ -103,38 +210,85 @@ export class PostgresLedgerRepository implements LedgerRepository {
                 transactionId,
               ])) as TransactionRow[])
             : [];
-        const r: SettleResult = { applied: false, transaction: current, release: released[0] ? toTransaction(released[0]) : null };
-        return r;
+        return { applied: false, transaction: current, release: released[0] ? toTransaction(released[0]) : null };
       }
+      const extra = decision.outcome === 'FAILED' && details.reason ? { failure_reason: details.reason } : {};
+      const rows = (await em.execute(
+        `update historical_transactions
+            set transaction_status = ?, external_reference = coalesce(?, external_reference),
+                metadata = (coalesce(metadata, '{}')::jsonb || ?::jsonb)::text, updated_at = now()
+          where id = ?
+        returning *`,
+        [decision.outcome, details.externalReference ?? null, JSON.stringify(extra), locked.id],
+      )) as TransactionRow[];
       const topUp = toTransaction(rows[0]!);
       await this.event(em, 'transaction.updated', topUp, 'PENDING');
+      const release = decision.release ? (await this.moveIn(em, decision.release)).toRow : null;
+      const r: SettleResult = { applied: true, transaction: topUp, release };
+      await finishUnit(em, unit, r);
+      return r;
+    });
+    if (result.applied) {
+      unit?.committed?.(result);
+      await this.committed([result.transaction.userId]);
+    }
+    return result;
+  }
+
+  async settleHeld(
+    transactionId: string,
+    decision: { outcome: 'SUCCESS'; onward: Leg[] } | { outcome: 'FAILED'; reason: string },
+    unit?: UnitOfWork<SettleResult>,
+  ): Promise<SettleResult> {
+    const userIds: number[] = [];
+    const result = await this.orm.em.fork().transactional(async (em): Promise<SettleResult> => {
+      // The exactly-once gate, as for top-ups: only the decision whose UPDATE matches the PENDING held row acts.
+      const rows = (await em.execute(
+        `update historical_transactions set transaction_status = ?, updated_at = now()
+          where transaction_id = ? and transaction_status = 'PENDING' and transaction_type <> 'TOPUP' and (metadata::jsonb ->> 'risk_case') is not null
+        returning *`,
+        [decision.outcome, transactionId],
+      )) as TransactionRow[];
+      if (rows.length === 0) {
+        const current = await this.findIn(em, transactionId);
+        if (!current) throw LedgerErrors.transactionNotFound();
+        return { applied: false, transaction: current, release: null };
+      }
+      const held = toTransaction(rows[0]!);
+      userIds.push(held.userId);
+      await this.event(em, 'transaction.updated', held, 'PENDING');
       let release: LedgerTransaction | null = null;
-      if (outcome === 'FAILED') {
-        // Give the money back from the provider's settlement account, whatever the account's
-        // status is now: it is the customer's money.
+      if (decision.outcome === 'SUCCESS') {
+        const legs: Leg[] = [{ account: { system: 'RISK_HOLD' }, delta: -held.amount.minor, rule: 'any' }, ...decision.onward];
+        // Its own journal reference (a transaction id belongs to one movement), named after the held one as payouts' :RETURN.
+        const posted = await this.postIn(em, legs, `${transactionId}:RELEASE`);
+        for (const r of posted.rows) if (r) userIds.push(r.userId);
+      } else {
         const moved = await this.moveIn(em, {
-          amount: topUp.amount,
-          from: { system: settlementAccountOf(topUp.paymentMethod ?? 'GOPAY') },
-          to: { accountId: topUp.accountId },
+          amount: held.amount,
+          from: { system: 'RISK_HOLD' },
+          to: { accountId: held.accountId },
           fromRule: 'any',
           toRule: 'any',
           toRow: {
             transactionId: newTransactionId('RFD'),
             type: 'REFUND',
             status: 'SUCCESS',
-            description: 'top-up failed: amount released',
-            paymentMethod: topUp.paymentMethod,
-            relatedTransactionId: topUp.transactionId,
-            metadata: { refund_of: topUp.transactionId, reason: details.reason ?? 'provider declined' },
+            description: 'held by the fraud rules and rejected: amount returned',
+            relatedTransactionId: held.transactionId,
+            metadata: { refund_of: held.transactionId, reason: decision.reason },
           },
         });
         release = moved.toRow;
       }
-      const r: SettleResult = { applied: true, transaction: topUp, release };
-      await inTransaction?.(em as unknown as TransactionHandle, r);
+      const r: SettleResult = { applied: true, transaction: held, release };
+      await finishUnit(em, unit, r);
       return r;
     });
-    if (result.applied) await this.committed([result.transaction.userId]);
+    if (result.applied) {
+      unit?.committed?.(result);
+      await this.committed(userIds);
+    }
     return result;
   }
 
@@ -185,10 +339,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private async moveIn(em: EntityManager, m: Movement): Promise<MovementResult> {
     if (m.guard) await m.guard(this.reader(em)); // may fix the amount (a full refund)
     if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
-    const r = await this.postIn(em, [
-      { account: m.from, delta: -m.amount.minor, rule: m.fromRule, row: m.fromRow, toOthers: m.toOthers },
-      { account: m.to, delta: m.amount.minor, rule: m.toRule, row: m.toRow },
-    ]);
+    const r = await this.postIn(em, movementLegs(m), undefined, m.screen);
     return { movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null };
   }
 
@@ -198,16 +349,23 @@ export class PostgresLedgerRepository implements LedgerRepository {
    * and the bank's system accounts last, each changed by a single conditional statement just
    * before commit, so a hot row's lock is held for one round trip instead of the whole transaction.
    */
-  private async postIn(em: EntityManager, legs: Leg[], reference?: string): Promise<PostingResult> {
-    const resolved: ResolvedLeg[] = [];
-    for (const l of legs) resolved.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers });
+  private async postIn(em: EntityManager, planned: Leg[], reference?: string, screen?: Screen): Promise<PostingResult> {
+    let legs = planned;
+    let resolved = await this.resolveLegs(em, legs);
     const movementId = randomUUID();
-    const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const locked = new Map<string, Account>();
     for (const id of [...new Set(resolved.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort()) {
       const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [id])) as AccountRow[];
       if (rows[0]) locked.set(id, toAccount(rows[0]));
     }
+    // The fraud rules, under the locks just taken (a hold replaces the legs; a block throws).
+    const screened = screen ? await screen(unitOf(em), legs) : undefined;
+    if (screened) {
+      legs = screened;
+      resolved = await this.resolveLegs(em, legs);
+      if (resolved.some((l) => l.kind === 'customer' && !locked.has(l.accountId))) throw new Error('a screen may only touch customers the movement locked');
+    }
+    const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
     const plan = planPosting(resolved, locked, this.opts.limits ? { limits: this.opts.limits, state: await this.limitStates(em, resolved) } : undefined);
     const written = new Map<string, LedgerTransaction>();
     for (const c of plan.decided) {
@@ -222,18 +380,29 @@ export class PostgresLedgerRepository implements LedgerRepository {
       const signed = signedDecimal(x.delta);
       const floor = signedDecimal(x.requires.minBalance);
       const status = x.requires.status === 'active' ? "and account_status = 'ACTIVE'" : x.requires.status === 'not_closed' ? "and account_status <> 'CLOSED'" : '';
+      // The levels the domain decided this side must not have (FREEZE_LEVELS, never input).
+      const unfrozen = x.requires.notFrozenAt.length ? `and (freeze_level is null or freeze_level not in (${x.requires.notFrozenAt.map((l) => `'${l}'`).join(', ')}))` : '';
       const changed = (await em.execute(
         `with s as (
            update accounts set balance = balance + ?::numeric, updated_at = now()
-            where id = ? and balance + ?::numeric >= ?::numeric ${status}
+            where id = ? and balance + ?::numeric >= ?::numeric ${status} ${unfrozen}
             returning balance - ?::numeric as before, balance as after)
          insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after)
          select ?, ?, ?, ?::numeric, s.before, s.after from s returning id`,
         [signed, x.accountId, signed, floor, signed, movementId, x.accountId, journalRef, signed],
       )) as unknown[];
-      if (changed.length !== 1) throw x.rejection;
+      if (changed.length !== 1) {
+        const [now] = (await em.execute(`select freeze_level from accounts where id = ?`, [x.accountId])) as { freeze_level: FreezeLevel | null }[];
+        throw deferredRejection(x, now?.freeze_level ?? null);
+      }
     }
     return { movementId, rows: resolved.map((l) => written.get(l.accountId) ?? null) };
+  }
+
+  private async resolveLegs(em: EntityManager, legs: Leg[]): Promise<ResolvedLeg[]> {
+    const out: ResolvedLeg[] = [];
+    for (const l of legs) out.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
+    return out;
   }
 
   /**
@@ -326,6 +495,15 @@ export class PostgresLedgerRepository implements LedgerRepository {
     const ids = [...new Set(userIds.filter((u): u is number => u !== undefined))];
     if (ids.length && this.opts.onCommitted) await this.opts.onCommitted(ids).catch(() => {});
   }
+}
+
+/** A two-sided movement's legs, once its guard has run (it may fix the amount: a full refund). */
+function movementLegs(m: Movement): Leg[] {
+  if (m.amount.isZero()) throw new Error('a movement needs a positive amount');
+  return [
+    { account: m.from, delta: -m.amount.minor, rule: m.fromRule, row: m.fromRow, toOthers: m.toOthers },
+    { account: m.to, delta: m.amount.minor, rule: m.toRule, row: m.toRow },
+  ];
 }
 
 const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');

@@ -1,7 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
 import type { EWalletMethod, TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
-import type { TransactionHandle } from '../../../domain/ledger/ledger.repository.ts';
+import type { UnitTransaction } from '../../../domain/shared/unit-of-work.ts';
+import { emOf } from '../unit-of-work.ts';
 import type { TransactionStatus } from '../../../domain/ledger/transaction.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { ExceptionKind, OurTopUp, ReconciliationException, Resolution } from '../../../domain/reconciliation/reconciliation.ts';
@@ -192,8 +192,8 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
     return rows.map(toCase);
   }
 
-  async resolve(caseId: string, r: CaseResolution, tx?: TransactionHandle): Promise<boolean> {
-    const em = tx ? (tx as unknown as EntityManager) : this.orm.em.fork();
+  async resolve(caseId: string, r: CaseResolution, tx?: UnitTransaction): Promise<boolean> {
+    const em = tx ? emOf(tx) : this.orm.em.fork();
     const rows = (await em.execute(
       `update reconciliation_cases
           set case_status = 'RESOLVED', resolution = ?, resolution_note = ?, resolved_by = ?, resolved_at = now(), resolution_movement_id = ?::uuid, resolution_transaction_id = ?

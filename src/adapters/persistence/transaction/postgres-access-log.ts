@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import type { AccessLogEntry } from '../../../domain/regulator/access-log.ts';
+import { HTTP_METHODS, type AccessLogEntry, type HttpMethod } from '../../../domain/regulator/access-log.ts';
+import { ApiAccessLogSchema } from '../schemas/index.ts';
 import type { AccessLogFilter, AccessLogReader, AccessLogRow, AccessLogSink } from '../../../application/regulator/ports.ts';
 import type { Orm } from '../orm.ts';
 import { query, toDate } from './sql.ts';
 
-const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']);
+const isHttpMethod = (m: string): m is HttpMethod => (HTTP_METHODS as readonly string[]).includes(m);
 
 export interface BufferedSinkOptions {
   flushIntervalMs?: number;
@@ -73,30 +74,25 @@ export class BufferedPostgresAccessLogSink implements AccessLogSink {
   }
 
   private async insert(batch: AccessLogEntry[]): Promise<void> {
-    const values: string[] = [];
-    const params: unknown[] = [];
-    for (const e of batch) {
-      values.push('(?, ?, ?, ?::http_method, ?, ?, ?, ?, ?, ?, ?)');
-      params.push(
-        e.externalServiceId,
-        e.apiKeyId,
-        e.endpoint.slice(0, 255),
-        METHODS.has(e.method) ? e.method : null,
-        e.ipAddress,
-        e.userAgent?.slice(0, 1000) ?? null,
-        e.status,
-        e.durationMs,
-        e.errorCode?.slice(0, 64) ?? null,
-        e.requestId?.slice(0, 128) ?? null,
-        e.at,
-      );
-    }
-    await query(
-      this.orm,
-      `insert into api_access_logs (external_service_id, api_key_id, endpoint, http_method, ip_address, user_agent, response_status, duration_ms, error_code, request_id, created_at)
-       values ${values.join(', ')}`,
-      params,
-    );
+    await this.orm.em
+      .fork()
+      .createQueryBuilder(ApiAccessLogSchema)
+      .insert(
+        batch.map((e) => ({
+          externalServiceId: e.externalServiceId,
+          apiKeyId: e.apiKeyId,
+          endpoint: e.endpoint.slice(0, 255),
+          httpMethod: isHttpMethod(e.method) ? e.method : null,
+          ipAddress: e.ipAddress,
+          userAgent: e.userAgent?.slice(0, 1000) ?? null,
+          responseStatus: e.status,
+          durationMs: e.durationMs,
+          errorCode: e.errorCode?.slice(0, 64) ?? null,
+          requestId: e.requestId?.slice(0, 128) ?? null,
+          createdAt: e.at,
+        })),
+      )
+      .execute();
     // Keys' last use, from the same batch: one statement per batch, never one per request.
     const lastUse = new Map<string, Date>();
     for (const e of batch) if (e.apiKeyId && e.status < 400 && (lastUse.get(e.apiKeyId)?.getTime() ?? 0) < e.at.getTime()) lastUse.set(e.apiKeyId, e.at);

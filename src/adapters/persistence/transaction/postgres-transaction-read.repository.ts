@@ -5,6 +5,7 @@ import type {
   HistoryPage,
   MonthlyReport,
   Paging,
+  RefusalCount,
   ReportLine,
   Scope,
   TransactionReadRepository,
@@ -227,5 +228,17 @@ export class PostgresTransactionReadRepository implements TransactionReadReposit
     );
     return rows.map((r) => ({ period: r.period, type: r.type, status: r.status, paymentMethod: r.method || null, count: Number(r.n), amount: r.amount }));
   }
-}
 
+  async refusalCounts(fromDay: string, toDay: string): Promise<RefusalCount[]> {
+    const rows = await query<{ rule: string; code: string; n: string; amount: string }>(
+      this.orm,
+      `select rule, code, count(*)::text as n, coalesce(sum(amount), 0)::numeric(20,2)::text as amount
+         from movement_refusals
+        where refused_at >= (?::date)::timestamp at time zone '${BUSINESS_TIME_ZONE}'
+          and refused_at < (?::date + 1)::timestamp at time zone '${BUSINESS_TIME_ZONE}'
+        group by rule, code order by rule, code`,
+      [fromDay, toDay],
+    );
+    return rows.map((r) => ({ rule: r.rule, code: r.code, count: Number(r.n), amount: r.amount }));
+  }
+}

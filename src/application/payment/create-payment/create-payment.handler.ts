@@ -3,13 +3,15 @@ import { newTransactionId } from '../../../domain/shared/ids.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { assertAccountRule } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
-import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository, Screen } from '../../../domain/ledger/ledger.repository.ts';
+import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { paymentLegs } from '../../../domain/ledger/merchant-postings.ts';
 import { MerchantErrors, assertMerchantAcceptsPayments } from '../../../domain/merchant/merchant.ts';
 import type { MerchantRepository } from '../../../domain/merchant/merchant.repository.ts';
 import { splitPayment, type FeeTable } from '../../../domain/merchant/mdr.ts';
 import { assertPositive } from '../shared/amounts.ts';
+import type { RiskScreen } from '../../risk/risk-screen.ts';
 
 export interface CreatePaymentCommand {
   userId: number;
@@ -29,15 +31,17 @@ export class CreatePaymentHandler {
   private readonly ledger: LedgerRepository;
   private readonly merchants: MerchantRepository;
   private readonly fees: FeeTable;
+  private readonly risk: RiskScreen | undefined;
 
-  constructor(accounts: AccountRepository, ledger: LedgerRepository, merchants: MerchantRepository, fees: FeeTable) {
+  constructor(accounts: AccountRepository, ledger: LedgerRepository, merchants: MerchantRepository, fees: FeeTable, risk?: RiskScreen) {
+    this.risk = risk;
     this.accounts = accounts;
     this.ledger = ledger;
     this.merchants = merchants;
     this.fees = fees;
   }
 
-  async execute(cmd: CreatePaymentCommand, inTransaction?: InTransaction<LedgerTransaction>): Promise<LedgerTransaction> {
+  async execute(cmd: CreatePaymentCommand, unit?: UnitOfWork<LedgerTransaction>): Promise<LedgerTransaction> {
     assertPositive(cmd.amount);
     const merchant = await this.merchants.findByCode(cmd.merchantId);
     if (!merchant) throw MerchantErrors.notFound();
@@ -58,7 +62,10 @@ export class CreatePaymentHandler {
         metadata: { merchant_id: merchant.code, merchant_name: merchant.name, gross: split.gross.toString(), fee: split.fee.toString(), net: split.net.toString(), fee_bps: split.bps },
       },
     });
-    const r = await this.ledger.post({ plan: () => Promise.resolve(legs) }, inTransaction && ((tx, res) => inTransaction(tx, res.rows[0]!)));
+    // A payment the fraud rules hold answers its PENDING row (the money in RISK_HOLD until an operator decides).
+    const post = (screen?: Screen) => this.ledger.post({ plan: () => Promise.resolve(legs), screen }, mapUnit(unit, (res) => res.rows[0]!));
+    const subject = { kind: 'PAYMENT' as const, payerAccountId: account.id, amount: cmd.amount.minor, counterpartyAccountId: merchant.accountId };
+    const r = this.risk ? await this.risk.run(subject, post) : await post();
     return r.rows[0]!;
   }
 }

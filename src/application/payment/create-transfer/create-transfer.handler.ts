@@ -4,9 +4,11 @@ import type { AccountRepository } from '../../../domain/wallet/account.repositor
 import { assertAccountRule } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { maskRecipient, type MaskedRecipient } from '../../../domain/wallet/recipient.ts';
-import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository, Screen } from '../../../domain/ledger/ledger.repository.ts';
+import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { assertPositive } from '../shared/amounts.ts';
+import type { RiskScreen } from '../../risk/risk-screen.ts';
 
 export interface CreateTransferCommand {
   userId: number;
@@ -19,7 +21,8 @@ export interface CreateTransferCommand {
 
 export interface TransferResult {
   sender: LedgerTransaction;
-  recipient: LedgerTransaction;
+  /** Null while the fraud rules hold the transfer for review (the sender's row is PENDING, the money in RISK_HOLD). */
+  recipient: LedgerTransaction | null;
   /** Who was paid, masked: the sender sees whom the identifier resolved to. */
   payee: MaskedRecipient;
 }
@@ -28,13 +31,15 @@ export interface TransferResult {
 export class CreateTransferHandler {
   private readonly accounts: AccountRepository;
   private readonly ledger: LedgerRepository;
+  private readonly risk: RiskScreen | undefined;
 
-  constructor(accounts: AccountRepository, ledger: LedgerRepository) {
+  constructor(accounts: AccountRepository, ledger: LedgerRepository, risk?: RiskScreen) {
     this.accounts = accounts;
     this.ledger = ledger;
+    this.risk = risk;
   }
 
-  async execute(cmd: CreateTransferCommand, inTransaction?: InTransaction<TransferResult>): Promise<TransferResult> {
+  async execute(cmd: CreateTransferCommand, unit?: UnitOfWork<TransferResult>): Promise<TransferResult> {
     assertPositive(cmd.amount);
     const sender = await this.accounts.findByUserId(cmd.userId);
     if (!sender) throw WalletErrors.accountNotFound();
@@ -45,8 +50,10 @@ export class CreateTransferHandler {
     const payee = maskRecipient(recipient);
     const outId = newTransactionId('TRF');
     const inId = newTransactionId('TRF');
-    const r = await this.ledger.move(
+    const subject = { kind: 'TRANSFER' as const, payerAccountId: sender.id, amount: cmd.amount.minor, counterpartyAccountId: recipient.id };
+    const move = (screen?: Screen) => this.ledger.move(
       {
+        screen,
         amount: cmd.amount,
         from: { accountId: sender.id },
         to: { accountId: recipient.id },
@@ -71,8 +78,9 @@ export class CreateTransferHandler {
           metadata: { direction: 'IN', counterparty_account_id: sender.id, counterparty_username: cmd.username },
         },
       },
-      inTransaction && ((tx, res) => inTransaction(tx, { sender: res.fromRow!, recipient: res.toRow!, payee })),
+      mapUnit(unit, (res) => ({ sender: res.fromRow!, recipient: res.toRow, payee })),
     );
-    return { sender: r.fromRow!, recipient: r.toRow!, payee };
+    const r = this.risk ? await this.risk.run(subject, move) : await move();
+    return { sender: r.fromRow!, recipient: r.toRow, payee };
   }
 }

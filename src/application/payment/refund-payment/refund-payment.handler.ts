@@ -1,6 +1,7 @@
 import type { Money } from '../../../domain/shared/money.ts';
 import { newTransactionId } from '../../../domain/shared/ids.ts';
-import type { InTransaction, LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
+import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { LedgerErrors } from '../../../domain/ledger/ledger.errors.ts';
 import { decideRefund, paymentFee, refundLegs } from '../../../domain/ledger/merchant-postings.ts';
@@ -33,7 +34,7 @@ export class RefundPaymentHandler {
     this.merchants = merchants;
   }
 
-  async execute(cmd: RefundPaymentCommand, inTransaction?: InTransaction<LedgerTransaction>): Promise<LedgerTransaction> {
+  async execute(cmd: RefundPaymentCommand, unit?: UnitOfWork<LedgerTransaction>): Promise<LedgerTransaction> {
     const original = await this.ledger.findByTransactionId(cmd.transactionId);
     if (!original) throw LedgerErrors.transactionNotFound();
     if (original.type !== 'PAYMENT') throw LedgerErrors.notRefundable('only payments can be refunded');
@@ -71,7 +72,7 @@ export class RefundPaymentHandler {
           });
         },
       },
-      inTransaction && ((tx, res) => inTransaction(tx, res.rows.at(-1)!)),
+      mapUnit(unit, (res) => res.rows.at(-1)!),
     );
     return r.rows.at(-1)!;
   }

@@ -6,10 +6,12 @@ import type { EWalletMethod, TopUpResult } from '../../../domain/ewallet/ewallet
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { assertAccountRule, settlementAccountOf } from '../../../domain/wallet/account.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
-import type { InTransaction, LedgerRepository, SettleResult } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerRepository, Screen, SettleResult } from '../../../domain/ledger/ledger.repository.ts';
+import { mapUnit, type UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import { maskPhone, type LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { assertTopUpLimits } from '../shared/amounts.ts';
 import { providerFor, type EWalletProviders } from '../shared/ewallet-providers.ts';
+import type { RiskScreen } from '../../risk/risk-screen.ts';
 
 export interface TopUpCommand {
   userId: number;
@@ -43,8 +45,11 @@ export class TopUpHandler {
   private readonly sendDeadlineMs: number;
   private readonly lateSuccess: LateSuccess | undefined;
   private readonly logger: Logger | undefined;
+  private readonly risk: RiskScreen | undefined;
 
   constructor(deps: {
+    /** The fraud rules (a top-up is only allowed or blocked: risk-rules.ts effectiveOutcome). */
+    risk?: RiskScreen;
     accounts: AccountRepository;
     ledger: LedgerRepository;
     providers: EWalletProviders;
@@ -62,13 +67,14 @@ export class TopUpHandler {
     this.sendDeadlineMs = deps.sendDeadlineMs;
     this.lateSuccess = deps.lateSuccess;
     this.logger = deps.logger;
+    this.risk = deps.risk;
   }
 
   /**
-   * `hooks.onDebit` runs in the debit's transaction (store the pending response there, so a retry
-   * can never debit twice); `hooks.onSettle` in the settlement's, when this request settles it.
+   * `units.debit` commits with the debit (store the pending response there, so a retry can never
+   * debit twice); `units.settle` with the settlement, when this request settles it.
    */
-  async execute(cmd: TopUpCommand, hooks: { onDebit?: InTransaction<LedgerTransaction>; onSettle?: InTransaction<TopUpOutcome> } = {}): Promise<TopUpOutcome> {
+  async execute(cmd: TopUpCommand, units: { debit?: UnitOfWork<LedgerTransaction>; settle?: UnitOfWork<TopUpOutcome> } = {}): Promise<TopUpOutcome> {
     assertTopUpLimits(cmd.amount, this.maxAmount);
     const account = await this.accounts.findByUserId(cmd.userId);
     if (!account) throw WalletErrors.accountNotFound();
@@ -79,15 +85,18 @@ export class TopUpHandler {
     if (!wallet) throw new DomainError('EWALLET_NOT_FOUND', 'business_rule', `no ${cmd.method} e-wallet for this phone number`, { errors: [{ field: 'phone_number', message: 'no e-wallet registered to this number' }] });
 
     const transactionId = newTransactionId('TOP');
-    const moved = await this.ledger.move(
+    const ownPhone = cmd.phone === (await this.accounts.phoneOf(cmd.userId));
+    const subject = { kind: 'TOPUP' as const, payerAccountId: account.id, amount: cmd.amount.minor, counterpartyAccountId: null, ownPhone };
+    const move = (screen?: Screen) => this.ledger.move(
       {
+        screen,
         amount: cmd.amount,
         from: { accountId: account.id },
         to: { system: settlementAccountOf(cmd.method) },
         fromRule: 'active',
         toRule: 'any',
         // KYC: topping up an e-wallet that is not on the holder's own phone sends money to someone else.
-        toOthers: cmd.phone !== (await this.accounts.phoneOf(cmd.userId)),
+        toOthers: !ownPhone,
         fromRow: {
           transactionId,
           type: 'TOPUP',
@@ -98,8 +107,9 @@ export class TopUpHandler {
           metadata: { ewallet_phone: maskPhone(cmd.phone) },
         },
       },
-      hooks.onDebit && ((tx, r) => hooks.onDebit!(tx, r.fromRow!)),
+      mapUnit(units.debit, (r) => r.fromRow!),
     );
+    const moved = this.risk ? await this.risk.run(subject, move) : await move();
     const pending = moved.fromRow!;
 
     let answer: TopUpResult;
@@ -121,7 +131,7 @@ export class TopUpHandler {
       transactionId,
       answer.status,
       { externalReference: answer.providerReference, reason: answer.reason },
-      hooks.onSettle && ((tx, r) => hooks.onSettle!(tx, outcomeOf(r, answer))),
+      mapUnit(units.settle, (r) => outcomeOf(r, answer)),
     );
     if (answer.status === 'SUCCESS' && !settled.applied && settled.transaction.status === 'FAILED') await this.lateSuccess?.(transactionId, answer.providerReference, 'request');
     return outcomeOf(settled, answer);

@@ -1,6 +1,7 @@
 import type { AdminCommand, AdminContext } from '../cli.ts';
 import type { AccountStatus } from '../../../domain/wallet/account.ts';
 import { VerifyAccountHandler } from '../../../application/payment/verify-account/verify-account.handler.ts';
+import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
 import { AesGcmIdentityCipher } from '../../../adapters/security/aes-gcm-identity-cipher.ts';
 import { UsageError, requireFlag } from '../cli.ts';
 import { PAYMENT } from '../../payment/payment.bindings.ts';
@@ -21,6 +22,9 @@ function statusCommand(name: string, to: AccountStatus, summary: string): AdminC
   };
 }
 
+/** The operator's view of a freeze: with its reason and who froze (the API shows the level and time only). */
+export const freezeJson = (f: AccountFreeze | null | undefined) => (f ? { level: f.level, reason: f.reason, frozen_at: f.frozenAt.toISOString(), frozen_by: f.frozenBy } : null);
+
 export const accountsCommands: AdminCommand[] = [
   {
     name: 'accounts show',
@@ -33,8 +37,8 @@ export const accountsCommands: AdminCommand[] = [
       const identity = await accounts.identityOf(a.id);
       const kyc = identity ? { id_type: identity.idType, id_number: identity.idNumberMasked, verified_by: identity.verifiedBy, verified_at: identity.verifiedAt.toISOString() } : null;
       ctx.print(
-        { ...accountJson(a), identity: kyc },
-        `account ${a.id}  user ${a.userId}  ${a.status}  ${a.kycTier ?? 'UNREGISTERED'}  ${a.balance.toString()} ${a.currency}${kyc ? `  ${kyc.id_type} ${kyc.id_number}` : ''}`,
+        { ...accountJson(a), freeze: freezeJson(a.freeze), identity: kyc },
+        `account ${a.id}  user ${a.userId}  ${a.status}  ${a.kycTier ?? 'UNREGISTERED'}  ${a.balance.toString()} ${a.currency}${kyc ? `  ${kyc.id_type} ${kyc.id_number}` : ''}${a.freeze ? `  FROZEN ${a.freeze.level} (${a.freeze.reason})` : ''}`,
       );
     },
   },
@@ -61,6 +65,30 @@ export const accountsCommands: AdminCommand[] = [
         { ...accountJson(r.after), previous_kyc_tier: r.before.kycTier ?? 'UNREGISTERED', identity: { id_number: r.idNumberMasked } },
         `account ${r.after.id}: ${r.before.kycTier ?? 'UNREGISTERED'} → ${r.after.kycTier} (${r.idNumberMasked})`,
       );
+    },
+  },
+  {
+    name: 'accounts freeze',
+    summary: 'freeze an account: DEBIT (nothing leaves), CREDIT (no new money in) or ALL; refused movements answer 403 ACCOUNT_FROZEN (refunds and released top-ups still arrive)',
+    usage: 'accounts freeze --account ID|USERNAME|PHONE --level DEBIT|CREDIT|ALL --reason TEXT [--operator NAME]',
+    async run(ctx) {
+      const { accounts } = paymentCli(ctx);
+      const account = await accountFlag(ctx, accounts);
+      const { before, after } = await ctx.container.get(PAYMENT.FreezeAccount).freeze({ accountId: account.id, level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
+      await ctx.audit('accounts.freeze', { type: 'account', id: after.id }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: freezeJson(after.freeze) } });
+      ctx.print({ ...accountJson(after), freeze: freezeJson(after.freeze), previous_freeze: freezeJson(before.freeze) }, `account ${after.id}: frozen ${after.freeze!.level} (${after.freeze!.reason})`);
+    },
+  },
+  {
+    name: 'accounts unfreeze',
+    summary: "lift an account's freeze",
+    usage: 'accounts unfreeze --account ID|USERNAME|PHONE [--operator NAME]',
+    async run(ctx) {
+      const { accounts } = paymentCli(ctx);
+      const account = await accountFlag(ctx, accounts);
+      const { before, after } = await ctx.container.get(PAYMENT.FreezeAccount).unfreeze(account.id);
+      await ctx.audit('accounts.unfreeze', { type: 'account', id: after.id }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: null } });
+      ctx.print({ ...accountJson(after), freeze: null, previous_freeze: freezeJson(before.freeze) }, `account ${after.id}: unfrozen (was ${before.freeze!.level})`);
     },
   },
   statusCommand('suspend', 'SUSPENDED', 'suspend an account: it can no longer move money (403 ACCOUNT_NOT_ACTIVE)'),

@@ -10,6 +10,7 @@ import { merchantsCommands } from './merchants.commands.ts';
 import { reconcileCommands } from './reconcile.commands.ts';
 import { discrepanciesCommands } from './discrepancies.commands.ts';
 import { auditCommands } from './audit.commands.ts';
+import { riskCommands } from './risk.commands.ts';
 
 /** Every operator command; each service's issue adds its own file here. */
-export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...discrepanciesCommands, ...merchantsCommands, ...reconcileCommands, ...auditCommands];
+export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...discrepanciesCommands, ...merchantsCommands, ...reconcileCommands, ...auditCommands, ...riskCommands];

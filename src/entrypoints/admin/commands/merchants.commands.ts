@@ -5,7 +5,8 @@ import { MerchantStatementQuery } from '../../../application/merchant/merchant-s
 import { statementCsv, statementJson } from '../../../domain/merchant/statement.ts';
 import type { Payout } from '../../../domain/disbursement/payout.ts';
 import { Money } from '../../../domain/shared/money.ts';
-import { amountFlag, paymentCli } from './payment-cli.ts';
+import { amountFlag, operatorOf, paymentCli } from './payment-cli.ts';
+import { freezeJson } from './accounts.commands.ts';
 import { payoutCli } from './disbursement-cli.ts';
 
 const optional = (ctx: AdminContext, name: string): string | undefined => (typeof ctx.flags[name] === 'string' ? (ctx.flags[name] as string) : undefined);
@@ -30,13 +31,14 @@ export function merchantJson(m: MerchantWithBalance): Record<string, unknown> {
     bank_account: m.bankAccount && { bank_code: m.bankAccount.bankCode, account_number: m.bankAccount.accountNumber, holder_name: m.bankAccount.holderName },
     account_id: m.accountId,
     balance: m.balance.toString(),
+    freeze: freezeJson(m.freeze),
     currency: 'IDR',
     created_at: m.createdAt.toISOString(),
     updated_at: m.updatedAt.toISOString(),
   };
 }
 
-const line = (m: MerchantWithBalance) => `${m.code.padEnd(20)} ${m.status.padEnd(9)} ${m.category.padEnd(14)} ${m.balance.toString().padStart(18)} IDR  ${m.feeBps === null ? 'category fee' : `${m.feeBps} bps`}  ${m.name}`;
+const line = (m: MerchantWithBalance) => `${m.code.padEnd(20)} ${(m.freeze ? `${m.status}/F:${m.freeze.level}` : m.status).padEnd(9)} ${m.category.padEnd(14)} ${m.balance.toString().padStart(18)} IDR  ${m.feeBps === null ? 'category fee' : `${m.feeBps} bps`}  ${m.name}`;
 
 const admin = (ctx: AdminContext) => new MerchantAdmin(paymentCli(ctx).merchants);
 
@@ -96,6 +98,26 @@ export const merchantsCommands: AdminCommand[] = [
   },
   statusCommand('suspend', 'SUSPENDED', 'suspend a merchant: payments to it are refused (403 MERCHANT_NOT_ACTIVE); refunds still come from it'),
   statusCommand('reactivate', 'ACTIVE', 'reactivate a suspended merchant'),
+  {
+    name: 'merchants freeze',
+    summary: "freeze a merchant's account: DEBIT (no payouts), CREDIT (no payments to it, 403 ACCOUNT_FROZEN) or ALL; refunds to payers still go out",
+    usage: 'merchants freeze --merchant CODE --level DEBIT|CREDIT|ALL --reason TEXT [--operator NAME]',
+    async run(ctx) {
+      const { before, after } = await admin(ctx).freeze(requireFlag(ctx.flags, 'merchant'), { level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
+      await ctx.audit('merchants.freeze', { type: 'merchant', id: after.code }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: freezeJson(after.freeze) } });
+      ctx.print({ ...merchantJson(after), previous_freeze: freezeJson(before.freeze) }, `merchant ${after.code}: frozen ${after.freeze!.level} (${after.freeze!.reason})`);
+    },
+  },
+  {
+    name: 'merchants unfreeze',
+    summary: "lift a merchant's freeze",
+    usage: 'merchants unfreeze --merchant CODE [--operator NAME]',
+    async run(ctx) {
+      const { before, after } = await admin(ctx).unfreeze(requireFlag(ctx.flags, 'merchant'));
+      await ctx.audit('merchants.unfreeze', { type: 'merchant', id: after.code }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: null } });
+      ctx.print({ ...merchantJson(after), previous_freeze: freezeJson(before.freeze) }, `merchant ${after.code}: unfrozen (was ${before.freeze!.level})`);
+    },
+  },
   statusCommand('close', 'CLOSED', 'close a merchant for good (its balance must be 0.00: pay it out first)'),
   {
     name: 'merchants set-fee',

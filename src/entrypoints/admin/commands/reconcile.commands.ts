@@ -1,19 +1,20 @@
 import { UsageError, requireFlag, type AdminCommand, type AdminContext } from '../cli.ts';
 import { ReconcileStatementHandler } from '../../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
 import type { EWalletMethod } from '../../../domain/ewallet/ewallet-provider.ts';
+import { PAYMENT_METHODS } from '../../../domain/ledger/transaction.ts';
 import { RESOLUTIONS, isResolution, parseStatementDate, type ReconciliationException } from '../../../domain/reconciliation/reconciliation.ts';
 import type { ReconciliationCase, ReconciliationRun } from '../../../domain/reconciliation/reconciliation.repository.ts';
 import type { DomainError } from '../../../domain/shared/domain-error.ts';
 import { operatorOf } from './payment-cli.ts';
 import { PAYMENT } from '../../payment/payment.bindings.ts';
 
-const PROVIDERS: EWalletMethod[] = ['GOPAY', 'SHOPEE_PAY'];
+const PROVIDERS: readonly EWalletMethod[] = PAYMENT_METHODS;
 
 function providerFlag(ctx: AdminContext, required: boolean): EWalletMethod | undefined {
   const v = ctx.flags.provider;
   if (v === undefined && !required) return undefined;
   const p = typeof v === 'string' ? v.toUpperCase().replace('SHOPEEPAY', 'SHOPEE_PAY') : '';
-  if (!PROVIDERS.includes(p as EWalletMethod)) throw new UsageError(`--provider must be GOPAY or SHOPEE_PAY`);
+  if (!PROVIDERS.includes(p as EWalletMethod)) throw new UsageError(`--provider must be ${PAYMENT_METHODS.join(' or ')}`);
   return p as EWalletMethod;
 }
 

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { appendOutboxEvents } from '../outbox.ts';
+import { writeIdempotencyRecords } from '../idempotency/postgres-idempotency.store.ts';
+import { Money, signedMinorText } from '../../../domain/shared/money.ts';
+import type { Account } from '../../../domain/wallet/account.ts';
+import { assertDeferred, planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import type { KycLimits, LimitState } from '../../../domain/ledger/limits.ts';
+import type { AccountRef, HistoryRow, LedgerGuardReader, Leg, PostingResult } from '../../../domain/ledger/ledger.repository.ts';
+import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
+import type { IdempotencyRecord, UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
+import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
+
+/** One movement of a batch: its legs (or the plan that returns them under the batch's locks) and its unit of work. */
+export interface BatchItem {
+  plan: (reader: LedgerGuardReader) => Promise<Leg[]>;
+  reference?: string;
+  unit?: UnitOfWork<PostingResult>;
+}
+
+export type BatchOutcome = { ok: true; result: PostingResult } | { ok: false; error: unknown };
+
+export interface BatchDeps {
+  topic: string;
+  limits?: KycLimits;
+  resolve(em: EntityManager, ref: AccountRef): Promise<string>;
+  reader(em: EntityManager): LedgerGuardReader;
+  limitState(em: EntityManager, accountId: string): Promise<LimitState>;
+}
+
+interface PlannedRow {
+  key: string;
+  account: Account;
+  row: HistoryRow;
+  amount: Money;
+  before: Money;
+  after: Money;
+}
+
+const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');
+
+/**
+ * Many movements in the one open transaction `em` (group commit). Every account the batch touches
+ * is locked once, in the ledger's fixed order (customers by id, then merchants' and system
+ * accounts by id — the order of a single movement, so batches and single movements never
+ * deadlock); then the domain decides each movement in turn against the balances the batch's
+ * earlier movements left (planPosting, assertDeferred), so a refusal fails only its own movement;
+ * then the accepted movements' balances, history rows, journal entries, outbox events and
+ * idempotency records are written with one multi-row statement each. Nothing here commits: the
+ * caller commits, and answers each movement only after that.
+ */
+export async function postBatch(em: EntityManager, items: readonly BatchItem[], deps: BatchDeps, movementIds: readonly string[]): Promise<BatchOutcome[]> {
+  const outcomes: (BatchOutcome | null)[] = items.map(() => null);
+  // Refunds planned earlier in this batch, by payment: a later refund's limit counts them.
+  const refundedInBatch = new Map<string, bigint>();
+  const base = deps.reader(em);
+  const reader: LedgerGuardReader = {
+    lockTransaction: (id) => base.lockTransaction(id),
+    refundedTotal: async (id) => (await base.refundedTotal(id)).plus(Money.ofMinor(refundedInBatch.get(id) ?? 0n)),
+  };
+
+  // 1. The legs of each movement (a refund's plan locks its payment and reads its refunds).
+  const resolved: (ResolvedLeg[] | null)[] = [];
+  for (const [i, item] of items.entries()) {
+    try {
+      const legs = await item.plan(reader);
+      const r: ResolvedLeg[] = [];
+      for (const l of legs) r.push({ accountId: await deps.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
+      resolved.push(r);
+      // A refund's amount is its credit to the payer: counted now, for a later refund of the same payment in this batch.
+      for (const l of r) if (l.row?.type === 'REFUND' && l.row.relatedTransactionId && l.delta > 0n) refundedInBatch.set(l.row.relatedTransactionId, (refundedInBatch.get(l.row.relatedTransactionId) ?? 0n) + l.delta);
+    } catch (error) {
+      outcomes[i] = { ok: false, error };
+      resolved.push(null);
+    }
+  }
+
+  // 2. Lock every account once, in the fixed order.
+  const all = resolved.flatMap((r) => r ?? []);
+  const customers = [...new Set(all.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort();
+  const others = [...new Set(all.filter((l) => l.kind !== 'customer').map((l) => l.accountId))].sort();
+  const running = new Map<string, Account>();
+  for (const ids of [customers, others]) {
+    if (ids.length === 0) continue;
+    const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = any(?::uuid[]) order by id for update`, [`{${ids.join(',')}}`])) as AccountRow[];
+    for (const row of rows) running.set(row.id, toAccount(row));
+  }
+  const limitState = new Map<string, LimitState>();
+  if (deps.limits) {
+    for (const id of new Set(all.filter((l) => l.kind === 'customer' && l.delta > 0n && l.rule === 'active').map((l) => l.accountId))) limitState.set(id, await deps.limitState(em, id));
+  }
+
+  // 3. Decide each movement against the running balances; apply only what the domain accepted.
+  const changed = new Set<string>();
+  const journal: unknown[][] = [];
+  const rows: PlannedRow[] = [];
+  const itemRows: { key: string; accountId: string }[][] = items.map(() => []);
+  for (const [i, legs] of resolved.entries()) {
+    if (!legs) continue;
+    try {
+      const plan = planPosting(legs, running, deps.limits ? { limits: deps.limits, state: limitState } : undefined);
+      for (const x of plan.deferred) assertDeferred(x, running.get(x.accountId));
+      const movementId = movementIds[i]!;
+      const journalRef = items[i]!.reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
+      for (const c of plan.decided) {
+        const account = running.get(c.accountId)!;
+        running.set(c.accountId, { ...account, balance: c.after });
+        if (c.row && c.userId !== null) {
+          const key = `${i}:${c.accountId}`;
+          rows.push({ key, account, row: c.row, amount: Money.ofMinor(c.delta < 0n ? -c.delta : c.delta), before: c.before, after: c.after });
+          itemRows[i]!.push({ key, accountId: c.accountId });
+        }
+        journal.push([movementId, c.accountId, c.row?.transactionId ?? journalRef, signedMinorText(c.delta), c.before.toString(), c.after.toString()]);
+        changed.add(c.accountId);
+        track(limitState, c.accountId, c.row, c.delta);
+      }
+      for (const x of plan.deferred) {
+        const account = running.get(x.accountId)!;
+        const after = Money.ofMinor(account.balance.minor + x.delta);
+        running.set(x.accountId, { ...account, balance: after });
+        journal.push([movementId, x.accountId, journalRef, signedMinorText(x.delta), account.balance.toString(), after.toString()]);
+        changed.add(x.accountId);
+      }
+    } catch (error) {
+      outcomes[i] = { ok: false, error };
+    }
+  }
+
+  // 4. Write: one statement per table.
+  if (changed.size > 0) {
+    const ids = [...changed];
+    await em.execute(
+      `update accounts a set balance = v.balance::numeric, updated_at = now() from (values ${ids.map(() => '(?::uuid, ?)').join(', ')}) as v(id, balance) where a.id = v.id`,
+      ids.flatMap((id) => [id, running.get(id)!.balance.toString()]),
+    );
+  }
+  const written = new Map<string, LedgerTransaction>();
+  if (rows.length > 0) {
+    const inserted = (await em.execute(
+      `insert into historical_transactions
+         (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, currency,
+          description, external_reference, payment_method, metadata, related_transaction_id)
+       values ${rows.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?)`).join(', ')} returning *`,
+      rows.flatMap((r) => [
+        r.account.userId, r.account.id, r.row.transactionId, r.row.type, r.row.status, r.amount.toString(), r.before.toString(), r.after.toString(),
+        r.row.description ?? null, r.row.externalReference ?? null, r.row.paymentMethod ?? null, r.row.metadata ? JSON.stringify(r.row.metadata) : null, r.row.relatedTransactionId ?? null,
+      ]),
+    )) as TransactionRow[];
+    const byTransactionId = new Map(inserted.map((t) => [t.transaction_id, toTransaction(t)]));
+    for (const r of rows) written.set(r.key, byTransactionId.get(r.row.transactionId)!);
+    await appendOutboxEvents(em, [...written.values()].map((t) => ({ topic: deps.topic, type: 'transaction.created', key: t.accountId, payload: transactionEventPayload(t) })));
+  }
+  if (journal.length > 0) {
+    await em.execute(`insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values ${journal.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, journal.flat());
+  }
+
+  // 5. Each accepted movement's result, and the idempotency records of all of them in one statement.
+  const records: IdempotencyRecord[] = [];
+  for (const [i, legs] of resolved.entries()) {
+    if (!legs || outcomes[i]) continue;
+    const byAccount = new Map(itemRows[i]!.map((r) => [r.accountId, written.get(r.key)!]));
+    const result: PostingResult = { movementId: movementIds[i]!, rows: legs.map((l) => (l.row ? (byAccount.get(l.accountId) ?? null) : null)) };
+    outcomes[i] = { ok: true, result };
+    const record = items[i]!.unit?.idempotency?.(result);
+    if (record) records.push(record);
+  }
+  await writeIdempotencyRecords(em, records);
+  return outcomes.map((o) => o ?? { ok: false, error: new Error('movement not decided') });
+}
+
+/** The monthly limit's figures as this batch changes them: TRANSFER credits count as incoming; a PENDING top-up is money in flight. */
+function track(state: Map<string, LimitState>, accountId: string, row: HistoryRow | null, delta: bigint): void {
+  const s = state.get(accountId);
+  if (!s || !row) return;
+  if (row.type === 'TRANSFER' && row.status === 'SUCCESS' && delta > 0n) state.set(accountId, { ...s, incomingThisMonth: s.incomingThisMonth + delta });
+  if (row.type === 'TOPUP' && row.status === 'PENDING' && delta < 0n) state.set(accountId, { ...s, inFlight: s.inFlight - delta });
+}
+
+export const newMovementIds = (n: number): string[] => Array.from({ length: n }, () => randomUUID());
