@@ -92,8 +92,9 @@ export interface PaymentModuleOptions {
 
 /**
  * The payment context: accounts, ledger, merchants, top-ups, payments, transfers, refunds,
- * webhooks, the reconciler and the statement reconciliation. The e-wallet providers come from an
- * adapter group (ewalletModule, or memoryEWalletModule in the fixtures).
+ * webhooks, freezes, the fraud rules, the reconciler, the statement reconciliation, and merchant
+ * payouts with their checker. The e-wallet providers come from an adapter group (ewalletModule, or
+ * memoryEWalletModule in the fixtures).
  */
 export function paymentBindings(options: PaymentModuleOptions = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {

@@ -22,6 +22,6 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
   };
 }
 
-/** The payment service's bindings, routes and workers: accounts, ledger, top-ups, payments, transfers, refunds, webhooks, reconciler. */
+/** The payment service's bindings, routes and workers: accounts, ledger, top-ups, payments, transfers, refunds, webhooks, freezes, fraud rules, reconcilers, payouts and their checker. */
 export const paymentModule: ServiceModule = createPaymentModule();
 
