@@ -41,16 +41,6 @@ export default tseslint.config(
   {
     // Adapters are handed their configuration slices; they never reach into the wiring.
     files: ['src/adapters/**/*.ts'],
-    ignores: [
-      // Temporary (issue 12): these still read shared/config.ts or shared/tokens.ts; the composition
-      // work passes the slices in, and then this list goes.
-      'src/adapters/disbursement/index.ts',
-      'src/adapters/ewallet/index.ts',
-      'src/adapters/http/idempotency.ts',
-      'src/adapters/http/payment/payment.controller.ts',
-      'src/adapters/observability/start.ts',
-      'src/adapters/security/jwt-keys.ts',
-    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/entrypoints', '**/entrypoints/**'], message: 'Adapters import nothing from entrypoints: pass the configuration slice in.' },

@@ -3,7 +3,7 @@
 //   node bench/bank-invariant.ts [operations=20000] [concurrency=16]
 import { Money } from '../src/domain/shared/money.ts';
 import { allModules } from '../src/entrypoints/all-in-one/modules.ts';
-import { PAYMENT_TOKENS, type PaymentRuntime } from '../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime } from '../tests/support/payment-runtime.ts';
 import { startPlatform } from '../src/entrypoints/shared/platform.ts';
 import { loadConfig } from '../src/entrypoints/shared/config.ts';
 import { finalInvariants, ledgerSnapshot, runBankWorkload, settleProviderPending, type BankClient } from '../tests/support/bank-workload.ts';
@@ -46,7 +46,7 @@ const p = await startPlatform({
     SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '6000',
   }),
 });
-const runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+const runtime = paymentRuntime(p.container);
 const sandboxes = runtime.sandboxes!;
 sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
 const clients: BankClient[] = [];

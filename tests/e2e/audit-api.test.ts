@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
-import { TOKENS } from '../../src/entrypoints/shared/tokens.ts';
+import { CORE } from '../../src/entrypoints/composition/ids.ts';
 import type { AuditTrail } from '../../src/application/audit/audit-trail.ts';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
 import { realServicesConfig, uniq } from '../support/services.ts';
@@ -22,7 +22,7 @@ const started = new Date(Date.now() - 1000);
 beforeAll(async () => {
   p = await startPlatform({ service: 'all-in-one', modules: allModules, config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: uniq('tx-audit-'), KAFKA_CONSUMER_GROUP: uniq('grp-audit-') }) });
   orm = p.infra.orm;
-  trail = p.container.get<AuditTrail>(TOKENS.AuditTrail);
+  trail = p.container.get(CORE.AuditTrail);
 });
 afterAll(async () => {
   await p?.stop();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/shared/money.ts';
 import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
-import { PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime, type PaymentRuntime } from '../support/payment-runtime.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { finalInvariants, ledgerSnapshot, runBankWorkload, settleProviderPending, type BankClient } from '../support/bank-workload.ts';
 import { createUser } from '../support/fixtures.ts';
@@ -44,7 +44,7 @@ beforeAll(async () => {
       SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '6000',
     }),
   });
-  runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+  runtime = paymentRuntime(p.container);
   runtime.sandboxes!.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
   for (let i = 0; i < 8; i++) {
     const u = await createUser(p.infra.orm);

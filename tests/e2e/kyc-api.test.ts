@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime } from '../support/payment-runtime.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
@@ -38,7 +39,7 @@ describe('KYC over HTTP', { timeout: 60_000 }, () => {
     const t = await call('POST', '/api/payment/transfers', token, { recipient: r.username, amount: '1000.00' });
     expect(t.status).toBe(422);
     expect(t.body.meta.error ?? t.body.meta.code).toContain('KYC_REQUIRED');
-    const sandboxes = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).sandboxes!;
+    const sandboxes = paymentRuntime(p.container).sandboxes!;
     sandboxes.gopay.control.registerWallet(r.phone, { name: 'Someone Else' });
     sandboxes.gopay.control.registerWallet(u.phone, { name: 'Own' });
     const other = await call('POST', '/api/payment/wallet/topup', token, { amount: '10000.00', payment_method: 'GOPAY', phone_number: r.phone });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
-import { PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime } from '../support/payment-runtime.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { realServicesConfig, uniq } from '../support/services.ts';
 import { createMerchant, uniquePhone } from '../support/payment-fixtures.ts';
@@ -41,7 +41,7 @@ describe('all-in-one: register, pay, read the history', () => {
     const broke = await call('POST', '/api/payment/payments', { amount: '1.00', merchant_id: 'M' }, token);
     expect(broke.status).toBe(422);
 
-    await p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).credit.execute({ accountId, amount: Money.parse('50000.00'), operator: 'test' });
+    await paymentRuntime(p.container).credit.execute({ accountId, amount: Money.parse('50000.00'), operator: 'test' });
     const paid = await call('POST', '/api/payment/payments', { amount: '12000.00', merchant_id: 'M-1' }, token);
     expect(paid.status).toBe(201);
     expect((await call('GET', '/api/payment/balance', undefined, token)).body.data).toEqual({ balance: '38000.00', currency: 'IDR' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime, type PaymentRuntime } from '../support/payment-runtime.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/index.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
@@ -18,7 +19,7 @@ let sandboxes: Sandboxes;
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_payment');
   p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
-  runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+  runtime = paymentRuntime(p.container);
   sandboxes = runtime.sandboxes!;
   sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
   for (const code of ['M', 'MERCHANT-42', 'M-REF']) await createMerchant(p.infra.orm, { code });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime, type PaymentRuntime } from '../support/payment-runtime.ts';
 import type { Sandboxes } from '../../src/adapters/ewallet/index.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
@@ -22,7 +23,7 @@ beforeAll(async () => {
     modules: [createPaymentModule({ reconciler: false })],
     config: realServicesConfig({ DATABASE_URL: db.url, EWALLET_TIMEOUT_MS: '300', EWALLET_RETRIES: '1', EWALLET_CIRCUIT_THRESHOLD: '3', EWALLET_CIRCUIT_OPEN_MS: '60000', SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '500', PAYMENT_RECONCILE_INTERVAL_MS: '200' }),
   });
-  runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+  runtime = paymentRuntime(p.container);
   sandboxes = runtime.sandboxes!;
 });
 afterAll(async () => {

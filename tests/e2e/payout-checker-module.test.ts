@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/shared/money.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime, type PaymentRuntime } from '../support/payment-runtime.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { createCustomer, createMerchant, paymentKit } from '../support/payment-fixtures.ts';
@@ -31,7 +32,7 @@ beforeAll(async () => {
       PAYOUT_CHECK_LEASE_MS: '5000',
     }),
   });
-  runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+  runtime = paymentRuntime(p.container);
 });
 afterAll(async () => {
   await p?.stop();

@@ -1,8 +1,9 @@
-import { operatorAudit } from '../../src/entrypoints/admin/operator-audit.ts';
-import { createAuditTrail } from '../../src/entrypoints/shared/audit.ts';
+import { adminContext, openAdminContainer } from '../../src/entrypoints/admin/admin-container.ts';
+import { closeContainer } from '../../src/entrypoints/composition/container.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime, type PaymentRuntime } from '../support/payment-runtime.ts';
 import { paymentEnvFor, type Sandboxes } from '../../src/adapters/ewallet/index.ts';
 import { PostgresReconciliationRepository } from '../../src/adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import { DailyReconciliationJob } from '../../src/application/payment/reconcile-statements/daily-reconciliation.job.ts';
@@ -25,7 +26,7 @@ let today: string;
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_recon');
   p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
-  runtime = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime);
+  runtime = paymentRuntime(p.container);
   sandboxes = runtime.sandboxes!;
   sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
   today = statementDateOf(new Date());
@@ -62,8 +63,12 @@ async function command(name: string, flags: Record<string, string>): Promise<unk
   let printed: unknown;
   const cmd = reconcileCommands.find((c) => c.name === name)!;
   const config = realServicesConfig({ DATABASE_URL: db.url, ...paymentEnvFor(sandboxes) });
-  const trail = createAuditTrail(p.infra.orm, config);
-  await cmd.run({ orm: p.infra.orm, config, flags, print: (r) => (printed = r), trail, audit: operatorAudit(trail, flags) });
+  const container = await openAdminContainer(config, { kind: 'open', orm: p.infra.orm });
+  try {
+    await cmd.run(adminContext(container, flags, (r) => (printed = r)));
+  } finally {
+    await closeContainer(container);
+  }
   return JSON.parse(JSON.stringify(printed)) as unknown;
 }
 const admin = (...args: string[]) => runAdminCli(args, { ...paymentEnvFor(sandboxes), DATABASE_URL: db.url });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime } from '../support/payment-runtime.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { accessTokenFor } from '../support/tokens.ts';
@@ -87,7 +88,7 @@ describe('fraud rules over HTTP and the operator CLI', { timeout: 180_000 }, () 
 
     // A top-up of someone else's e-wallet above the amount: blocked.
     expect((await admin('risk', 'rules', 'set', '--rule', 'EWALLET_OTHER_PHONE', '--enabled', 'true', '--min-amount', '10000.00')).code).toBe(0);
-    const sandboxes = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).sandboxes!;
+    const sandboxes = paymentRuntime(p.container).sandboxes!;
     sandboxes.gopay.control.registerWallet(r.phone, { name: 'Someone Else' });
     const topUp = await call('POST', '/api/payment/wallet/topup', token, { amount: '10000.00', payment_method: 'GOPAY', phone_number: r.phone });
     expect(topUp.status).toBe(422);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime } from '../support/payment-runtime.ts';
 import { realServicesConfig } from '../support/services.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 import { createCustomer } from '../support/payment-fixtures.ts';
@@ -105,7 +106,7 @@ const control = (port: number, method: string, path: string, body?: unknown) =>
 
 describe('e-wallet sandboxes as their own process (npm run sandbox)', () => {
   it('serves every payment replica the same wallets, with the configured credentials, and no replica starts its own', async () => {
-    for (const r of replicas) expect(r.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).sandboxes).toBeNull();
+    for (const r of replicas) expect(paymentRuntime(r.container).sandboxes).toBeNull();
     const env = await readFile(join(dir, 'payment.env'), 'utf8');
     expect(env).toContain(`GOPAY_BASE_URL=http://127.0.0.1:${ports.gopay}`);
     expect(env).toContain(`SHOPEEPAY_SECRET=${credentials.SHOPEEPAY_SECRET}`);

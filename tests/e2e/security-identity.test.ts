@@ -5,7 +5,8 @@ import type { Sandboxes } from '../../src/adapters/ewallet/index.ts';
 import { Argon2PasswordHasher } from '../../src/adapters/security/argon2-password-hasher.ts';
 import { maskUsername } from '../../src/domain/wallet/recipient.ts';
 import { authModule } from '../../src/entrypoints/auth/auth.module.ts';
-import { createPaymentModule, PAYMENT_TOKENS, type PaymentRuntime } from '../../src/entrypoints/payment/payment.module.ts';
+import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
+import { paymentRuntime } from '../support/payment-runtime.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { client, freshIp } from '../support/auth-http.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
@@ -74,7 +75,7 @@ beforeAll(async () => {
     config: realServicesConfig({ DATABASE_URL: db.url, RECIPIENT_LOOKUPS_PER_HOUR: String(LOOKUPS_PER_HOUR) }),
   });
   api = client(p);
-  sandboxes = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).sandboxes!;
+  sandboxes = paymentRuntime(p.container).sandboxes!;
   sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
   const r = await register({ username: `victim_${tag()}`, phone: VICTIM_PHONE });
   expect(r.status).toBe(201);

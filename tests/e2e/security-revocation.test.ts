@@ -1,9 +1,8 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrm } from '../../src/adapters/persistence/orm.ts';
 import { usersCommands } from '../../src/entrypoints/admin/commands/users.commands.ts';
-import { operatorAudit } from '../../src/entrypoints/admin/operator-audit.ts';
-import { createAuditTrail } from '../../src/entrypoints/shared/audit.ts';
+import { adminContext, openAdminContainer } from '../../src/entrypoints/admin/admin-container.ts';
+import { closeContainer } from '../../src/entrypoints/composition/container.ts';
 import { authModule } from '../../src/entrypoints/auth/auth.module.ts';
 import { paymentModule } from '../../src/entrypoints/payment/payment.module.ts';
 import { transactionModule } from '../../src/entrypoints/transaction/transaction.module.ts';
@@ -66,13 +65,11 @@ const DEAD = { auth: 401, payment: 401, transaction: 401 };
 /** An operator CLI command (`users grant-admin` …), with its own database connection as the CLI has; nothing else is told. */
 async function adminCli(name: string, username: string) {
   const command = usersCommands.find((c) => c.name === name)!;
-  const orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 1 });
+  const container = await openAdminContainer(realServicesConfig(), { kind: 'client', url: requireEnv('TEST_DATABASE_URL'), poolMax: 1 });
   try {
-    const config = realServicesConfig();
-    const trail = createAuditTrail(orm, config);
-    await command.run({ orm, config, flags: { username }, print: () => {}, trail, audit: operatorAudit(trail, { username }) });
+    await command.run(adminContext(container, { username }, () => {}));
   } finally {
-    await orm.close(true);
+    await closeContainer(container);
   }
 }
 

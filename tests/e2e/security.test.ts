@@ -3,8 +3,7 @@ import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/http/logger.ts';
-import type { JwtAccessTokenService } from '../../src/adapters/security/jwt-access-token.service.ts';
-import { TOKENS } from '../../src/entrypoints/shared/tokens.ts';
+import { CORE } from '../../src/entrypoints/composition/ids.ts';
 import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import { createUser, type TestUser } from '../support/fixtures.ts';
@@ -103,7 +102,7 @@ describe('the JWT attack list over HTTP', () => {
     ['alg none', () => jwt.sign(claims(), '', { algorithm: 'none', subject: String(alice.userId), issuer: 'one-gate-payment', audience: 'one-gate-payment-api', expiresIn: 600, jwtid: 'n' })],
     ['HS256 keyed with the published public key', () => {
       const kid = valid().header.kid!;
-      const jwk = p.container.get<JwtAccessTokenService>(TOKENS.AccessTokens).jwks().keys[0]!;
+      const jwk = p.container.get(CORE.AccessTokens).jwks().keys[0]!;
       return jwt.sign(claims(), JSON.stringify(jwk), { algorithm: 'HS256', keyid: kid, subject: String(alice.userId), issuer: 'one-gate-payment', audience: 'one-gate-payment-api', expiresIn: 600, jwtid: 'h' });
     }],
     ['signed by an attacker key with the real kid', () =>

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
-import { PostgresRefusalLog } from '../../src/adapters/persistence/payment/postgres-refusal-log.ts';
 import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchant/postgres-payout.repository.ts';
 import { PostgresTransactionReadRepository } from '../../src/adapters/persistence/transaction/postgres-transaction-read.repository.ts';
 import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memory-disbursement-provider.ts';
@@ -27,7 +26,7 @@ let merchantAdmin: MerchantAdmin;
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_freezes');
   orm = await createOrm({ url: db.url, poolMax: 6 });
-  kit = paymentKit(orm, { limits: DEFAULT_KYC_LIMITS, refusals: new PostgresRefusalLog(orm) });
+  kit = paymentKit(orm, { limits: DEFAULT_KYC_LIMITS, refusals: true });
   freezes = new FreezeAccountHandler(kit.accounts);
   merchantAdmin = new MerchantAdmin(kit.merchants);
 });

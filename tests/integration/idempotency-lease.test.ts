@@ -10,7 +10,7 @@ import { respond } from '../../src/adapters/http/envelope.ts';
 import { idempotencyLeaseSeconds, loadConfig } from '../../src/entrypoints/shared/config.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import type { ServiceModule } from '../../src/entrypoints/shared/service-module.ts';
-import { TOKENS } from '../../src/entrypoints/shared/tokens.ts';
+import { CORE } from '../../src/entrypoints/composition/ids.ts';
 import { realServicesConfig, requireEnv, uniq } from '../support/services.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 
@@ -50,7 +50,6 @@ describe('409 IDEMPOTENCY_KEY_IN_FLIGHT over HTTP', () => {
   const held = new Promise<void>((r) => (release = r));
   const testModule: ServiceModule = {
     name: 'payment',
-    bind() {},
     routes(router, openapi, container) {
       defineRoute(
         router,
@@ -65,7 +64,7 @@ describe('409 IDEMPOTENCY_KEY_IN_FLIGHT over HTTP', () => {
           body: z.object({ n: jsonInteger }),
           idempotent: true,
           responses: { 201: { description: 'created', data: z.object({ ok: z.boolean() }) } },
-          middleware: [authenticate(container.get(TOKENS.AccessTokens)), idempotent(container, 'test.slow')],
+          middleware: [authenticate(container.get(CORE.AccessTokens)), idempotent(container.get(CORE.IdempotencyStore), 'test.slow')],
         },
         async (ctx) => {
           await held;

@@ -13,7 +13,7 @@ import { respond } from '../../src/adapters/http/envelope.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
 import type { ServiceModule } from '../../src/entrypoints/shared/service-module.ts';
-import { TOKENS } from '../../src/entrypoints/shared/tokens.ts';
+import { CORE } from '../../src/entrypoints/composition/ids.ts';
 import { realServicesConfig, requireEnv, uniq } from '../support/services.ts';
 import { accessTokenFor } from '../support/tokens.ts';
 
@@ -78,9 +78,8 @@ describe('PostgresIdempotencyStore (real PostgreSQL)', () => {
 const topic = uniq('idem-effect-');
 const testModule: ServiceModule = {
   name: 'payment',
-  bind() {},
   routes(router, openapi, container) {
-    const o = container.get<Orm>(TOKENS.Orm);
+    const o = container.get(CORE.Orm);
     defineRoute(
       router,
       openapi,
@@ -95,7 +94,7 @@ const testModule: ServiceModule = {
         idempotent: true,
         responses: { 201: { description: 'created', data: z.object({ event_id: z.string(), n: z.number() }) } },
         errors: { 422: ['INSUFFICIENT_FUNDS'] },
-        middleware: [authenticate(container.get(TOKENS.AccessTokens)), idempotent(container, 'test.effects')],
+        middleware: [authenticate(container.get(CORE.AccessTokens)), idempotent(container.get(CORE.IdempotencyStore), 'test.effects')],
       },
       async (ctx, { body }) => {
         if (body.fail) throw new DomainError('INSUFFICIENT_FUNDS', 'business_rule', 'insufficient balance');

@@ -1,29 +1,16 @@
 import type { KycTier } from '../../src/domain/wallet/kyc.ts';
 import type { KycLimits } from '../../src/domain/ledger/limits.ts';
-import type { RefusalLog } from '../../src/application/ports/refusal-log.ts';
 import { randomInt } from 'node:crypto';
-import pino from 'pino';
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
-import { PostgresLedgerRepository } from '../../src/adapters/persistence/payment/postgres-ledger.repository.ts';
-import { PostgresAccountRepository } from '../../src/adapters/persistence/payment/postgres-account.repository.ts';
 import { InMemoryEWalletProvider } from '../../src/adapters/memory/in-memory-ewallet-provider.ts';
-import { InMemoryKeyValueStore } from '../../src/adapters/memory/in-memory-key-value-store.ts';
-import { BalanceCache } from '../../src/application/payment/shared/balance-cache.ts';
-import { CreditAccountHandler } from '../../src/application/payment/credit-account/credit-account.handler.ts';
-import { CreatePaymentHandler } from '../../src/application/payment/create-payment/create-payment.handler.ts';
-import { CreateTransferHandler } from '../../src/application/payment/create-transfer/create-transfer.handler.ts';
-import { RefundPaymentHandler } from '../../src/application/payment/refund-payment/refund-payment.handler.ts';
-import { TopUpHandler } from '../../src/application/payment/top-up/top-up.handler.ts';
-import { SettleTopUpHandler } from '../../src/application/payment/settle-top-up/settle-top-up.handler.ts';
-import { PostgresTopUpReconcileQueue } from '../../src/adapters/persistence/payment/postgres-top-up-reconcile-queue.ts';
-import { PostgresProviderDiscrepancyRepository } from '../../src/adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
-import { TopUpReconciler } from '../../src/application/payment/reconcile-top-ups/top-up-reconciler.ts';
-import { ChangeAccountStatusHandler } from '../../src/application/payment/change-account-status/change-account-status.handler.ts';
-import { GetAccountQuery } from '../../src/application/payment/get-account/get-account.query.ts';
 import { Money } from '../../src/domain/shared/money.ts';
-import { PostgresMerchantRepository } from '../../src/adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { BI_QRIS_FEE_TABLE } from '../../src/domain/merchant/mdr.ts';
 import type { MerchantCategory, MerchantStatus, MerchantWithBalance } from '../../src/domain/merchant/merchant.ts';
+import { loadConfig } from '../../src/entrypoints/shared/config.ts';
+import { PAYMENT, paymentBindings } from '../../src/entrypoints/payment/payment.bindings.ts';
+import { paymentSettingsOf } from '../../src/entrypoints/payment/payment-settings.ts';
+import { memoryEWalletModule } from '../../src/entrypoints/composition/memory.module.ts';
+import { fixtureContainer } from './fixture-container.ts';
 import { uniq } from './services.ts';
 
 export interface Customer {
@@ -59,7 +46,7 @@ export async function createCustomer(orm: Orm, opts: { balance?: string; role?: 
   ])) as [{ id: number }];
   const [a] = (await conn.execute(`insert into accounts (user_id, kyc_tier) values (?, ?) returning id`, [u.id, opts.tier ?? 'REGISTERED'])) as [{ id: string }];
   if (opts.balance && opts.balance !== '0.00') {
-    await new CreditAccountHandler(new PostgresAccountRepository(orm), new PostgresLedgerRepository(orm, { topic: 'test' })).execute({
+    await paymentKit(orm, { topic: 'test' }).credit.execute({
       accountId: a.id,
       amount: Money.parse(opts.balance),
       operator: 'test',
@@ -86,7 +73,7 @@ export async function createMerchant(
   orm: Orm,
   opts: { code?: string; name?: string; category?: MerchantCategory; feeBps?: number | null; status?: MerchantStatus } = {},
 ): Promise<MerchantWithBalance> {
-  const repo = new PostgresMerchantRepository(orm);
+  const repo = paymentKit(orm).merchants;
   const code = opts.code ?? uniq('M-');
   const existing = await repo.findByCode(code);
   if (!existing) await repo.create({ code, name: opts.name ?? `Merchant ${code}`, category: opts.category ?? 'REGULAR', bankAccount: { bankCode: 'BCA', accountNumber: '1234567890', holderName: 'Budi Santoso' }, feeBps: opts.feeBps ?? null });
@@ -94,50 +81,56 @@ export async function createMerchant(
   return (await repo.findByCode(code))!;
 }
 
-/** The payment use cases over real PostgreSQL, with in-memory e-wallet fakes. */
-export function paymentKit(orm: Orm, opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number; limits?: KycLimits; refusals?: RefusalLog } = {}) {
-  const logger = pino({ level: 'silent' });
-  const cache = new BalanceCache(new InMemoryKeyValueStore());
-  const ledger = new PostgresLedgerRepository(orm, { topic: opts.topic ?? 'transaction-events-test', onCommitted: (u) => cache.invalidate(u), batch: testLedgerBatch(), limits: opts.limits, refusals: opts.refusals });
-  const accounts = new PostgresAccountRepository(orm);
-  const merchants = new PostgresMerchantRepository(orm);
+/**
+ * The payment use cases over real PostgreSQL, with in-memory e-wallet fakes: the payment module
+ * itself, with no KYC limits, refusal log or fraud rules unless asked
+ * (suites of other rules), scaled-down timings, and group commit when TEST_LEDGER_BATCH_MAX is set.
+ */
+export function paymentKit(
+  orm: Orm,
+  opts: { topic?: string; olderThanSeconds?: number; notFoundFinalAfterMs?: number; leaseMs?: number; limits?: KycLimits; refusals?: boolean } = {},
+) {
   const gopay = new InMemoryEWalletProvider('GOPAY', { seeds: [] });
   const shopeepay = new InMemoryEWalletProvider('SHOPEE_PAY', { seeds: [] });
-  const providers = { GOPAY: gopay, SHOPEE_PAY: shopeepay };
   // Scaled-down finality: the fakes drop a top-up held past 200 ms (their acceptance window), the
   // send fence is 1.5 s after the debit (room for a busy machine between the debit's commit and the
   // call), so NOT_FOUND is final once a top-up is 1.7 s old.
   for (const p of [gopay, shopeepay]) p.control.acceptanceWindowMs = 200;
   const sendDeadlineMs = 1500;
   const notFoundFinalAfterMs = opts.notFoundFinalAfterMs ?? sendDeadlineMs + 200;
-  const discrepancies = new PostgresProviderDiscrepancyRepository(orm, ledger);
-  const settle = new SettleTopUpHandler(ledger, providers, discrepancies, logger);
-  const reconcilerOf = (batchSize?: number) =>
-    new TopUpReconciler(
-      new PostgresTopUpReconcileQueue(orm),
-      settle,
-      { intervalMs: 50, olderThanSeconds: opts.olderThanSeconds ?? 0, notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs, SHOPEE_PAY: notFoundFinalAfterMs }, leaseMs: opts.leaseMs ?? 10_000, backoffMaxMs: 200, batchSize },
-      logger,
-    );
+  const settings = {
+    ...paymentSettingsOf(loadConfig({ NODE_ENV: 'test' })),
+    ledgerTopic: opts.topic ?? 'transaction-events-test',
+    kycLimits: opts.limits,
+    recordRefusals: opts.refusals ?? false,
+    riskScreen: false,
+    ledgerBatch: testLedgerBatch(),
+    feeTable: BI_QRIS_FEE_TABLE,
+    topUpMaxAmount: Money.parse('20000000.00'),
+    sendDeadlineMs,
+    reconcile: { intervalMs: 50, olderThanSeconds: opts.olderThanSeconds ?? 0, notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs, SHOPEE_PAY: notFoundFinalAfterMs }, leaseMs: opts.leaseMs ?? 10_000, backoffMaxMs: 200 },
+  };
+  const c = fixtureContainer(orm, [memoryEWalletModule({ GOPAY: gopay, SHOPEE_PAY: shopeepay }), paymentBindings({ settings, reconciler: false })]);
+  const newReconciler = c.get(PAYMENT.NewReconciler);
   return {
-    ledger,
-    accounts,
+    ledger: c.get(PAYMENT.Ledger),
+    accounts: c.get(PAYMENT.Accounts),
     gopay,
     shopeepay,
-    settle,
-    cache,
-    credit: new CreditAccountHandler(accounts, ledger),
-    merchants,
-    pay: new CreatePaymentHandler(accounts, ledger, merchants, BI_QRIS_FEE_TABLE),
-    transfer: new CreateTransferHandler(accounts, ledger),
-    refund: new RefundPaymentHandler(ledger, merchants),
-    discrepancies,
-    topUp: new TopUpHandler({ accounts, ledger, providers, maxAmount: Money.parse('20000000.00'), sendDeadlineMs, lateSuccess: (id, ref, via) => settle.lateSuccess(id, ref, via), logger }),
-    reconciler: reconcilerOf(),
+    settle: c.get(PAYMENT.SettleTopUp),
+    cache: c.get(PAYMENT.BalanceCache),
+    credit: c.get(PAYMENT.Credit),
+    merchants: c.get(PAYMENT.Merchants),
+    pay: c.get(PAYMENT.CreatePayment),
+    transfer: c.get(PAYMENT.CreateTransfer),
+    refund: c.get(PAYMENT.RefundPayment),
+    discrepancies: c.get(PAYMENT.Discrepancies),
+    topUp: c.get(PAYMENT.TopUp),
+    reconciler: c.get(PAYMENT.Reconciler),
     /** Another replica's reconciler on the same database. */
-    reconcilerOf,
-    changeStatus: new ChangeAccountStatusHandler(accounts),
-    getAccount: new GetAccountQuery(accounts, cache),
+    reconcilerOf: (batchSize?: number) => newReconciler(batchSize === undefined ? {} : { batchSize }),
+    changeStatus: c.get(PAYMENT.ChangeStatus),
+    getAccount: c.get(PAYMENT.GetAccount),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Orm } from '../../src/adapters/persistence/orm.ts';
-import { PostgresRegulatorRepository } from '../../src/adapters/persistence/transaction/postgres-regulator.repository.ts';
-import { regulatorAdmin, type IssueKeyInput } from '../../src/application/regulator/regulator-admin.ts';
+import type { IssueKeyInput } from '../../src/application/regulator/regulator-admin.ts';
+import { REGULATOR, regulatorBindings } from '../../src/entrypoints/regulator/regulator.module.ts';
+import { fixtureContainer } from './fixture-container.ts';
 import type { RateLimits } from '../../src/domain/regulator/rate-limits.ts';
 import { newTransactionId } from '../../src/domain/shared/ids.ts';
 import { uniq } from './services.ts';
@@ -68,7 +69,7 @@ export async function insertTx(orm: Orm, user: TxUser, t: TxInput = {}): Promise
 
 /** A fresh external service (so suites never share rate-limit buckets) and a key for it. */
 export async function issueTestKey(orm: Orm, opts: { permissions?: string[]; rateLimits?: RateLimits } & Partial<IssueKeyInput> = {}) {
-  const admin = regulatorAdmin(new PostgresRegulatorRepository(orm));
+  const admin = fixtureContainer(orm, [regulatorBindings]).get(REGULATOR.Admin);
   const service = await admin.createService.execute({
     company: uniq('Regulator '),
     serviceType: 'REGULATOR',

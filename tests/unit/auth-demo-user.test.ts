@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AUTH, cookiesSecure, ensureDemoUser } from '../../src/entrypoints/auth/auth.module.ts';
 import { EnsureDemoUserHandler } from '../../src/application/auth/ensure-demo-user/ensure-demo-user.handler.ts';
 import { loadConfig } from '../../src/entrypoints/shared/config.ts';
-import { TOKENS } from '../../src/entrypoints/shared/tokens.ts';
+import { CORE } from '../../src/entrypoints/composition/ids.ts';
 import { FakePasswordHasher, InMemoryUserRepository } from '../support/auth-fakes.ts';
 
 const realServices = { DATABASE_URL: 'postgresql://x@127.0.0.1/db', REDIS_URL: 'redis://127.0.0.1:6379', KAFKA_BROKERS: '127.0.0.1:9092' };
@@ -11,7 +11,7 @@ const realServices = { DATABASE_URL: 'postgresql://x@127.0.0.1/db', REDIS_URL: '
 function containerWith(env: Record<string, string>) {
   const users = new InMemoryUserRepository();
   const c = new Container();
-  c.bind(TOKENS.Config).toConstantValue(loadConfig(env));
+  c.bind(CORE.Config).toConstantValue(loadConfig(env));
   c.bind(AUTH.EnsureDemoUser).toConstantValue(new EnsureDemoUserHandler({ users, hasher: new FakePasswordHasher() }));
   return { c, users };
 }

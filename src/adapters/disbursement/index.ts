@@ -1,9 +1,16 @@
 import type { Logger } from 'pino';
 import type { DisbursementProvider } from '../../domain/disbursement/disbursement-provider.ts';
-import type { Config } from '../../entrypoints/shared/config.ts';
-import { callOptionsFrom } from '../ewallet/index.ts';
+import { callOptionsFrom, type EWalletConfig } from '../ewallet/index.ts';
 import { DISBURSEMENT_SANDBOX_CREDENTIALS, startDisbursementSandbox, type DisbursementSandbox } from './sandbox/disbursement-sandbox.ts';
 import { SnapDisbursementProvider } from './snap-disbursement-provider.ts';
+
+/** The configuration this adapter reads (a slice of the platform's, handed in by the composition root). */
+export type DisbursementConfig = Pick<EWalletConfig, 'NODE_ENV' | 'EWALLET_TIMEOUT_MS' | 'EWALLET_RETRIES' | 'EWALLET_BACKOFF_MS' | 'EWALLET_CIRCUIT_THRESHOLD' | 'EWALLET_CIRCUIT_OPEN_MS'> & {
+  DISBURSEMENT_BASE_URL?: string | undefined;
+  DISBURSEMENT_PARTNER_ID?: string | undefined;
+  DISBURSEMENT_CLIENT_SECRET?: string | undefined;
+  SANDBOX_HOST?: string | undefined;
+};
 
 export interface DisbursementAdapter {
   provider: DisbursementProvider;
@@ -19,7 +26,7 @@ export interface DisbursementAdapter {
  * (EWALLET_TIMEOUT_MS, EWALLET_RETRIES, EWALLET_BACKOFF_MS), which config.ts checks the payout
  * checker's delay and lease against. Production refuses the sandbox: it would fake real transfers.
  */
-export async function createDisbursementAdapter(config: Config, logger?: Logger): Promise<DisbursementAdapter> {
+export async function createDisbursementAdapter(config: DisbursementConfig, logger?: Logger): Promise<DisbursementAdapter> {
   const call = callOptionsFrom(config);
   const log = logger?.child({ component: 'disbursement' });
   if (config.DISBURSEMENT_BASE_URL) {

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { EWalletMethod, EWalletProvider, EWalletWebhookVerifier } from '../../domain/ewallet/ewallet-provider.ts';
-import type { Config } from '../../entrypoints/shared/config.ts';
 import { GoPayEWalletProvider } from './gopay/gopay-ewallet-provider.ts';
 import { GoPayWebhookVerifier } from './gopay/gopay-webhook-verifier.ts';
 import type { ProviderCallOptions } from './provider-http.ts';
@@ -17,12 +16,31 @@ export interface EWalletAdapters {
   verifiers: Record<EWalletMethod, EWalletWebhookVerifier>;
 }
 
+/** The configuration slice of the e-wallet adapters (the composition root passes its config). */
+export interface EWalletConfig {
+  NODE_ENV: string;
+  EWALLET_TIMEOUT_MS: number;
+  EWALLET_RETRIES: number;
+  EWALLET_BACKOFF_MS: number;
+  EWALLET_CIRCUIT_THRESHOLD: number;
+  EWALLET_CIRCUIT_OPEN_MS: number;
+  GOPAY_BASE_URL?: string | undefined;
+  GOPAY_CLIENT_ID?: string | undefined;
+  GOPAY_CLIENT_SECRET?: string | undefined;
+  GOPAY_PARTNER_ID?: string | undefined;
+  GOPAY_WEBHOOK_SECRET?: string | undefined;
+  SHOPEEPAY_BASE_URL?: string | undefined;
+  SHOPEEPAY_MERCHANT_ID?: string | undefined;
+  SHOPEEPAY_SECRET?: string | undefined;
+  SHOPEEPAY_WEBHOOK_SECRET?: string | undefined;
+}
+
 /** True when a provider has no GOPAY_BASE_URL / SHOPEEPAY_BASE_URL: start the sandboxes and pass them in. */
-export function needsSandboxes(config: Config): boolean {
+export function needsSandboxes(config: EWalletConfig): boolean {
   return !config.GOPAY_BASE_URL || !config.SHOPEEPAY_BASE_URL;
 }
 
-export function callOptionsFrom(config: Config): ProviderCallOptions {
+export function callOptionsFrom(config: Pick<EWalletConfig, 'EWALLET_TIMEOUT_MS' | 'EWALLET_RETRIES' | 'EWALLET_BACKOFF_MS' | 'EWALLET_CIRCUIT_THRESHOLD' | 'EWALLET_CIRCUIT_OPEN_MS'>): ProviderCallOptions {
   return {
     timeoutMs: config.EWALLET_TIMEOUT_MS,
     retries: config.EWALLET_RETRIES,
@@ -38,7 +56,7 @@ export function callOptionsFrom(config: Config): ProviderCallOptions {
  * `startSandboxes({ webhookBaseUrl })` (after listening: `sandboxes.setWebhookBaseUrl(url)`) and
  * stops them on shutdown. Production refuses the sandboxes: they would fake real top-ups.
  */
-export function createEWalletProviders(config: Config, logger: Logger, sandboxes?: Sandboxes): EWalletAdapters {
+export function createEWalletProviders(config: EWalletConfig, logger: Logger, sandboxes?: Sandboxes): EWalletAdapters {
   if (needsSandboxes(config)) {
     if (config.NODE_ENV === 'production') throw new Error('GOPAY_BASE_URL and SHOPEEPAY_BASE_URL are required in production (the sandboxes fake top-ups)');
     if (!sandboxes) throw new Error('an e-wallet provider has no base URL: start the sandboxes and pass them to createEWalletProviders');

@@ -34,6 +34,8 @@ export interface HttpAppOptions {
   refusal?: () => Refusal | null;
   /** Where security refusals are recorded (the audit trail); never throws. */
   securityEvents?: (e: NewAuditEvent) => Promise<void>;
+  /** The process's metrics (its registry also holds the workers' metrics); a fresh one when absent. */
+  metrics?: HttpMetrics;
 }
 
 /** Why the whole service refuses requests: a stable error code, a message for clients, details for /readyz. */
@@ -57,7 +59,7 @@ const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 export function createHttpApp(opts: HttpAppOptions): HttpApp {
   const app = new Koa({ proxy: false });
   app.silent = true;
-  const metrics = new HttpMetrics(opts.service);
+  const metrics = opts.metrics ?? new HttpMetrics(opts.service);
   const openapi = new OpenApiRegistry();
   const router = new Router();
 

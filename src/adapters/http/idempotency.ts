@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Container } from 'inversify';
 import type { Middleware } from 'koa';
 import type { Actor } from '../../application/ports/access-token.ts';
 import { idempotencyRecord, type IdempotencyClaim, type IdempotencyStore } from '../../application/ports/idempotency.ts';
 import type { UnitOfWork } from '../../domain/shared/unit-of-work.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
-import { TOKENS } from '../../entrypoints/shared/tokens.ts';
 import { STATUS_BY_KIND } from './error-mapper.ts';
 import { isJsonNumber } from './json-number.ts';
 import { IdempotencyErrors } from '../../application/ports/idempotency.errors.ts';
@@ -57,8 +55,7 @@ function canonical(value: unknown): string {
  * response; another body → 422 IDEMPOTENCY_KEY_REUSED; while the first is running → 409
  * IDEMPOTENCY_KEY_IN_FLIGHT. Without the header the request runs normally.
  */
-export function idempotent(container: Container, route: string): Middleware {
-  const store = container.get<IdempotencyStore>(TOKENS.IdempotencyStore);
+export function idempotent(store: IdempotencyStore, route: string): Middleware {
   return async (ctx, next) => {
     const key = ctx.get('idempotency-key');
     if (!key) return next();

@@ -1,7 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Config } from '../../entrypoints/shared/config.ts';
 
 export interface VerificationKey {
   kid: string;
@@ -36,7 +35,17 @@ function assertEs256(key: KeyObject, what: string): void {
  *   `.data/dev-jwt/` so that every process on the machine (all-in-one or three entrypoints) shares it.
  * JWKS_URL is handled by the verifier, which fetches it.
  */
-export function loadJwtKeys(config: Config): JwtKeys {
+/** The configuration slice the keys come from (the composition root passes its config). */
+export interface JwtKeyConfig {
+  NODE_ENV: string;
+  JWT_PRIVATE_KEY?: string | undefined;
+  JWT_PUBLIC_KEYS?: string | undefined;
+  JWKS_URL?: string | undefined;
+  JWT_KEY_ID?: string | undefined;
+  EMBEDDED_DATA_DIR: string;
+}
+
+export function loadJwtKeys(config: JwtKeyConfig): JwtKeys {
   const verification: VerificationKey[] = [];
   let signing: JwtKeys['signing'] = null;
   let privatePem = config.JWT_PRIVATE_KEY?.replace(/\\n/g, '\n');

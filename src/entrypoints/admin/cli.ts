@@ -1,9 +1,12 @@
+import type { Container } from 'inversify';
 import type { Config } from '../shared/config.ts';
 import type { Orm } from '../../adapters/persistence/orm.ts';
 import type { AuditTrail } from '../../application/audit/audit-trail.ts';
 
-/** What a command gets: the database, the config, its parsed flags, and a printer that honours --json. */
+/** What a command gets: the container, the database, the config, its parsed flags, and a printer that honours --json. */
 export interface AdminContext {
+  /** The payment and regulator contexts over the CLI's connections (src/entrypoints/composition). */
+  container: Container;
   orm: Orm;
   config: Config;
   flags: Record<string, string | true>;

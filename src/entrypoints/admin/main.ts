@@ -1,10 +1,9 @@
 import { ConfigError, loadConfig } from '../shared/config.ts';
-import { createOrm } from '../../adapters/persistence/orm.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import { UsageError, parseArgs } from './cli.ts';
 import { commands } from './commands/index.ts';
-import { operatorAudit } from './operator-audit.ts';
-import { createAuditTrail } from '../shared/audit.ts';
+import { closeContainer } from '../composition/container.ts';
+import { adminContext, openAdminContainer } from './admin-container.ts';
 
 // The operator CLI: `npm run admin -- <group> <action> [--flags] [--json]`. Exit codes: 0 done, 1 failed, 2 bad input.
 const { words, flags } = parseArgs(process.argv.slice(2));
@@ -26,19 +25,15 @@ try {
   const config = loadConfig();
   // Against the embedded default, connect to the embedded server that `npm start` runs.
   const url = config.DATABASE_URL ?? `postgresql://postgres:embedded@127.0.0.1:${config.EMBEDDED_PG_PORT}/onegate`;
-  const orm = await createOrm({ url, poolMax: 2 });
+  const container = await openAdminContainer(config, { kind: 'client', url, poolMax: 2 });
   try {
-    const trail = createAuditTrail(orm, config);
-    await command.run({
-      orm,
-      config,
-      flags,
-      trail,
-      audit: operatorAudit(trail, flags),
-      print: (result, human) => console.log(json ? JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) : (human ?? JSON.stringify(result, null, 2))),
-    });
+    await command.run(
+      adminContext(container, flags, (result, human) =>
+        console.log(json ? JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) : (human ?? JSON.stringify(result, null, 2))),
+      ),
+    );
   } finally {
-    await orm.close(true);
+    await closeContainer(container);
   }
 } catch (err) {
   const e = err as Error;

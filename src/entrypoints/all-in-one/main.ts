@@ -1,5 +1,4 @@
-import { startTracingFromConfig } from '../../adapters/observability/start.ts';
-import type { PaymentRuntime } from '../payment/payment.module.ts';
+import { startTracingFromConfig } from '../shared/start-tracing.ts';
 
 // Tracing starts first: it patches pg, ioredis, kafkajs and koa as they load, so everything else
 // is imported after it (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
@@ -8,7 +7,8 @@ const { runMain } = await import('../shared/platform.ts');
 const { allModules } = await import('./modules.ts');
 const { ensureDemoUser } = await import('../auth/auth.module.ts');
 const { ensureDemoRegulatorKeys } = await import('../transaction/transaction.module.ts');
-const { ensureDemoMerchantLines, PAYMENT_TOKENS } = await import('../payment/payment.module.ts');
+const { ensureDemoMerchantLines } = await import('../payment/payment.module.ts');
+const { EWALLET } = await import('../composition/ewallet.module.ts');
 const { describeSandboxes } = await import('../../adapters/ewallet/index.ts');
 
 // Development and the embedded default: every module in one process on one port.
@@ -25,7 +25,7 @@ await runMain({ service: 'all-in-one', modules: allModules, onStopped: tracing.s
   if (demo) lines.push(`  demo user  ${demo.username} / ${demo.password}   (POST /api/auth/login; new password at every start)`);
   lines.push(...(await ensureDemoMerchantLines(p.container)));
   lines.push(...(await ensureDemoRegulatorKeys(p.container)));
-  const sandboxes = p.container.get<PaymentRuntime>(PAYMENT_TOKENS.Runtime).sandboxes;
+  const sandboxes = p.container.get(EWALLET.State).sandboxes;
   if (sandboxes) lines.push(...describeSandboxes(sandboxes));
   console.log(lines.join('\n'));
 });

@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Container } from 'inversify';
+import { ContainerModule, type Container } from 'inversify';
 import type { ServiceModule } from '../shared/service-module.ts';
-import type { Infrastructure } from '../shared/infrastructure.ts';
-import { TOKENS } from '../shared/tokens.ts';
 import type { Config } from '../shared/config.ts';
-import type { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
-import { Argon2PasswordHasher } from '../../adapters/security/argon2-password-hasher.ts';
+import { CORE, id } from '../composition/ids.ts';
 import { PostgresUserRepository } from '../../adapters/persistence/identity/postgres-user.repository.ts';
 import { PostgresRefreshTokenFamilyRepository } from '../../adapters/persistence/identity/postgres-refresh-token-family.repository.ts';
 import { OutboxIdentityEventLog } from '../../adapters/persistence/identity/outbox-identity-event-log.ts';
-import type { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 import { mountAuthRoutes } from '../../adapters/http/auth/auth.controller.ts';
 import type { CookiePolicy } from '../../adapters/http/auth/auth-cookies.ts';
 import { RegisterHandler } from '../../application/auth/register/register.handler.ts';
@@ -21,18 +17,21 @@ import { GetProfileHandler } from '../../application/auth/get-profile/get-profil
 import { EnsureDemoUserHandler } from '../../application/auth/ensure-demo-user/ensure-demo-user.handler.ts';
 import { SessionStarter } from '../../application/auth/shared/session.ts';
 
-/** Container ids of the auth module. */
+export { argon2Params } from '../composition/security.module.ts';
+
+/** Container keys of the auth context. */
 export const AUTH = {
-  Users: Symbol.for('auth.Users'),
-  Families: Symbol.for('auth.RefreshTokenFamilies'),
-  Hasher: Symbol.for('auth.PasswordHasher'),
-  Throttle: Symbol.for('auth.LoginThrottle'),
-  Register: Symbol.for('auth.Register'),
-  Login: Symbol.for('auth.Login'),
-  Refresh: Symbol.for('auth.Refresh'),
-  Logout: Symbol.for('auth.Logout'),
-  Profile: Symbol.for('auth.GetProfile'),
-  EnsureDemoUser: Symbol.for('auth.EnsureDemoUser'),
+  Users: id<PostgresUserRepository>('auth.Users'),
+  Families: id<PostgresRefreshTokenFamilyRepository>('auth.RefreshTokenFamilies'),
+  Events: id<OutboxIdentityEventLog>('auth.IdentityEvents'),
+  Throttle: id<LoginThrottle>('auth.LoginThrottle'),
+  Sessions: id<SessionStarter>('auth.Sessions'),
+  Register: id<RegisterHandler>('auth.Register'),
+  Login: id<LoginHandler>('auth.Login'),
+  Refresh: id<RefreshHandler>('auth.Refresh'),
+  Logout: id<LogoutHandler>('auth.Logout'),
+  Profile: id<GetProfileHandler>('auth.GetProfile'),
+  EnsureDemoUser: id<EnsureDemoUserHandler>('auth.EnsureDemoUser'),
 } as const;
 
 /** Secure cookies everywhere but development, unless COOKIE_SECURE says otherwise. */
@@ -47,40 +46,51 @@ export const cookiePolicy = (config: Config): CookiePolicy => ({
   refreshPath: config.REFRESH_COOKIE_PATH,
 });
 
-export const argon2Params = (config: Config) => ({ memoryKiB: config.ARGON2_MEMORY_KIB, iterations: config.ARGON2_ITERATIONS, parallelism: config.ARGON2_PARALLELISM });
+/** The auth context: users, refresh-token families, login throttling, the identity events, the handlers. */
+export const authBindings = new ContainerModule(({ bind }) => {
+  bind(AUTH.Users).toDynamicValue((c) => new PostgresUserRepository(c.get(CORE.Orm), { topic: c.get(CORE.Config).KAFKA_TOPIC_USERS }));
+  bind(AUTH.Families).toDynamicValue((c) => new PostgresRefreshTokenFamilyRepository(c.get(CORE.Orm)));
+  bind(AUTH.Throttle).toDynamicValue((c) => new LoginThrottle(c.get(CORE.KeyValueStore)));
+  bind(AUTH.Events).toDynamicValue((c) => {
+    const relay = c.get(CORE.OutboxRelay);
+    // Poke the relay so that login events leave promptly.
+    return new OutboxIdentityEventLog(c.get(CORE.Orm), { topic: c.get(CORE.Config).KAFKA_TOPIC_USERS, onAppended: () => relay.poke() });
+  });
+  bind(AUTH.Sessions).toDynamicValue(
+    (c) => new SessionStarter({ accessTokens: c.get(CORE.AccessTokens), families: c.get(AUTH.Families), refreshTtlSeconds: c.get(CORE.Config).REFRESH_TOKEN_TTL_SECONDS }),
+  );
+  bind(AUTH.Register).toDynamicValue(
+    (c) => new RegisterHandler({ users: c.get(AUTH.Users), hasher: c.get(CORE.PasswordHasher), limit: { kv: c.get(CORE.KeyValueStore), perHour: c.get(CORE.Config).REGISTRATIONS_PER_IP_PER_HOUR } }),
+  );
+  bind(AUTH.Login).toDynamicValue(
+    (c) => new LoginHandler({ users: c.get(AUTH.Users), hasher: c.get(CORE.PasswordHasher), throttle: c.get(AUTH.Throttle), sessions: c.get(AUTH.Sessions), events: c.get(AUTH.Events) }),
+  );
+  bind(AUTH.Refresh).toDynamicValue((c) => {
+    const config = c.get(CORE.Config);
+    return new RefreshHandler({
+      users: c.get(AUTH.Users),
+      families: c.get(AUTH.Families),
+      accessTokens: c.get(CORE.AccessTokens),
+      kv: c.get(CORE.KeyValueStore),
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      sessionMaxSeconds: config.SESSION_MAX_SECONDS,
+    });
+  });
+  bind(AUTH.Logout).toDynamicValue((c) => new LogoutHandler({ families: c.get(AUTH.Families), kv: c.get(CORE.KeyValueStore), accessTtlSeconds: c.get(CORE.Config).ACCESS_TOKEN_TTL_SECONDS }));
+  bind(AUTH.Profile).toDynamicValue((c) => new GetProfileHandler({ users: c.get(AUTH.Users) }));
+  bind(AUTH.EnsureDemoUser).toDynamicValue((c) => new EnsureDemoUserHandler({ users: c.get(AUTH.Users), hasher: c.get(CORE.PasswordHasher) }));
+  bind(CORE.Workers).toDynamicValue((c) => {
+    const login = c.get(AUTH.Login);
+    // The dummy hash that unknown-user logins verify against, made before the first request.
+    return { name: 'auth warm-up', start: () => login.warmUp(), stop: () => {} };
+  });
+});
 
 /** The auth service: registration, login, rotating refresh tokens, logout, profile, JWKS. */
 export const authModule: ServiceModule = {
   name: 'auth',
-  bind(container: Container, infra: Infrastructure) {
-    const { config, orm, kv } = infra;
-    const accessTokens = container.get<JwtAccessTokenService>(TOKENS.AccessTokens);
-    const users = new PostgresUserRepository(orm, { topic: config.KAFKA_TOPIC_USERS });
-    const families = new PostgresRefreshTokenFamilyRepository(orm);
-    const hasher = new Argon2PasswordHasher(argon2Params(config));
-    const throttle = new LoginThrottle(kv);
-    // The relay is bound after the modules; poke it lazily so login events leave promptly.
-    const events = new OutboxIdentityEventLog(orm, {
-      topic: config.KAFKA_TOPIC_USERS,
-      onAppended: () => {
-        if (container.isBound(TOKENS.OutboxRelay)) container.get<OutboxRelay>(TOKENS.OutboxRelay).poke();
-      },
-    });
-    const sessions = new SessionStarter({ accessTokens, families, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS });
-
-    container.bind(AUTH.Users).toConstantValue(users);
-    container.bind(AUTH.Families).toConstantValue(families);
-    container.bind(AUTH.Hasher).toConstantValue(hasher);
-    container.bind(AUTH.Throttle).toConstantValue(throttle);
-    container.bind(AUTH.Register).toConstantValue(new RegisterHandler({ users, hasher, limit: { kv: infra.kv, perHour: config.REGISTRATIONS_PER_IP_PER_HOUR } }));
-    container.bind(AUTH.Login).toConstantValue(new LoginHandler({ users, hasher, throttle, sessions, events }));
-    container.bind(AUTH.Refresh).toConstantValue(
-      new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, sessionMaxSeconds: config.SESSION_MAX_SECONDS }),
-    );
-    container.bind(AUTH.Logout).toConstantValue(new LogoutHandler({ families, kv, accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }));
-    container.bind(AUTH.Profile).toConstantValue(new GetProfileHandler({ users }));
-    container.bind(AUTH.EnsureDemoUser).toConstantValue(new EnsureDemoUserHandler({ users, hasher }));
-  },
+  modules: [authBindings],
   routes(router, openapi, container) {
     mountAuthRoutes(router, openapi, {
       register: container.get(AUTH.Register),
@@ -88,13 +98,9 @@ export const authModule: ServiceModule = {
       refresh: container.get(AUTH.Refresh),
       logout: container.get(AUTH.Logout),
       profile: container.get(AUTH.Profile),
-      accessTokens: container.get(TOKENS.AccessTokens),
-      cookies: cookiePolicy(container.get<Config>(TOKENS.Config)),
+      accessTokens: container.get(CORE.AccessTokens),
+      cookies: cookiePolicy(container.get(CORE.Config)),
     });
-  },
-  async start(container) {
-    // The dummy hash that unknown-user logins verify against, made before the first request.
-    await container.get<LoginHandler>(AUTH.Login).warmUp();
   },
 };
 
@@ -103,8 +109,8 @@ export const authModule: ServiceModule = {
  * returned so the all-in-one entrypoint can print it. Null (and nothing created) anywhere else.
  */
 export async function ensureDemoUser(container: Container): Promise<{ username: string; password: string } | null> {
-  const config = container.get<Config>(TOKENS.Config);
+  const config = container.get(CORE.Config);
   if (!config.embedded || config.NODE_ENV === 'production' || config.DEMO_SEED === false || !container.isBound(AUTH.EnsureDemoUser)) return null;
-  const { username, password } = await container.get<EnsureDemoUserHandler>(AUTH.EnsureDemoUser).execute(randomBytes(12).toString('base64url'));
+  const { username, password } = await container.get(AUTH.EnsureDemoUser).execute(randomBytes(12).toString('base64url'));
   return { username, password };
 }

@@ -1,4 +1,4 @@
-import { startTracingFromConfig } from '../../adapters/observability/start.ts';
+import { startTracingFromConfig } from '../shared/start-tracing.ts';
 
 // Tracing starts first: it patches pg, ioredis, kafkajs and koa as they load, so everything else
 // is imported after it (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).

@@ -1,16 +1,15 @@
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.ts';
 import type { Orm } from '../../adapters/persistence/orm.ts';
-import type { LedgerRepository } from '../../domain/ledger/ledger.repository.ts';
 import type { MerchantRepository } from '../../domain/merchant/merchant.repository.ts';
+import type { PayoutRepository } from '../../domain/disbursement/payout.repository.ts';
 import type { DisbursementProvider } from '../../domain/disbursement/disbursement-provider.ts';
 import { createDisbursementAdapter, type DisbursementAdapter } from '../../adapters/disbursement/index.ts';
-import { PostgresPayoutRepository } from '../../adapters/persistence/merchant/postgres-payout.repository.ts';
 import { PostgresPayoutCheckQueue } from '../../adapters/persistence/merchant/postgres-payout-check-queue.ts';
 import { PayoutMerchantHandler } from '../../application/merchant/payout-merchant.handler.ts';
 import { PayoutChecker } from '../../application/merchant/payout-checker.ts';
 
-/** The payment module's payouts: the use case and its background checker, over the bank-transfer API. */
+/** The payment module's payouts: the use case and its background checker, over the bank-transfer API (the module's `payouts` worker starts and stops them). */
 export interface PaymentPayouts {
   payouts: PayoutMerchantHandler;
   checker: PayoutChecker;
@@ -21,7 +20,7 @@ export interface PaymentPayouts {
   stop(): Promise<void>;
 }
 
-export function createPaymentPayouts(deps: { orm: Orm; config: Config; ledger: LedgerRepository; merchants: MerchantRepository; logger: Logger; provider?: DisbursementProvider }): PaymentPayouts {
+export function createPaymentPayouts(deps: { orm: Orm; config: Config; merchants: MerchantRepository; payouts: PayoutRepository; logger: Logger; provider?: DisbursementProvider }): PaymentPayouts {
   const { config, logger } = deps;
   let provider = deps.provider ?? null;
   // The adapter starts asynchronously (a sandbox listens) in start(); the use case reaches it at call time.
@@ -33,7 +32,7 @@ export function createPaymentPayouts(deps: { orm: Orm; config: Config; ledger: L
     if (!provider) throw new Error('payment module not started: the disbursement provider is set in start()');
     return provider;
   };
-  const payouts = new PayoutMerchantHandler({ merchants: deps.merchants, payouts: new PostgresPayoutRepository(deps.orm, deps.ledger), provider: lazy, logger });
+  const payouts = new PayoutMerchantHandler({ merchants: deps.merchants, payouts: deps.payouts, provider: lazy, logger });
   const checker = new PayoutChecker(
     new PostgresPayoutCheckQueue(deps.orm),
     payouts,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Container } from 'inversify';
+import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../../adapters/http/app.ts';
 import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
@@ -10,19 +10,14 @@ import { registerBusinessMetrics } from '../../adapters/observability/business-m
 import { registerRiskMetrics } from '../../adapters/observability/risk-metrics.ts';
 import { registerReconciliationMetrics } from '../../adapters/observability/reconciliation-metrics.ts';
 import { registerPayoutMetrics } from '../../adapters/observability/payout-metrics.ts';
-import { idempotencyLeaseSeconds, loadConfig, type Config } from './config.ts';
-import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
+import type { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
+import { loadConfig, type Config } from './config.ts';
+import { infrastructureOf, type Infrastructure } from './infrastructure.ts';
 import type { ServiceModule } from './service-module.ts';
-import { TOKENS } from './tokens.ts';
-import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
-import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
-import { PostgresUserRepository } from '../../adapters/persistence/identity/postgres-user.repository.ts';
-import type { CurrentRoles } from '../../application/ports/current-roles.ts';
-import { PostgresIdempotencyStore } from '../../adapters/persistence/idempotency/postgres-idempotency.store.ts';
-import { OutboxRelay } from '../../adapters/persistence/outbox-relay.ts';
 import { SchemaGate } from './schema-gate.ts';
-import { registerAuditMetrics, type AuditMetrics } from '../../adapters/observability/audit-metrics.ts';
-import { createAuditTrail, recordSignerKey } from './audit.ts';
+import { CORE } from '../composition/ids.ts';
+import { adapterGroups, createContainer, openConnections, startWorkers, stopWorkers } from '../composition/container.ts';
+import { metricsModule } from '../composition/metrics.module.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -47,42 +42,27 @@ export interface StartOptions {
   onStopped?: () => Promise<void>;
 }
 
-/** Builds and starts one deployment: its infrastructure, its modules, one HTTP server. */
+/** Builds and starts one deployment: its container (adapter groups, then its services' modules), one HTTP server. */
 export async function startPlatform(opts: StartOptions): Promise<RunningPlatform> {
   const config = opts.config ?? loadConfig();
   const service = config.SERVICE_NAME ?? opts.service;
   const logger = opts.logger ?? createLogger(service, config.LOG_LEVEL);
-  const infra = await createInfrastructure(config, logger, { migrate: opts.migrate ?? false });
+  const container = createContainer({ config, logger, service }, [
+    ...adapterGroups(config, { kind: 'server', migrate: opts.migrate ?? false }),
+    metricsModule(),
+    ...opts.modules.flatMap((m) => m.modules ?? []),
+  ]);
+  const infra = infrastructureOf(container, await openConnections(container));
   // Never serve a database whose schema is not this code's: checked before anything touches it.
   const schema = new SchemaGate(infra.orm, logger);
   const schemaCurrent = await schema.check();
-
-  const container = new Container();
-  container.bind(TOKENS.Infrastructure).toConstantValue(infra);
-  container.bind(TOKENS.Config).toConstantValue(config);
-  container.bind(TOKENS.Logger).toConstantValue(logger);
-  container.bind(TOKENS.Orm).toConstantValue(infra.orm);
-  container.bind(TOKENS.KeyValueStore).toConstantValue(infra.kv);
-  container.bind(TOKENS.EventBus).toConstantValue(infra.events);
-  // The metrics registry comes with the HTTP app, below: the trail's hooks find it once it exists.
-  const auditMetrics: { current?: AuditMetrics } = {};
-  const audit = createAuditTrail(infra.orm, config, { logger, metrics: { recorded: (e) => auditMetrics.current?.recorded(e), failed: (e) => auditMetrics.current?.failed(e) } });
-  container.bind(TOKENS.AuditTrail).toConstantValue(audit);
-  const jwtKeys = loadJwtKeys(config);
-  const accessTokens = new JwtAccessTokenService(
-    jwtKeys,
-    { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, jwksUrl: config.JWKS_URL },
-    infra.kv,
-  );
-  container.bind(TOKENS.AccessTokens).toConstantValue(accessTokens);
-  const users = new PostgresUserRepository(infra.orm, { topic: config.KAFKA_TOPIC_USERS });
-  container.bind<CurrentRoles>(TOKENS.CurrentRoles).toConstantValue({ roleOf: async (userId) => (await users.findById(userId))?.role ?? null });
-  container.bind(TOKENS.IdempotencyStore).toConstantValue(new PostgresIdempotencyStore(infra.orm, { leaseSeconds: idempotencyLeaseSeconds(config), retentionSeconds: 24 * 3600 }));
-  for (const m of opts.modules) m.bind(container, infra);
+  const audit = container.get(CORE.AuditTrail);
+  const metrics = container.get(CORE.Metrics);
 
   let draining = false;
-  const { app, metrics, openapi } = createHttpApp({
+  const { app, openapi } = createHttpApp({
     service,
+    metrics,
     allowedOrigins: config.ALLOWED_ORIGINS,
     logger,
     readiness: infra.readiness,
@@ -106,28 +86,20 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
-  // Every deployment runs a relay; a fenced lease lets one publish at a time (outbox-relay.ts).
-  const outboxRelay = new OutboxRelay(infra.orm, infra.events, logger, { registry: metrics.registry, leaseMs: config.OUTBOX_RELAY_LEASE_MS });
-  container.bind(TOKENS.OutboxRelay).toConstantValue(outboxRelay);
+  const outboxRelay = container.get(CORE.OutboxRelay);
   registerPoolMetrics(infra.orm, metrics.registry, config.DATABASE_POOL_MAX);
   registerBusinessMetrics(infra.orm, metrics.registry);
   if (opts.modules.some((m) => m.name === 'payment')) registerReconciliationMetrics(infra.orm, metrics.registry);
   if (opts.modules.some((m) => m.name === 'payment')) registerPayoutMetrics(infra.orm, metrics.registry);
   if (opts.modules.some((m) => m.name === 'payment')) registerRiskMetrics(infra.orm, metrics.registry);
-  auditMetrics.current = registerAuditMetrics(metrics.registry, infra.orm);
   // The workers (relay, consumers, reconcilers, sandboxes) start once the schema is current; so
   // does the audit event of the signer's key, which needs the audit tables.
   let workers: Promise<void> | undefined;
-  const startWorkers = () =>
-    (workers ??= (async () => {
-      if (jwtKeys.signing) await recordSignerKey(audit, jwtKeys.signing.kid, service);
-      outboxRelay.start();
-      for (const m of opts.modules) await m.start?.(container);
-    })());
+  const start = () => (workers ??= startWorkers(container));
   if (schemaCurrent) {
-    await startWorkers();
+    await start();
     schema.open();
-  } else schema.waitUntilCurrent(startWorkers);
+  } else schema.waitUntilCurrent(start);
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
 
@@ -151,8 +123,7 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
       schema.stop();
       if (workers) {
         await workers.catch(() => {});
-        for (const m of [...opts.modules].reverse()) await m.stop?.(container).catch((err) => logger.warn({ err }, `error stopping ${m.name}`));
-        await outboxRelay.stop();
+        await stopWorkers(container, logger);
       }
       await infra.close();
       await opts.onStopped?.().catch((err) => logger.warn({ err }, 'error in onStopped'));

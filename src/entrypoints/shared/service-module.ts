@@ -1,20 +1,16 @@
 import type Router from '@koa/router';
-import type { Container } from 'inversify';
+import type { Container, ContainerModule } from 'inversify';
 import type { OpenApiRegistry } from '../../adapters/http/openapi.ts';
-import type { Infrastructure } from './infrastructure.ts';
 
 /**
- * One bounded context as a deployable unit: its bindings, its routes and its background
- * workers. An entrypoint picks the modules it runs; the same code serves three deployments.
+ * One deployable service: the container modules it loads (its bounded contexts, and the adapter
+ * groups only it needs) and its routes. An entrypoint picks the services it runs; the same
+ * modules serve the three deployments, the all-in-one process, the admin CLI and the tests.
  */
 export interface ServiceModule {
   name: 'auth' | 'payment' | 'transaction';
-  /** Binds the module's ports and use cases into the container. */
-  bind(container: Container, infra: Infrastructure): void;
-  /** Mounts the module's routes. */
+  /** Bindings of its use cases, repositories and workers (see src/entrypoints/composition). */
+  modules?: ContainerModule[];
+  /** Mounts the service's routes over what the container resolves. */
   routes(router: Router, openapi: OpenApiRegistry, container: Container): void;
-  /** Starts background workers (outbox relay, consumers, reconcilers). */
-  start?(container: Container): Promise<void>;
-  /** Stops them, after the HTTP server stopped accepting. */
-  stop?(container: Container): Promise<void>;
 }

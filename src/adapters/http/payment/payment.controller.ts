@@ -1,18 +1,17 @@
 import type Router from '@koa/router';
-import type { Container } from 'inversify';
 import type { Context, Middleware } from 'koa';
 import { RefusalMeta, type OpenApiRegistry } from '../openapi.ts';
 import { defineRoute } from '../route.ts';
 import { respond } from '../envelope.ts';
 import { actorOf, authenticate, requireRole } from '../authenticate.ts';
 import { idempotent, type IdempotentResponse, type RequestIdempotency } from '../idempotency.ts';
+import type { IdempotencyStore } from '../../../application/ports/idempotency.ts';
 import type { AccessTokenVerifier } from '../../../application/ports/access-token.ts';
 import type { CurrentRoles } from '../../../application/ports/current-roles.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import type { TopUpOutcome } from '../../../application/payment/top-up/top-up.handler.ts';
 import type { TransferResult } from '../../../application/payment/create-transfer/create-transfer.handler.ts';
-import { TOKENS } from '../../../entrypoints/shared/tokens.ts';
 import { z } from 'zod';
 import { limitsDto, AccountSchema, accountDto, BalanceSchema, MerchantProfileSchema, recipientDto, RecipientSchema, TransactionSchema, transactionDto, TransferSchema, WalletBalanceSchema, WebhookAckSchema } from './payment.dto.ts';
 import { MerchantParams, PaymentRequest, RecipientLookupRequest, RefundRequest, TopUpRequest, TransactionParams, TransferRequest, WalletQuery } from './payment.requests.ts';
@@ -52,10 +51,17 @@ function storedResponse(o: TopUpOutcome): IdempotentResponse {
   return { status: r.status, message: String(message), data: r.body.data, meta };
 }
 
+export interface PaymentRouteDeps {
+  handlers: PaymentHandlers;
+  accessTokens: AccessTokenVerifier;
+  currentRoles: CurrentRoles;
+  idempotency: IdempotencyStore;
+}
+
 /** The /api/payment routes. Controllers parse, call one use case with the actor, and map the result. */
-export function paymentRoutes(router: Router, openapi: OpenApiRegistry, container: Container, handlers: PaymentHandlers): void {
-  const auth: Middleware = authenticate(container.get<AccessTokenVerifier>(TOKENS.AccessTokens));
-  const once = (route: string) => idempotent(container, route);
+export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handlers, accessTokens, currentRoles, idempotency }: PaymentRouteDeps): void {
+  const auth: Middleware = authenticate(accessTokens);
+  const once = (route: string) => idempotent(idempotency, route);
 
   defineRoute(router, openapi, { method: 'get', path: '/api/payment/account', operationId: 'getAccount', summary: 'The caller\'s account, with its KYC tier (UNREGISTERED or REGISTERED), the limits of that tier (Bank Indonesia PBI 20/6/PBI/2018 as revised in 2022) and what remains now (balance room counting pending top-ups, incoming left this calendar month in Asia/Jakarta). Movements that would break a limit are refused with 422 BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED or KYC_REQUIRED (meta.details names the limit and what remains); `freeze` shows an operator\'s freeze (403 ACCOUNT_FROZEN for what it covers).', tag: TAG, security: 'bearer', responses: { 200: { description: 'account', data: AccountSchema } }, errors: { 404: ['ACCOUNT_NOT_FOUND'] }, middleware: [auth] }, async (ctx) => {
     const account = await handlers.getAccount.account(actorOf(ctx).userId);
@@ -253,7 +259,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, containe
       idempotent: true,
       responses: { 201: { description: 'refund successful', data: TransactionSchema, example: { ...TX_EXAMPLE, transaction_type: 'REFUND', payment_method: null, external_reference: null, balance_before: '100000.00', balance_after: '150000.00', related_transaction_id: 'TRX-20261130-1A2B3C4D5E', metadata: { refund_of: 'TRX-20261130-1A2B3C4D5E', merchant_id: 'MERCHANT-001', reason: 'double charge', operator: 'admin:ops' } } } },
       errors: { 400: ['INVALID_AMOUNT'], 403: ['FORBIDDEN', 'ACCOUNT_NOT_ACTIVE'], 404: ['TRANSACTION_NOT_FOUND', 'ACCOUNT_NOT_FOUND'], 422: ['TRANSACTION_NOT_REFUNDABLE', 'REFUND_EXCEEDS_PAYMENT', 'MERCHANT_INSUFFICIENT_FUNDS'] },
-      middleware: [auth, requireRole('ADMIN', container.get<CurrentRoles>(TOKENS.CurrentRoles)), once('payment.admin.refunds')],
+      middleware: [auth, requireRole('ADMIN', currentRoles), once('payment.admin.refunds')],
     },
     async (ctx, { body }) => {
       const actor = actorOf(ctx);

@@ -1,12 +1,10 @@
 import type { AdminCommand, AdminContext } from '../cli.ts';
 import type { AccountStatus } from '../../../domain/wallet/account.ts';
-import { ChangeAccountStatusHandler } from '../../../application/payment/change-account-status/change-account-status.handler.ts';
-import { CreditAccountHandler } from '../../../application/payment/credit-account/credit-account.handler.ts';
 import { VerifyAccountHandler } from '../../../application/payment/verify-account/verify-account.handler.ts';
-import { FreezeAccountHandler } from '../../../application/payment/freeze-account/freeze-account.handler.ts';
 import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
 import { AesGcmIdentityCipher } from '../../../adapters/security/aes-gcm-identity-cipher.ts';
 import { UsageError, requireFlag } from '../cli.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 import { accountFlag, accountJson, amountFlag, operatorOf, paymentCli, transactionJson } from './payment-cli.ts';
 
 function statusCommand(name: string, to: AccountStatus, summary: string): AdminCommand {
@@ -17,7 +15,7 @@ function statusCommand(name: string, to: AccountStatus, summary: string): AdminC
     async run(ctx: AdminContext) {
       const { accounts } = paymentCli(ctx);
       const account = await accountFlag(ctx, accounts);
-      const { before, after } = await new ChangeAccountStatusHandler(accounts).execute(account.id, to);
+      const { before, after } = await ctx.container.get(PAYMENT.ChangeStatus).execute(account.id, to);
       ctx.print({ ...accountJson(after), previous_status: before.status }, `account ${after.id}: ${before.status} → ${after.status}`);
       await ctx.audit(`accounts.${name}`, { type: 'account', id: after.id }, { before: { status: before.status }, after: { status: after.status } });
     },
@@ -76,7 +74,7 @@ export const accountsCommands: AdminCommand[] = [
     async run(ctx) {
       const { accounts } = paymentCli(ctx);
       const account = await accountFlag(ctx, accounts);
-      const { before, after } = await new FreezeAccountHandler(accounts).freeze({ accountId: account.id, level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
+      const { before, after } = await ctx.container.get(PAYMENT.FreezeAccount).freeze({ accountId: account.id, level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
       await ctx.audit('accounts.freeze', { type: 'account', id: after.id }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: freezeJson(after.freeze) } });
       ctx.print({ ...accountJson(after), freeze: freezeJson(after.freeze), previous_freeze: freezeJson(before.freeze) }, `account ${after.id}: frozen ${after.freeze!.level} (${after.freeze!.reason})`);
     },
@@ -88,7 +86,7 @@ export const accountsCommands: AdminCommand[] = [
     async run(ctx) {
       const { accounts } = paymentCli(ctx);
       const account = await accountFlag(ctx, accounts);
-      const { before, after } = await new FreezeAccountHandler(accounts).unfreeze(account.id);
+      const { before, after } = await ctx.container.get(PAYMENT.FreezeAccount).unfreeze(account.id);
       await ctx.audit('accounts.unfreeze', { type: 'account', id: after.id }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: null } });
       ctx.print({ ...accountJson(after), freeze: null, previous_freeze: freezeJson(before.freeze) }, `account ${after.id}: unfrozen (was ${before.freeze!.level})`);
     },
@@ -101,11 +99,11 @@ export const accountsCommands: AdminCommand[] = [
     summary: "credit an ACTIVE account from the bank's FUNDING account (operations, demos)",
     usage: 'accounts credit --account ID|USERNAME|PHONE --amount 100000.00 [--description TEXT] [--operator NAME]',
     async run(ctx) {
-      const { accounts, ledger } = paymentCli(ctx);
+      const { accounts } = paymentCli(ctx);
       const account = await accountFlag(ctx, accounts);
       const amount = amountFlag(ctx)!;
       const description = typeof ctx.flags.description === 'string' ? ctx.flags.description : undefined;
-      const t = await new CreditAccountHandler(accounts, ledger).execute({ accountId: account.id, amount, description, operator: operatorOf(ctx) });
+      const t = await ctx.container.get(PAYMENT.Credit).execute({ accountId: account.id, amount, description, operator: operatorOf(ctx) });
       await ctx.audit('accounts.credit', { type: 'account', id: account.id }, { after: { transaction_id: t.transactionId, amount: t.amount.toString(), balance_after: t.balanceAfter.toString() }, details: { description: description ?? null } });
       ctx.print(transactionJson(t), `credited ${t.amount.toString()} IDR to ${account.id}: balance ${t.balanceAfter.toString()} (${t.transactionId})`);
     },

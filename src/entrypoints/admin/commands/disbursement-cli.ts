@@ -1,8 +1,7 @@
 import type { AdminContext } from '../cli.ts';
 import { createDisbursementAdapter } from '../../../adapters/disbursement/index.ts';
-import { PostgresPayoutRepository } from '../../../adapters/persistence/merchant/postgres-payout.repository.ts';
 import { PayoutMerchantHandler } from '../../../application/merchant/payout-merchant.handler.ts';
-import { paymentCli } from './payment-cli.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 
 /**
  * The payout use case over the configured bank-transfer API, or — outside production, with no
@@ -10,6 +9,6 @@ import { paymentCli } from './payment-cli.ts';
  */
 export async function payoutCli(ctx: AdminContext): Promise<{ payouts: PayoutMerchantHandler; sandbox: boolean; close(): Promise<void> }> {
   const { provider, sandbox, close } = await createDisbursementAdapter(ctx.config);
-  const { ledger, merchants } = paymentCli(ctx);
-  return { payouts: new PayoutMerchantHandler({ merchants, payouts: new PostgresPayoutRepository(ctx.orm, ledger), provider }), sandbox: sandbox !== null, close };
+  const payouts = new PayoutMerchantHandler({ merchants: ctx.container.get(PAYMENT.Merchants), payouts: ctx.container.get(PAYMENT.Payouts), provider });
+  return { payouts, sandbox: sandbox !== null, close };
 }

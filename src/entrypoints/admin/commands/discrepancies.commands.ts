@@ -1,7 +1,8 @@
 import { UsageError, requireFlag, type AdminCommand } from '../cli.ts';
 import type { ProviderDiscrepancy } from '../../../domain/ledger/provider-discrepancy.ts';
-import { PostgresProviderDiscrepancyRepository, discrepancyNotFound } from '../../../adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
-import { operatorOf, paymentCli } from './payment-cli.ts';
+import { discrepancyNotFound } from '../../../adapters/persistence/payment/postgres-provider-discrepancy.repository.ts';
+import { operatorOf } from './payment-cli.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 
 /**
  * Provider discrepancy cases (docs/SECURITY.md, "Money across the provider boundary"): a provider
@@ -29,7 +30,7 @@ const json = (d: ProviderDiscrepancy) => ({
   resolved_at: d.resolvedAt?.toISOString() ?? null,
 });
 
-const repository = (ctx: Parameters<AdminCommand['run']>[0]) => new PostgresProviderDiscrepancyRepository(ctx.orm, paymentCli(ctx).ledger);
+const repository = (ctx: Parameters<AdminCommand['run']>[0]) => ctx.container.get(PAYMENT.Discrepancies);
 
 export const discrepanciesCommands: AdminCommand[] = [
   {

@@ -4,39 +4,17 @@ import type { DomainError } from '../../../domain/shared/domain-error.ts';
 import type { Account } from '../../../domain/wallet/account.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
-import { PostgresLedgerRepository } from '../../../adapters/persistence/payment/postgres-ledger.repository.ts';
-import { PostgresAccountRepository } from '../../../adapters/persistence/payment/postgres-account.repository.ts';
-import { PostgresRefusalLog } from '../../../adapters/persistence/payment/postgres-refusal-log.ts';
-import { PostgresMerchantRepository } from '../../../adapters/persistence/merchant/postgres-merchant.repository.ts';
-import { createRedis } from '../../../adapters/redis/redis-client.ts';
-import { RedisKeyValueStore } from '../../../adapters/redis/redis-key-value-store.ts';
-import { BalanceCache } from '../../../application/payment/shared/balance-cache.ts';
-import { kycLimitsOf } from '../../payment/kyc-limits.ts';
+import type { PostgresAccountRepository } from '../../../adapters/persistence/payment/postgres-account.repository.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 import { accountDto, transactionDto } from '../../../adapters/http/payment/payment.dto.ts';
 
 /**
- * What the accounts, refunds and merchants commands share: the ledger over the CLI's database connection, and
- * the balance cache's invalidation when Redis is configured (on the embedded default the server's
- * in-memory cache expires on its own within a minute).
+ * What the accounts, refunds and merchants commands share: the payment context's ledger,
+ * accounts and merchants over the CLI's connection (the ledger's commits invalidate the balance
+ * cache when Redis is configured).
  */
 export function paymentCli(ctx: AdminContext) {
-  const accounts = new PostgresAccountRepository(ctx.orm);
-  const ledger = new PostgresLedgerRepository(ctx.orm, {
-    topic: ctx.config.KAFKA_TOPIC_TRANSACTIONS,
-    limits: kycLimitsOf(ctx.config),
-    refusals: new PostgresRefusalLog(ctx.orm),
-    onCommitted: async (userIds) => {
-      if (!ctx.config.REDIS_URL) return;
-      const redis = createRedis(ctx.config.REDIS_URL);
-      try {
-        await redis.connect();
-        await new BalanceCache(new RedisKeyValueStore(redis)).invalidate(userIds);
-      } finally {
-        redis.disconnect();
-      }
-    },
-  });
-  return { accounts, ledger, merchants: new PostgresMerchantRepository(ctx.orm) };
+  return { accounts: ctx.container.get(PAYMENT.Accounts), ledger: ctx.container.get(PAYMENT.Ledger), merchants: ctx.container.get(PAYMENT.Merchants) };
 }
 
 /** --account takes an account id, a username or a phone number. */

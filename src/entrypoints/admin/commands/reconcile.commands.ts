@@ -1,13 +1,12 @@
 import { UsageError, requireFlag, type AdminCommand, type AdminContext } from '../cli.ts';
-import { PostgresReconciliationRepository } from '../../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import { ReconcileStatementHandler } from '../../../application/payment/reconcile-statements/reconcile-statement.handler.ts';
-import { ResolveCaseHandler } from '../../../application/payment/reconcile-statements/resolve-case.handler.ts';
 import type { EWalletMethod } from '../../../domain/ewallet/ewallet-provider.ts';
 import { PAYMENT_METHODS } from '../../../domain/ledger/transaction.ts';
 import { RESOLUTIONS, isResolution, parseStatementDate, type ReconciliationException } from '../../../domain/reconciliation/reconciliation.ts';
 import type { ReconciliationCase, ReconciliationRun } from '../../../domain/reconciliation/reconciliation.repository.ts';
 import type { DomainError } from '../../../domain/shared/domain-error.ts';
-import { operatorOf, paymentCli } from './payment-cli.ts';
+import { operatorOf } from './payment-cli.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 
 const PROVIDERS: readonly EWalletMethod[] = PAYMENT_METHODS;
 
@@ -94,7 +93,7 @@ export const reconcileCommands: AdminCommand[] = [
         throw new UsageError('reconcile fetches the statement from the provider: set GOPAY_BASE_URL and SHOPEEPAY_BASE_URL with their credentials (for `npm run sandbox`: set -a; . .data/sandbox/payment.env; set +a)');
       }
       const { providers } = createEWalletProviders(ctx.config, pino({ level: 'silent' }));
-      const run = await new ReconcileStatementHandler(new PostgresReconciliationRepository(ctx.orm), providers).execute({ provider, date, triggeredBy: operatorOf(ctx) });
+      const run = await new ReconcileStatementHandler(ctx.container.get(PAYMENT.Reconciliation), providers).execute({ provider, date, triggeredBy: operatorOf(ctx) });
       ctx.print(runJson(run), [runLine(run), ...run.exceptions.map((e) => `  case ${e.caseId}: ${e.kind} ${e.reference}`)].join('\n'));
     },
   },
@@ -109,7 +108,7 @@ export const reconcileCommands: AdminCommand[] = [
       if (!from || !to) throw new UsageError('give --date, or --from and --to');
       if (from > to) throw new UsageError('--from is after --to');
       const provider = providerFlag(ctx, false);
-      const repo = new PostgresReconciliationRepository(ctx.orm);
+      const repo = ctx.container.get(PAYMENT.Reconciliation);
       const runs = await repo.runs({ provider, from, to });
       const open = await repo.cases({ provider, status: 'OPEN', from, to });
       ctx.print(
@@ -125,7 +124,7 @@ export const reconcileCommands: AdminCommand[] = [
     async run(ctx) {
       const status = typeof ctx.flags.status === 'string' ? ctx.flags.status.toUpperCase() : 'OPEN';
       if (!['OPEN', 'RESOLVED', 'ALL'].includes(status)) throw new UsageError('--status must be OPEN, RESOLVED or ALL');
-      const cases = await new PostgresReconciliationRepository(ctx.orm).cases({
+      const cases = await ctx.container.get(PAYMENT.Reconciliation).cases({
         provider: providerFlag(ctx, false),
         status: status === 'ALL' ? undefined : (status as 'OPEN' | 'RESOLVED'),
         from: dateFlag(ctx, 'from'),
@@ -141,8 +140,7 @@ export const reconcileCommands: AdminCommand[] = [
     async run(ctx) {
       const action = requireFlag(ctx.flags, 'action');
       if (!isResolution(action)) throw new UsageError(`--action must be one of ${RESOLUTIONS.join(', ')}`);
-      const { ledger } = paymentCli(ctx);
-      const c = await new ResolveCaseHandler(new PostgresReconciliationRepository(ctx.orm), ledger).execute({
+      const c = await ctx.container.get(PAYMENT.ResolveCase).execute({
         caseId: requireFlag(ctx.flags, 'case'),
         resolution: action,
         note: typeof ctx.flags.note === 'string' ? ctx.flags.note : null,

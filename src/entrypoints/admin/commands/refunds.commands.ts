@@ -1,6 +1,6 @@
 import { requireFlag, type AdminCommand } from '../cli.ts';
-import { RefundPaymentHandler } from '../../../application/payment/refund-payment/refund-payment.handler.ts';
-import { amountFlag, operatorOf, paymentCli, transactionJson } from './payment-cli.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
+import { amountFlag, operatorOf, transactionJson } from './payment-cli.ts';
 
 export const refundsCommands: AdminCommand[] = [
   {
@@ -8,8 +8,7 @@ export const refundsCommands: AdminCommand[] = [
     summary: "refund a SUCCESS payment to the payer from the merchant's account (the proportional fee given back), in full (no --amount) or in part; never more than paid in total",
     usage: 'refunds create --transaction TRANSACTION_ID [--amount 10000.00] [--reason TEXT] [--operator NAME]',
     async run(ctx) {
-      const { ledger, merchants } = paymentCli(ctx);
-      const t = await new RefundPaymentHandler(ledger, merchants).execute({
+      const t = await ctx.container.get(PAYMENT.RefundPayment).execute({
         transactionId: requireFlag(ctx.flags, 'transaction'),
         amount: amountFlag(ctx, 'amount', false),
         reason: typeof ctx.flags.reason === 'string' ? ctx.flags.reason : null,

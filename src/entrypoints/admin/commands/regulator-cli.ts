@@ -1,14 +1,14 @@
 import type { AdminContext } from '../cli.ts';
 import { UsageError } from '../cli.ts';
-import { regulatorAdmin, type RegulatorAdmin } from '../../../application/regulator/regulator-admin.ts';
-import { PostgresRegulatorRepository } from '../../../adapters/persistence/transaction/postgres-regulator.repository.ts';
+import type { RegulatorAdmin } from '../../../application/regulator/regulator-admin.ts';
+import { REGULATOR } from '../../regulator/regulator.module.ts';
 import { parseRateLimits, RATE_WINDOWS, type RateLimits } from '../../../domain/regulator/rate-limits.ts';
 import type { ApiKey } from '../../../domain/regulator/api-key.ts';
 import type { ExternalService } from '../../../domain/regulator/external-service.ts';
 import { RegulatorErrors } from '../../../domain/regulator/regulator.errors.ts';
 
 /** Shared helpers of the regulator commands (services, keys, access logs). */
-export const adminOf = (ctx: AdminContext): RegulatorAdmin => regulatorAdmin(new PostgresRegulatorRepository(ctx.orm));
+export const adminOf = (ctx: AdminContext): RegulatorAdmin => ctx.container.get(REGULATOR.Admin);
 
 export function optionalFlag(flags: AdminContext['flags'], name: string): string | undefined {
   const v = flags[name];

@@ -3,9 +3,9 @@ import { Money } from '../../../domain/shared/money.ts';
 import type { RiskCase, RiskCaseStatus } from '../../../domain/risk/risk.repository.ts';
 import { RISK_RULE_CODES, changeRule, type RiskParams, type RiskRuleCode, type RuleChange } from '../../../domain/risk/risk-rules.ts';
 import { RiskErrors } from '../../../domain/risk/risk.errors.ts';
-import { PostgresRiskStore, paramsToJson } from '../../../adapters/persistence/risk/postgres-risk.store.ts';
-import { DecideRiskCaseHandler } from '../../../application/risk/decide-risk-case.handler.ts';
-import { operatorOf, paymentCli, transactionJson } from './payment-cli.ts';
+import { paramsToJson } from '../../../adapters/persistence/risk/postgres-risk.store.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
+import { operatorOf, transactionJson } from './payment-cli.ts';
 
 /**
  * The fraud rules (src/domain/risk/risk-rules.ts): operators read and change the rules, and decide
@@ -26,7 +26,7 @@ const caseJson = (c: RiskCase) => ({
   created_at: c.createdAt.toISOString(),
 });
 
-const store = (ctx: AdminContext) => new PostgresRiskStore(ctx.orm);
+const store = (ctx: AdminContext) => ctx.container.get(PAYMENT.RiskStore);
 
 function decide(decision: 'APPROVE' | 'REJECT'): AdminCommand {
   const verb = decision === 'APPROVE' ? 'approve' : 'reject';
@@ -38,9 +38,7 @@ function decide(decision: 'APPROVE' | 'REJECT'): AdminCommand {
         : 'reject a held movement once: the reserved amount returns to the payer with a linked REFUND row',
     usage: `risk cases ${verb} --case ID [--reason TEXT] [--operator NAME]`,
     async run(ctx) {
-      const { ledger } = paymentCli(ctx);
-      const s = store(ctx);
-      const { case: c, settled } = await new DecideRiskCaseHandler(s, ledger).execute({
+      const { case: c, settled } = await ctx.container.get(PAYMENT.DecideRiskCase).execute({
         caseId: requireFlag(ctx.flags, 'case'),
         decision,
         operator: operatorOf(ctx),

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { loadConfig } from '../../entrypoints/shared/config.ts';
-import { startTracing, TRACING_DISABLED, type Tracing } from './tracing.ts';
+import { loadConfig } from './config.ts';
+import { startTracing, TRACING_DISABLED, type Tracing } from '../../adapters/observability/tracing.ts';
 
 /**
  * What each entrypoint calls first: starts tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, and
