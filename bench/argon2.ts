@@ -5,7 +5,12 @@ import { loadConfig } from '../src/entrypoints/shared/config.ts';
 
 const seconds = Number(process.argv[2] ?? '5');
 const c = loadConfig({});
-const opts = { type: argon2.argon2id as typeof argon2.argon2id, memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_ITERATIONS, parallelism: c.ARGON2_PARALLELISM };
+const opts = {
+  type: argon2.argon2id as typeof argon2.argon2id,
+  memoryCost: c.ARGON2_MEMORY_KIB,
+  timeCost: c.ARGON2_ITERATIONS,
+  parallelism: c.ARGON2_PARALLELISM,
+};
 const hash = await argon2.hash('correct horse battery staple', opts);
 
 for (const concurrency of [1, 2, 4]) {
@@ -19,5 +24,14 @@ for (const concurrency of [1, 2, 4]) {
       }
     }),
   );
-  console.log(JSON.stringify({ bench: 'argon2id.verify', memory_kib: opts.memoryCost, iterations: opts.timeCost, parallelism: opts.parallelism, concurrency, per_second: +(done / seconds).toFixed(1) }));
+  console.log(
+    JSON.stringify({
+      bench: 'argon2id.verify',
+      memory_kib: opts.memoryCost,
+      iterations: opts.timeCost,
+      parallelism: opts.parallelism,
+      concurrency,
+      per_second: +(done / seconds).toFixed(1),
+    }),
+  );
 }

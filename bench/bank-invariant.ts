@@ -60,21 +60,50 @@ const admin = await createUser(p.infra.orm, { role: 'ADMIN' });
 const adminToken = accessTokenFor(p, { userId: admin.userId, username: admin.username, role: 'ADMIN' });
 const initial = await ledgerSnapshot(p.infra.orm);
 console.error(`bank: ${operations} operations, ${concurrency} clients, 50 accounts + the bank's system accounts`);
-const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes, operations, concurrency, faults: true, lateAnswerMs: 4000, payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control } });
+const stats = await runBankWorkload({
+  baseUrl: () => p.url,
+  orm: p.infra.orm,
+  clients,
+  adminToken,
+  sandboxes,
+  operations,
+  concurrency,
+  faults: true,
+  lateAnswerMs: 4000,
+  payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control },
+});
 const deadline = Date.now() + 120_000;
 for (;;) {
-  const refs = ((await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[]).map((r) => r.transaction_id);
+  const refs = (
+    (await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as {
+      transaction_id: string;
+    }[]
+  ).map((r) => r.transaction_id);
   if (refs.length === 0 || Date.now() > deadline) break;
   await settleProviderPending(sandboxes, refs);
   await new Promise((r) => setTimeout(r, 1000));
 }
-const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, sandboxes, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank }))];
+const violations = [
+  ...stats.violations,
+  ...(await finalInvariants(p.infra.orm, initial.total, sandboxes, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank })),
+];
 const [counts] = (await p.infra.orm.em.getConnection().execute(
   `select (select count(*) from historical_transactions)::int as rows, (select count(*) from historical_transactions where transaction_type = 'TOPUP')::int as topups,
           (select count(distinct movement_id) from ledger_entries)::int as movements`,
 )) as [{ rows: number; topups: number; movements: number }];
 await p.stop();
 await db.drop();
-const result = { operations, concurrency, seconds: Math.round((Date.now() - started) / 1000), continuous_checks: stats.checks, history_rows: counts.rows, topups: counts.topups, ledger_movements: counts.movements, server_errors: stats.serverErrors, violations, statuses: stats.statuses };
+const result = {
+  operations,
+  concurrency,
+  seconds: Math.round((Date.now() - started) / 1000),
+  continuous_checks: stats.checks,
+  history_rows: counts.rows,
+  topups: counts.topups,
+  ledger_movements: counts.movements,
+  server_errors: stats.serverErrors,
+  violations,
+  statuses: stats.statuses,
+};
 console.log(JSON.stringify(result, null, 2));
 process.exit(violations.length || stats.serverErrors.length ? 1 : 0);

@@ -63,16 +63,33 @@ const env: Record<string, string> = {
 
 // Customers funded from the bank's FUNDING account in one transaction: the total never changes.
 const conn = orm.em.getConnection();
-await conn.execute(`insert into users (username, email, phone, password) select 'fault' || g, 'fault' || g || '@example.com', '+62815' || lpad(g::text, 8, '0'), 'x' from generate_series(1, 20) g`);
+await conn.execute(
+  `insert into users (username, email, phone, password) select 'fault' || g, 'fault' || g || '@example.com', '+62815' || lpad(g::text, 8, '0'), 'x' from generate_series(1, 20) g`,
+);
 await orm.em.fork().transactional(async (em) => {
   await em.execute(`insert into accounts (user_id, balance) select id, 5000000.00 from users where username like 'fault%'`);
   await em.execute(`update accounts set balance = balance - 20 * 5000000.00 where system_code = 'FUNDING'`);
 });
-const users = (await conn.execute(`select id, username, phone from users where username like 'fault%' order by id`)) as { id: number; username: string; phone: string }[];
+const users = (await conn.execute(`select id, username, phone from users where username like 'fault%' order by id`)) as {
+  id: number;
+  username: string;
+  phone: string;
+}[];
 for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
-const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 7200 }, new InMemoryKeyValueStore());
-const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token }));
-const [adminRow] = (await conn.execute(`insert into users (username, email, phone, password, role) values ('fault_admin', 'fault_admin@example.com', '+6281599999999', 'x', 'ADMIN') returning id`)) as [{ id: number }];
+const tokens = new JwtAccessTokenService(
+  loadJwtKeys(loadConfig({})),
+  { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 7200 },
+  new InMemoryKeyValueStore(),
+);
+const clients: BankClient[] = users.map((u) => ({
+  userId: u.id,
+  username: u.username,
+  phone: u.phone,
+  token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token,
+}));
+const [adminRow] = (await conn.execute(
+  `insert into users (username, email, phone, password, role) values ('fault_admin', 'fault_admin@example.com', '+6281599999999', 'x', 'ADMIN') returning id`,
+)) as [{ id: number }];
 const adminToken = tokens.issue({ userId: adminRow.id, username: 'fault_admin', role: 'ADMIN', sessionId: randomUUID() }).token;
 const initial = await ledgerSnapshot(orm);
 
@@ -83,15 +100,20 @@ async function settleAndCheck(name: string, stats: Awaited<ReturnType<typeof run
   const deadline = Date.now() + 120_000;
   let pending = -1;
   while (Date.now() < deadline) {
-    const rows = (await conn.execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[];
+    const rows = (await conn.execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as {
+      transaction_id: string;
+    }[];
     pending = rows.length;
     if (pending === 0) break;
-    for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) for (const r of rows) if (sb.control.topUp(r.transaction_id)?.status === 'PENDING') sb.control.settle(r.transaction_id, 'SUCCESS');
+    for (const sb of [sandboxes.gopay, sandboxes.shopeepay])
+      for (const r of rows) if (sb.control.topUp(r.transaction_id)?.status === 'PENDING') sb.control.settle(r.transaction_id, 'SUCCESS');
     await sleep(1000);
   }
   const violations = [...stats.violations, ...(await finalInvariants(orm, initial.total, sandboxes))];
   report[name] = { ...((report[name] as object) ?? {}), statuses: stats.statuses, checks: stats.checks, server_errors: stats.serverErrors.length, violations };
-  log(`${name}: ${violations.length ? `VIOLATIONS:\n  ${violations.join('\n  ')}` : 'invariant holds'} (${stats.checks} checks, statuses ${JSON.stringify(stats.statuses)})`);
+  log(
+    `${name}: ${violations.length ? `VIOLATIONS:\n  ${violations.join('\n  ')}` : 'invariant holds'} (${stats.checks} checks, statuses ${JSON.stringify(stats.statuses)})`,
+  );
 }
 
 const workload = (ops: number) => runBankWorkload({ baseUrl: url, orm, clients, adminToken, sandboxes, operations: ops, concurrency: 8, faults: true });
@@ -131,13 +153,18 @@ if (which === 'kafka' || which === 'all') {
     if (backlog === 0) break;
     await sleep(1000);
   }
-  const expected = (await conn.execute(`select event_key as key, payload->>'event_id' as id from outbox_events where topic = ? order by seq`, [topic])) as { key: string; id: string }[];
+  const expected = (await conn.execute(`select event_key as key, payload->>'event_id' as id from outbox_events where topic = ? order by seq`, [topic])) as {
+    key: string;
+    id: string;
+  }[];
   const kafka = new Kafka({ clientId: 'faults-check', brokers: ['127.0.0.1:9092'], logLevel: 0 });
   const consumer = kafka.consumer({ groupId: `faults-check-${Date.now()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: { key: string; id: string }[] = [];
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push({ key: String(message.key), id: (JSON.parse(String(message.value)) as { event_id: string }).event_id }) });
+  await consumer.run({
+    eachMessage: async ({ message }) => void seen.push({ key: String(message.key), id: (JSON.parse(String(message.value)) as { event_id: string }).event_id }),
+  });
   const until = Date.now() + 60_000;
   while (seen.length < expected.length && Date.now() < until) await sleep(500);
   await consumer.disconnect();
@@ -154,11 +181,20 @@ if (which === 'kafka' || which === 'all') {
     if (consumed.n >= transactionEvents) break;
     await sleep(1000);
   }
-  const [readModel] = (await conn.execute(
-    `select (select count(*) from historical_transactions)::int as rows, (select coalesce(sum(tx_count), 0)::int from transaction_daily_aggregates) as counted`,
-  ).catch(() => [{ rows: -1, counted: -1 }])) as [{ rows: number; counted: number }];
+  const [readModel] = (await conn
+    .execute(
+      `select (select count(*) from historical_transactions)::int as rows, (select coalesce(sum(tx_count), 0)::int from transaction_daily_aggregates) as counted`,
+    )
+    .catch(() => [{ rows: -1, counted: -1 }])) as [{ rows: number; counted: number }];
   report.kafka = { ...(report.kafka as object), read_model_rows_counted: readModel.counted, history_rows: readModel.rows };
-  report.kafka = { ...(report.kafka as object), outbox_backlog_after: backlog, events_committed: expected.length, events_received: seen.length, accounts_out_of_order: outOfOrder.length, processed_by_consumer: consumed.n };
+  report.kafka = {
+    ...(report.kafka as object),
+    outbox_backlog_after: backlog,
+    events_committed: expected.length,
+    events_received: seen.length,
+    accounts_out_of_order: outOfOrder.length,
+    processed_by_consumer: consumed.n,
+  };
   log(`kafka: ${expected.length} events committed, ${seen.length} received, ${outOfOrder.length} accounts out of order, consumer processed ${consumed.n}`);
 }
 
@@ -177,7 +213,15 @@ if (which === 'redis' || which === 'all') {
   const auth = { headers: { authorization: `Bearer ${clients[0]!.token}` } };
   execSync('redis-cli -p 6379 shutdown nosave || true');
   await sleep(500);
-  const down = { balance: await timed('/api/payment/balance', auth), login: await timed('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'fault1', password: 'wrong-password' }) }), readyz: await timed('/readyz') };
+  const down = {
+    balance: await timed('/api/payment/balance', auth),
+    login: await timed('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'fault1', password: 'wrong-password' }),
+    }),
+    readyz: await timed('/readyz'),
+  };
   execSync(`redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`);
   await sleep(3000);
   const after = { balance: await timed('/api/payment/balance', auth), readyz: await timed('/readyz') };

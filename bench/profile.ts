@@ -23,10 +23,21 @@ const db = new pg.Client({ connectionString: DB_URL });
 await db.connect();
 const users = (await db.query(`select id, username from users where username like 'bench%' order by id limit 500`)).rows as { id: number; username: string }[];
 if (!users.length) throw new Error('no bench users: run `node bench/run.ts` first');
-const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({})), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 }, new InMemoryKeyValueStore());
+const tokens = new JwtAccessTokenService(
+  loadJwtKeys(loadConfig({})),
+  { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 },
+  new InMemoryKeyValueStore(),
+);
 const bearer = users.map((u) => `Bearer ${tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token}`);
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
-const env = { NODE_ENV: 'development', DATABASE_URL: DB_URL, REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/8', KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_TOPIC_TRANSACTIONS: 'bench-transaction-events', LOG_LEVEL: 'warn' };
+const env = {
+  NODE_ENV: 'development',
+  DATABASE_URL: DB_URL,
+  REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/8',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_TOPIC_TRANSACTIONS: 'bench-transaction-events',
+  LOG_LEVEL: 'warn',
+};
 
 // Statements per payment: counted in-process on the connection every query goes through.
 {
@@ -42,7 +53,12 @@ const env = { NODE_ENV: 'development', DATABASE_URL: DB_URL, REDIS_URL: process.
     return original.apply(this, a);
   };
   await inproc.outboxRelay.stop(); // its polling is not the payment's work
-  const once = () => fetch(`${inproc.url}/api/payment/payments`, { method: 'POST', headers: { authorization: bearer[0]!, 'content-type': 'application/json' }, body: JSON.stringify({ amount: '100.00', merchant_id: 'M-1' }) });
+  const once = () =>
+    fetch(`${inproc.url}/api/payment/payments`, {
+      method: 'POST',
+      headers: { authorization: bearer[0]!, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: '100.00', merchant_id: 'M-1' }),
+    });
   await once();
   counting = true;
   const res = await once();
@@ -53,12 +69,27 @@ const env = { NODE_ENV: 'development', DATABASE_URL: DB_URL, REDIS_URL: process.
 }
 
 const p = await startChildPlatform('src/entrypoints/all-in-one/main.ts', env, 18090, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-const r = await load({ scenario: 'payments (profiled)', url: p.url, connections: 16, durationSeconds: SECONDS, request: () => ({ method: 'POST', path: '/api/payment/payments', headers: { authorization: pick(bearer) }, body: JSON.stringify({ amount: '100.00', merchant_id: 'M-1' }) }) });
+const r = await load({
+  scenario: 'payments (profiled)',
+  url: p.url,
+  connections: 16,
+  durationSeconds: SECONDS,
+  request: () => ({
+    method: 'POST',
+    path: '/api/payment/payments',
+    headers: { authorization: pick(bearer) },
+    body: JSON.stringify({ amount: '100.00', merchant_id: 'M-1' }),
+  }),
+});
 console.log(`payments under profile: ${r.achieved_rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms`);
 await p.stop('SIGINT');
 await db.end();
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error('no profile written');
 const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
@@ -71,11 +102,27 @@ for (const n of prof.nodes) {
   const t = self.get(n.id) ?? 0;
   total += t;
   const url = n.callFrame.url.replace(/^file:\/\//, '').replace(resolve('.') + '/', '');
-  const area = n.callFrame.url === '' ? `(${n.callFrame.functionName || 'native'})` : url.startsWith('node_modules/') ? url.split('/').slice(0, url.startsWith('node_modules/@') ? 3 : 2).join('/') : url.startsWith('node:') ? 'node internals' : url.startsWith('src/') ? 'src (ours)' : url;
+  const area =
+    n.callFrame.url === ''
+      ? `(${n.callFrame.functionName || 'native'})`
+      : url.startsWith('node_modules/')
+        ? url
+            .split('/')
+            .slice(0, url.startsWith('node_modules/@') ? 3 : 2)
+            .join('/')
+        : url.startsWith('node:')
+          ? 'node internals'
+          : url.startsWith('src/')
+            ? 'src (ours)'
+            : url;
   byArea.set(area, (byArea.get(area) ?? 0) + t);
   const key = `${n.callFrame.functionName || '(anonymous)'}  ${url}:${n.callFrame.lineNumber + 1}`;
   byFn.set(key, (byFn.get(key) ?? 0) + t);
 }
-const top = (m: Map<string, number>, k: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${name}`);
+const top = (m: Map<string, number>, k: number) =>
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map(([name, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${name}`);
 console.log('\nself time by area:\n' + top(byArea, 15).join('\n'));
 console.log('\nself time by function:\n' + top(byFn, 25).join('\n'));

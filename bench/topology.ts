@@ -8,9 +8,21 @@ import { runTopology, type FaultKind } from './lib/topology.ts';
 
 // Each kind at least once in the first rounds (TOPO_ORDERED=1, the default), then at random; a
 // payment kill picks two replicas at once with probability 0.3.
-const all: FaultKind[] = ['kill-payment', 'stop-payment', 'partition-payment', 'kill-transaction', 'restart-kafka', 'cut-sandbox', 'term-transaction', 'restart-sandbox', 'kill-payment', 'cut-sandbox'];
+const all: FaultKind[] = [
+  'kill-payment',
+  'stop-payment',
+  'partition-payment',
+  'kill-transaction',
+  'restart-kafka',
+  'cut-sandbox',
+  'term-transaction',
+  'restart-sandbox',
+  'kill-payment',
+  'cut-sandbox',
+];
 const own = (process.env.TOPO_KAFKA ?? 'own') === 'own';
-const faults = (process.env.TOPO_FAULTS ?? 'all') === 'all' ? all.filter((f) => own || f !== 'restart-kafka') : (process.env.TOPO_FAULTS!.split(',') as FaultKind[]);
+const faults =
+  (process.env.TOPO_FAULTS ?? 'all') === 'all' ? all.filter((f) => own || f !== 'restart-kafka') : (process.env.TOPO_FAULTS!.split(',') as FaultKind[]);
 // SIGUSR2: end the workload after its current round (on a machine too loaded to reach TOPO_OPS in
 // time); every check still runs, and the result says stopped_early.
 let stop = false;

@@ -28,7 +28,11 @@ export async function documentFromCode(): Promise<Record<string, unknown>> {
   const { startPlatform } = await import('../src/entrypoints/shared/platform.ts');
   const { allModules } = await import('../src/entrypoints/all-in-one/modules.ts');
   const { loadConfig } = await import('../src/entrypoints/shared/config.ts');
-  const p = await startPlatform({ service: 'all-in-one', modules: allModules, config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMBEDDED_DATA_DIR: dataDir }) });
+  const p = await startPlatform({
+    service: 'all-in-one',
+    modules: allModules,
+    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMBEDDED_DATA_DIR: dataDir }),
+  });
   try {
     return (await (await fetch(`${p.url}/openapi.json`)).json()) as Record<string, unknown>;
   } finally {

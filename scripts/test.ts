@@ -69,6 +69,13 @@ const path = `${process.env.PATH ?? ''}:${promtool.stdout.trim()}`;
 
 const result = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, PATH: path, TEST_DATABASE_URL: testDbUrl.toString(), TEST_POSTGRES_ADMIN_URL: adminUrl, TEST_REDIS_URL: redisUrl, TEST_KAFKA_BROKERS: brokers },
+  env: {
+    ...process.env,
+    PATH: path,
+    TEST_DATABASE_URL: testDbUrl.toString(),
+    TEST_POSTGRES_ADMIN_URL: adminUrl,
+    TEST_REDIS_URL: redisUrl,
+    TEST_KAFKA_BROKERS: brokers,
+  },
 });
 process.exit(result.status ?? 1);

@@ -13,7 +13,10 @@ export interface ChildPlatform {
 
 /** Runs an entrypoint as its own process (the load generator stays out of its event loop). */
 export async function startChildPlatform(entry: string, env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<ChildPlatform> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));

@@ -43,15 +43,18 @@ export async function openLoad(o: {
     sent++;
     inflight.push(
       new Promise<void>((done) => {
-        const req = request({ host: target.hostname, port: target.port, path: r.path, method: r.method, agent, headers: { ...r.headers, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - at);
-            if (res.statusCode! >= 200 && res.statusCode! < 300) ok++;
-            else non2xx++;
-            done();
-          });
-        });
+        const req = request(
+          { host: target.hostname, port: target.port, path: r.path, method: r.method, agent, headers: { ...r.headers, 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              latencies.push(performance.now() - at);
+              if (res.statusCode! >= 200 && res.statusCode! < 300) ok++;
+              else non2xx++;
+              done();
+            });
+          },
+        );
         req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
         req.on('error', () => {
           errors++;
@@ -66,5 +69,16 @@ export async function openLoad(o: {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => +(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(1);
-  return { scenario: o.scenario, offered_rps: o.rate, achieved_rps: Math.round(ok / elapsed), sent, ok_2xx: ok, non_2xx: non2xx, errors, p50_ms: q(0.5), p99_ms: q(0.99), duration_s: +elapsed.toFixed(1) };
+  return {
+    scenario: o.scenario,
+    offered_rps: o.rate,
+    achieved_rps: Math.round(ok / elapsed),
+    sent,
+    ok_2xx: ok,
+    non_2xx: non2xx,
+    errors,
+    p50_ms: q(0.5),
+    p99_ms: q(0.99),
+    duration_s: +elapsed.toFixed(1),
+  };
 }

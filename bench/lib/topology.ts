@@ -27,7 +27,8 @@ import { HttpSandboxControl, type SandboxesUnderTest } from '../../tests/support
 const ROOT = resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export type FaultKind = 'kill-payment' | 'stop-payment' | 'partition-payment' | 'kill-transaction' | 'term-transaction' | 'restart-kafka' | 'cut-sandbox' | 'restart-sandbox';
+export type FaultKind =
+  'kill-payment' | 'stop-payment' | 'partition-payment' | 'kill-transaction' | 'term-transaction' | 'restart-kafka' | 'cut-sandbox' | 'restart-sandbox';
 
 export interface TopologyOptions {
   auth: number;
@@ -248,7 +249,12 @@ export class Replica {
 }
 
 /** The HAProxy config: kong.yml's path routing, health checks on /readyz. */
-export function haproxyConfig(port: number, backends: Record<'auth' | 'payment' | 'transaction', Replica[]>, statsPort: number, serverTimeoutMs: number): string {
+export function haproxyConfig(
+  port: number,
+  backends: Record<'auth' | 'payment' | 'transaction', Replica[]>,
+  statsPort: number,
+  serverTimeoutMs: number,
+): string {
   const backend = (name: string, replicas: Replica[]) =>
     [
       `backend ${name}`,
@@ -323,7 +329,15 @@ export interface TopologyResult {
    * (publish), from Kafka to the read model (consume), and the consumer lag's peak (events
    * published and not yet consumed, sampled every 250 ms).
    */
-  faults: { kind: string; target: string; duration_ms: number; heal_ms: number | null; max_publish_delay_ms: number; max_consume_delay_ms: number; peak_consumer_lag: number }[];
+  faults: {
+    kind: string;
+    target: string;
+    duration_ms: number;
+    heal_ms: number | null;
+    max_publish_delay_ms: number;
+    max_consume_delay_ms: number;
+    peak_consumer_lag: number;
+  }[];
   /** The same pipeline figures outside every fault window (p99 and max), for comparison. */
   pipeline_steady: { publish_delay_p99_ms: number; consume_delay_p99_ms: number; consume_delay_max_ms: number };
   /** HAProxy's own log of abnormal requests, per phase: "status termination-state" → count. */
@@ -420,8 +434,16 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const gateway = `http://127.0.0.1:${haPort}`;
     const secret = () => randomUUID().replaceAll('-', '');
     const sandboxes: SandboxesUnderTest = {
-      gopay: { url: `http://127.0.0.1:${await freePort()}`, credentials: { clientId: `topo-gopay-${secret().slice(0, 8)}`, clientSecret: secret(), partnerId: 'TOPOLOGY', webhookSecret: secret() }, control: undefined! },
-      shopeepay: { url: `http://127.0.0.1:${await freePort()}`, credentials: { merchantId: `topo-merchant-${secret().slice(0, 8)}`, secret: secret(), webhookSecret: secret() }, control: undefined! },
+      gopay: {
+        url: `http://127.0.0.1:${await freePort()}`,
+        credentials: { clientId: `topo-gopay-${secret().slice(0, 8)}`, clientSecret: secret(), partnerId: 'TOPOLOGY', webhookSecret: secret() },
+        control: undefined!,
+      },
+      shopeepay: {
+        url: `http://127.0.0.1:${await freePort()}`,
+        credentials: { merchantId: `topo-merchant-${secret().slice(0, 8)}`, secret: secret(), webhookSecret: secret() },
+        control: undefined!,
+      },
     };
     sandboxes.gopay.control = new HttpSandboxControl(sandboxes.gopay.url);
     sandboxes.shopeepay.control = new HttpSandboxControl(sandboxes.shopeepay.url);
@@ -435,7 +457,8 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
       SHOPEEPAY_WEBHOOK_SECRET: sandboxes.shopeepay.credentials.webhookSecret,
     };
     const sandboxAnswers = async () => {
-      for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) if ((await fetch(`${sb.url}/sandbox/topups/none`, { signal: AbortSignal.timeout(2000) })).status !== 404) return false;
+      for (const sb of [sandboxes.gopay, sandboxes.shopeepay])
+        if ((await fetch(`${sb.url}/sandbox/topups/none`, { signal: AbortSignal.timeout(2000) })).status !== 404) return false;
       return true;
     };
     const sandboxProcess = new Replica(
@@ -461,7 +484,10 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     cleanups.push(() => sandboxProcess.kill('SIGTERM'));
     const gopayProxy = await TcpProxy.start(Number(new URL(sandboxes.gopay.url).port));
     const shopeeProxy = await TcpProxy.start(Number(new URL(sandboxes.shopeepay.url).port));
-    cleanups.push(() => gopayProxy.stop(), () => shopeeProxy.stop());
+    cleanups.push(
+      () => gopayProxy.stop(),
+      () => shopeeProxy.stop(),
+    );
     const viaProxy = (u: string, p: TcpProxy) => {
       const url = new URL(u);
       url.port = String(p.port);
@@ -510,7 +536,15 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const replicas = { auth: [] as Replica[], payment: [] as Replica[], transaction: [] as Replica[] };
     const pgProxies = new Map<Replica, TcpProxy>();
     for (let i = 1; i <= o.auth; i++) {
-      replicas.auth.push(new Replica(`auth-${i}`, 'src/entrypoints/auth/main.ts', await freePort(), { ...common, DATABASE_URL: dbUrl.toString(), JWT_PRIVATE_KEY: privatePem }, work));
+      replicas.auth.push(
+        new Replica(
+          `auth-${i}`,
+          'src/entrypoints/auth/main.ts',
+          await freePort(),
+          { ...common, DATABASE_URL: dbUrl.toString(), JWT_PRIVATE_KEY: privatePem },
+          work,
+        ),
+      );
     }
     for (let i = 1; i <= o.payment; i++) {
       // Each payment replica reaches PostgreSQL through its own hop, which the nemesis can partition.
@@ -519,12 +553,26 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
       const viaPg = new URL(dbUrl);
       viaPg.hostname = '127.0.0.1';
       viaPg.port = String(proxy.port);
-      const r = new Replica(`payment-${i}`, 'src/entrypoints/payment/main.ts', await freePort(), { ...common, ...paymentEnv, DATABASE_URL: viaPg.toString(), JWKS_URL: jwks }, work);
+      const r = new Replica(
+        `payment-${i}`,
+        'src/entrypoints/payment/main.ts',
+        await freePort(),
+        { ...common, ...paymentEnv, DATABASE_URL: viaPg.toString(), JWKS_URL: jwks },
+        work,
+      );
       pgProxies.set(r, proxy);
       replicas.payment.push(r);
     }
     for (let i = 1; i <= o.transaction; i++) {
-      replicas.transaction.push(new Replica(`transaction-${i}`, 'src/entrypoints/transaction/main.ts', await freePort(), { ...common, DATABASE_URL: dbUrl.toString(), JWKS_URL: jwks }, work));
+      replicas.transaction.push(
+        new Replica(
+          `transaction-${i}`,
+          'src/entrypoints/transaction/main.ts',
+          await freePort(),
+          { ...common, DATABASE_URL: dbUrl.toString(), JWKS_URL: jwks },
+          work,
+        ),
+      );
     }
     const all = [...replicas.auth, ...replicas.payment, ...replicas.transaction];
     cleanups.push(async () => {
@@ -558,7 +606,10 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     // HAProxy marks a server up after two good checks: wait until each backend routes (401 without a token, not HAProxy's 503).
     for (const path of ['/api/auth/me', '/api/payment/balance', '/api/transaction/me/histories']) {
       for (let ok = 0, i = 0; ok < 5; i++) {
-        const status = await fetch(`${gateway}${path}`).then((r) => r.status, () => 0);
+        const status = await fetch(`${gateway}${path}`).then(
+          (r) => r.status,
+          () => 0,
+        );
         ok = status === 401 ? ok + 1 : 0;
         if (i > 600) throw new Error(`haproxy does not route ${path} (last status ${status})`);
         await sleep(100);
@@ -573,21 +624,32 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
       `insert into users (username, email, phone, password) select 'topo' || g, 'topo' || g || '@example.com', '+62816' || lpad(g::text, 8, '0'), 'x' from generate_series(1, ${n}) g`,
     );
     await conn.execute(`insert into accounts (user_id) select id from users where username like 'topo%'`);
-    const users = (await conn.execute(`select u.id, u.username, u.phone, a.id as account_id from users u join accounts a on a.user_id = u.id where u.username like 'topo%' order by u.id`)) as {
+    const users = (await conn.execute(
+      `select u.id, u.username, u.phone, a.id as account_id from users u join accounts a on a.user_id = u.id where u.username like 'topo%' order by u.id`,
+    )) as {
       id: number;
       username: string;
       phone: string;
       account_id: string;
     }[];
-    const tokens = new JwtAccessTokenService(loadJwtKeys(loadConfig({ JWT_PRIVATE_KEY: privatePem })), { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 }, new InMemoryKeyValueStore());
-    const [adminRow] = (await conn.execute(`insert into users (username, email, phone, password, role) values ('topo_admin', 'topo_admin@example.com', '+6281699999999', 'x', 'ADMIN') returning id`)) as [
-      { id: number },
-    ];
+    const tokens = new JwtAccessTokenService(
+      loadJwtKeys(loadConfig({ JWT_PRIVATE_KEY: privatePem })),
+      { issuer: 'one-gate-payment', audience: 'one-gate-payment-api', ttlSeconds: 3600 },
+      new InMemoryKeyValueStore(),
+    );
+    const [adminRow] = (await conn.execute(
+      `insert into users (username, email, phone, password, role) values ('topo_admin', 'topo_admin@example.com', '+6281699999999', 'x', 'ADMIN') returning id`,
+    )) as [{ id: number }];
     const adminToken = tokens.issue({ userId: adminRow.id, username: 'topo_admin', role: 'ADMIN', sessionId: randomUUID() }).token;
     const credit = new CreditAccountHandler(new PostgresAccountRepository(orm), new PostgresLedgerRepository(orm, { topic }));
     for (const u of users) await credit.execute({ accountId: u.account_id, amount: Money.parse('5000000.00'), operator: 'topology' });
     for (const u of users) for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) await sb.control.registerWallet(u.phone, { name: u.username });
-    const clients: BankClient[] = users.map((u) => ({ userId: u.id, username: u.username, phone: u.phone, token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token }));
+    const clients: BankClient[] = users.map((u) => ({
+      userId: u.id,
+      username: u.username,
+      phone: u.phone,
+      token: tokens.issue({ userId: u.id, username: u.username, role: 'USER', sessionId: randomUUID() }).token,
+    }));
     const initial = await ledgerSnapshot(orm);
 
     // Every request through HAProxy is recorded: when, how long, what came back.
@@ -701,7 +763,17 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
         stoppedEarly = true;
         break;
       }
-      const round = await runBankWorkload({ baseUrl: () => gateway, orm, clients, adminToken, sandboxes, operations: roundOps, concurrency: o.concurrency, faults: true, eventsTopic: topic });
+      const round = await runBankWorkload({
+        baseUrl: () => gateway,
+        orm,
+        clients,
+        adminToken,
+        sandboxes,
+        operations: roundOps,
+        concurrency: o.concurrency,
+        faults: true,
+        eventsTopic: topic,
+      });
       operations += roundOps;
       o.log(`${operations} operations, ${faults.length} faults so far`);
       stats.violations.push(...round.violations);
@@ -716,8 +788,11 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const deadline = Date.now() + 90_000;
     let state = { pending: -1, unpublished: -1, missing: -1 };
     while (Date.now() < deadline) {
-      const rows = (await conn.execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[];
-      for (const sb of [sandboxes.gopay, sandboxes.shopeepay]) for (const r of rows) if ((await sb.control.topUp(r.transaction_id))?.status === 'PENDING') await sb.control.settle(r.transaction_id, 'SUCCESS');
+      const rows = (await conn.execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as {
+        transaction_id: string;
+      }[];
+      for (const sb of [sandboxes.gopay, sandboxes.shopeepay])
+        for (const r of rows) if ((await sb.control.topUp(r.transaction_id))?.status === 'PENDING') await sb.control.settle(r.transaction_id, 'SUCCESS');
       const [s] = (await conn.execute(
         `select (select count(*) from outbox_events where published_at is null)::int as unpublished,
                 (select count(*) from outbox_events o where o.topic = ? and o.event_type like 'transaction.%'
@@ -766,7 +841,10 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     // comes 3 s into the load, dying with the replica it killed, counted by their start as warm-up.)
     const faultOf = (start: number, end: number) => faults.find((f) => start <= windowEnd(f) && end >= f.start);
     for (const r of done) {
-      if (r.end - r.start > limit) violations.push(`request ${r.path} took ${r.end - r.start} ms (limit ${limit} ms) at +${r.start - workloadStart} ms, during ${faultOf(r.start, r.end)?.kind ?? 'steady state'}`);
+      if (r.end - r.start > limit)
+        violations.push(
+          `request ${r.path} took ${r.end - r.start} ms (limit ${limit} ms) at +${r.start - workloadStart} ms, during ${faultOf(r.start, r.end)?.kind ?? 'steady state'}`,
+        );
     }
     const byPhase: Record<string, Record<string, number>> = {};
     // 502/503 with a provider's error code are the sandboxes' injected faults, answered honestly.
@@ -789,7 +867,15 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
         const w = done.filter((r) => r.start >= t && r.start < t + 1000);
         if (w.length < 3) continue;
         const ok = w.every((r) => r.status !== 0 && (r.status < 500 || providerCodes.has(r.error)));
-        if (ok && quantile(w.map((r) => r.end - r.start), 0.99) <= Math.max(2 * p99, p99 + 250) && t >= (f.healedAt || f.start)) return t - f.start;
+        if (
+          ok &&
+          quantile(
+            w.map((r) => r.end - r.start),
+            0.99,
+          ) <= Math.max(2 * p99, p99 + 250) &&
+          t >= (f.healedAt || f.start)
+        )
+          return t - f.start;
       }
       return null;
     };
@@ -812,9 +898,19 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     const faultsOut = [];
     for (const f of faults) {
       const pipe = await pipeline(f.start, windowEnd(f));
-      faultsOut.push({ kind: f.kind, target: f.target, duration_ms: f.end - f.start, heal_ms: healOf(f), max_publish_delay_ms: pipe.publish, max_consume_delay_ms: pipe.consume, peak_consumer_lag: pipe.lag });
+      faultsOut.push({
+        kind: f.kind,
+        target: f.target,
+        duration_ms: f.end - f.start,
+        heal_ms: healOf(f),
+        max_publish_delay_ms: pipe.publish,
+        max_consume_delay_ms: pipe.consume,
+        peak_consumer_lag: pipe.lag,
+      });
     }
-    const steadyWindows = faults.map((f) => `and not (o.created_at between to_timestamp(${f.start} / 1000.0) and to_timestamp(${windowEnd(f)} / 1000.0))`).join(' ');
+    const steadyWindows = faults
+      .map((f) => `and not (o.created_at between to_timestamp(${f.start} / 1000.0) and to_timestamp(${windowEnd(f)} / 1000.0))`)
+      .join(' ');
     const [steadyPipe] = (await conn.execute(
       `select coalesce(percentile_disc(0.99) within group (order by extract(epoch from o.published_at - o.created_at) * 1000), 0)::int as publish,
               coalesce(percentile_disc(0.99) within group (order by extract(epoch from m.processed_at - o.published_at) * 1000), 0)::int as consume,

@@ -78,7 +78,9 @@ describe.each<[string, () => AuditLog]>([
   });
 
   it('queries newest first with filters and a seq cursor', async () => {
-    await trail.record(event(200, { category: 'SECURITY', action: 'auth.login_locked', actor: { type: 'system', id: 'auth' }, object: { type: 'login', id: null } }));
+    await trail.record(
+      event(200, { category: 'SECURITY', action: 'auth.login_locked', actor: { type: 'system', id: 'auth' }, object: { type: 'login', id: null } }),
+    );
     await trail.record(event(201, { action: 'keys.revoke', object: { type: 'api_key', id: 'k1' } }));
     const all = await log.query({ limit: 3 });
     expect(all.map((e) => e.seq)).toEqual([24, 23, 22]);

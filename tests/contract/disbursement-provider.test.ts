@@ -3,7 +3,11 @@ import { Money } from '../../src/domain/shared/money.ts';
 import type { DisbursementControl, DisbursementProvider } from '../../src/domain/disbursement/disbursement-provider.ts';
 import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memory-disbursement-provider.ts';
 import { SnapDisbursementProvider } from '../../src/adapters/disbursement/snap-disbursement-provider.ts';
-import { DISBURSEMENT_SANDBOX_CREDENTIALS, startDisbursementSandbox, type DisbursementSandbox } from '../../src/adapters/disbursement/sandbox/disbursement-sandbox.ts';
+import {
+  DISBURSEMENT_SANDBOX_CREDENTIALS,
+  startDisbursementSandbox,
+  type DisbursementSandbox,
+} from '../../src/adapters/disbursement/sandbox/disbursement-sandbox.ts';
 import { SNAP_TRANSFER_PATHS, signTransferRequest, snapTimestamp } from '../../src/adapters/disbursement/snap-transfer-protocol.ts';
 import { uniq } from '../support/services.ts';
 
@@ -16,14 +20,26 @@ afterAll(() => sandbox?.stop());
 
 const call = { timeoutMs: 1500, retries: 0, backoffMs: 10, circuitFailureThreshold: 1000, circuitOpenMs: 1000 };
 const implementations: [string, () => { provider: DisbursementProvider; control: DisbursementControl }][] = [
-  ['SNAP adapter against the sandbox', () => ({ provider: new SnapDisbursementProvider({ baseUrl: sandbox.url, ...DISBURSEMENT_SANDBOX_CREDENTIALS, call }), control: sandbox.control })],
-  ['in-memory fake', () => {
-    const fake = new InMemoryDisbursementProvider();
-    return { provider: fake, control: fake.control };
-  }],
+  [
+    'SNAP adapter against the sandbox',
+    () => ({ provider: new SnapDisbursementProvider({ baseUrl: sandbox.url, ...DISBURSEMENT_SANDBOX_CREDENTIALS, call }), control: sandbox.control }),
+  ],
+  [
+    'in-memory fake',
+    () => {
+      const fake = new InMemoryDisbursementProvider();
+      return { provider: fake, control: fake.control };
+    },
+  ],
 ];
 
-const order = (amount = '150000.00') => ({ reference: uniq('PO-T').toUpperCase(), bankCode: 'BCA', accountNumber: '1234567890', holderName: 'Budi Santoso', amount: Money.parse(amount) });
+const order = (amount = '150000.00') => ({
+  reference: uniq('PO-T').toUpperCase(),
+  bankCode: 'BCA',
+  accountNumber: '1234567890',
+  holderName: 'Budi Santoso',
+  amount: Money.parse(amount),
+});
 
 describe.each(implementations)('disbursement provider contract: %s', (_name, make) => {
   it('transfers once per reference: a replay answers the same transfer', async () => {
@@ -80,14 +96,28 @@ describe.each(implementations)('disbursement provider contract: %s', (_name, mak
 describe('the sandbox verifies signatures', () => {
   it('refuses a bad signature, another partner and a stale timestamp with 401', async () => {
     const body = JSON.stringify({ originalPartnerReferenceNo: 'PO-X', serviceCode: '18' });
-    const post = (headers: Record<string, string>) => fetch(sandbox.url + SNAP_TRANSFER_PATHS.status, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then((r) => r.status);
+    const post = (headers: Record<string, string>) =>
+      fetch(sandbox.url + SNAP_TRANSFER_PATHS.status, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(
+        (r) => r.status,
+      );
     const ts = snapTimestamp();
-    const good = { 'x-timestamp': ts, 'x-signature': signTransferRequest(DISBURSEMENT_SANDBOX_CREDENTIALS.clientSecret, SNAP_TRANSFER_PATHS.status, body, ts), 'x-partner-id': DISBURSEMENT_SANDBOX_CREDENTIALS.partnerId, 'x-external-id': '1' };
+    const good = {
+      'x-timestamp': ts,
+      'x-signature': signTransferRequest(DISBURSEMENT_SANDBOX_CREDENTIALS.clientSecret, SNAP_TRANSFER_PATHS.status, body, ts),
+      'x-partner-id': DISBURSEMENT_SANDBOX_CREDENTIALS.partnerId,
+      'x-external-id': '1',
+    };
     expect(await post(good)).toBe(404); // authenticated; the transfer is unknown
     expect(await post({ ...good, 'x-signature': signTransferRequest('wrong-secret', SNAP_TRANSFER_PATHS.status, body, ts) })).toBe(401);
     expect(await post({ ...good, 'x-partner-id': 'someone-else' })).toBe(401);
     const old = snapTimestamp(new Date(Date.now() - 3600_000));
-    expect(await post({ ...good, 'x-timestamp': old, 'x-signature': signTransferRequest(DISBURSEMENT_SANDBOX_CREDENTIALS.clientSecret, SNAP_TRANSFER_PATHS.status, body, old) })).toBe(401);
+    expect(
+      await post({
+        ...good,
+        'x-timestamp': old,
+        'x-signature': signTransferRequest(DISBURSEMENT_SANDBOX_CREDENTIALS.clientSecret, SNAP_TRANSFER_PATHS.status, body, old),
+      }),
+    ).toBe(401);
   });
 });
 

@@ -20,7 +20,10 @@ async function until(cond: () => boolean, ms = 30_000) {
 
 describe.each<[string, () => EventBus]>([
   ['InProcessEventBus', () => new InProcessEventBus()],
-  ['KafkaJsEventBus', () => new KafkaJsEventBus({ brokers: requireEnv('TEST_KAFKA_BROKERS').split(','), clientId: 'contract-test', logger: pino({ level: 'silent' }) })],
+  [
+    'KafkaJsEventBus',
+    () => new KafkaJsEventBus({ brokers: requireEnv('TEST_KAFKA_BROKERS').split(','), clientId: 'contract-test', logger: pino({ level: 'silent' }) }),
+  ],
 ])('EventBus contract: %s', (_name, make) => {
   const bus = make();
   buses.push(bus);
@@ -53,7 +56,10 @@ describe.each<[string, () => EventBus]>([
       if (m.value === 'poison-once' && attempts++ === 0) throw new Error('transient');
       done.push(m.value);
     });
-    await bus.publish(topic, [{ key: 'k', value: 'poison-once' }, { key: 'k', value: 'after' }]);
+    await bus.publish(topic, [
+      { key: 'k', value: 'poison-once' },
+      { key: 'k', value: 'after' },
+    ]);
     await until(() => done.length >= 2);
     await sub.stop();
     expect(done).toEqual(['poison-once', 'after']);

@@ -50,7 +50,8 @@ afterAll(async () => {
 function memoryHarness(method: 'GOPAY' | 'SHOPEE_PAY'): Harness {
   const control = new SandboxWallets(method);
   const seen: EWalletNotification[] = [];
-  control.notify = (t) => seen.push({ reference: t.reference, status: t.status, providerReference: t.providerReference, ...(t.reason ? { reason: t.reason } : {}) });
+  control.notify = (t) =>
+    seen.push({ reference: t.reference, status: t.status, providerReference: t.providerReference, ...(t.reason ? { reason: t.reason } : {}) });
   return {
     control,
     make: (o = {}) => {
@@ -167,7 +168,10 @@ describe.each<[string, () => Harness]>([
     expect(await p.topUpStatus(ref)).toMatchObject({ status: 'FAILED', reason: 'LIMIT_EXCEEDED' });
     // The same reference stays declined; a wallet that does not exist is declined too.
     expect(await p.topUp({ reference: ref, phone: ph, amount: amount('10000.00') })).toMatchObject({ status: 'FAILED' });
-    expect(await p.topUp({ reference: uniq('tx'), phone: noWallet(), amount: amount('10000.00') })).toMatchObject({ status: 'FAILED', reason: 'ACCOUNT_NOT_FOUND' });
+    expect(await p.topUp({ reference: uniq('tx'), phone: noWallet(), amount: amount('10000.00') })).toMatchObject({
+      status: 'FAILED',
+      reason: 'ACCOUNT_NOT_FOUND',
+    });
     expect((await p.balanceInquiry(ph)).balance.toString()).toBe('5.00');
   });
 
@@ -251,7 +255,12 @@ describe.each<[string, () => Harness]>([
 
     await h.idle();
     const mine = h.notifications().filter((n) => n.reference === ok || n.reference === ko);
-    expect(mine.map((n) => [n.reference, n.status]).sort()).toEqual([[ok, 'SUCCESS'], [ko, 'FAILED']].sort());
+    expect(mine.map((n) => [n.reference, n.status]).sort()).toEqual(
+      [
+        [ok, 'SUCCESS'],
+        [ko, 'FAILED'],
+      ].sort(),
+    );
     expect(mine.find((n) => n.reference === ko)!.reason).toBe('EXPIRED');
     expect(h.rejectedNotifications()).toBe(0);
   });
@@ -275,7 +284,10 @@ describe.each<[string, () => Harness]>([
     const ref = uniq('tx');
     const before = h.control.requests('topup');
     try {
-      await expect(impatient.topUp({ reference: ref, phone: ph, amount: amount('15000.00') })).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT', kind: 'timeout' });
+      await expect(impatient.topUp({ reference: ref, phone: ph, amount: amount('15000.00') })).rejects.toMatchObject({
+        code: 'PROVIDER_TIMEOUT',
+        kind: 'timeout',
+      });
     } finally {
       h.control.resetBehaviours();
     }
@@ -308,7 +320,9 @@ describe.each<[string, () => Harness]>([
       for (let i = 0; i < 3; i++) await expect(fragile.accountInquiry('+6281200000001')).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
       const calls = h.control.requests('account');
       await expect(fragile.accountInquiry('+6281200000001')).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', kind: 'unavailable' });
-      await expect(fragile.topUp({ reference: uniq('tx'), phone: '+6281200000001', amount: amount('10000.00') })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+      await expect(fragile.topUp({ reference: uniq('tx'), phone: '+6281200000001', amount: amount('10000.00') })).rejects.toMatchObject({
+        code: 'PROVIDER_UNAVAILABLE',
+      });
       expect(h.control.requests('account')).toBe(calls);
       expect(fragile.breaker.state).toBe('open');
     } finally {

@@ -74,7 +74,13 @@ describe('RedisRateLimiter shares its counts between instances (replicas)', () =
       const b = new RedisRateLimiter(other, 'test:rl:');
       const bucket = uniq('shared');
       const rules = rulesOf({ second: 4 });
-      const res = [await a.consume(bucket, rules), await b.consume(bucket, rules), await a.consume(bucket, rules), await b.consume(bucket, rules), await a.consume(bucket, rules)];
+      const res = [
+        await a.consume(bucket, rules),
+        await b.consume(bucket, rules),
+        await a.consume(bucket, rules),
+        await b.consume(bucket, rules),
+        await a.consume(bucket, rules),
+      ];
       expect(res.map((r) => r.allowed)).toEqual([true, true, true, true, false]);
     } finally {
       other.disconnect();

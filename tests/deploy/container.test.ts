@@ -84,7 +84,9 @@ describe('Dockerfile', () => {
   it('bakes no secret into the image', () => {
     for (const i of instructions.filter((x) => x.op === 'ENV' || x.op === 'ARG')) expect(i.args).not.toMatch(/SECRET|PASSWORD|PRIVATE|TOKEN|API_KEY/i);
     expect(instructions.some((i) => i.op === 'ADD' && /https?:/.test(i.args))).toBe(false);
-    const ignore = readFileSync(repoPath('.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignore = readFileSync(repoPath('.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['.git', '.env', '.data', 'node_modules', 'dist', '*.pem']) expect(ignore).toContain(p);
   });
 
@@ -131,11 +133,31 @@ describe('docker-compose.yml', () => {
     volumes?: string[];
     user?: string;
   };
-  const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+  const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+    volumes: Record<string, unknown>;
+  };
   const services = compose.services;
 
   it('runs the whole platform: data stores, Kong, the migration, the three services and observability', () => {
-    for (const s of ['postgres', 'redis', 'redis-cache', 'kafka', 'kafka-init', 'kong', 'migrate', 'auth-service', 'payment-service', 'transaction-service', 'otel-collector', 'prometheus', 'loki', 'tempo', 'grafana']) expect(Object.keys(services)).toContain(s);
+    for (const s of [
+      'postgres',
+      'redis',
+      'redis-cache',
+      'kafka',
+      'kafka-init',
+      'kong',
+      'migrate',
+      'auth-service',
+      'payment-service',
+      'transaction-service',
+      'otel-collector',
+      'prometheus',
+      'loki',
+      'tempo',
+      'grafana',
+    ])
+      expect(Object.keys(services)).toContain(s);
     expect(services.postgres!.image).toMatch(/^postgres:17/);
     expect(services.kafka!.environment!.KAFKA_PROCESS_ROLES).toBe('broker,controller');
     expect(services['kafka-init']!.command!.join(' ')).toMatch(/--topic transaction-events --partitions 3 --replication-factor 1/);
@@ -144,12 +166,18 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts each service from the one image with its entrypoint, after the migration', () => {
-    for (const [name, entry] of [['auth-service', 'auth'], ['payment-service', 'payment'], ['transaction-service', 'transaction'], ['migrate', 'migrate']] as const) {
+    for (const [name, entry] of [
+      ['auth-service', 'auth'],
+      ['payment-service', 'payment'],
+      ['transaction-service', 'transaction'],
+      ['migrate', 'migrate'],
+    ] as const) {
       const s = services[name]!;
       expect(s.build).toBe('.');
       expect(s.command).toEqual([entry]);
     }
-    for (const name of ['auth-service', 'payment-service', 'transaction-service']) expect((services[name]!.depends_on as Record<string, { condition: string }>).migrate).toEqual({ condition: 'service_completed_successfully' });
+    for (const name of ['auth-service', 'payment-service', 'transaction-service'])
+      expect((services[name]!.depends_on as Record<string, { condition: string }>).migrate).toEqual({ condition: 'service_completed_successfully' });
   });
 
   it('refers only to services, volumes and files that exist', () => {
@@ -173,7 +201,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes only Kong’s proxy and the observability UIs; Kong’s Admin API is off', () => {
-    const published = Object.entries(services).filter(([, s]) => s.ports?.length).map(([n]) => n).sort();
+    const published = Object.entries(services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([n]) => n)
+      .sort();
     expect(published).toEqual(['grafana', 'kong', 'prometheus']);
     expect(services.kong!.ports).toEqual(['8000:8000']);
     expect(services.kong!.environment!.KONG_ADMIN_LISTEN).toBe('off');
@@ -181,7 +212,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('trusts only Kong’s fixed address for X-Forwarded-For, and only its one entry', () => {
-    const networks = (parse(readFileSync(repoPath('docker-compose.yml'), 'utf8')) as { networks: { default: { ipam: { config: { subnet: string; ip_range: string }[] } } } }).networks;
+    const networks = (
+      parse(readFileSync(repoPath('docker-compose.yml'), 'utf8')) as { networks: { default: { ipam: { config: { subnet: string; ip_range: string }[] } } } }
+    ).networks;
     const kongAddress = (services.kong as ComposeService & { networks: { default: { ipv4_address: string } } }).networks.default.ipv4_address;
     const [{ subnet, ip_range }] = networks.default.ipam.config as [{ subnet: string; ip_range: string }];
     const inRange = (ip: string, cidr: string) => {

@@ -30,7 +30,11 @@ beforeAll(() => {
   writeFileSync(goodPath, jenkinsfile);
   // An unclosed block: not Groovy.
   writeFileSync(brokenPath, jenkinsfile.replace(/stage\('Install'\) \{\n/, "stage('Install') {\n        steps {\n"));
-  const r = spawnSync(repoPath('node_modules', '.bin', 'npm-groovy-lint'), ['--noserver', '--output', 'json', 'good/Jenkinsfile', 'broken/Jenkinsfile'], { encoding: 'utf8', cwd: dir, timeout: 240_000 });
+  const r = spawnSync(repoPath('node_modules', '.bin', 'npm-groovy-lint'), ['--noserver', '--output', 'json', 'good/Jenkinsfile', 'broken/Jenkinsfile'], {
+    encoding: 'utf8',
+    cwd: dir,
+    timeout: 240_000,
+  });
   const json = r.stdout.slice(r.stdout.indexOf('{'));
   if (!json) throw new Error(`npm-groovy-lint gave no report: ${r.stderr || r.error?.message}`);
   lint = JSON.parse(json) as LintResult;

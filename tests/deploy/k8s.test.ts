@@ -52,8 +52,47 @@ async function modelFor(o: K8sObject): Promise<Model> {
 
 // kubernetes-models' schemas accept unknown fields; a misspelt field would be silently ignored by
 // the API server too, so the places where typos hide are checked against the API's field names.
-const CONTAINER_FIELDS = new Set(['name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty']);
-const POD_FIELDS = new Set(['containers', 'initContainers', 'volumes', 'serviceAccountName', 'automountServiceAccountToken', 'terminationGracePeriodSeconds', 'securityContext', 'topologySpreadConstraints', 'restartPolicy', 'affinity', 'nodeSelector', 'tolerations', 'priorityClassName']);
+const CONTAINER_FIELDS = new Set([
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'volumeMounts',
+  'volumeDevices',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'imagePullPolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
+]);
+const POD_FIELDS = new Set([
+  'containers',
+  'initContainers',
+  'volumes',
+  'serviceAccountName',
+  'automountServiceAccountToken',
+  'terminationGracePeriodSeconds',
+  'securityContext',
+  'topologySpreadConstraints',
+  'restartPolicy',
+  'affinity',
+  'nodeSelector',
+  'tolerations',
+  'priorityClassName',
+]);
 
 describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
   const objects = overlays[env];
@@ -71,7 +110,8 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
       const pod = podSpecOf(o);
       if (pod) {
         for (const k of Object.keys(pod)) if (!POD_FIELDS.has(k)) problems.push(`${o.kind}/${o.metadata.name}: unknown pod field ${k}`);
-        for (const c of [...(pod.containers as Container[]), ...((pod.initContainers as Container[]) ?? [])]) for (const k of Object.keys(c)) if (!CONTAINER_FIELDS.has(k)) problems.push(`${o.kind}/${o.metadata.name}: unknown container field ${k}`);
+        for (const c of [...(pod.containers as Container[]), ...((pod.initContainers as Container[]) ?? [])])
+          for (const k of Object.keys(c)) if (!CONTAINER_FIELDS.has(k)) problems.push(`${o.kind}/${o.metadata.name}: unknown container field ${k}`);
       }
     }
     expect(problems).toEqual([]);
@@ -110,10 +150,12 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
   it('keeps real secrets out: no Secret is rendered, only referenced', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     const referenced = new Set(
-      containersOf(objects).flatMap((c) => [
-        ...((c.envFrom as { secretRef?: { name: string } }[]) ?? []).map((e) => e.secretRef?.name),
-        ...((c.env as { valueFrom?: { secretKeyRef?: { name: string } } }[]) ?? []).map((e) => e.valueFrom?.secretKeyRef?.name),
-      ]).filter(Boolean),
+      containersOf(objects)
+        .flatMap((c) => [
+          ...((c.envFrom as { secretRef?: { name: string } }[]) ?? []).map((e) => e.secretRef?.name),
+          ...((c.env as { valueFrom?: { secretKeyRef?: { name: string } } }[]) ?? []).map((e) => e.valueFrom?.secretKeyRef?.name),
+        ])
+        .filter(Boolean),
     );
     expect([...referenced].sort()).toEqual(['kong-secrets', 'onegate-datastores', 'onegate-secrets']);
   });
@@ -127,7 +169,10 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
   });
 
   it('runs Kong DB-less with kong.yml and without its Admin API', () => {
-    const env = (containerOf(find(objects, 'Deployment', 'kong')).env as { name: string; value?: string }[]).reduce<Record<string, string | undefined>>((a, e) => ({ ...a, [e.name]: e.value }), {});
+    const env = (containerOf(find(objects, 'Deployment', 'kong')).env as { name: string; value?: string }[]).reduce<Record<string, string | undefined>>(
+      (a, e) => ({ ...a, [e.name]: e.value }),
+      {},
+    );
     expect(env.KONG_DATABASE).toBe('off');
     expect(env.KONG_ADMIN_LISTEN).toBe('off');
     expect(env.KONG_ADMIN_GUI_LISTEN).toBe('off');
@@ -150,7 +195,12 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
     const undocumented = Object.keys(data).filter((key) => !readme.includes(`\`${key}\``));
     expect(undocumented, 'variables missing from the README configuration table').toEqual([]);
     // With the Secret's values added, the configuration loads as it would in the pod.
-    const config = loadConfig({ ...data, DATABASE_URL: 'postgresql://u:p@postgres:5432/onegate', REDIS_URL: 'redis://:p@redis:6379/0', JWT_PUBLIC_KEYS: 'pem' });
+    const config = loadConfig({
+      ...data,
+      DATABASE_URL: 'postgresql://u:p@postgres:5432/onegate',
+      REDIS_URL: 'redis://:p@redis:6379/0',
+      JWT_PUBLIC_KEYS: 'pem',
+    });
     expect(config.NODE_ENV).toBe('production');
     expect(config.embedded).toBe(false);
   });
@@ -168,7 +218,9 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
     expect(policy('redis-cache')).toBe('allkeys-lru');
     for (const name of ['redis', 'redis-cache']) expect(containerOf(find(objects, 'StatefulSet', name)).resources.limits.memory).toBe('512Mi');
     // The services' REDIS_URL (sessions, rate limits, idempotency) is the noeviction instance.
-    const template = readYamlDocuments(repoPath('k8s', 'base', 'secrets', 'onegate-secrets.template.yaml'))[0] as unknown as { stringData: Record<string, string> };
+    const template = readYamlDocuments(repoPath('k8s', 'base', 'secrets', 'onegate-secrets.template.yaml'))[0] as unknown as {
+      stringData: Record<string, string>;
+    };
     expect(new URL(template.stringData.REDIS_URL!).hostname).toBe('redis');
   });
 
@@ -178,7 +230,7 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const pod = (name: string): Endpoint => {
       const o = objects.find((x) => podSpecOf(x) && x.metadata.name === name)!;
-      return { labels: ((o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels), namespace: `onegate-${env}` };
+      return { labels: (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels, namespace: `onegate-${env}` };
     };
     const router: Endpoint = { labels: {}, namespace: 'openshift-ingress', namespaceLabels: { 'network.openshift.io/policy-group': 'ingress' } };
     const internet: Endpoint = { ip: '203.0.113.10' };
@@ -211,7 +263,12 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
 
   it('lets no client choose its address: X-Forwarded-For is read only as far as our own proxies (router, Kong) wrote it', () => {
     const data = find(objects, 'ConfigMap', 'onegate-config').data!;
-    const config = loadConfig({ ...data, DATABASE_URL: 'postgresql://u:p@postgres:5432/onegate', REDIS_URL: 'redis://:p@redis:6379/0', JWT_PUBLIC_KEYS: 'pem' });
+    const config = loadConfig({
+      ...data,
+      DATABASE_URL: 'postgresql://u:p@postgres:5432/onegate',
+      REDIS_URL: 'redis://:p@redis:6379/0',
+      JWT_PUBLIC_KEYS: 'pem',
+    });
     // The chain in front of the services: one Ingress (router) → Kong → service, each appending one entry.
     const ingresses = objects.filter((o) => ['Ingress', 'Route'].includes(o.kind));
     expect(ingresses).toHaveLength(1);
@@ -225,12 +282,17 @@ describe.each(['dev', 'prod'] as const)('the %s overlay', (env) => {
     expect(clientIp(kongPod, `${spoofed}, 10.20.30.40, ${routerPod}`, trusted, config.TRUSTED_PROXY_HOPS)).toBe('10.20.30.40');
     expect(clientIp(kongPod, `10.10.10.10, 198.51.100.7, ${routerPod}`, trusted, config.TRUSTED_PROXY_HOPS)).toBe('198.51.100.7');
     // Kong itself believes the router by its one right-most entry, never walking into the client's.
-    const kong = (containerOf(find(objects, 'Deployment', 'kong')).env as { name: string; value?: string }[]).reduce<Record<string, string | undefined>>((a, e) => ({ ...a, [e.name]: e.value }), {});
+    const kong = (containerOf(find(objects, 'Deployment', 'kong')).env as { name: string; value?: string }[]).reduce<Record<string, string | undefined>>(
+      (a, e) => ({ ...a, [e.name]: e.value }),
+      {},
+    );
     expect(kong.KONG_REAL_IP_HEADER).toBe('X-Forwarded-For');
     expect(kong.KONG_REAL_IP_RECURSIVE).toBe('off');
     // Only Kong, the services and monitoring can reach a service's port at all: nothing else can pose as the proxy.
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
-    const labelsOf = (name: string) => (objects.find((x) => podSpecOf(x) && x.metadata.name === name)!.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const labelsOf = (name: string) =>
+      (objects.find((x) => podSpecOf(x) && x.metadata.name === name)!.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
+        .labels;
     const other: Endpoint = { labels: { app: 'anything-else' }, namespace: `onegate-${env}` };
     const elsewhere: Endpoint = { labels: {}, namespace: 'another-team', namespaceLabels: { 'kubernetes.io/metadata.name': 'another-team' } };
     for (const s of SERVICES) {
@@ -277,7 +339,10 @@ describe('the services', () => {
 
 describe('Kafka', () => {
   it('runs one broker with replication 1 in dev and three with replication 3 in prod', () => {
-    for (const [env, brokers, rf, isr] of [['dev', 1, '1', '1'], ['prod', 3, '3', '2']] as const) {
+    for (const [env, brokers, rf, isr] of [
+      ['dev', 1, '1', '1'],
+      ['prod', 3, '3', '2'],
+    ] as const) {
       const kafka = find(overlays[env], 'StatefulSet', 'kafka');
       const config = find(overlays[env], 'ConfigMap', 'kafka-config').data!;
       expect(kafka.spec.replicas ?? 1).toBe(brokers);
@@ -295,7 +360,9 @@ describe('Kafka', () => {
 describe('files copied into the kustomize base', () => {
   it('keeps k8s/base/kong/kong.yml and the collector config identical to the originals', () => {
     expect(readFileSync(repoPath('k8s', 'base', 'kong', 'kong.yml'), 'utf8')).toBe(readFileSync(repoPath('kong.yml'), 'utf8'));
-    expect(readFileSync(repoPath('k8s', 'base', 'observability', 'otel-collector-config.yaml'), 'utf8')).toBe(readFileSync(repoPath('observability', 'otel-collector.yaml'), 'utf8'));
+    expect(readFileSync(repoPath('k8s', 'base', 'observability', 'otel-collector-config.yaml'), 'utf8')).toBe(
+      readFileSync(repoPath('observability', 'otel-collector.yaml'), 'utf8'),
+    );
   });
 
   it('ships Secret templates with placeholders only, valid against the schema', async () => {

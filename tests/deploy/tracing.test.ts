@@ -44,7 +44,9 @@ beforeAll(async () => {
     req.on('end', () => {
       requests++;
       if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: OtlpSpan[] }[] }[] };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+        };
         for (const rs of body.resourceSpans) {
           const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
           for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, service });
@@ -73,7 +75,10 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Starts an entrypoint as its own process; resolves with its URL and every log line it writes. */
-async function startEntrypoint(name: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; logs: Record<string, unknown>[]; exited: Promise<number | null> }> {
+async function startEntrypoint(
+  name: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string; logs: Record<string, unknown>[]; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [repoPath('src', 'entrypoints', name, 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
@@ -101,7 +106,11 @@ async function startEntrypoint(name: string, env: NodeJS.ProcessEnv): Promise<{ 
 describe('OpenTelemetry in the entrypoints', () => {
   it('traces a request through HTTP, PostgreSQL and Redis, exports it over OTLP, and logs its trace id', async () => {
     const p = await startEntrypoint('auth', baseEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }));
-    const r = await fetch(`${p.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: uniq('nobody'), password: 'not-the-password-1' }) });
+    const r = await fetch(`${p.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: uniq('nobody'), password: 'not-the-password-1' }),
+    });
     expect(r.status).toBe(401);
     await fetch(`${p.url}/healthz`);
     p.child.kill('SIGTERM');
@@ -131,14 +140,22 @@ describe('OpenTelemetry in the entrypoints', () => {
 
   it('carries the trace context through Kafka message headers from producer to consumer', async () => {
     const topic = uniq('otel-kafka-');
-    const child = spawn(process.execPath, [repoPath('tests', 'deploy', 'fixtures', 'kafka-tracing.ts')], { env: baseEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, FIXTURE_TOPIC: topic }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [repoPath('tests', 'deploy', 'fixtures', 'kafka-tracing.ts')], {
+      env: baseEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, FIXTURE_TOPIC: topic }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code, err).toBe(0);
-    const result = JSON.parse(out.trim().split('\n').pop()!) as { enabled: boolean; producerTraceId: string; consumerTraceId: string; headers: Record<string, string> };
+    const result = JSON.parse(out.trim().split('\n').pop()!) as {
+      enabled: boolean;
+      producerTraceId: string;
+      consumerTraceId: string;
+      headers: Record<string, string>;
+    };
     expect(result.enabled).toBe(true);
     expect(result.headers.traceparent).toMatch(new RegExp(`^00-${result.producerTraceId}-[0-9a-f]{16}-0[01]$`));
     expect(result.consumerTraceId).toBe(result.producerTraceId);

@@ -30,7 +30,11 @@ const requested: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`headless Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  p = await startPlatform({ service: 'all-in-one', modules: allModules, config: realServicesConfig({ KAFKA_CONSUMER_GROUP: uniq('docs-ui-'), KAFKA_TOPIC_TRANSACTIONS: uniq('docs-ui-events-') }) });
+  p = await startPlatform({
+    service: 'all-in-one',
+    modules: allModules,
+    config: realServicesConfig({ KAFKA_CONSUMER_GROUP: uniq('docs-ui-'), KAFKA_TOPIC_TRANSACTIONS: uniq('docs-ui-events-') }),
+  });
   const doc = (await (await fetch(`${p.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method, path, op })));
   // Root in containers and CI: Chromium's sandbox needs user namespaces it does not have there.
@@ -71,9 +75,13 @@ describe('/docs (Swagger UI from swagger-ui-dist)', () => {
         hasBody: !!el.querySelector('.opblock-section-request-body'),
         bodyExample: el.querySelector('.opblock-section-request-body .body-param__example, .opblock-section-request-body pre')?.textContent ?? '',
         codes: [...el.querySelectorAll('tr.response')].map((e) => e.getAttribute('data-code')),
-        responseExamples: [...el.querySelectorAll('tr.response')].map((e) => ({ code: e.getAttribute('data-code'), text: e.querySelector('.model-example pre, .example')?.textContent ?? '' })),
+        responseExamples: [...el.querySelectorAll('tr.response')].map((e) => ({
+          code: e.getAttribute('data-code'),
+          text: e.querySelector('.model-example pre, .example')?.textContent ?? '',
+        })),
       }));
-      for (const param of o.op.parameters ?? []) if (!view.params.includes(param.name)) problems.push(`${name}: parameter ${param.name} not shown (${view.params.join(',')})`);
+      for (const param of o.op.parameters ?? [])
+        if (!view.params.includes(param.name)) problems.push(`${name}: parameter ${param.name} not shown (${view.params.join(',')})`);
       if (o.op.requestBody) {
         if (!view.hasBody) problems.push(`${name}: no request body shown`);
         for (const field of Object.keys(o.op.requestBody.content['application/json'].schema.properties ?? {})) {
@@ -84,10 +92,14 @@ describe('/docs (Swagger UI from swagger-ui-dist)', () => {
       if (view.codes.join() !== documented.join()) problems.push(`${name}: responses shown ${view.codes.join()} ≠ documented ${documented.join()}`);
       for (const r of view.responseExamples) if (!r.text.trim()) problems.push(`${name}: response ${r.code} shows no example body`);
       // The schemas themselves: the request body's and the first success response's "Schema" tab.
-      const schemaTabs = await page.$$(`${sel} .opblock-section-request-body button.tablinks[data-name="model"], ${sel} tr.response button.tablinks[data-name="model"]`);
+      const schemaTabs = await page.$$(
+        `${sel} .opblock-section-request-body button.tablinks[data-name="model"], ${sel} tr.response button.tablinks[data-name="model"]`,
+      );
       if (!schemaTabs.length) problems.push(`${name}: no schema tab`);
       await schemaTabs[0]?.click();
-      const schemaText = await page.$eval(sel, (el) => [...el.querySelectorAll('.model-box, .json-schema-2020-12, .model')].map((e) => e.textContent).join(' '));
+      const schemaText = await page.$eval(sel, (el) =>
+        [...el.querySelectorAll('.model-box, .json-schema-2020-12, .model')].map((e) => e.textContent).join(' '),
+      );
       if (!schemaText.trim()) problems.push(`${name}: schema tab renders nothing`);
       await page.click(`${sel} .opblock-summary-control`);
     }
@@ -102,7 +114,10 @@ describe('/docs (Swagger UI from swagger-ui-dist)', () => {
     await page.waitForSelector(`${sel} .execute`);
     await page.click(`${sel} .execute`);
     await page.waitForSelector(`${sel} .live-responses-table .response-col_status`, { timeout: 30_000 });
-    const answer = await page.$eval(`${sel} .live-responses-table`, (el) => ({ status: el.querySelector('.response .response-col_status')?.textContent?.trim(), body: el.querySelector('.response-col_description pre, .microlight')?.textContent ?? '' }));
+    const answer = await page.$eval(`${sel} .live-responses-table`, (el) => ({
+      status: el.querySelector('.response .response-col_status')?.textContent?.trim(),
+      body: el.querySelector('.response-col_description pre, .microlight')?.textContent ?? '',
+    }));
     expect(answer.status).toBe('200');
     expect(answer.body).toContain('"keys"');
     expect(answer.body).toContain('ES256');

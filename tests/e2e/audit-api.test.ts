@@ -20,7 +20,11 @@ let trail: AuditTrail;
 const started = new Date(Date.now() - 1000);
 
 beforeAll(async () => {
-  p = await startPlatform({ service: 'all-in-one', modules: allModules, config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: uniq('tx-audit-'), KAFKA_CONSUMER_GROUP: uniq('grp-audit-') }) });
+  p = await startPlatform({
+    service: 'all-in-one',
+    modules: allModules,
+    config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: uniq('tx-audit-'), KAFKA_CONSUMER_GROUP: uniq('grp-audit-') }),
+  });
   orm = p.infra.orm;
   trail = p.container.get(CORE.AuditTrail);
 });
@@ -43,7 +47,11 @@ describe('security events recorded by the services', () => {
     const who = uniq('nobody');
     let locked: Response | undefined;
     for (let i = 0; i < 8 && !locked; i++) {
-      const r = await fetch(`${p.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'audit-test' }, body: JSON.stringify({ username: who, password: 'wrong-password' }) });
+      const r = await fetch(`${p.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'audit-test' },
+        body: JSON.stringify({ username: who, password: 'wrong-password' }),
+      });
       if (r.status === 429) locked = r;
     }
     expect(locked?.status).toBe(429);
@@ -53,17 +61,32 @@ describe('security events recorded by the services', () => {
       expect(rows).toHaveLength(1);
       return rows;
     });
-    expect(e).toMatchObject({ category: 'SECURITY', actor: { type: 'system', id: 'all-in-one' }, userAgent: 'audit-test', details: { code: 'TOO_MANY_LOGIN_ATTEMPTS', status: 429 } });
+    expect(e).toMatchObject({
+      category: 'SECURITY',
+      actor: { type: 'system', id: 'all-in-one' },
+      userAgent: 'audit-test',
+      details: { code: 'TOO_MANY_LOGIN_ATTEMPTS', status: 429 },
+    });
     expect(e!.sourceIp).toMatch(/127\.0\.0\.1/);
     // The next refused attempt from the same address within the minute is not recorded again.
-    const again = await fetch(`${p.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: who, password: 'x' }) });
+    const again = await fetch(`${p.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: who, password: 'x' }),
+    });
     expect(again.status).toBe(429);
     await new Promise((r) => setTimeout(r, 200));
-    expect((await trail.log.query({ action: 'auth.login_locked', from: started, limit: 1000 })).filter((x) => x.requestId === again.headers.get('x-request-id'))).toHaveLength(0);
+    expect(
+      (await trail.log.query({ action: 'auth.login_locked', from: started, limit: 1000 })).filter((x) => x.requestId === again.headers.get('x-request-id')),
+    ).toHaveLength(0);
   });
 
   it('records a webhook notification refused for its signature', async () => {
-    const r = await fetch(`${p.url}/api/payment/webhooks/gopay`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': 'forged', 'x-timestamp': new Date().toISOString() }, body: '{"transaction_id":"x"}' });
+    const r = await fetch(`${p.url}/api/payment/webhooks/gopay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': 'forged', 'x-timestamp': new Date().toISOString() },
+      body: '{"transaction_id":"x"}',
+    });
     expect(r.status).toBe(401);
     const requestId = r.headers.get('x-request-id');
     const rows = (await trail.log.query({ action: 'webhook.signature_rejected', from: started, limit: 100 })).filter((x) => x.requestId === requestId);
@@ -99,7 +122,16 @@ describe('GET /api/transaction/audit (READ_AUDIT)', () => {
   it('pages newest first with a cursor, filtered by type and window, personal data masked', async () => {
     const { key } = await issueTestKey(orm, { permissions: ['READ_AUDIT'] });
     // An operator event with personal data in it, as a command would record.
-    const mine = await trail.record({ category: 'OPERATOR', action: 'users.grant-admin', actor: { type: 'operator', id: 'ops-anna' }, object: { type: 'user', id: '42' }, before: { role: 'USER' }, after: { role: 'ADMIN', phone: '+6281234567890', email: 'someone@example.com', username: 'someone' }, source: { ip: '203.0.113.77', userAgent: 'cli' }, requestId: uniq('req-') });
+    const mine = await trail.record({
+      category: 'OPERATOR',
+      action: 'users.grant-admin',
+      actor: { type: 'operator', id: 'ops-anna' },
+      object: { type: 'user', id: '42' },
+      before: { role: 'USER' },
+      after: { role: 'ADMIN', phone: '+6281234567890', email: 'someone@example.com', username: 'someone' },
+      source: { ip: '203.0.113.77', userAgent: 'cli' },
+      requestId: uniq('req-'),
+    });
     const seen: Record<string, unknown>[] = [];
     let cursor = '';
     for (let page = 0; page < 50; page++) {
@@ -145,7 +177,10 @@ describe('GET /api/transaction/audit (READ_AUDIT)', () => {
     await get(`/api/transaction/audit?size=1`, key);
     await get(`/api/transaction/audit?size=1&type=SECURITY`, key);
     await eventually(async () => {
-      const rows = (await orm.em.fork().execute(`select endpoint, response_status from api_access_logs where api_key_id = ?`, [apiKey.id])) as { endpoint: string; response_status: number }[];
+      const rows = (await orm.em.fork().execute(`select endpoint, response_status from api_access_logs where api_key_id = ?`, [apiKey.id])) as {
+        endpoint: string;
+        response_status: number;
+      }[];
       expect(rows).toEqual([
         { endpoint: '/api/transaction/audit', response_status: 200 },
         { endpoint: '/api/transaction/audit', response_status: 200 },
@@ -156,7 +191,12 @@ describe('GET /api/transaction/audit (READ_AUDIT)', () => {
 
 describe('audit metrics', () => {
   it('counts events written by category and action, and exposes the verify outcome and checkpoint age', async () => {
-    await trail.record({ category: 'OPERATOR', action: 'accounts.suspend', actor: { type: 'operator', id: 'ops' }, object: { type: 'account', id: uniq('acc-') } });
+    await trail.record({
+      category: 'OPERATOR',
+      action: 'accounts.suspend',
+      actor: { type: 'operator', id: 'ops' },
+      object: { type: 'account', id: uniq('acc-') },
+    });
     const text = await (await fetch(`${p.url}/metrics`)).text();
     expect(text).toMatch(/^audit_events_written_total\{[^}]*category="OPERATOR",action="accounts.suspend"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^audit_events_written_total\{[^}]*category="SECURITY",action="auth.login_locked"[^}]*\} 1$/m);

@@ -21,7 +21,14 @@ afterAll(async () => {
 });
 
 async function admin(...args: string[]): Promise<unknown> {
-  const env = { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: requireEnv('TEST_DATABASE_URL'), REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+    REDIS_URL: requireEnv('TEST_REDIS_URL'),
+    KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'),
+    LOG_LEVEL: 'silent',
+  };
   const { stdout } = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args, '--json'], { env, timeout: 60_000 });
   return JSON.parse(stdout);
 }
@@ -31,14 +38,24 @@ describe('operator commands in the audit trail', { timeout: 180_000 }, () => {
     const user = await createTxUser(orm);
     await admin('accounts', 'suspend', '--account', user.accountId, '--operator', 'ops-budi');
     const [e] = await new PostgresAuditLog(orm).query({ action: 'accounts.suspend', objectId: user.accountId, limit: 5 });
-    expect(e).toMatchObject({ category: 'OPERATOR', actor: { type: 'operator', id: 'ops-budi' }, object: { type: 'account', id: user.accountId }, before: { status: 'ACTIVE' }, after: { status: 'SUSPENDED' } });
+    expect(e).toMatchObject({
+      category: 'OPERATOR',
+      actor: { type: 'operator', id: 'ops-budi' },
+      object: { type: 'account', id: user.accountId },
+      before: { status: 'ACTIVE' },
+      after: { status: 'SUSPENDED' },
+    });
     expect(e!.requestId).toMatch(/^cli-/);
   });
 
   it('records a key revocation, and `audit query` finds it with filters', async () => {
     const { apiKey } = await issueTestKey(orm, { permissions: ['READ_AUDIT'] });
     await admin('keys', 'revoke', '--id', apiKey.id, '--operator', 'ops-sari');
-    const rows = (await admin('audit', 'query', '--action', 'keys.', '--object-id', apiKey.id)) as { action: string; actor: { id: string }; after: { prefix: string } }[];
+    const rows = (await admin('audit', 'query', '--action', 'keys.', '--object-id', apiKey.id)) as {
+      action: string;
+      actor: { id: string };
+      after: { prefix: string };
+    }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'keys.revoke', actor: { id: 'ops-sari' }, after: { prefix: apiKey.prefix } });
   });

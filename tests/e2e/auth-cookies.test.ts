@@ -61,7 +61,13 @@ describe('session cookies by default', () => {
 describe('session cookies configured', () => {
   let p: RunningPlatform;
   beforeAll(async () => {
-    const config = realServicesConfig({ AUTH_COOKIE_PATH: '/app', REFRESH_COOKIE_PATH: '/app/api/auth', COOKIE_DOMAIN: 'onegate.example', COOKIE_SAMESITE: 'Lax', COOKIE_SECURE: 'true' });
+    const config = realServicesConfig({
+      AUTH_COOKIE_PATH: '/app',
+      REFRESH_COOKIE_PATH: '/app/api/auth',
+      COOKIE_DOMAIN: 'onegate.example',
+      COOKIE_SAMESITE: 'Lax',
+      COOKIE_SECURE: 'true',
+    });
     p = await startPlatform({ service: 'auth-service', modules: [authModule], config });
   });
   afterAll(() => p?.stop());

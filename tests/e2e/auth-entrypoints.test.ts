@@ -43,7 +43,10 @@ describe('tokens across deployments', () => {
   async function session() {
     const reg = newRegistration('x');
     expect((await client(auth)('POST', '/api/auth/register', { body: reg })).status).toBe(201);
-    const r = await client(auth)<Tokens>('POST', '/api/auth/login', { body: { username: reg.username, password: reg.password }, headers: { 'X-Forwarded-For': freshIp() } });
+    const r = await client(auth)<Tokens>('POST', '/api/auth/login', {
+      body: { username: reg.username, password: reg.password },
+      headers: { 'X-Forwarded-For': freshIp() },
+    });
     expect(r.status).toBe(200);
     return r.body.data;
   }
@@ -57,7 +60,9 @@ describe('tokens across deployments', () => {
       // Cookie-only clients too.
       expect((await client(p)('GET', '/api/payment/balance', { headers: { Cookie: `auth-token=${t.access_token}` } })).status).toBe(200);
     }
-    expect((await client(transactionByJwks)('GET', '/api/transaction/me/histories', { headers: { Authorization: `Bearer ${t.access_token}` } })).status).toBe(200);
+    expect((await client(transactionByJwks)('GET', '/api/transaction/me/histories', { headers: { Authorization: `Bearer ${t.access_token}` } })).status).toBe(
+      200,
+    );
   });
 
   it('they refuse forged tokens: another key with the same kid, alg none, HS256 with the public key, wrong audience', async () => {
@@ -103,7 +108,9 @@ describe('the all-in-one deployment', () => {
     const reg = newRegistration('aio');
     const created = await api<{ account: { id: string } }>('POST', '/api/auth/register', { body: reg });
     expect(created.status).toBe(201);
-    const t = (await api<Tokens>('POST', '/api/auth/login', { body: { username: reg.email, password: reg.password }, headers: { 'X-Forwarded-For': freshIp() } })).body.data;
+    const t = (
+      await api<Tokens>('POST', '/api/auth/login', { body: { username: reg.email, password: reg.password }, headers: { 'X-Forwarded-For': freshIp() } })
+    ).body.data;
     const h = { Authorization: `Bearer ${t.access_token}` };
     expect((await api('GET', '/api/auth/me', { headers: h })).status).toBe(200);
     const account = await api<{ id: string }>('GET', '/api/payment/account', { headers: h });

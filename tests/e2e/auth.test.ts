@@ -31,7 +31,9 @@ const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 describe('POST /api/auth/register', () => {
   it('creates the user and its ACTIVE IDR account with 0.00, normalising phone and email, ignoring unknown fields', async () => {
     const reg = newRegistration();
-    const r = await api('POST', '/api/auth/register', { body: { ...reg, phone: reg.phone.replace(/^0/, '+62'), role: 'ADMIN', balance: '1000000.00', account_status: 'SUSPENDED' } });
+    const r = await api('POST', '/api/auth/register', {
+      body: { ...reg, phone: reg.phone.replace(/^0/, '+62'), role: 'ADMIN', balance: '1000000.00', account_status: 'SUSPENDED' },
+    });
     expect(r.status).toBe(201);
     expect(r.body.meta).toMatchObject({ code: '201' });
     const data = r.body.data as Record<string, unknown>;
@@ -106,7 +108,9 @@ describe('POST /api/auth/register', () => {
 
   it('writes user.registered to the outbox in the same transaction', async () => {
     const u = await registered();
-    const rows = (await p.infra.orm.em.fork().execute(`select event_type, payload from outbox_events where topic = 'user-events' and event_key = ?`, [String(u.id)])) as {
+    const rows = (await p.infra.orm.em
+      .fork()
+      .execute(`select event_type, payload from outbox_events where topic = 'user-events' and event_key = ?`, [String(u.id)])) as {
       event_type: string;
       payload: { payload: Record<string, unknown> };
     }[];
@@ -168,7 +172,9 @@ describe('POST /api/auth/login', () => {
     expect(retry).toBeLessThanOrEqual(900);
     // The account is locked for an IP it never logged in from, too (email counts as the same account).
     expect((await login(u.email, u.password, freshIp())).status).toBe(429);
-    const rows = (await p.infra.orm.em.fork().execute(`select count(*)::int as n from outbox_events where event_type = 'user.login_failed' and event_key = ?`, [String(u.id)])) as { n: number }[];
+    const rows = (await p.infra.orm.em
+      .fork()
+      .execute(`select count(*)::int as n from outbox_events where event_type = 'user.login_failed' and event_key = ?`, [String(u.id)])) as { n: number }[];
     expect(rows[0]!.n).toBe(5);
   });
 
@@ -285,7 +291,9 @@ describe('PUT /api/auth/refresh', () => {
     const unknown = await api('PUT', '/api/auth/refresh', { body: { refresh_token: 'x'.repeat(43) } });
     expect(unknown.status).toBe(401);
     expect(unknown.body.meta.error).toBe('INVALID_REFRESH_TOKEN');
-    const access = await api('PUT', '/api/auth/refresh', { body: { refresh_token: (await login((await registered()).username, 'correct horse battery')).body.data.access_token } });
+    const access = await api('PUT', '/api/auth/refresh', {
+      body: { refresh_token: (await login((await registered()).username, 'correct horse battery')).body.data.access_token },
+    });
     expect(access.status).toBe(401);
   });
 });

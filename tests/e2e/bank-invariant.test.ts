@@ -63,36 +63,61 @@ afterAll(async () => {
 });
 
 describe('bank invariant (short version)', () => {
-  it('keeps the total constant, no balance negative, the journal consistent, every top-up settled once and the money across the provider boundary equal, under provider faults and late answers', { timeout: 240_000 }, async () => {
-    const initial = await ledgerSnapshot(p.infra.orm);
-    const stats = await runBankWorkload({ baseUrl: () => p.url, orm: p.infra.orm, clients, adminToken, sandboxes: runtime.sandboxes!, operations: 300, concurrency: 8, faults: true, lateAnswerMs: 4000,
-      payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control },
-    });
+  it(
+    'keeps the total constant, no balance negative, the journal consistent, every top-up settled once and the money across the provider boundary equal, under provider faults and late answers',
+    { timeout: 240_000 },
+    async () => {
+      const initial = await ledgerSnapshot(p.infra.orm);
+      const stats = await runBankWorkload({
+        baseUrl: () => p.url,
+        orm: p.infra.orm,
+        clients,
+        adminToken,
+        sandboxes: runtime.sandboxes!,
+        operations: 300,
+        concurrency: 8,
+        faults: true,
+        lateAnswerMs: 4000,
+        payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control },
+      });
 
-    // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const refs = ((await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as { transaction_id: string }[]).map((r) => r.transaction_id);
-      if (refs.length === 0 || Date.now() > deadline) break;
-      await settleProviderPending(runtime.sandboxes!, refs);
-      await runtime.reconciler.runOnce(new Date(Date.now() + 60_000));
-      await new Promise((r) => setTimeout(r, 300));
-    }
+      // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const refs = (
+          (await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as {
+            transaction_id: string;
+          }[]
+        ).map((r) => r.transaction_id);
+        if (refs.length === 0 || Date.now() > deadline) break;
+        await settleProviderPending(runtime.sandboxes!, refs);
+        await runtime.reconciler.runOnce(new Date(Date.now() + 60_000));
+        await new Promise((r) => setTimeout(r, 300));
+      }
 
-    const violations = [...stats.violations, ...(await finalInvariants(p.infra.orm, initial.total, runtime.sandboxes!, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank }))];
-    expect(stats.serverErrors).toEqual([]);
-    expect(violations).toEqual([]);
-    expect(stats.checks).toBeGreaterThan(5);
-    // The run really moved money and really met faults.
-    const ok = (k: string) => Object.entries(stats.statuses).filter(([l]) => l.startsWith(`${k} 20`)).reduce((n, [, c]) => n + c, 0);
-    expect(ok('payment')).toBeGreaterThan(0);
-    expect(ok('transfer')).toBeGreaterThan(0);
-    expect(ok('topup')).toBeGreaterThan(0);
-    expect(stats.statuses['payout SUCCESS'] ?? 0).toBeGreaterThan(0);
-    expect(stats.bank.transferCount()).toBeGreaterThan(0);
-    // Fraud-rule holds were in the mix and decided (approved or rejected once each).
-    expect((stats.statuses['review APPROVED'] ?? 0) + (stats.statuses['review REJECTED'] ?? 0)).toBeGreaterThan(0);
-    const faulted = Object.entries(stats.statuses).filter(([l]) => /^topup (202|422 TOPUP|50)/.test(l)).reduce((n, [, c]) => n + c, 0);
-    expect(faulted).toBeGreaterThan(0);
-  });
+      const violations = [
+        ...stats.violations,
+        ...(await finalInvariants(p.infra.orm, initial.total, runtime.sandboxes!, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank })),
+      ];
+      expect(stats.serverErrors).toEqual([]);
+      expect(violations).toEqual([]);
+      expect(stats.checks).toBeGreaterThan(5);
+      // The run really moved money and really met faults.
+      const ok = (k: string) =>
+        Object.entries(stats.statuses)
+          .filter(([l]) => l.startsWith(`${k} 20`))
+          .reduce((n, [, c]) => n + c, 0);
+      expect(ok('payment')).toBeGreaterThan(0);
+      expect(ok('transfer')).toBeGreaterThan(0);
+      expect(ok('topup')).toBeGreaterThan(0);
+      expect(stats.statuses['payout SUCCESS'] ?? 0).toBeGreaterThan(0);
+      expect(stats.bank.transferCount()).toBeGreaterThan(0);
+      // Fraud-rule holds were in the mix and decided (approved or rejected once each).
+      expect((stats.statuses['review APPROVED'] ?? 0) + (stats.statuses['review REJECTED'] ?? 0)).toBeGreaterThan(0);
+      const faulted = Object.entries(stats.statuses)
+        .filter(([l]) => /^topup (202|422 TOPUP|50)/.test(l))
+        .reduce((n, [, c]) => n + c, 0);
+      expect(faulted).toBeGreaterThan(0);
+    },
+  );
 });

@@ -18,7 +18,17 @@ afterAll(async () => {
 });
 
 function start(): Promise<{ child: ChildProcess; output: () => string }> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), HOST: '127.0.0.1', EMBEDDED_DATA_DIR: join(dir, 'data'), EMBEDDED_PG_PORT: String(pgPort), SANDBOX_GOPAY_PORT: String(gopayPort), SANDBOX_SHOPEEPAY_PORT: String(shopeepayPort), LOG_LEVEL: 'info' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    EMBEDDED_DATA_DIR: join(dir, 'data'),
+    EMBEDDED_PG_PORT: String(pgPort),
+    SANDBOX_GOPAY_PORT: String(gopayPort),
+    SANDBOX_SHOPEEPAY_PORT: String(shopeepayPort),
+    LOG_LEVEL: 'info',
+  };
   const child = spawn(process.execPath, ['src/entrypoints/all-in-one/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -51,7 +61,11 @@ describe('embedded default (npm start with no services configured)', () => {
     expect(first.output()).toContain('demo merchants  TOKO-DEMO (REGULAR), WARUNG-DEMO (MICRO)');
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { data: { checks: { name: string }[] } }).data.checks.map((c) => c.name)).toEqual(['postgres', 'kv (in-memory)', 'events (in-process)']);
+    expect(((await ready.json()) as { data: { checks: { name: string }[] } }).data.checks.map((c) => c.name)).toEqual([
+      'postgres',
+      'kv (in-memory)',
+      'events (in-process)',
+    ]);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/docs`)).status).toBe(200);
 
@@ -65,7 +79,11 @@ describe('embedded default (npm start with no services configured)', () => {
       expect([w.status, ((await w.json()) as { balance: string }).balance]).toEqual([200, '0.00']);
       expect((await fetch(`http://127.0.0.1:${sbPort}/sandbox/wallets/${encodeURIComponent('+628999123456')}`)).status).toBe(404);
     }
-    const funded = await fetch(`http://127.0.0.1:${gopayPort}/sandbox/wallets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '+6281377700001', balance: '4321.00' }) });
+    const funded = await fetch(`http://127.0.0.1:${gopayPort}/sandbox/wallets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '+6281377700001', balance: '4321.00' }),
+    });
     expect(funded.status).toBe(201);
 
     // Leave a mark in the embedded database, stop gracefully, start again, and find it.

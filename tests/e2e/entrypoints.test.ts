@@ -57,7 +57,11 @@ describe.each([
   });
 
   it('refuses bodies over 1 MiB with 413 and malformed JSON with 400', async () => {
-    const big = await fetch(`${p.url}/api/nowhere`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'a'.repeat(1024 * 1024 + 10) }) });
+    const big = await fetch(`${p.url}/api/nowhere`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x: 'a'.repeat(1024 * 1024 + 10) }),
+    });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { meta: { error: string } }).meta.error).toBe('PAYLOAD_TOO_LARGE');
     const bad = await fetch(`${p.url}/api/nowhere`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":' });
@@ -104,10 +108,14 @@ describe('graceful shutdown', () => {
     let sent!: () => void;
     const headersSent = new Promise<void>((r) => (sent = r));
     const inflight = new Promise<number>((resolve, reject) => {
-      const req = request(`${p.url}/api/nowhere`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = request(
+        `${p.url}/api/nowhere`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.write('{"a":');
       setTimeout(() => {

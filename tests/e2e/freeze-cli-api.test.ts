@@ -16,7 +16,11 @@ let p: RunningPlatform;
 
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_freeze_e2e');
-  p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
+  p = await startPlatform({
+    service: 'payment-service',
+    modules: [createPaymentModule({ reconciler: false })],
+    config: realServicesConfig({ DATABASE_URL: db.url }),
+  });
 });
 afterAll(async () => {
   await p?.stop();
@@ -25,7 +29,11 @@ afterAll(async () => {
 
 type Envelope = { meta: { code: string; error?: string; message?: string; details?: Record<string, unknown> }; data: Record<string, unknown> | null };
 async function call(method: string, path: string, token: string, body?: unknown) {
-  const r = await fetch(`${p.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${p.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: r.status, body: (await r.json()) as Envelope };
 }
 const admin = (...args: string[]) => runAdminCli(args, { DATABASE_URL: db.url });
@@ -40,11 +48,32 @@ describe('freezes through the admin CLI and the API', { timeout: 300_000 }, () =
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.err)).toMatchObject({ error: 'INVALID_FREEZE' });
 
-    const frozen = await admin('accounts', 'freeze', '--account', u.username, '--level', 'DEBIT', '--reason', 'AML alert 17', '--operator', 'ops-rina', '--json');
+    const frozen = await admin(
+      'accounts',
+      'freeze',
+      '--account',
+      u.username,
+      '--level',
+      'DEBIT',
+      '--reason',
+      'AML alert 17',
+      '--operator',
+      'ops-rina',
+      '--json',
+    );
     expect(frozen.code).toBe(0);
-    expect(JSON.parse(frozen.out)).toMatchObject({ id: u.accountId, freeze: { level: 'DEBIT', reason: 'AML alert 17', frozen_by: 'cli:ops-rina' }, previous_freeze: null });
+    expect(JSON.parse(frozen.out)).toMatchObject({
+      id: u.accountId,
+      freeze: { level: 'DEBIT', reason: 'AML alert 17', frozen_by: 'cli:ops-rina' },
+      previous_freeze: null,
+    });
     const [event] = await new PostgresAuditLog(p.infra.orm).query({ action: 'accounts.freeze', objectId: u.accountId, limit: 5 });
-    expect(event).toMatchObject({ category: 'OPERATOR', actor: { type: 'operator', id: 'ops-rina' }, before: { freeze: null }, after: { freeze: { level: 'DEBIT', reason: 'AML alert 17' } } });
+    expect(event).toMatchObject({
+      category: 'OPERATOR',
+      actor: { type: 'operator', id: 'ops-rina' },
+      before: { freeze: null },
+      after: { freeze: { level: 'DEBIT', reason: 'AML alert 17' } },
+    });
     expect((await admin('accounts', 'show', '--account', u.username)).out).toContain('FROZEN DEBIT (AML alert 17)');
 
     const view = await call('GET', '/api/payment/account', token);
@@ -63,7 +92,7 @@ describe('freezes through the admin CLI and the API', { timeout: 300_000 }, () =
 
     const lifted = await admin('accounts', 'unfreeze', '--account', u.username, '--operator', 'ops-rina', '--json');
     expect(JSON.parse(lifted.out)).toMatchObject({ freeze: null, previous_freeze: { level: 'DEBIT' } });
-    expect((await new PostgresAuditLog(p.infra.orm).query({ action: 'accounts.unfreeze', objectId: u.accountId, limit: 5 }))).toHaveLength(1);
+    expect(await new PostgresAuditLog(p.infra.orm).query({ action: 'accounts.unfreeze', objectId: u.accountId, limit: 5 })).toHaveLength(1);
     expect((await call('GET', '/api/payment/account', token)).body.data).toMatchObject({ freeze: null });
     expect((await call('POST', '/api/payment/transfers', token, { recipient: r.username, amount: '1000.00' })).status).toBe(201);
     const again = await admin('accounts', 'unfreeze', '--account', u.username, '--json');
@@ -80,7 +109,7 @@ describe('freezes through the admin CLI and the API', { timeout: 300_000 }, () =
     expect(paid.status).toBe(403);
     expect(paid.body.meta).toMatchObject({ error: 'ACCOUNT_FROZEN', details: { level: 'CREDIT', side: 'payee', owner: 'merchant' } });
     expect(await balanceOf(p.infra.orm, u.accountId)).toBe('100000.00');
-    expect((await new PostgresAuditLog(p.infra.orm).query({ action: 'merchants.freeze', objectId: shop.code, limit: 5 }))).toHaveLength(1);
+    expect(await new PostgresAuditLog(p.infra.orm).query({ action: 'merchants.freeze', objectId: shop.code, limit: 5 })).toHaveLength(1);
     await admin('merchants', 'unfreeze', '--merchant', shop.code);
     expect((await call('POST', '/api/payment/payments', token, { amount: '10000.00', merchant_id: shop.code })).status).toBe(201);
   });
@@ -91,9 +120,15 @@ describe('freezes through the admin CLI and the API', { timeout: 300_000 }, () =
     const token = accessTokenFor(p, { userId: sender.userId, username: sender.username, role: 'USER' });
     const t = await call('POST', '/api/payment/transfers', token, { recipient: small.username, amount: '200000.00' });
     expect(t.status).toBe(422);
-    expect(t.body.meta).toMatchObject({ error: 'BALANCE_LIMIT_EXCEEDED', details: { rule: 'balance_limit', tier: 'UNREGISTERED', limit: '2000000.00', remaining: '100000.00' } });
+    expect(t.body.meta).toMatchObject({
+      error: 'BALANCE_LIMIT_EXCEEDED',
+      details: { rule: 'balance_limit', tier: 'UNREGISTERED', limit: '2000000.00', remaining: '100000.00' },
+    });
     const poor = await createCustomer(p.infra.orm, { tier: 'UNREGISTERED', balance: '1000.00' });
-    const k = await call('POST', '/api/payment/transfers', accessTokenFor(p, { userId: poor.userId, username: poor.username, role: 'USER' }), { recipient: sender.username, amount: '500.00' });
+    const k = await call('POST', '/api/payment/transfers', accessTokenFor(p, { userId: poor.userId, username: poor.username, role: 'USER' }), {
+      recipient: sender.username,
+      amount: '500.00',
+    });
     expect(k.body.meta).toMatchObject({ error: 'KYC_REQUIRED', details: { rule: 'transfers_to_others', tier: 'UNREGISTERED', required_tier: 'REGISTERED' } });
   });
 });

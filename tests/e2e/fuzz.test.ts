@@ -89,7 +89,17 @@ beforeAll(async () => {
   user = await createUser(p.infra.orm, { balance: '50000.00' });
   token = accessTokenFor(p, { userId: user.userId, username: user.username });
   const doc = (await (await fetch(`${p.url}/openapi.json`)).json()) as {
-    paths: Record<string, Record<string, { security?: Record<string, string[]>[]; requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } }; parameters?: { name: string; in: string }[] }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          security?: Record<string, string[]>[];
+          requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } };
+          parameters?: { name: string; in: string }[];
+        }
+      >
+    >;
   };
   operations = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
@@ -132,7 +142,9 @@ describe('fuzzing every documented route', () => {
       await fc.assert(
         fc.asyncProperty(
           bodyFor(op.bodyFields.length ? op.bodyFields : ['x']),
-          fc.dictionary(fc.constantFrom(...op.queryFields, 'page', 'size', 'cursor', 'from', 'to', 'api_key'), fc.constantFrom(...nasty, '1', '100000', '-5'), { maxKeys: 4 }),
+          fc.dictionary(fc.constantFrom(...op.queryFields, 'page', 'size', 'cursor', 'from', 'to', 'api_key'), fc.constantFrom(...nasty, '1', '100000', '-5'), {
+            maxKeys: 4,
+          }),
           fc.constantFrom(...nasty, '00000000-0000-0000-0000-000000000000', 'TRX-1', '1'),
           fc.boolean(),
           async (body, query, param, withToken) => {
@@ -186,7 +198,9 @@ const dateLike = fc.oneof(
       ),
     })
     .map(({ y, m, d, time }) => {
-      const clock = time ? `T${pad(time.h, 2)}:${pad(time.mi, 2)}${time.s !== null ? `:${pad(time.s, 2)}${time.frac !== null ? `.${time.frac}` : ''}` : ''}${time.off}` : '';
+      const clock = time
+        ? `T${pad(time.h, 2)}:${pad(time.mi, 2)}${time.s !== null ? `:${pad(time.s, 2)}${time.frac !== null ? `.${time.frac}` : ''}` : ''}${time.off}`
+        : '';
       return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}${clock}`;
     }),
   fc.constantFrom('0000-01-01', '+275760-09-13T00:00:00Z', '-000001-01-01', '2026-01-01T00:00:00.000000000Z', 'now', '1e10', ' ', '2026-02-29'),
@@ -198,7 +212,16 @@ const goodDate = fc
   .chain((d) => fc.constantFrom(d.toISOString().slice(0, 10), d.toISOString(), d.toISOString().replace('Z', '+07:00')));
 /** Cursor-shaped text: base64url JSON of loose timestamps and ids, other JSON, base64 and plain strings. */
 const cursorLike = fc.oneof(
-  fc.tuple(fc.oneof(dateLike, goodDate, fc.integer(), fc.constant(null)), fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), fc.string({ maxLength: 40 }))).map((t) => b64(JSON.stringify(t))),
+  fc
+    .tuple(
+      fc.oneof(dateLike, goodDate, fc.integer(), fc.constant(null)),
+      fc.oneof(
+        fc.uuid(),
+        fc.uuid().map((u) => u.toUpperCase()),
+        fc.string({ maxLength: 40 }),
+      ),
+    )
+    .map((t) => b64(JSON.stringify(t))),
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }).map((a) => b64(JSON.stringify(a))),
   fc.base64String({ maxLength: 80 }),
   fc.string({ maxLength: 80 }),
@@ -213,11 +236,15 @@ describe('fuzzing dates and cursors on the user and regulator list routes (issue
     for (let i = 0; i < 3; i++) await insertTx(p.infra.orm, u, { createdAt: new Date(Date.now() - i * 1000) });
     reader = accessTokenFor(p, { userId: u.userId, username: u.username });
     apiKey = (await issueTestKey(p.infra.orm, { permissions: ['READ_TRANSACTIONS', 'READ_REPORTS'] })).key;
-    const first = (await (await fetch(`${p.url}/api/transaction/me/histories?cursor=&size=1`, { headers: { authorization: `Bearer ${reader}` } })).json()) as { meta: { next_cursor: string } };
+    const first = (await (await fetch(`${p.url}/api/transaction/me/histories?cursor=&size=1`, { headers: { authorization: `Bearer ${reader}` } })).json()) as {
+      meta: { next_cursor: string };
+    };
     issued = first.meta.next_cursor;
   });
   const get = async (path: string, query: Record<string, string>, regulator: boolean) => {
-    const res = await fetch(`${p.url}${path}?${new URLSearchParams(query)}`, { headers: regulator ? { 'x-api-key': apiKey } : { authorization: `Bearer ${reader}` } });
+    const res = await fetch(`${p.url}${path}?${new URLSearchParams(query)}`, {
+      headers: regulator ? { 'x-api-key': apiKey } : { authorization: `Bearer ${reader}` },
+    });
     return { status: res.status, text: await res.text() };
   };
   const routes: [string, boolean][] = [
@@ -263,7 +290,9 @@ describe('fuzzing dates and cursors on the user and regulator list routes (issue
 describe('fuzzing text PostgreSQL cannot store into every route (issue 10 item 4)', () => {
   // A body can carry U+0000 and lone surrogates (as JSON escapes); a URL only U+0000 (%00): a lone
   // surrogate has no UTF-8 form to percent-encode, so clients send U+FFFD instead.
-  const inBody = fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom('\u0000', '\ud800', '\udfff', '\udc00\ud800'), fc.string({ maxLength: 8 })).map(([a, b, c]) => a + b + c);
+  const inBody = fc
+    .tuple(fc.string({ maxLength: 8 }), fc.constantFrom('\u0000', '\ud800', '\udfff', '\udc00\ud800'), fc.string({ maxLength: 8 }))
+    .map(([a, b, c]) => a + b + c);
   const inUrl = fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 })).map(([a, c]) => `${a}\u0000${c}`);
 
   it('is 400 UNSUPPORTED_CHARACTER in a body field, a body key, a query value or a path parameter, and changes nothing', { timeout: 120_000 }, async () => {
@@ -272,7 +301,8 @@ describe('fuzzing text PostgreSQL cannot store into every route (issue 10 item 4
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...places), inBody, inUrl, async (place, bodyText, urlText) => {
           const field = op.bodyFields[0] ?? 'x';
-          const body = place === 'field' ? { ...Object.fromEntries(op.bodyFields.map((f) => [f, 'ok'])), [field]: bodyText } : place === 'key' ? { [bodyText]: 'ok' } : {};
+          const body =
+            place === 'field' ? { ...Object.fromEntries(op.bodyFields.map((f) => [f, 'ok'])), [field]: bodyText } : place === 'key' ? { [bodyText]: 'ok' } : {};
           const path = op.path.replace(/\{[^}]+\}/g, encodeURIComponent(place === 'path' ? urlText : 'id-1'));
           const qs = place === 'query' ? `?${new URLSearchParams({ [op.queryFields[0] ?? 'q']: urlText })}` : '';
           const before = await snapshot();

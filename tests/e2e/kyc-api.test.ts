@@ -12,7 +12,11 @@ let p: RunningPlatform;
 
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_kyc');
-  p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
+  p = await startPlatform({
+    service: 'payment-service',
+    modules: [createPaymentModule({ reconciler: false })],
+    config: realServicesConfig({ DATABASE_URL: db.url }),
+  });
 });
 afterAll(async () => {
   await p?.stop();
@@ -20,7 +24,11 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, token: string, body?: unknown) {
-  const r = await fetch(`${p.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${p.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: r.status, body: (await r.json()) as { meta: { code: string; error?: string; message?: string }; data: Record<string, unknown> | null } };
 }
 
@@ -33,7 +41,12 @@ describe('KYC over HTTP', { timeout: 60_000 }, () => {
     expect(a.status).toBe(200);
     expect(a.body.data).toMatchObject({
       kyc_tier: 'UNREGISTERED',
-      limits: { max_balance: '2000000.00', monthly_incoming: '20000000.00', transfers_to_others: false, remaining: { balance: '1500000.00', monthly_incoming: '19500000.00' } },
+      limits: {
+        max_balance: '2000000.00',
+        monthly_incoming: '20000000.00',
+        transfers_to_others: false,
+        remaining: { balance: '1500000.00', monthly_incoming: '19500000.00' },
+      },
     });
 
     const t = await call('POST', '/api/payment/transfers', token, { recipient: r.username, amount: '1000.00' });
@@ -52,6 +65,9 @@ describe('KYC over HTTP', { timeout: 60_000 }, () => {
     expect([201, 202]).toContain(own.status);
 
     const reg = accessTokenFor(p, { userId: r.userId, username: r.username, role: 'USER' });
-    expect((await call('GET', '/api/payment/account', reg)).body.data).toMatchObject({ kyc_tier: 'REGISTERED', limits: { max_balance: '20000000.00', monthly_incoming: '40000000.00', transfers_to_others: true } });
+    expect((await call('GET', '/api/payment/account', reg)).body.data).toMatchObject({
+      kyc_tier: 'REGISTERED',
+      limits: { max_balance: '20000000.00', monthly_incoming: '40000000.00', transfers_to_others: true },
+    });
   });
 });

@@ -25,9 +25,29 @@ describe('admin CLI: accounts verify (KYC)', { timeout: 120_000 }, () => {
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.err)).toMatchObject({ error: 'INVALID_IDENTITY' });
 
-    const ok = await admin({ KYC_ENCRYPTION_KEY: KEY }, 'accounts', 'verify', '--account', c.phone, '--id-type', 'KTP', '--id-number', '3174051234567890', '--name', 'Budi Santoso', '--operator', 'rina', '--json');
+    const ok = await admin(
+      { KYC_ENCRYPTION_KEY: KEY },
+      'accounts',
+      'verify',
+      '--account',
+      c.phone,
+      '--id-type',
+      'KTP',
+      '--id-number',
+      '3174051234567890',
+      '--name',
+      'Budi Santoso',
+      '--operator',
+      'rina',
+      '--json',
+    );
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.out)).toMatchObject({ id: c.accountId, kyc_tier: 'REGISTERED', previous_kyc_tier: 'UNREGISTERED', identity: { id_number: '************7890' } });
+    expect(JSON.parse(ok.out)).toMatchObject({
+      id: c.accountId,
+      kyc_tier: 'REGISTERED',
+      previous_kyc_tier: 'UNREGISTERED',
+      identity: { id_number: '************7890' },
+    });
     expect(ok.out).not.toContain('3174051234567890');
 
     // At rest: sealed under the configured key, which is nowhere in the database.
@@ -44,9 +64,28 @@ describe('admin CLI: accounts verify (KYC)', { timeout: 120_000 }, () => {
     expect(shown.out).toContain('************7890');
     expect(shown.out).not.toContain('3174051234567890');
 
-    const again = await admin({ KYC_ENCRYPTION_KEY: KEY }, 'accounts', 'verify', '--account', c.username, '--id-type', 'KTP', '--id-number', '3174051234567891', '--json');
+    const again = await admin(
+      { KYC_ENCRYPTION_KEY: KEY },
+      'accounts',
+      'verify',
+      '--account',
+      c.username,
+      '--id-type',
+      'KTP',
+      '--id-number',
+      '3174051234567891',
+      '--json',
+    );
     expect(again.code).toBe(2);
     expect(JSON.parse(again.err)).toMatchObject({ error: 'ACCOUNT_ALREADY_REGISTERED' });
-    expect(cipher.decrypt(((await orm.em.getConnection().execute(`select id_number_sealed from account_identities where account_id = ?`, [c.accountId])) as [{ id_number_sealed: string }])[0].id_number_sealed)).toBe('3174051234567890');
+    expect(
+      cipher.decrypt(
+        (
+          (await orm.em.getConnection().execute(`select id_number_sealed from account_identities where account_id = ?`, [c.accountId])) as [
+            { id_number_sealed: string },
+          ]
+        )[0].id_number_sealed,
+      ),
+    ).toBe('3174051234567890');
   });
 });

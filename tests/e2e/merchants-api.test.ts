@@ -13,7 +13,13 @@ beforeAll(async () => {
 afterAll(() => p?.stop());
 
 type Body = { meta: { code: string; error?: string }; data: Record<string, unknown> | null };
-async function call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Body }> {
+async function call(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Body }> {
   const r = await fetch(`${p.url}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -47,7 +53,15 @@ describe('POST /api/payment/payments to merchants', () => {
     const c = await payer('500000.00');
     const r = await call('POST', '/api/payment/payments', c.token, { amount: '250000.00', merchant_id: m.code });
     expect(r.status).toBe(201);
-    expect(r.body.data).toMatchObject({ amount: '250000.00', merchant_id: m.code, merchant_name: m.name, gross_amount: '250000.00', fee_amount: '1500.00', net_amount: '248500.00', balance_after: '250000.00' });
+    expect(r.body.data).toMatchObject({
+      amount: '250000.00',
+      merchant_id: m.code,
+      merchant_name: m.name,
+      gross_amount: '250000.00',
+      fee_amount: '1500.00',
+      net_amount: '248500.00',
+      balance_after: '250000.00',
+    });
   });
 
   it('404 MERCHANT_NOT_FOUND and 403 MERCHANT_NOT_ACTIVE move nothing; the key replays the refusal', async () => {
@@ -74,9 +88,33 @@ const admin = (...args: string[]) => runAdminCli(args, {}, 30_000);
 describe('admin CLI: merchants', () => {
   it('creates, lists, sets the fee and suspends; refuses bad input with exit code 2', { timeout: 180_000 }, async () => {
     const code = uniq('CLI-');
-    const created = await admin('merchants', 'create', '--code', code, '--name', 'Toko CLI', '--category', 'micro', '--bank-code', 'BCA', '--account-number', '1234567890', '--holder', 'Budi Santoso', '--json');
+    const created = await admin(
+      'merchants',
+      'create',
+      '--code',
+      code,
+      '--name',
+      'Toko CLI',
+      '--category',
+      'micro',
+      '--bank-code',
+      'BCA',
+      '--account-number',
+      '1234567890',
+      '--holder',
+      'Budi Santoso',
+      '--json',
+    );
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.out)).toMatchObject({ code, name: 'Toko CLI', category: 'MICRO', status: 'ACTIVE', balance: '0.00', fee_bps: null, bank_account: { bank_code: 'BCA', account_number: '1234567890' } });
+    expect(JSON.parse(created.out)).toMatchObject({
+      code,
+      name: 'Toko CLI',
+      category: 'MICRO',
+      status: 'ACTIVE',
+      balance: '0.00',
+      fee_bps: null,
+      bank_account: { bank_code: 'BCA', account_number: '1234567890' },
+    });
     const fee = await admin('merchants', 'set-fee', '--merchant', code, '--bps', '45', '--json');
     expect(JSON.parse(fee.out)).toMatchObject({ code, fee_bps: 45 });
     const suspended = await admin('merchants', 'suspend', '--merchant', code, '--json');

@@ -37,7 +37,11 @@ let raw: Record<string, unknown>;
 const dir = mkdtempSync(join(tmpdir(), 'onegate-openapi-test-'));
 
 beforeAll(async () => {
-  p = await startPlatform({ service: 'all-in-one', modules: allModules, config: realServicesConfig({ KAFKA_CONSUMER_GROUP: uniq('openapi-doc-'), KAFKA_TOPIC_TRANSACTIONS: uniq('openapi-doc-events-') }) });
+  p = await startPlatform({
+    service: 'all-in-one',
+    modules: allModules,
+    config: realServicesConfig({ KAFKA_CONSUMER_GROUP: uniq('openapi-doc-'), KAFKA_TOPIC_TRANSACTIONS: uniq('openapi-doc-events-') }),
+  });
   raw = (await (await fetch(`${p.url}/openapi.json`)).json()) as Record<string, unknown>;
   doc = raw as unknown as Document;
 }, 60_000);
@@ -69,7 +73,10 @@ describe('the OpenAPI document', () => {
         env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
         maxBuffer: 16 * 1024 * 1024,
       }).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }));
-      const report = JSON.parse(out.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string; location: { pointer: string }[] }[] };
+      const report = JSON.parse(out.stdout) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; message: string; location: { pointer: string }[] }[];
+      };
       problems.push(...report.problems.map((x) => `${file}: ${x.ruleId}: ${x.message} at ${x.location.map((l) => l.pointer).join(', ')}`));
       totals.push({ file, errors: report.totals.errors, warnings: report.totals.warnings });
     }
@@ -113,7 +120,8 @@ describe('the OpenAPI document', () => {
         }
       }
       for (const s of statuses.filter((x) => /^[45]/.test(x))) {
-        const schema = op.responses[s]!.content?.['application/json']?.schema as { properties?: { meta?: { properties?: { error?: { enum?: string[] } } } } } | undefined;
+        const schema = op.responses[s]!.content?.['application/json']?.schema as
+          { properties?: { meta?: { properties?: { error?: { enum?: string[] } } } } } | undefined;
         const codes = schema?.properties?.meta?.properties?.error?.enum;
         // Every error is in our envelope with its codes, except the Kong gateway's own 429.
         if (codes === undefined) expect(`${path} ${s}`).toBe('/api/auth/.well-known/jwks.json 429');
@@ -124,7 +132,8 @@ describe('the OpenAPI document', () => {
     // The export documents both formats it streams.
     expect(Object.keys(doc.paths['/api/transaction/histories/export']!.get!.responses['200']!.content!)).toEqual(['application/x-ndjson', 'text/csv']);
     // Request bodies have examples too.
-    for (const { path, method, op } of operations()) if (op.requestBody) expect(op.requestBody.content['application/json']!.example, `${method} ${path}`).toBeDefined();
+    for (const { path, method, op } of operations())
+      if (op.requestBody) expect(op.requestBody.content['application/json']!.example, `${method} ${path}`).toBeDefined();
   });
 
   it('is what the committed client types were generated from (run `npm run generate:client` after changing a route)', async () => {
@@ -137,10 +146,14 @@ describe('the OpenAPI document', () => {
     const route = p.openapi.find('get', '/api/payment/balance')!;
     expect(responseProblems(route, 200, { meta: { code: '200', message: 'balance' }, data: { balance: '1.00', currency: 'IDR' } })).toEqual([]);
     expect(responseProblems(route, 200, { meta: { code: '200', message: 'balance' }, data: { balance: 1, currency: 'IDR' } })).toHaveLength(1);
-    expect(responseProblems(route, 200, { meta: { code: '200', message: 'balance' }, data: { balance: '1.00', currency: 'IDR', email: 'x@y.z' } })).toHaveLength(1);
+    expect(
+      responseProblems(route, 200, { meta: { code: '200', message: 'balance' }, data: { balance: '1.00', currency: 'IDR', email: 'x@y.z' } }),
+    ).toHaveLength(1);
     expect(responseProblems(route, 404, { meta: { code: '404', message: 'x', error: 'ACCOUNT_NOT_FOUND', request_id: 'r' }, data: null })).toEqual([]);
     expect(responseProblems(route, 404, { meta: { code: '404', message: 'x', error: 'SOMETHING_ELSE' }, data: null })).toHaveLength(1);
-    expect(responseProblems(route, 418, { meta: { code: '418', message: 'x', error: 'TEAPOT' }, data: null })).toEqual(['GET /api/payment/balance → 418: status not documented']);
+    expect(responseProblems(route, 418, { meta: { code: '418', message: 'x', error: 'TEAPOT' }, data: null })).toEqual([
+      'GET /api/payment/balance → 418: status not documented',
+    ]);
     expect(z.globalRegistry.get(p.openapi.find('get', '/api/payment/account')!.responses[200]!.data!)).toMatchObject({ id: 'Account' });
   });
 });

@@ -18,7 +18,11 @@ let sandboxes: Sandboxes;
 
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_payment');
-  p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
+  p = await startPlatform({
+    service: 'payment-service',
+    modules: [createPaymentModule({ reconciler: false })],
+    config: realServicesConfig({ DATABASE_URL: db.url }),
+  });
   runtime = paymentRuntime(p.container);
   sandboxes = runtime.sandboxes!;
   sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
@@ -48,7 +52,7 @@ const raw = (text: string) => ({ body: text as never, bodySerializer: (b: unknow
 type PaymentBody = { amount: string | number; merchant_id: string; description?: string | null };
 
 describe('GET /api/payment/account, /balance, /wallet', () => {
-  it('answers the caller\'s own account and balance; 401 without a token', async () => {
+  it("answers the caller's own account and balance; 401 without a token", async () => {
     const c = await caller('1500.50');
     const a = await c.api.GET('/api/payment/account');
     expect(a.response.status).toBe(200);
@@ -63,7 +67,7 @@ describe('GET /api/payment/account, /balance, /wallet', () => {
     expect(bad.response.status).toBe(401);
   });
 
-  it('reports the e-wallet registered to the caller\'s phone; 404 in the reserved no-wallet range, 400 for an unknown provider', async () => {
+  it("reports the e-wallet registered to the caller's phone; 404 in the reserved no-wallet range, 400 for an unknown provider", async () => {
     const c = await caller();
     sandboxes.gopay.control.registerWallet(c.phone, { name: 'Wallet', balance: '777.00' });
     const w = await c.api.GET('/api/payment/wallet', { params: { query: { ewallet: 'GOPAY' } } });
@@ -85,10 +89,20 @@ describe('GET /api/payment/account, /balance, /wallet', () => {
 describe('POST /api/payment/payments', () => {
   it('pays a merchant: 201 with the transaction; the balance follows', async () => {
     const c = await caller('100000.00');
-    const r = await c.api.POST('/api/payment/payments', { body: untyped<PaymentBody>({ amount: 25000, merchant_id: 'MERCHANT-42', description: 'lunch', balance: '99999999.00' }) });
+    const r = await c.api.POST('/api/payment/payments', {
+      body: untyped<PaymentBody>({ amount: 25000, merchant_id: 'MERCHANT-42', description: 'lunch', balance: '99999999.00' }),
+    });
     expect(r.response.status).toBe(201);
     expect(r.data?.meta).toEqual({ code: '201', message: 'payment successful' });
-    expect(r.data?.data).toMatchObject({ transaction_type: 'PAYMENT', transaction_status: 'SUCCESS', amount: '25000.00', balance_before: '100000.00', balance_after: '75000.00', currency: 'IDR', description: 'lunch' });
+    expect(r.data?.data).toMatchObject({
+      transaction_type: 'PAYMENT',
+      transaction_status: 'SUCCESS',
+      amount: '25000.00',
+      balance_before: '100000.00',
+      balance_after: '75000.00',
+      currency: 'IDR',
+      description: 'lunch',
+    });
     expect(r.data?.data.transaction_id).toMatch(/^PAY-/);
     expect((await c.api.GET('/api/payment/balance')).data?.data).toEqual({ balance: '75000.00', currency: 'IDR' });
   });
@@ -161,7 +175,7 @@ describe('POST /api/payment/transfers', () => {
 const transaction = (c: Caller, id: string) => c.api.GET('/api/payment/transactions/{transaction_id}', { params: { path: { transaction_id: id } } });
 
 describe('GET /api/payment/transactions/:transaction_id', () => {
-  it('shows only the caller\'s own transactions (someone else\'s: 404)', async () => {
+  it("shows only the caller's own transactions (someone else's: 404)", async () => {
     const a = await caller('100.00');
     const b = await caller();
     const r = await a.api.POST('/api/payment/payments', { body: { amount: 1, merchant_id: 'M' } });
@@ -184,7 +198,15 @@ describe('POST /api/payment/wallet/topup through the GoPay and ShopeePay sandbox
     const r = await c.api.POST('/api/payment/wallet/topup', { body: { amount: '10000.00', payment_method: method, phone_number: `0${c.phone.slice(3)}` } });
     expect(r.response.status).toBe(201);
     expect(r.data?.meta).toEqual({ code: '201', message: 'top up successful' });
-    expect(r.data?.data).toMatchObject({ transaction_type: 'TOPUP', transaction_status: 'SUCCESS', amount: '10000.00', balance_before: '50000.00', balance_after: '40000.00', payment_method: method, currency: 'IDR' });
+    expect(r.data?.data).toMatchObject({
+      transaction_type: 'TOPUP',
+      transaction_status: 'SUCCESS',
+      amount: '10000.00',
+      balance_before: '50000.00',
+      balance_after: '40000.00',
+      payment_method: method,
+      currency: 'IDR',
+    });
     expect(r.data?.data.external_reference).toBeTruthy();
     expect(sandboxes[key].control.wallet(c.phone)!.balance.toString()).toBe('10000.00');
     const w = await c.api.GET('/api/payment/wallet', { params: { query: { ewallet: method } } });
@@ -235,11 +257,16 @@ describe('POST /api/payment/wallet/topup through the GoPay and ShopeePay sandbox
     const t = await transaction(c, declined.transaction_id);
     expect(t.data?.data).toMatchObject({ transaction_type: 'TOPUP', transaction_status: 'FAILED' });
     const refund = await transaction(c, declined.refund_transaction_id);
-    expect(refund.data?.data).toMatchObject({ transaction_type: 'REFUND', transaction_status: 'SUCCESS', amount: '20000.00', related_transaction_id: declined.transaction_id });
+    expect(refund.data?.data).toMatchObject({
+      transaction_type: 'REFUND',
+      transaction_status: 'SUCCESS',
+      amount: '20000.00',
+      related_transaction_id: declined.transaction_id,
+    });
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('30000.00');
   });
 
-  it('pending: 202, then the provider\'s signed webhook settles it once; duplicates and forgeries change nothing', async () => {
+  it("pending: 202, then the provider's signed webhook settles it once; duplicates and forgeries change nothing", async () => {
     const c = await caller('40000.00');
     sandboxes.gopay.control.registerWallet(c.phone);
     sandboxes.gopay.control.behave('topup', { kind: 'pending' }, 1);
@@ -259,7 +286,10 @@ describe('POST /api/payment/wallet/topup through the GoPay and ShopeePay sandbox
     await sandboxes.gopay.notifier.idle();
     expect(sandboxes.gopay.notifier.deliveries.filter((d) => d.body.includes(id)).map((d) => d.status)).toEqual([200, 200]);
 
-    const forged = await anonymous().POST('/api/payment/webhooks/gopay', { ...raw(delivered[0]!.body), headers: { 'x-timestamp': new Date().toISOString(), 'x-signature': 'AAAA' } });
+    const forged = await anonymous().POST('/api/payment/webhooks/gopay', {
+      ...raw(delivered[0]!.body),
+      headers: { 'x-timestamp': new Date().toISOString(), 'x-signature': 'AAAA' },
+    });
     expect(forged.response.status).toBe(401);
     expect(forged.error?.meta.error).toBe('INVALID_SIGNATURE');
     const unsigned = await anonymous().POST('/api/payment/webhooks/shopeepay', raw('{"x":1}'));
@@ -267,7 +297,9 @@ describe('POST /api/payment/wallet/topup through the GoPay and ShopeePay sandbox
 
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('27500.00');
     expect(sandboxes.gopay.control.wallet(c.phone)!.balance.toString()).toBe('12500.00');
-    const updates = (await p.infra.orm.em.getConnection().execute(`select 1 from outbox_events where event_type = 'transaction.updated' and payload->'payload'->>'transaction_id' = ?`, [id])) as unknown[];
+    const updates = (await p.infra.orm.em
+      .getConnection()
+      .execute(`select 1 from outbox_events where event_type = 'transaction.updated' and payload->'payload'->>'transaction_id' = ?`, [id])) as unknown[];
     expect(updates).toHaveLength(1);
   });
 
@@ -283,7 +315,9 @@ describe('POST /api/payment/wallet/topup through the GoPay and ShopeePay sandbox
     await runtime.reconciler.runOnce(new Date(Date.now() + 3600_000)); // racing the webhook: no second release
     expect((await transaction(c, id)).data?.data).toMatchObject({ transaction_status: 'FAILED' });
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('40000.00');
-    const refunds = (await p.infra.orm.em.getConnection().execute(`select 1 from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND'`, [id])) as unknown[];
+    const refunds = (await p.infra.orm.em
+      .getConnection()
+      .execute(`select 1 from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND'`, [id])) as unknown[];
     expect(refunds).toHaveLength(1);
   });
 });
@@ -328,7 +362,9 @@ describe('Idempotency-Key on money-moving routes', () => {
     const a = await caller('10000.00');
     const b = await caller();
     const params = { header: { 'Idempotency-Key': `burst-${a.username}` } };
-    const results = await Promise.all(Array.from({ length: 50 }, () => a.api.POST('/api/payment/transfers', { params, body: { recipient: b.username, amount: '10.00' } })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => a.api.POST('/api/payment/transfers', { params, body: { recipient: b.username, amount: '10.00' } })),
+    );
     const statuses = results.map((r) => r.response.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     const created = results.filter((r) => r.response.status === 201);

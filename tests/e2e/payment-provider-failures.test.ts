@@ -21,7 +21,15 @@ beforeAll(async () => {
   p = await startPlatform({
     service: 'payment-service',
     modules: [createPaymentModule({ reconciler: false })],
-    config: realServicesConfig({ DATABASE_URL: db.url, EWALLET_TIMEOUT_MS: '300', EWALLET_RETRIES: '1', EWALLET_CIRCUIT_THRESHOLD: '3', EWALLET_CIRCUIT_OPEN_MS: '60000', SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '500', PAYMENT_RECONCILE_INTERVAL_MS: '200' }),
+    config: realServicesConfig({
+      DATABASE_URL: db.url,
+      EWALLET_TIMEOUT_MS: '300',
+      EWALLET_RETRIES: '1',
+      EWALLET_CIRCUIT_THRESHOLD: '3',
+      EWALLET_CIRCUIT_OPEN_MS: '60000',
+      SHOPEEPAY_ACCEPTANCE_WINDOW_MS: '500',
+      PAYMENT_RECONCILE_INTERVAL_MS: '200',
+    }),
   });
   runtime = paymentRuntime(p.container);
   sandboxes = runtime.sandboxes!;
@@ -32,7 +40,11 @@ afterAll(async () => {
 });
 
 async function topUp(token: string, body: Record<string, unknown>) {
-  const r = await fetch(`${p.url}/api/payment/wallet/topup`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(`${p.url}/api/payment/wallet/topup`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: r.status, body: (await r.json()) as { meta: Record<string, unknown>; data: Record<string, unknown> | null } };
 }
 
@@ -74,10 +86,15 @@ describe('top-ups when the provider misbehaves (HTTP adapter and sandbox)', () =
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('40000.00');
     // Once the send fence (2 × the call's 800 ms worst case) and ShopeePay's 500 ms window have passed, it is final.
     await new Promise((r) => setTimeout(r, 2200));
-    await expect.poll(async () => {
-      await runtime.reconciler.runOnce(new Date(Date.now() + 3600_000));
-      return (await runtime.ledger.findByTransactionId(id))!.status;
-    }, { timeout: 10_000, interval: 200 }).toBe('FAILED');
+    await expect
+      .poll(
+        async () => {
+          await runtime.reconciler.runOnce(new Date(Date.now() + 3600_000));
+          return (await runtime.ledger.findByTransactionId(id))!.status;
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe('FAILED');
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('50000.00');
 
     sandboxes.shopeepay.control.behave('*', { kind: 'error', status: 503 });

@@ -71,7 +71,9 @@ describe('the payment module’s payout checker', () => {
     expect(metrics).toMatch(/payouts_oldest_pending_age_seconds\{[^}]*\} \d/);
     // Still unknown at the bank: checked again and again, never a failure, the money stays out.
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await sql<{ status: string; checks: number }>(`select status, checks from merchant_payouts where reference = ?`, [payout.reference]))[0]).toMatchObject({ status: 'PENDING' });
+    expect(
+      (await sql<{ status: string; checks: number }>(`select status, checks from merchant_payouts where reference = ?`, [payout.reference]))[0],
+    ).toMatchObject({ status: 'PENDING' });
     expect(await balance()).toBe('0.00');
     bank.settle(payout.reference, 'SUCCESS');
     expect(await settled(payout.reference)).toBe('SUCCESS');

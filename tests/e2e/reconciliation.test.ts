@@ -25,7 +25,11 @@ let today: string;
 
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_recon');
-  p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
+  p = await startPlatform({
+    service: 'payment-service',
+    modules: [createPaymentModule({ reconciler: false })],
+    config: realServicesConfig({ DATABASE_URL: db.url }),
+  });
   runtime = paymentRuntime(p.container);
   sandboxes = runtime.sandboxes!;
   sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
@@ -40,7 +44,9 @@ const sql = async <T = Record<string, unknown>>(q: string, params: unknown[] = [
 const totalBalance = async () => (await sql<{ s: string }>(`select sum(balance)::text as s from accounts`))[0]!.s;
 const systemBalance = async (code: string) => (await sql<{ b: string }>(`select balance::text as b from accounts where system_code = ?`, [code]))[0]!.b;
 const control = (url: string, method: string, path: string, body?: unknown) =>
-  fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.status);
+  fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(
+    (r) => r.status,
+  );
 
 async function topUps(c: Customer, method: 'GOPAY' | 'SHOPEE_PAY', n: number, amount = '10000.00'): Promise<string[]> {
   const token = accessTokenFor(p, { userId: c.userId, username: c.username, role: 'USER' });
@@ -74,7 +80,7 @@ async function command(name: string, flags: Record<string, string>): Promise<unk
 const admin = (...args: string[]) => runAdminCli(args, { ...paymentEnvFor(sandboxes), DATABASE_URL: db.url });
 
 // One step spawns the operator CLI (a fresh Node process loading the sources): slow on a busy two-core machine.
-describe('daily reconciliation with the providers\' statements', { timeout: 120_000 }, () => {
+describe("daily reconciliation with the providers' statements", { timeout: 120_000 }, () => {
   let customer: Customer;
   let gopayRefs: string[];
 
@@ -111,7 +117,13 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
         ['STATUS_MISMATCH', failed],
       ].sort(),
     );
-    expect({ matched: r.matched, missingOurs: r.missingOurs, missingProvider: r.missingProvider, amountMismatch: r.amountMismatch, statusMismatch: r.statusMismatch }).toEqual({
+    expect({
+      matched: r.matched,
+      missingOurs: r.missingOurs,
+      missingProvider: r.missingProvider,
+      amountMismatch: r.amountMismatch,
+      statusMismatch: r.statusMismatch,
+    }).toEqual({
       matched: 3,
       missingOurs: 1,
       missingProvider: 1,
@@ -133,7 +145,10 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
     expect(metrics).toMatch(/reconciliation_open_cases\{[^}]*provider="GOPAY"[^}]*kind="MISSING_OURS"[^}]*\} 1/);
     expect(metrics).toMatch(/reconciliation_last_run_lines\{[^}]*provider="GOPAY"[^}]*outcome="matched"[^}]*\} 3/);
     expect(metrics).toMatch(/reconciliation_last_run_timestamp_seconds\{[^}]*provider="GOPAY"[^}]*\} \d/);
-    const rep = (await command('reconcile report', { from: today, to: today, provider: 'GOPAY' })) as { runs: { counts: { matched: number } }[]; open_cases: { kind: string }[] };
+    const rep = (await command('reconcile report', { from: today, to: today, provider: 'GOPAY' })) as {
+      runs: { counts: { matched: number } }[];
+      open_cases: { kind: string }[];
+    };
     expect(rep.runs.map((x) => x.counts.matched)).toEqual([6, 3, 3]);
     expect(rep.open_cases.map((c) => c.kind).sort()).toEqual(['AMOUNT_MISMATCH', 'MISSING_OURS', 'MISSING_PROVIDER', 'STATUS_MISMATCH']);
   });
@@ -147,9 +162,14 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
 
     // Not credited by the provider: refund the customer from the settlement account, exactly once even when raced.
     const missing = cases.get('MISSING_PROVIDER')!;
-    const raced = await Promise.allSettled([1, 2, 3].map(() => runtime.resolveCase.execute({ caseId: missing.id, resolution: 'refund', note: null, operator: 'cli:bob' })));
+    const raced = await Promise.allSettled(
+      [1, 2, 3].map(() => runtime.resolveCase.execute({ caseId: missing.id, resolution: 'refund', note: null, operator: 'cli:bob' })),
+    );
     expect(raced.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
-    expect(raced.filter((x) => x.status === 'rejected').map((x) => (x as PromiseRejectedResult).reason.code)).toEqual(['CASE_ALREADY_RESOLVED', 'CASE_ALREADY_RESOLVED']);
+    expect(raced.filter((x) => x.status === 'rejected').map((x) => (x as PromiseRejectedResult).reason.code)).toEqual([
+      'CASE_ALREADY_RESOLVED',
+      'CASE_ALREADY_RESOLVED',
+    ]);
     const refunded = (raced.find((x) => x.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof runtime.resolveCase.execute>>>).value;
     expect(refunded).toMatchObject({ status: 'RESOLVED', resolution: 'refund', resolvedBy: 'cli:bob' });
     expect(refunded.resolutionTransactionId).toMatch(/^RFD/);
@@ -158,15 +178,27 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
 
     // Credited more than we debited: a refund does not fit; the bank writes the difference off.
     const amount = cases.get('AMOUNT_MISMATCH')!;
-    await expect(runtime.resolveCase.execute({ caseId: amount.id, resolution: 'refund', note: null, operator: 'cli:bob' })).rejects.toMatchObject({ code: 'RESOLUTION_NOT_APPLICABLE' });
+    await expect(runtime.resolveCase.execute({ caseId: amount.id, resolution: 'refund', note: null, operator: 'cli:bob' })).rejects.toMatchObject({
+      code: 'RESOLUTION_NOT_APPLICABLE',
+    });
     await runtime.resolveCase.execute({ caseId: amount.id, resolution: 'write-off', note: 'over-credit by GoPay', operator: 'cli:bob' });
 
     // A top-up we never sent: no action, with a note (CLI); without one it is refused.
     const foreign = cases.get('MISSING_OURS')!;
-    await expect(runtime.resolveCase.execute({ caseId: foreign.id, resolution: 'no-action', note: '  ', operator: 'cli:bob' })).rejects.toMatchObject({ code: 'NOTE_REQUIRED' });
+    await expect(runtime.resolveCase.execute({ caseId: foreign.id, resolution: 'no-action', note: '  ', operator: 'cli:bob' })).rejects.toMatchObject({
+      code: 'NOTE_REQUIRED',
+    });
     const noted = await command('reconcile resolve', { case: foreign.id, action: 'no-action', note: 'GoPay reverses it (ticket 42)', operator: 'carol' });
-    expect(noted).toMatchObject({ status: 'RESOLVED', resolution: 'no-action', note: 'GoPay reverses it (ticket 42)', resolved_by: 'cli:carol', movement_id: null });
-    await expect(command('reconcile resolve', { case: foreign.id, action: 'no-action', note: 'again' })).rejects.toMatchObject({ code: 'CASE_ALREADY_RESOLVED' });
+    expect(noted).toMatchObject({
+      status: 'RESOLVED',
+      resolution: 'no-action',
+      note: 'GoPay reverses it (ticket 42)',
+      resolved_by: 'cli:carol',
+      movement_id: null,
+    });
+    await expect(command('reconcile resolve', { case: foreign.id, action: 'no-action', note: 'again' })).rejects.toMatchObject({
+      code: 'CASE_ALREADY_RESOLVED',
+    });
     expect(((await command('reconcile cases', { provider: 'GOPAY', status: 'ALL' })) as unknown[]).length).toBe(4);
 
     // Two refunds of 10000.00 to the customer from the settlement, 5000.00 from FUNDING into it; the sum over all accounts is unchanged.
@@ -196,16 +228,22 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
     sandboxes.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
     const e = run.exceptions.find((x) => x.reference === ref)!;
     expect(e).toMatchObject({ kind: 'STATUS_MISMATCH', ourStatus: 'PENDING', providerStatus: 'SUCCESS' });
-    await expect(runtime.resolveCase.execute({ caseId: e.caseId, resolution: 'refund', note: null, operator: 'x' })).rejects.toMatchObject({ code: 'RESOLUTION_NOT_APPLICABLE' });
+    await expect(runtime.resolveCase.execute({ caseId: e.caseId, resolution: 'refund', note: null, operator: 'x' })).rejects.toMatchObject({
+      code: 'RESOLUTION_NOT_APPLICABLE',
+    });
     await runtime.resolveCase.execute({ caseId: e.caseId, resolution: 'settle', note: null, operator: 'cli:bob' });
-    expect((await sql<{ s: string }>(`select transaction_status::text as s from historical_transactions where transaction_id = ?`, [ref]))[0]!.s).toBe('SUCCESS');
+    expect((await sql<{ s: string }>(`select transaction_status::text as s from historical_transactions where transaction_id = ?`, [ref]))[0]!.s).toBe(
+      'SUCCESS',
+    );
     expect(await balanceOf(p.infra.orm, c.accountId)).toBe('30000.00');
   });
 
   it('runs the scheduled daily job on one replica only: the day is claimed once per provider', async () => {
     const repo = new PostgresReconciliationRepository(p.infra.orm);
     const opts = { providers: ['GOPAY', 'SHOPEE_PAY'] as const, checkIntervalMs: 60_000, fromHourJakarta: 2, leaseSeconds: 60 };
-    const replicas = ['pay-1', 'pay-2', 'pay-3'].map((owner) => new DailyReconciliationJob(repo, runtime.reconcileStatement, { ...opts, providers: [...opts.providers], owner }));
+    const replicas = ['pay-1', 'pay-2', 'pay-3'].map(
+      (owner) => new DailyReconciliationJob(repo, runtime.reconcileStatement, { ...opts, providers: [...opts.providers], owner }),
+    );
     // 03:00 in Jakarta the day after `today`: `today` is due.
     const at = new Date(Date.parse(`${today}T03:00:00+07:00`) + 86_400_000);
     expect(replicas[0]!.dueDate(at)).toBe(today);
@@ -213,7 +251,10 @@ describe('daily reconciliation with the providers\' statements', { timeout: 120_
     const done = await Promise.all(replicas.map((j) => j.runOnce(at)));
     expect(done.flat().sort()).toEqual(['GOPAY', 'SHOPEE_PAY']);
     expect(await Promise.all(replicas.map((j) => j.runOnce(at)))).toEqual([[], [], []]);
-    const claims = await sql<{ provider: string; claimed_by: string; run_id: string | null }>(`select provider::text as provider, claimed_by, run_id::text as run_id from reconciliation_daily_claims where statement_date = ?::date`, [today]);
+    const claims = await sql<{ provider: string; claimed_by: string; run_id: string | null }>(
+      `select provider::text as provider, claimed_by, run_id::text as run_id from reconciliation_daily_claims where statement_date = ?::date`,
+      [today],
+    );
     expect(claims).toHaveLength(2);
     for (const c of claims) expect(c.run_id).not.toBeNull();
     const scheduled = await sql(`select 1 from reconciliation_runs where statement_date = ?::date and triggered_by like 'scheduler:%'`, [today]);

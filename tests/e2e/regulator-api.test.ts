@@ -38,11 +38,24 @@ afterAll(async () => {
 
 /** The typed client with a regulator's key (X-API-Key); every answer is checked against the document. */
 const regulator = (key?: string, headers: Record<string, string> = {}, base: RunningPlatform = p) => apiClient(base, { apiKey: key, headers });
-type HistoryQuery = { from?: string; to?: string; size?: number; page?: number; cursor?: string; type?: 'TOPUP' | 'PAYMENT' | 'REFUND' | 'TRANSFER'; status?: 'PENDING' | 'SUCCESS' | 'FAILED' | 'CANCELLED'; payment_method?: 'GOPAY' | 'SHOPEE_PAY' };
-const histories = (key: string | undefined, query: HistoryQuery = {}, headers: Record<string, string> = {}, base: RunningPlatform = p) => regulator(key, headers, base).GET('/api/transaction/histories', { params: { query } });
-const oneRow = (key: string, id: string, headers: Record<string, string> = {}) => regulator(key, headers).GET('/api/transaction/histories/{id}', { params: { path: { id } } });
-const report = (key: string, query: Record<string, string>, headers: Record<string, string> = {}) => regulator(key, headers).GET('/api/transaction/reports', { params: { query: query as never } });
-const exported = (key: string, query: Record<string, string>) => regulator(key).GET('/api/transaction/histories/export', { params: { query: query as never }, parseAs: 'text' });
+type HistoryQuery = {
+  from?: string;
+  to?: string;
+  size?: number;
+  page?: number;
+  cursor?: string;
+  type?: 'TOPUP' | 'PAYMENT' | 'REFUND' | 'TRANSFER';
+  status?: 'PENDING' | 'SUCCESS' | 'FAILED' | 'CANCELLED';
+  payment_method?: 'GOPAY' | 'SHOPEE_PAY';
+};
+const histories = (key: string | undefined, query: HistoryQuery = {}, headers: Record<string, string> = {}, base: RunningPlatform = p) =>
+  regulator(key, headers, base).GET('/api/transaction/histories', { params: { query } });
+const oneRow = (key: string, id: string, headers: Record<string, string> = {}) =>
+  regulator(key, headers).GET('/api/transaction/histories/{id}', { params: { path: { id } } });
+const report = (key: string, query: Record<string, string>, headers: Record<string, string> = {}) =>
+  regulator(key, headers).GET('/api/transaction/reports', { params: { query: query as never } });
+const exported = (key: string, query: Record<string, string>) =>
+  regulator(key).GET('/api/transaction/histories/export', { params: { query: query as never }, parseAs: 'text' });
 /** A query string as sent by a client that does not use the types (the server must refuse what they would). */
 const untyped = (qs: string) => Object.fromEntries(new URLSearchParams(qs)) as never;
 const ids = (data: { transaction_id: string }[] | undefined) => (data ?? []).map((d) => d.transaction_id);
@@ -58,7 +71,12 @@ describe('regulator histories', () => {
     expect(r.data?.meta).toMatchObject({ code: '200', page: 1, size: 10, total: 5 });
     expect(ids(data)).not.toContain(hidden.transactionId);
     const mine = data.find((d) => d.transaction_id === rows[0]!.transactionId)!;
-    expect(mine).toMatchObject({ transaction_type: 'TOPUP', amount: '50000.00', currency: 'IDR', user: { id: user.userId, phone: `${user.phone.slice(0, 6)}****${user.phone.slice(-4)}` } });
+    expect(mine).toMatchObject({
+      transaction_type: 'TOPUP',
+      amount: '50000.00',
+      currency: 'IDR',
+      user: { id: user.userId, phone: `${user.phone.slice(0, 6)}****${user.phone.slice(-4)}` },
+    });
     expect(mine).not.toHaveProperty('email');
     for (const u of [user, other]) {
       expect(text).not.toContain(u.email);
@@ -104,7 +122,10 @@ describe('regulator histories', () => {
     const { key } = await issueTestKey(orm);
     const byId = await oneRow(key, rows[2]!.id);
     expect(byId.response.status).toBe(200);
-    expect(byId.data?.data).toMatchObject({ transaction_id: rows[2]!.transactionId, user: { phone: `${other.phone.slice(0, 6)}****${other.phone.slice(-4)}` } });
+    expect(byId.data?.data).toMatchObject({
+      transaction_id: rows[2]!.transactionId,
+      user: { phone: `${other.phone.slice(0, 6)}****${other.phone.slice(-4)}` },
+    });
     expect(JSON.stringify(byId.data)).not.toContain(other.email);
     expect(JSON.stringify(byId.data)).not.toContain(other.phone);
     const byTx = await oneRow(key, rows[2]!.transactionId);
@@ -118,7 +139,16 @@ describe('regulator histories', () => {
 
   it('validates its query: 400 in the envelope', async () => {
     const { key } = await issueTestKey(orm);
-    for (const q of ['size=101', 'size=0', 'page=0', 'type=LOAN', 'status=x', 'from=yesterday', 'from=2026-02-30', `from=${at(5).toISOString()}&to=${at(1).toISOString()}`]) {
+    for (const q of [
+      'size=101',
+      'size=0',
+      'page=0',
+      'type=LOAN',
+      'status=x',
+      'from=yesterday',
+      'from=2026-02-30',
+      `from=${at(5).toISOString()}&to=${at(1).toISOString()}`,
+    ]) {
       const r = await histories(key, untyped(q));
       expect(r.response.status, q).toBe(400);
       expect(r.error?.meta.code).toBe('400');
@@ -133,7 +163,10 @@ describe('regulator export', () => {
     expect(r.response.status).toBe(200);
     expect(r.response.headers.get('content-type')).toContain('application/x-ndjson');
     const text = r.data!;
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { transaction_id: string; user: { phone: string } });
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { transaction_id: string; user: { phone: string } });
     expect(lines.map((l) => l.transaction_id)).toEqual(rows.map((x) => x.transactionId));
     expect(text).not.toContain(user.phone);
     expect(text).not.toContain(user.email);
@@ -146,7 +179,9 @@ describe('regulator export', () => {
     expect(r.response.headers.get('content-type')).toContain('text/csv');
     const text = r.data!;
     const lines = text.trim().split('\r\n');
-    expect(lines[0]).toBe('id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone,merchant_code,merchant_name');
+    expect(lines[0]).toBe(
+      'id,transaction_id,transaction_type,transaction_status,amount,currency,payment_method,external_reference,created_at,updated_at,account_id,user_id,user_phone,merchant_code,merchant_name',
+    );
     expect(lines).toHaveLength(6);
     expect(lines[1]).toContain(rows[0]!.transactionId);
     expect(lines[1]).toContain('50000.00');
@@ -165,8 +200,14 @@ describe('regulator export', () => {
 describe('regulator refusals, each audited in api_access_logs', () => {
   it('401 for a missing, malformed, unknown, revoked or expired key and an inactive service; 403 for a missing permission or address; 400 for a key in the query string', async () => {
     const reqs: { id: string; status: number; error: string; serviceId: string | null; keyId: string | null; path: string }[] = [];
-    type Call = (key: string | undefined, headers: Record<string, string>) => Promise<{ response: Response; error?: { meta: { code: string; error?: string } } }>;
-    const list = (query: Record<string, string> = {}): Call => (key, headers) => histories(key, untyped(new URLSearchParams(query).toString()), headers);
+    type Call = (
+      key: string | undefined,
+      headers: Record<string, string>,
+    ) => Promise<{ response: Response; error?: { meta: { code: string; error?: string } } }>;
+    const list =
+      (query: Record<string, string> = {}): Call =>
+      (key, headers) =>
+        histories(key, untyped(new URLSearchParams(query).toString()), headers);
     const send = async (path: string, call: Call, key: string | undefined, status: number, error: string, serviceId: string | null, keyId: string | null) => {
       const id = uniq('rq');
       const r = await call(key, { 'X-Request-Id': id, 'User-Agent': 'regulator-test/1.0' });
@@ -193,10 +234,26 @@ describe('regulator refusals, each audited in api_access_logs', () => {
     await send(H, list(), expired.key, 401, 'API_KEY_EXPIRED', expired.service.id, expired.apiKey.id);
     await send(H, list(), inactive.key, 401, 'SERVICE_INACTIVE', inactive.service.id, inactive.apiKey.id);
     await send(H, list(), elsewhere.key, 403, 'IP_NOT_ALLOWED', elsewhere.service.id, elsewhere.apiKey.id);
-    await send('/api/transaction/reports', (key, headers) => report(key!, { from: day, to: day }, headers), live.key, 403, 'PERMISSION_DENIED', live.service.id, live.apiKey.id);
+    await send(
+      '/api/transaction/reports',
+      (key, headers) => report(key!, { from: day, to: day }, headers),
+      live.key,
+      403,
+      'PERMISSION_DENIED',
+      live.service.id,
+      live.apiKey.id,
+    );
     await send(H, list({ api_key: live.key }), undefined, 400, 'API_KEY_IN_QUERY', null, null);
     await send(H, list({ x: live.key }), live.key, 400, 'API_KEY_IN_QUERY', null, null);
-    await send(`${H}/does-not-exist`, (key, headers) => oneRow(key!, 'does-not-exist', headers), live.key, 404, 'TRANSACTION_NOT_FOUND', live.service.id, live.apiKey.id);
+    await send(
+      `${H}/does-not-exist`,
+      (key, headers) => oneRow(key!, 'does-not-exist', headers),
+      live.key,
+      404,
+      'TRANSACTION_NOT_FOUND',
+      live.service.id,
+      live.apiKey.id,
+    );
     await send(H, list({ size: '500' }), live.key, 400, 'VALIDATION_ERROR', live.service.id, live.apiKey.id);
 
     const logged = await eventually(async () => {
@@ -210,12 +267,23 @@ describe('regulator refusals, each audited in api_access_logs', () => {
     });
     for (const r of reqs) {
       const row = logged.find((l) => l.request_id === r.id)!;
-      expect(row, r.error).toMatchObject({ response_status: r.status, error_code: r.error, endpoint: r.path, method: 'GET', ip_address: '127.0.0.1', user_agent: 'regulator-test/1.0' });
+      expect(row, r.error).toMatchObject({
+        response_status: r.status,
+        error_code: r.error,
+        endpoint: r.path,
+        method: 'GET',
+        ip_address: '127.0.0.1',
+        user_agent: 'regulator-test/1.0',
+      });
       expect(row, r.error).toMatchObject({ external_service_id: r.serviceId, api_key_id: r.keyId });
       expect(Number(row.duration_ms)).toBeGreaterThanOrEqual(0);
     }
     // The key sent in the query string is stored nowhere.
-    const leaked = (await orm.em.getConnection().execute(`select count(*)::int as n from api_access_logs where endpoint like ? or user_agent like ?`, [`%${live.key}%`, `%${live.key}%`])) as { n: number }[];
+    const leaked = (await orm.em
+      .getConnection()
+      .execute(`select count(*)::int as n from api_access_logs where endpoint like ? or user_agent like ?`, [`%${live.key}%`, `%${live.key}%`])) as {
+      n: number;
+    }[];
     expect(leaked[0]!.n).toBe(0);
   });
 
@@ -243,7 +311,9 @@ describe('regulator refusals, each audited in api_access_logs', () => {
       }),
     );
     await p4.stop();
-    const [{ n }] = (await orm.em.getConnection().execute(`select count(*)::int as n from api_access_logs where request_id in (${ids.map(() => '?').join(',')})`, ids)) as [{ n: number }];
+    const [{ n }] = (await orm.em
+      .getConnection()
+      .execute(`select count(*)::int as n from api_access_logs where request_id in (${ids.map(() => '?').join(',')})`, ids)) as [{ n: number }];
     expect(n).toBe(30);
   });
 
@@ -283,7 +353,9 @@ describe('regulator rate limits', () => {
     expect(Number(headers.get('x-ratelimit-reset'))).toBeGreaterThanOrEqual(55);
     expect((await histories(key, { size: 1 })).response.status).toBe(429);
     await eventually(async () => {
-      const found = (await orm.em.getConnection().execute(`select response_status from api_access_logs where api_key_id = ? and response_status = 429`, [apiKey.id])) as unknown[];
+      const found = (await orm.em
+        .getConnection()
+        .execute(`select response_status from api_access_logs where api_key_id = ? and response_status = 429`, [apiKey.id])) as unknown[];
       expect(found).toHaveLength(2);
     });
   });
@@ -309,7 +381,11 @@ describe('regulator rate limits', () => {
   });
 
   it('refuses regulators with 503 when Redis is down rather than serve them without limits', async () => {
-    const p3 = await startPlatform({ service: 'transaction-service', modules: [transactionModule], config: realServicesConfig({ REDIS_URL: 'redis://127.0.0.1:1', KAFKA_TOPIC_TRANSACTIONS: topic, KAFKA_CONSUMER_GROUP: uniq('grp-') }) });
+    const p3 = await startPlatform({
+      service: 'transaction-service',
+      modules: [transactionModule],
+      config: realServicesConfig({ REDIS_URL: 'redis://127.0.0.1:1', KAFKA_TOPIC_TRANSACTIONS: topic, KAFKA_CONSUMER_GROUP: uniq('grp-') }),
+    });
     try {
       const { key } = await issueTestKey(orm);
       const r = await histories(key, { size: 1 }, {}, p3);
@@ -326,17 +402,48 @@ describe('regulator reports', () => {
     const { key } = await issueTestKey(orm, { permissions: ['READ_REPORTS'] });
     // The payment service announces every change; here the suite plays that role.
     const all = [...rows, hidden];
-    const events = all.map((r) => ({ key: user.accountId, value: JSON.stringify({ event_id: crypto.randomUUID(), event_type: 'transaction.created', occurred_at: new Date().toISOString(), key: user.accountId, payload: { transaction_id: r.transactionId, user_id: user.userId } }) }));
+    const events = all.map((r) => ({
+      key: user.accountId,
+      value: JSON.stringify({
+        event_id: crypto.randomUUID(),
+        event_type: 'transaction.created',
+        occurred_at: new Date().toISOString(),
+        key: user.accountId,
+        payload: { transaction_id: r.transactionId, user_id: user.userId },
+      }),
+    }));
     await p.infra.events.publish(topic, events);
     // A status change, announced afterwards, and every event delivered twice.
-    await orm.em.getConnection().execute(`update historical_transactions set transaction_status = 'SUCCESS' where transaction_id = ?`, [rows[1]!.transactionId]);
-    const change = { key: user.accountId, value: JSON.stringify({ event_id: crypto.randomUUID(), event_type: 'transaction.updated', occurred_at: new Date().toISOString(), key: user.accountId, payload: { transaction_id: rows[1]!.transactionId, previous_status: 'PENDING' } }) };
+    await orm.em
+      .getConnection()
+      .execute(`update historical_transactions set transaction_status = 'SUCCESS' where transaction_id = ?`, [rows[1]!.transactionId]);
+    const change = {
+      key: user.accountId,
+      value: JSON.stringify({
+        event_id: crypto.randomUUID(),
+        event_type: 'transaction.updated',
+        occurred_at: new Date().toISOString(),
+        key: user.accountId,
+        payload: { transaction_id: rows[1]!.transactionId, previous_status: 'PENDING' },
+      }),
+    };
     // A last, distinct event: once it is processed, everything before it in the partition is too.
     const sentinel = crypto.randomUUID();
-    const last = { key: user.accountId, value: JSON.stringify({ event_id: sentinel, event_type: 'transaction.updated', occurred_at: new Date().toISOString(), key: user.accountId, payload: { transaction_id: rows[0]!.transactionId } }) };
+    const last = {
+      key: user.accountId,
+      value: JSON.stringify({
+        event_id: sentinel,
+        event_type: 'transaction.updated',
+        occurred_at: new Date().toISOString(),
+        key: user.accountId,
+        payload: { transaction_id: rows[0]!.transactionId },
+      }),
+    };
     await p.infra.events.publish(topic, [change, ...events, change, last]);
     await eventually(async () => {
-      const done = (await orm.em.getConnection().execute(`select 1 from processed_messages where consumer = ? and event_id = ?`, [p.infra.config.KAFKA_CONSUMER_GROUP, sentinel])) as unknown[];
+      const done = (await orm.em
+        .getConnection()
+        .execute(`select 1 from processed_messages where consumer = ? and event_id = ?`, [p.infra.config.KAFKA_CONSUMER_GROUP, sentinel])) as unknown[];
       expect(done).toHaveLength(1);
     }, 30_000);
 
@@ -365,7 +472,9 @@ describe('regulator reports', () => {
     const monthly = await report(key, { from: day, to: day, granularity: 'month' });
     expect(sortLines(monthly.data!.data.series)).toEqual(sortLines((await sql('month')).map((l) => ({ ...l, payment_method: l.payment_method ?? null }))));
     // The duplicates changed nothing: the read model's counts equal the rows.
-    const [{ n }] = (await orm.em.getConnection().execute(`select coalesce(sum(tx_count), 0)::int as n from transaction_daily_aggregates where day = ?::date`, [day])) as [{ n: number }];
+    const [{ n }] = (await orm.em
+      .getConnection()
+      .execute(`select coalesce(sum(tx_count), 0)::int as n from transaction_daily_aggregates where day = ?::date`, [day])) as [{ n: number }];
     expect(n).toBe(6);
   });
 

@@ -10,7 +10,11 @@ const run = promisify(execFile);
 let p: RunningPlatform;
 
 beforeAll(async () => {
-  p = await startPlatform({ service: 'transaction-service', modules: [transactionModule], config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: uniq('tx-events-cli-'), KAFKA_CONSUMER_GROUP: uniq('grp-') }) });
+  p = await startPlatform({
+    service: 'transaction-service',
+    modules: [transactionModule],
+    config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: uniq('tx-events-cli-'), KAFKA_CONSUMER_GROUP: uniq('grp-') }),
+  });
 });
 afterAll(async () => {
   await p?.stop();
@@ -18,7 +22,14 @@ afterAll(async () => {
 
 /** `npm run admin -- …` as an operator runs it, against the test database. */
 async function admin(...args: string[]): Promise<{ code: number; out: unknown; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: requireEnv('TEST_DATABASE_URL'), REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent' };
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+    REDIS_URL: requireEnv('TEST_REDIS_URL'),
+    KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'),
+    LOG_LEVEL: 'silent',
+  };
   try {
     const { stdout, stderr } = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args, '--json'], { env });
     return { code: 0, out: JSON.parse(stdout), stdout, stderr };
@@ -33,19 +44,41 @@ const call = (key: string) => fetch(`${p.url}/api/transaction/histories?size=1`,
 describe('admin CLI for regulators', { timeout: 120_000 }, () => {
   it('creates a service, issues a key that works end to end, lists, rotates and revokes it, and reads the access logs', async () => {
     const company = uniq('Regulator CLI ');
-    const created = await admin('services', 'create', '--company', company, '--email', 'ops@regulator.example', '--permissions', 'READ_TRANSACTIONS', '--limit-minute', '50');
+    const created = await admin(
+      'services',
+      'create',
+      '--company',
+      company,
+      '--email',
+      'ops@regulator.example',
+      '--permissions',
+      'READ_TRANSACTIONS',
+      '--limit-minute',
+      '50',
+    );
     expect(created.code).toBe(0);
     expect(created.out).toMatchObject({ company, is_active: true, default_permissions: ['READ_TRANSACTIONS'], default_rate_limits: { minute: 50 } });
     expect((await admin('services', 'create', '--company', company, '--email', 'ops@regulator.example')).code).toBe(2);
 
-    const issued = (await admin('keys', 'issue', '--service', company, '--name', 'primary')).out as { api_key: string; key: { id: string; prefix: string; rate_limits: unknown } };
+    const issued = (await admin('keys', 'issue', '--service', company, '--name', 'primary')).out as {
+      api_key: string;
+      key: { id: string; prefix: string; rate_limits: unknown };
+    };
     expect(issued.api_key).toMatch(/^ogp_[a-z0-9]{12}_/);
     expect(issued.key.rate_limits).toEqual({ minute: 50 });
     expect(await call(issued.api_key)).toBe(200);
 
     const listed = await eventually(async () => {
       const r = await admin('keys', 'list', '--service', company);
-      expect(r.out).toEqual([expect.objectContaining({ id: issued.key.id, prefix: issued.key.prefix, state: 'active', permissions: ['READ_TRANSACTIONS'], last_used_at: expect.any(String) })]);
+      expect(r.out).toEqual([
+        expect.objectContaining({
+          id: issued.key.id,
+          prefix: issued.key.prefix,
+          state: 'active',
+          permissions: ['READ_TRANSACTIONS'],
+          last_used_at: expect.any(String),
+        }),
+      ]);
       return r;
     });
     expect(listed.stdout).not.toContain(issued.api_key);
@@ -68,7 +101,22 @@ describe('admin CLI for regulators', { timeout: 120_000 }, () => {
     const all = (await admin('access-logs', 'query', '--service', company, '--from', new Date(Date.now() - 3600_000).toISOString())).out as unknown[];
     expect(all).toHaveLength(4);
 
-    const another = (await admin('keys', 'issue', '--service', company, '--name', 'second', '--permissions', 'READ_TRANSACTIONS,READ_REPORTS', '--limit-second', '5', '--expires', new Date(Date.now() + 86400_000).toISOString())).out as { api_key: string };
+    const another = (
+      await admin(
+        'keys',
+        'issue',
+        '--service',
+        company,
+        '--name',
+        'second',
+        '--permissions',
+        'READ_TRANSACTIONS,READ_REPORTS',
+        '--limit-second',
+        '5',
+        '--expires',
+        new Date(Date.now() + 86400_000).toISOString(),
+      )
+    ).out as { api_key: string };
     expect(await call(another.api_key)).toBe(200);
     expect((await admin('services', 'deactivate', '--service', company)).code).toBe(0);
     expect(await call(another.api_key)).toBe(401);
@@ -93,7 +141,13 @@ describe('admin CLI for regulators', { timeout: 120_000 }, () => {
 
   it('lists the seeded regulators, Bank Indonesia and OJK, with their default permissions and limits', async () => {
     const services = (await admin('services', 'list')).out as { company: string; default_permissions: string[]; default_rate_limits: unknown }[];
-    expect(services.find((s) => s.company === 'Bank Indonesia')).toMatchObject({ default_permissions: ['READ_TRANSACTIONS'], default_rate_limits: { minute: 100, hour: 1000, day: 10000 } });
-    expect(services.find((s) => s.company === 'OJK')).toMatchObject({ default_permissions: ['READ_TRANSACTIONS', 'READ_REPORTS'], default_rate_limits: { minute: 200, hour: 2000, day: 20000 } });
+    expect(services.find((s) => s.company === 'Bank Indonesia')).toMatchObject({
+      default_permissions: ['READ_TRANSACTIONS'],
+      default_rate_limits: { minute: 100, hour: 1000, day: 10000 },
+    });
+    expect(services.find((s) => s.company === 'OJK')).toMatchObject({
+      default_permissions: ['READ_TRANSACTIONS', 'READ_REPORTS'],
+      default_rate_limits: { minute: 200, hour: 2000, day: 20000 },
+    });
   });
 });

@@ -19,7 +19,11 @@ let p: RunningPlatform;
 const start = new Date(Date.UTC(2003, Math.floor(Math.random() * 12), 1 + Math.floor(Math.random() * 27), Math.floor(Math.random() * 20)));
 
 beforeAll(async () => {
-  p = await startPlatform({ service: 'transaction-service', modules: [transactionModule], config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: uniq('tx-events-exp-'), KAFKA_CONSUMER_GROUP: uniq('grp-') }) });
+  p = await startPlatform({
+    service: 'transaction-service',
+    modules: [transactionModule],
+    config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: uniq('tx-events-exp-'), KAFKA_CONSUMER_GROUP: uniq('grp-') }),
+  });
   const user = await createTxUser(p.infra.orm);
   const tag = uniq('E');
   await p.infra.orm.em.getConnection().execute(

@@ -14,7 +14,11 @@ let p: RunningPlatform;
 
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_risk_api');
-  p = await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig({ DATABASE_URL: db.url }) });
+  p = await startPlatform({
+    service: 'payment-service',
+    modules: [createPaymentModule({ reconciler: false })],
+    config: realServicesConfig({ DATABASE_URL: db.url }),
+  });
   await createMerchant(p.infra.orm, { code: 'RISK-SHOP' });
 });
 afterAll(async () => {
@@ -24,7 +28,11 @@ afterAll(async () => {
 
 const admin = (...args: string[]) => runAdminCli([...args, '--json'], { DATABASE_URL: db.url });
 async function call(method: string, path: string, token: string, body?: unknown) {
-  const r = await fetch(`${p.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${p.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: r.status, body: (await r.json()) as { meta: { code: string; error?: string; message?: string }; data: Record<string, unknown> | null } };
 }
 const errorOf = (b: { meta: { error?: string; code: string } }) => b.meta.error ?? b.meta.code;
@@ -45,10 +53,26 @@ describe('fraud rules over HTTP and the operator CLI', { timeout: 180_000 }, () 
     ]);
     const wrong = await admin('risk', 'rules', 'set', '--rule', 'VELOCITY', '--min-amount', '10.00');
     expect(wrong.code).toBe(2);
-    const set = await admin('risk', 'rules', 'set', '--rule', 'NEW_COUNTERPARTY', '--enabled', 'true', '--outcome', 'REVIEW', '--min-amount', '5000.00', '--operator', 'rina');
+    const set = await admin(
+      'risk',
+      'rules',
+      'set',
+      '--rule',
+      'NEW_COUNTERPARTY',
+      '--enabled',
+      'true',
+      '--outcome',
+      'REVIEW',
+      '--min-amount',
+      '5000.00',
+      '--operator',
+      'rina',
+    );
     expect(set.code).toBe(0);
     expect(JSON.parse(set.out)).toMatchObject({ code: 'NEW_COUNTERPARTY', enabled: true, outcome: 'REVIEW', params: { minAmount: '500000' } });
-    const [audited] = (await p.infra.orm.em.getConnection().execute(`select count(*)::int as n from audit_events where action = 'risk.rules.set'`)) as [{ n: number }];
+    const [audited] = (await p.infra.orm.em.getConnection().execute(`select count(*)::int as n from audit_events where action = 'risk.rules.set'`)) as [
+      { n: number },
+    ];
     expect(audited.n).toBe(1);
 
     // REVIEW: 202 with the PENDING row; the recipient has nothing yet.
@@ -66,7 +90,10 @@ describe('fraud rules over HTTP and the operator CLI', { timeout: 180_000 }, () 
     expect(c.rules).toEqual(['NEW_COUNTERPARTY']);
     const shown = JSON.parse((await admin('risk', 'cases', 'show', '--case', c.id)).out) as { hits: { figures: Record<string, unknown> }[] };
     expect(shown.hits[0]!.figures).toMatchObject({ counterparty_account_id: r.accountId, amount_minor: '600000', min_amount_minor: '500000' });
-    const [approved, again] = await Promise.all([admin('risk', 'cases', 'approve', '--case', c.id, '--operator', 'rina'), admin('risk', 'cases', 'reject', '--case', c.id, '--operator', 'budi')]);
+    const [approved, again] = await Promise.all([
+      admin('risk', 'cases', 'approve', '--case', c.id, '--operator', 'rina'),
+      admin('risk', 'cases', 'reject', '--case', c.id, '--operator', 'budi'),
+    ]);
     const outs = [JSON.parse(approved.out), JSON.parse(again.out)] as { decided_now: boolean; status: string }[];
     expect(outs.filter((o) => o.decided_now)).toHaveLength(1);
     const final = outs.find((o) => o.decided_now)!.status;
@@ -101,7 +128,13 @@ describe('fraud rules over HTTP and the operator CLI', { timeout: 180_000 }, () 
     const rejected = await admin('risk', 'cases', 'reject', '--case', pc.id, '--reason', 'not confirmed');
     expect(JSON.parse(rejected.out)).toMatchObject({ decided_now: true, status: 'REJECTED', release: { transaction_type: 'REFUND', amount: '7000.00' } });
     expect(BigInt((await balanceOf(p.infra.orm, u.accountId)).replace('.', ''))).toBe(BigInt(balanceBefore.replace('.', '')) + 700000n);
-    const evals = (await p.infra.orm.em.getConnection().execute(`select outcome, count(*)::int as n from risk_evaluations group by 1 order by 1`)) as { outcome: string; n: number }[];
-    expect(evals).toEqual([{ outcome: 'BLOCK', n: 2 }, { outcome: 'REVIEW', n: 2 }]);
+    const evals = (await p.infra.orm.em.getConnection().execute(`select outcome, count(*)::int as n from risk_evaluations group by 1 order by 1`)) as {
+      outcome: string;
+      n: number;
+    }[];
+    expect(evals).toEqual([
+      { outcome: 'BLOCK', n: 2 },
+      { outcome: 'REVIEW', n: 2 },
+    ]);
   });
 });

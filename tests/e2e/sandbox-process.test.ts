@@ -81,9 +81,16 @@ const kill9 = (c: ChildProcess) =>
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ogp-sandbox-'));
   ports = { gopay: await freePort(), shopeepay: await freePort() };
-  const external = { GOPAY_BASE_URL: `http://127.0.0.1:${ports.gopay}`, SHOPEEPAY_BASE_URL: `http://127.0.0.1:${ports.shopeepay}`, ...credentials, EWALLET_RETRIES: '0' };
+  const external = {
+    GOPAY_BASE_URL: `http://127.0.0.1:${ports.gopay}`,
+    SHOPEEPAY_BASE_URL: `http://127.0.0.1:${ports.shopeepay}`,
+    ...credentials,
+    EWALLET_RETRIES: '0',
+  };
   for (let i = 0; i < 2; i++) {
-    replicas.push(await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig(external) }));
+    replicas.push(
+      await startPlatform({ service: 'payment-service', modules: [createPaymentModule({ reconciler: false })], config: realServicesConfig(external) }),
+    );
   }
   child = await startSandboxProcess(`${replicas[0]!.url}/api/payment/webhooks`);
 }, 150_000);
@@ -95,11 +102,19 @@ afterAll(async () => {
 });
 
 async function call(p: RunningPlatform, method: string, path: string, token: string, body?: unknown) {
-  const r = await fetch(`${p.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${p.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: r.status, body: (await r.json()) as { data: Record<string, unknown> | null; meta: Record<string, unknown> } };
 }
 const control = (port: number, method: string, path: string, body?: unknown) =>
-  fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (r) => ({
+  fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (r) => ({
     status: r.status,
     body: r.status === 204 ? null : ((await r.json()) as Record<string, unknown>),
   }));
@@ -142,8 +157,13 @@ describe('e-wallet sandboxes as their own process (npm run sandbox)', () => {
     expect(await control(ports.shopeepay, 'GET', `/sandbox/topups/${String(done.body.data!.transaction_id)}`)).toMatchObject({ body: { status: 'SUCCESS' } });
 
     // Settled at the provider after its restart: the signed notification reaches replica A, which settles ours.
-    expect(await control(ports.shopeepay, 'POST', '/sandbox/settle', { reference: ref, status: 'SUCCESS' })).toMatchObject({ status: 200, body: { status: 'SUCCESS' } });
-    await expect.poll(async () => (await call(b, 'GET', `/api/payment/transactions/${ref}`, token)).body.data?.transaction_status, { timeout: 10_000, interval: 100 }).toBe('SUCCESS');
+    expect(await control(ports.shopeepay, 'POST', '/sandbox/settle', { reference: ref, status: 'SUCCESS' })).toMatchObject({
+      status: 200,
+      body: { status: 'SUCCESS' },
+    });
+    await expect
+      .poll(async () => (await call(b, 'GET', `/api/payment/transactions/${ref}`, token)).body.data?.transaction_status, { timeout: 10_000, interval: 100 })
+      .toBe('SUCCESS');
     expect((await call(b, 'GET', '/api/payment/wallet?ewallet=SHOPEE_PAY', token)).body.data).toMatchObject({ balance: '50000.00' });
     // Settling again changes nothing: the provider keeps one top-up per reference.
     await control(ports.shopeepay, 'POST', '/sandbox/settle', { reference: ref, status: 'SUCCESS' });

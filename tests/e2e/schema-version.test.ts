@@ -67,7 +67,15 @@ describe('every deployment against an empty database', () => {
     ['auth-service', [authModule], { method: 'POST', path: '/api/auth/login', body: { username: 'someone', password: 'secret-password' } }],
     ['payment-service', [paymentModule], { method: 'GET', path: '/api/payment/balance' }],
     ['transaction-service', [transactionModule], { method: 'GET', path: '/api/transaction/histories' }],
-    ['all-in-one', allModules, { method: 'POST', path: '/api/auth/register', body: { username: 'newcomer', email: 'n@example.com', phone: '081200000099', password: 'secret-password' } }],
+    [
+      'all-in-one',
+      allModules,
+      {
+        method: 'POST',
+        path: '/api/auth/register',
+        body: { username: 'newcomer', email: 'n@example.com', phone: '081200000099', password: 'secret-password' },
+      },
+    ],
   ];
   const started: { service: string; p: RunningPlatform; probe: (typeof deployments)[number][2] }[] = [];
 
@@ -127,7 +135,6 @@ describe('every deployment against an empty database', () => {
     }
     // A process spawn and four re-checks: generous on a busy machine (the re-check itself is every 2 s).
   }, 90_000);
-
 });
 
 describe('a database newer than the code (a rollback)', () => {

@@ -30,7 +30,14 @@ function from(localAddress: string, method: string, path: string, opts: { header
   const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...opts.headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        localAddress,
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -69,7 +76,9 @@ describe('a spoofed X-Forwarded-For changes nothing', () => {
     }
     // Through the gateway, a client on a private address (inside the trusted range) writes the header
     // itself; the gateway appends what it saw (10.20.30.40). Only that entry counts.
-    const viaGateway = await from(GATEWAY, 'GET', '/api/transaction/histories', { headers: { 'x-api-key': key, 'x-forwarded-for': `${SPOOFED}, 10.20.30.40` } });
+    const viaGateway = await from(GATEWAY, 'GET', '/api/transaction/histories', {
+      headers: { 'x-api-key': key, 'x-forwarded-for': `${SPOOFED}, 10.20.30.40` },
+    });
     expect(viaGateway.status).toBe(403);
     // And the genuine case still works: the gateway saw 10.10.10.10.
     const genuine = await from(GATEWAY, 'GET', '/api/transaction/histories', { headers: { 'x-api-key': key, 'x-forwarded-for': `6.6.6.6, ${SPOOFED}` } });
@@ -80,10 +89,20 @@ describe('a spoofed X-Forwarded-For changes nothing', () => {
     const { key } = await issueTestKey(p.infra.orm, { permissions: ['READ_TRANSACTIONS'] });
     const direct = randomUUID();
     const proxied = randomUUID();
-    expect((await from(CLIENT, 'GET', '/api/transaction/histories', { headers: { 'x-api-key': key, 'x-forwarded-for': SPOOFED, 'x-request-id': direct } })).status).toBe(200);
-    expect((await from(GATEWAY, 'GET', '/api/transaction/histories', { headers: { 'x-api-key': key, 'x-forwarded-for': `${SPOOFED}, 10.20.30.40`, 'x-request-id': proxied } })).status).toBe(200);
+    expect(
+      (await from(CLIENT, 'GET', '/api/transaction/histories', { headers: { 'x-api-key': key, 'x-forwarded-for': SPOOFED, 'x-request-id': direct } })).status,
+    ).toBe(200);
+    expect(
+      (
+        await from(GATEWAY, 'GET', '/api/transaction/histories', {
+          headers: { 'x-api-key': key, 'x-forwarded-for': `${SPOOFED}, 10.20.30.40`, 'x-request-id': proxied },
+        })
+      ).status,
+    ).toBe(200);
     const ipOf = async (id: string) => {
-      const rows = (await p.infra.orm.em.fork().getConnection().execute(`select ip_address from api_access_logs where request_id = ?`, [id])) as { ip_address: string }[];
+      const rows = (await p.infra.orm.em.fork().getConnection().execute(`select ip_address from api_access_logs where request_id = ?`, [id])) as {
+        ip_address: string;
+      }[];
       if (!rows[0]) throw new Error(`no access log row for ${id} yet`);
       return rows[0].ip_address;
     };
@@ -114,10 +133,16 @@ describe('a spoofed X-Forwarded-For changes nothing', () => {
     const real = local === CLIENT ? CLIENT : PRIVATE_LOGIN;
     for (let i = 0; i < 45; i++) await p.infra.kv.increment(`auth:login:n:ip:${real}`, 15 * 60);
     const attempts = Array.from({ length: 5 }, (_, i) =>
-      from(local, 'POST', '/api/auth/login', { headers: { 'x-forwarded-for': header(i) }, body: { username: `nobody_${randomUUID()}`, password: 'wrong-password' } }),
+      from(local, 'POST', '/api/auth/login', {
+        headers: { 'x-forwarded-for': header(i) },
+        body: { username: `nobody_${randomUUID()}`, password: 'wrong-password' },
+      }),
     );
     for (const r of await Promise.all(attempts)) expect(r.status).toBe(401);
-    const locked = await from(local, 'POST', '/api/auth/login', { headers: { 'x-forwarded-for': header(200) }, body: { username: `nobody_${randomUUID()}`, password: 'wrong-password' } });
+    const locked = await from(local, 'POST', '/api/auth/login', {
+      headers: { 'x-forwarded-for': header(200) },
+      body: { username: `nobody_${randomUUID()}`, password: 'wrong-password' },
+    });
     expect(locked.status).toBe(429);
     expect(locked.body.meta.error).toBe('TOO_MANY_LOGIN_ATTEMPTS');
     expect(await p.infra.kv.get(`auth:login:n:ip:10.1.0.1`)).toBeNull();

@@ -40,7 +40,11 @@ interface Answer {
 
 /** Sends `body` byte for byte (a string is not re-encoded), so that number source texts and escapes reach the server as written. */
 async function send(method: string, path: string, opts: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const r = await fetch(`${p.url}${path}`, { method, headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers }, body: opts.body });
+  const r = await fetch(`${p.url}${path}`, {
+    method,
+    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+    body: opts.body,
+  });
   const text = await r.text();
   return { status: r.status, headers: r.headers, body: JSON.parse(text) };
 }
@@ -151,14 +155,17 @@ describe('item 4: U+0000 and lone surrogates are 400 at the edge, never 503', ()
     expect(await moneyRows()).toBe(before);
   });
 
-  it.each(['/api/transaction/me/histories/%00', '/api/payment/transactions/%00', '/api/transaction/me/histories?type=%00', '/api/transaction/me/histories?x%00=1', '/api/payment/transactions/abc%00def'])(
-    'path or query %s → 400',
-    async (path) => {
-      const r = await send('GET', path, { headers: bearer(token) });
-      expect(r.status, JSON.stringify(r.body)).toBe(400);
-      expect(r.body.meta.error).toBe('UNSUPPORTED_CHARACTER');
-    },
-  );
+  it.each([
+    '/api/transaction/me/histories/%00',
+    '/api/payment/transactions/%00',
+    '/api/transaction/me/histories?type=%00',
+    '/api/transaction/me/histories?x%00=1',
+    '/api/payment/transactions/abc%00def',
+  ])('path or query %s → 400', async (path) => {
+    const r = await send('GET', path, { headers: bearer(token) });
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    expect(r.body.meta.error).toBe('UNSUPPORTED_CHARACTER');
+  });
 
   it('unauthenticated too: a NUL is refused before any lookup', async () => {
     const r = await send('POST', '/api/auth/register', { body: '{"username":"\\u0000","email":"a@b.c","phone":"081234567890","password":"correct horse"}' });
@@ -216,7 +223,13 @@ describe('item 7: JSON-number amounts are validated on their source text', () =>
 describe('item 8: JSON bodies only, and cookie-authenticated writes only from our own pages', () => {
   const cookie = () => ({ cookie: `auth-token=${token}` });
 
-  it.each(['text/plain; charset=json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1'])('Content-Type %s → 415', async (type) => {
+  it.each([
+    'text/plain; charset=json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=latin1',
+  ])('Content-Type %s → 415', async (type) => {
     const before = await moneyRows();
     const r = await send('POST', '/api/payment/transfers', { headers: { ...bearer(token), 'content-type': type }, body: transfer('10000') });
     expect(r.status).toBe(415);
@@ -230,13 +243,19 @@ describe('item 8: JSON bodies only, and cookie-authenticated writes only from ou
   });
 
   it('application/*+json is JSON', async () => {
-    const r = await send('POST', '/api/payment/transfers', { headers: { ...bearer(token), 'content-type': 'application/vnd.onegate+json; charset=utf-8' }, body: transfer('10000') });
+    const r = await send('POST', '/api/payment/transfers', {
+      headers: { ...bearer(token), 'content-type': 'application/vnd.onegate+json; charset=utf-8' },
+      body: transfer('10000'),
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   });
 
   it('the reproduction: a cookie-only transfer as text/plain from a foreign Origin is refused (403 ORIGIN_NOT_ALLOWED), nothing moves', async () => {
     const before = await moneyRows();
-    const r = await send('POST', '/api/payment/transfers', { headers: { ...cookie(), 'content-type': 'text/plain; charset=json', origin: 'https://evil.example' }, body: transfer('10000') });
+    const r = await send('POST', '/api/payment/transfers', {
+      headers: { ...cookie(), 'content-type': 'text/plain; charset=json', origin: 'https://evil.example' },
+      body: transfer('10000'),
+    });
     expect(r.status).toBe(403);
     expect(r.body.meta.error).toBe('ORIGIN_NOT_ALLOWED');
     expect(await moneyRows()).toBe(before);
@@ -269,7 +288,10 @@ describe('item 8: JSON bodies only, and cookie-authenticated writes only from ou
   });
 
   it('bearer writes are unaffected by a foreign Origin (a cookie alongside changes nothing)', async () => {
-    const r = await send('POST', '/api/payment/transfers', { headers: { ...bearer(token), ...cookie(), origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, body: transfer('10000') });
+    const r = await send('POST', '/api/payment/transfers', {
+      headers: { ...bearer(token), ...cookie(), origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      body: transfer('10000'),
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   });
 

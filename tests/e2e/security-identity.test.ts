@@ -19,7 +19,16 @@ import { accessTokenFor } from '../support/tokens.ts';
 // transfer, recipient lookup and top-up. A database of its own: the victim's phone is the one from
 // the issue, and the squatters are inserted straight into the users table.
 const VICTIM_PHONE = '081222419751';
-const VICTIM_FORMS = ['081222419751', '81222419751', '6281222419751', '+6281222419751', '0812-2241-9751', '0812.2241.9751', '(0812) 2241 9751', '+62 812 2241 9751'];
+const VICTIM_FORMS = [
+  '081222419751',
+  '81222419751',
+  '6281222419751',
+  '+6281222419751',
+  '0812-2241-9751',
+  '0812.2241.9751',
+  '(0812) 2241 9751',
+  '+62 812 2241 9751',
+];
 const LOOKUPS_PER_HOUR = 14;
 const PASSWORD = 'correct horse battery';
 
@@ -57,7 +66,12 @@ async function squatter(username: string, password: string): Promise<{ id: numbe
   const hash = await new Argon2PasswordHasher({ memoryKiB: 19456, iterations: 2, parallelism: 1 }).hash(password);
   const phone = `+62${randomNsn()}`;
   const conn = p.infra.orm.em.getConnection();
-  const [u] = (await conn.execute(`insert into users (username, email, phone, password) values (?, ?, ?, ?) returning id`, [username, `${uniq('sq')}@example.com`, phone, hash])) as [{ id: number }];
+  const [u] = (await conn.execute(`insert into users (username, email, phone, password) values (?, ?, ?, ?) returning id`, [
+    username,
+    `${uniq('sq')}@example.com`,
+    phone,
+    hash,
+  ])) as [{ id: number }];
   const [a] = (await conn.execute(`insert into accounts (user_id) values (?) returning id`, [u.id])) as [{ id: string }];
   return { id: u.id, phone, accountId: a.id };
 }
@@ -88,24 +102,29 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe('the reproduction: a look-alike username for the victim\'s phone 081222419751', () => {
+describe("the reproduction: a look-alike username for the victim's phone 081222419751", () => {
   it('is refused at registration in every form of the number, and as an email or a name without letters (400 USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL)', async () => {
     for (const username of [...VICTIM_FORMS, 'victim@example.com', `${tag()}@x.co`, '12345', '0812224197']) {
       const r = await register({ username, phone: `0${randomNsn()}` });
       expect(r.status, username).toBe(400);
       expect(r.body.meta.error, username).toBe('USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL');
-      expect(r.body.meta.errors?.map((e) => e.field), username).toEqual(['username']);
+      expect(
+        r.body.meta.errors?.map((e) => e.field),
+        username,
+      ).toEqual(['username']);
     }
     // Alongside other problems, the look-alike is listed with them (every field at once).
     const several = await register({ username: VICTIM_PHONE, phone: '12345', password: 'short' });
     expect([several.status, several.body.meta.error]).toEqual([400, 'VALIDATION_ERROR']);
     expect(several.body.meta.errors?.map((e) => e.field).sort()).toEqual(['password', 'phone', 'username']);
     // Nothing was created: the only users with such names are the squatters inserted before the rule.
-    const rows = (await p.infra.orm.em.getConnection().execute(`select id from users where username in (${VICTIM_FORMS.map(() => '?').join(', ')}) order by id`, VICTIM_FORMS)) as { id: number }[];
+    const rows = (await p.infra.orm.em
+      .getConnection()
+      .execute(`select id from users where username in (${VICTIM_FORMS.map(() => '?').join(', ')}) order by id`, VICTIM_FORMS)) as { id: number }[];
     expect(rows.map((r) => r.id)).toEqual(squatters.map((s) => s.id).sort((a, b) => a - b));
   });
 
-  it('a look-alike that already exists (inserted in the database) captures neither the transfers nor the victim\'s login', async () => {
+  it("a look-alike that already exists (inserted in the database) captures neither the transfers nor the victim's login", async () => {
     const alice = await sender('100000.00');
     const before = await balanceOf(p.infra.orm, victim.accountId);
     for (const recipient of VICTIM_FORMS) {
@@ -116,7 +135,12 @@ describe('the reproduction: a look-alike username for the victim\'s phone 081222
       expect(r.status, recipient).toBe(201);
       // The sender sees whom it paid — masked — and it is the phone's owner.
       expect(r.body.data.recipient).toEqual({ account_id: victim.accountId, username: maskUsername(victim.username), phone: '+62812****9751' });
-      expect(r.body.data.metadata).toMatchObject({ direction: 'OUT', counterparty_account_id: victim.accountId, counterparty_username: maskUsername(victim.username), counterparty_phone: '+62812****9751' });
+      expect(r.body.data.metadata).toMatchObject({
+        direction: 'OUT',
+        counterparty_account_id: victim.accountId,
+        counterparty_username: maskUsername(victim.username),
+        counterparty_phone: '+62812****9751',
+      });
     }
     expect(await balanceOf(p.infra.orm, victim.accountId)).toBe((Number(before) + 80000).toFixed(2));
     for (const s of squatters) expect(await balanceOf(p.infra.orm, s.accountId)).toBe('0.00');
@@ -137,8 +161,14 @@ describe('the reproduction: a look-alike username for the victim\'s phone 081222
   it('a replayed transfer (same Idempotency-Key) answers the same masked recipient and pays once', async () => {
     const bob = await sender('50000.00');
     const headers = { ...bearer(bob.token), 'idempotency-key': `idem-${bob.username}` };
-    const first = await api<{ transaction_id: string; recipient: unknown }>('POST', '/api/payment/transfers', { headers, body: { recipient: '81222419751', amount: '20000.00' } });
-    const replay = await api<{ transaction_id: string; recipient: unknown }>('POST', '/api/payment/transfers', { headers, body: { recipient: '81222419751', amount: '20000.00' } });
+    const first = await api<{ transaction_id: string; recipient: unknown }>('POST', '/api/payment/transfers', {
+      headers,
+      body: { recipient: '81222419751', amount: '20000.00' },
+    });
+    const replay = await api<{ transaction_id: string; recipient: unknown }>('POST', '/api/payment/transfers', {
+      headers,
+      body: { recipient: '81222419751', amount: '20000.00' },
+    });
     expect([first.status, replay.status]).toEqual([201, 201]);
     expect(replay.body.data).toEqual(first.body.data);
     expect(replay.body.data.recipient).toEqual({ account_id: victim.accountId, username: maskUsername(victim.username), phone: '+62812****9751' });
@@ -239,16 +269,27 @@ describe('POST /api/payment/recipients/lookup: whom a transfer would pay, before
 describe('the class, searched: whatever the phone parser accepts or looks like an email is never a username', () => {
   const separator = fc.constantFrom('', ' ', '-', '.', '(', ')');
   const typedPhone = fc
-    .tuple(fc.constantFrom('', '0', '62', '+62'), fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 7, maxLength: 10 }), fc.array(separator, { minLength: 12, maxLength: 12 }))
+    .tuple(
+      fc.constantFrom('', '0', '62', '+62'),
+      fc.integer({ min: 1, max: 9 }),
+      fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 7, maxLength: 10 }),
+      fc.array(separator, { minLength: 12, maxLength: 12 }),
+    )
     .map(([prefix, op, rest, seps]) => prefix + ['8', String(op), ...rest.map(String)].map((d, i) => d + seps[i]!).join(''));
 
   it('registration refuses each generated phone form or email as a username (400 USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL), creating nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(typedPhone, fc.emailAddress().filter((e) => e.length <= 255)), async (username) => {
-        const r = await register({ username, phone: `0${randomNsn()}` });
-        expect(r.status, username).toBe(400);
-        expect(r.body.meta.error, username).toBe('USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL');
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          typedPhone,
+          fc.emailAddress().filter((e) => e.length <= 255),
+        ),
+        async (username) => {
+          const r = await register({ username, phone: `0${randomNsn()}` });
+          expect(r.status, username).toBe(400);
+          expect(r.body.meta.error, username).toBe('USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL');
+        },
+      ),
       { numRuns: 40 },
     );
   });

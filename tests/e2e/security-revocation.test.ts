@@ -44,7 +44,10 @@ async function registered(prefix: string) {
   return reg;
 }
 async function login(reg: { username: string; password: string }): Promise<Tokens> {
-  const r = await client(auth)<Tokens>('POST', '/api/auth/login', { body: { username: reg.username, password: reg.password }, headers: { 'x-forwarded-for': freshIp() } });
+  const r = await client(auth)<Tokens>('POST', '/api/auth/login', {
+    body: { username: reg.username, password: reg.password },
+    headers: { 'x-forwarded-for': freshIp() },
+  });
   expect(r.status).toBe(200);
   return r.body.data;
 }
@@ -79,7 +82,10 @@ describe('revocation is immediate', () => {
     await adminCli('users grant-admin', reg.username);
     const t = await login(reg);
     const refund = () =>
-      client(payment)('POST', '/api/payment/admin/refunds', { headers: { ...bearer(t.access_token), 'idempotency-key': randomUUID() }, body: { transaction_id: randomUUID() } });
+      client(payment)('POST', '/api/payment/admin/refunds', {
+        headers: { ...bearer(t.access_token), 'idempotency-key': randomUUID() },
+        body: { transaction_id: randomUUID() },
+      });
     expect((await refund()).status).toBe(404); // an admin: past the role check, the payment does not exist
     await adminCli('users revoke-admin', reg.username);
     const after = await refund();
@@ -92,7 +98,7 @@ describe('revocation is immediate', () => {
     expect(JSON.parse(Buffer.from(renewed.body.data.access_token.split('.')[1]!, 'base64url').toString())).toMatchObject({ role: 'USER' });
   });
 
-  it('(b) logout with an access token from before a refresh ends the session\'s current access and refresh tokens', async () => {
+  it("(b) logout with an access token from before a refresh ends the session's current access and refresh tokens", async () => {
     const reg = await registered('rvout');
     const first = await login(reg);
     const current = (await refresh(first.refresh_token)).body.data;
@@ -133,7 +139,11 @@ describe('with Redis unreachable, revocation fails closed', () => {
 
   it('every deployment answers 503 to a valid token: it cannot tell whether the session was revoked', async () => {
     const t = await login(await registered('rvdown'));
-    for (const [p, path] of [[down.auth, '/api/auth/me'], [down.payment, '/api/payment/balance'], [down.transaction, '/api/transaction/me/histories']] as const) {
+    for (const [p, path] of [
+      [down.auth, '/api/auth/me'],
+      [down.payment, '/api/payment/balance'],
+      [down.transaction, '/api/transaction/me/histories'],
+    ] as const) {
       const r = await client(p)('GET', path, { headers: bearer(t.access_token) });
       expect(r.status, path).toBe(503);
       expect(r.body.meta.error).toBe('SESSION_STORE_UNAVAILABLE');

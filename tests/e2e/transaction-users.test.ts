@@ -16,19 +16,64 @@ const aliceRows: InsertedTx[] = [];
 let bobRow: InsertedTx;
 
 beforeAll(async () => {
-  p = await startPlatform({ service: 'transaction-service', modules: [transactionModule], config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: topic, KAFKA_CONSUMER_GROUP: uniq('grp-'), HISTORY_CACHE_TTL_SECONDS: '60' }) });
+  p = await startPlatform({
+    service: 'transaction-service',
+    modules: [transactionModule],
+    config: realServicesConfig({ KAFKA_TOPIC_TRANSACTIONS: topic, KAFKA_CONSUMER_GROUP: uniq('grp-'), HISTORY_CACHE_TTL_SECONDS: '60' }),
+  });
   const orm = p.infra.orm;
   alice = await createTxUser(orm);
   bob = await createTxUser(orm);
   aliceToken = accessTokenFor(p, { userId: alice.userId, username: alice.username });
   api = apiClient(p, { token: aliceToken });
   // Alice's October (Asia/Jakarta): a balance carried in from September, money in and out.
-  aliceRows.push(await insertTx(orm, alice, { type: 'TOPUP', amount: '100000.00', before: '0.00', after: '100000.00', method: 'GOPAY', createdAt: '2025-09-30T16:59:00Z' })); // still 30 Sep in Jakarta
-  aliceRows.push(await insertTx(orm, alice, { type: 'TRANSFER', amount: '25000.00', before: '100000.00', after: '125000.00', method: null, createdAt: '2025-09-30T17:00:00Z' })); // 1 Oct 00:00 WIB
-  aliceRows.push(await insertTx(orm, alice, { type: 'PAYMENT', amount: '40000.50', before: '125000.00', after: '84999.50', method: null, createdAt: '2025-10-10T03:00:00Z' }));
-  aliceRows.push(await insertTx(orm, alice, { type: 'TOPUP', status: 'FAILED', amount: '10000.00', before: '84999.50', after: '84999.50', method: 'SHOPEE_PAY', createdAt: '2025-10-20T03:00:00Z' }));
-  aliceRows.push(await insertTx(orm, alice, { type: 'TOPUP', amount: '20000.00', before: '84999.50', after: '64999.50', method: 'SHOPEE_PAY', createdAt: '2025-10-25T03:00:00Z' }));
-  aliceRows.push(await insertTx(orm, alice, { type: 'REFUND', amount: '999.50', before: '64999.50', after: '65999.00', method: null, createdAt: '2025-11-02T03:00:00Z' }));
+  aliceRows.push(
+    await insertTx(orm, alice, { type: 'TOPUP', amount: '100000.00', before: '0.00', after: '100000.00', method: 'GOPAY', createdAt: '2025-09-30T16:59:00Z' }),
+  ); // still 30 Sep in Jakarta
+  aliceRows.push(
+    await insertTx(orm, alice, {
+      type: 'TRANSFER',
+      amount: '25000.00',
+      before: '100000.00',
+      after: '125000.00',
+      method: null,
+      createdAt: '2025-09-30T17:00:00Z',
+    }),
+  ); // 1 Oct 00:00 WIB
+  aliceRows.push(
+    await insertTx(orm, alice, {
+      type: 'PAYMENT',
+      amount: '40000.50',
+      before: '125000.00',
+      after: '84999.50',
+      method: null,
+      createdAt: '2025-10-10T03:00:00Z',
+    }),
+  );
+  aliceRows.push(
+    await insertTx(orm, alice, {
+      type: 'TOPUP',
+      status: 'FAILED',
+      amount: '10000.00',
+      before: '84999.50',
+      after: '84999.50',
+      method: 'SHOPEE_PAY',
+      createdAt: '2025-10-20T03:00:00Z',
+    }),
+  );
+  aliceRows.push(
+    await insertTx(orm, alice, {
+      type: 'TOPUP',
+      amount: '20000.00',
+      before: '84999.50',
+      after: '64999.50',
+      method: 'SHOPEE_PAY',
+      createdAt: '2025-10-25T03:00:00Z',
+    }),
+  );
+  aliceRows.push(
+    await insertTx(orm, alice, { type: 'REFUND', amount: '999.50', before: '64999.50', after: '65999.00', method: null, createdAt: '2025-11-02T03:00:00Z' }),
+  );
   bobRow = await insertTx(orm, bob, { type: 'PAYMENT', amount: '1.00', createdAt: '2025-10-11T03:00:00Z' });
 });
 afterAll(async () => {
@@ -65,7 +110,8 @@ describe('GET /api/transaction/me/histories', () => {
   });
 
   it('filters by type, status, payment method and time (dates are Asia/Jakarta days)', async () => {
-    const list = async (query: { type?: 'TOPUP'; status?: 'FAILED'; payment_method?: 'SHOPEE_PAY'; from?: string; to?: string }) => (await api.GET('/api/transaction/me/histories', { params: { query } })).data;
+    const list = async (query: { type?: 'TOPUP'; status?: 'FAILED'; payment_method?: 'SHOPEE_PAY'; from?: string; to?: string }) =>
+      (await api.GET('/api/transaction/me/histories', { params: { query } })).data;
     expect(ids((await list({ type: 'TOPUP' }))?.data)).toEqual([aliceRows[4], aliceRows[3], aliceRows[0]].map((r) => r!.transactionId));
     expect(ids((await list({ status: 'FAILED' }))?.data)).toEqual([aliceRows[3]!.transactionId]);
     expect(ids((await list({ payment_method: 'SHOPEE_PAY' }))?.data)).toEqual([aliceRows[4], aliceRows[3]].map((r) => r!.transactionId));
@@ -78,7 +124,16 @@ describe('GET /api/transaction/me/histories', () => {
 
   it('refuses bad queries with 400 and missing tokens with 401', async () => {
     // Values the types refuse, sent anyway: the server must refuse them too.
-    for (const q of [{ size: 101 }, { size: 'abc' }, { page: -1 }, { type: 'LOAN' }, { payment_method: 'OVO' }, { from: '2025-13-01' }, { from: '2025-10-02', to: '2025-10-01' }, { cursor: 'zzz' }]) {
+    for (const q of [
+      { size: 101 },
+      { size: 'abc' },
+      { page: -1 },
+      { type: 'LOAN' },
+      { payment_method: 'OVO' },
+      { from: '2025-13-01' },
+      { from: '2025-10-02', to: '2025-10-01' },
+      { cursor: 'zzz' },
+    ]) {
       const r = await histories(q);
       expect(r.response.status, JSON.stringify(q)).toBe(400);
       expect(r.error?.meta.error).toMatch(/^(VALIDATION_ERROR|INVALID_RANGE|INVALID_CURSOR)$/);
@@ -90,10 +145,27 @@ describe('GET /api/transaction/me/histories', () => {
   it('invalidates cached pages when the consumer sees a change of the user', async () => {
     const all = async () => ids((await api.GET('/api/transaction/me/histories', { params: { query: { size: 100 } } })).data?.data);
     const first = await all();
-    const fresh = await insertTx(p.infra.orm, alice, { type: 'PAYMENT', amount: '1.00', before: '65999.00', after: '65998.00', createdAt: '2025-11-03T03:00:00Z' });
+    const fresh = await insertTx(p.infra.orm, alice, {
+      type: 'PAYMENT',
+      amount: '1.00',
+      before: '65999.00',
+      after: '65998.00',
+      createdAt: '2025-11-03T03:00:00Z',
+    });
     // Served from the cache until the event arrives...
     expect(await all()).toEqual(first);
-    await p.infra.events.publish(topic, [{ key: alice.accountId, value: JSON.stringify({ event_id: crypto.randomUUID(), event_type: 'transaction.created', occurred_at: new Date().toISOString(), key: alice.accountId, payload: { transaction_id: fresh.transactionId, user_id: alice.userId } }) }]);
+    await p.infra.events.publish(topic, [
+      {
+        key: alice.accountId,
+        value: JSON.stringify({
+          event_id: crypto.randomUUID(),
+          event_type: 'transaction.created',
+          occurred_at: new Date().toISOString(),
+          key: alice.accountId,
+          payload: { transaction_id: fresh.transactionId, user_id: alice.userId },
+        }),
+      },
+    ]);
     // ...and fresh right after.
     await eventually(async () => expect((await all())[0]).toBe(fresh.transactionId));
     aliceRows.push(fresh);

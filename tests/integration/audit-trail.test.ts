@@ -29,7 +29,14 @@ beforeAll(async () => {
   orm = await createOrm({ url: db.url, poolMax: 2 });
   trail = new AuditTrail(new PostgresAuditLog(orm), { signer: new Ed25519CheckpointSigner(signingKey, undefined), checkpointEvery: 4 });
   for (let i = 1; i <= 10; i++) {
-    await trail.record({ category: 'OPERATOR', action: 'accounts.credit', actor: { type: 'operator', id: 'ops' }, object: { type: 'account', id: `a${i}` }, after: { amount: `${i}000.00` }, requestId: `r${i}` });
+    await trail.record({
+      category: 'OPERATOR',
+      action: 'accounts.credit',
+      actor: { type: 'operator', id: 'ops' },
+      object: { type: 'account', id: `a${i}` },
+      after: { amount: `${i}000.00` },
+      requestId: `r${i}`,
+    });
   }
   su = new pg.Client({ connectionString: db.url });
   await su.connect();
@@ -45,11 +52,22 @@ afterAll(async () => {
 const row = async (seq: number) => (await su.query(`select * from audit_events where seq = $1`, [seq])).rows[0] as Record<string, unknown>;
 const reinsert = async (r: Record<string, unknown>) => {
   const cols = Object.keys(r);
-  await su.query(`insert into audit_events (${cols.join(',')}) values (${cols.map((_, i) => `$${i + 1}`).join(',')})`, cols.map((c) => (r[c] !== null && typeof r[c] === 'object' && !(r[c] instanceof Date) ? JSON.stringify(r[c]) : r[c])));
+  await su.query(
+    `insert into audit_events (${cols.join(',')}) values (${cols.map((_, i) => `$${i + 1}`).join(',')})`,
+    cols.map((c) => (r[c] !== null && typeof r[c] === 'object' && !(r[c] instanceof Date) ? JSON.stringify(r[c]) : r[c])),
+  );
 };
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const env = { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent', AUDIT_SIGNING_KEY: signingKey };
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: requireEnv('TEST_REDIS_URL'),
+    KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'),
+    LOG_LEVEL: 'silent',
+    AUDIT_SIGNING_KEY: signingKey,
+  };
   try {
     const { stdout } = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args, '--json'], { env, timeout: 60_000 });
     return { code: 0, out: stdout };
@@ -70,7 +88,12 @@ describe('audit trail: append-only grants and triggers', () => {
     const c = new pg.Client({ connectionString: url.toString() });
     await c.connect();
     try {
-      const stored = await new PostgresAuditLog(svc).append({ category: 'SECURITY', action: 'auth.login_locked', actor: { type: 'system', id: 'auth' }, object: { type: 'login', id: null } });
+      const stored = await new PostgresAuditLog(svc).append({
+        category: 'SECURITY',
+        action: 'auth.login_locked',
+        actor: { type: 'system', id: 'auth' },
+        object: { type: 'login', id: null },
+      });
       expect(stored.seq).toBe(11);
       await expect(c.query(`update audit_events set action = 'x' where seq = 1`)).rejects.toThrow(/permission denied/);
       await expect(c.query(`delete from audit_events where seq = 1`)).rejects.toThrow(/permission denied/);
@@ -130,11 +153,15 @@ describe('audit trail: tamper detection', () => {
   });
 
   it('names reordered events', async () => {
-    await su.query(`update audit_events set seq = -1 where seq = 7; update audit_events set seq = 7 where seq = 8; update audit_events set seq = 8 where seq = -1`);
+    await su.query(
+      `update audit_events set seq = -1 where seq = 7; update audit_events set seq = 7 where seq = 8; update audit_events set seq = 8 where seq = -1`,
+    );
     const problem = (await trail.verify()).problem;
     expect(problem?.seq).toBe(7);
     expect(['edited', 'broken_link']).toContain(problem?.kind);
-    await su.query(`update audit_events set seq = -1 where seq = 7; update audit_events set seq = 7 where seq = 8; update audit_events set seq = 8 where seq = -1`);
+    await su.query(
+      `update audit_events set seq = -1 where seq = 7; update audit_events set seq = 7 where seq = 8; update audit_events set seq = 8 where seq = -1`,
+    );
     expect((await trail.verify()).ok).toBe(true);
   });
 
@@ -156,7 +183,12 @@ describe('audit trail: tamper detection', () => {
     for (let i = 1; i < events.length; i++) {
       events[i]!.prevHash = events[i - 1]!.hash;
       events[i]!.hash = eventHash(events[i]!);
-      await su.query(`update audit_events set after = $1, prev_hash = $2, hash = $3 where seq = $4`, [JSON.stringify(events[i]!.after), events[i]!.prevHash, events[i]!.hash, events[i]!.seq]);
+      await su.query(`update audit_events set after = $1, prev_hash = $2, hash = $3 where seq = $4`, [
+        JSON.stringify(events[i]!.after),
+        events[i]!.prevHash,
+        events[i]!.hash,
+        events[i]!.seq,
+      ]);
     }
     await su.query(`update audit_chain_head set seq = $1, hash = $2`, [events.at(-1)!.seq, events.at(-1)!.hash]);
     const problem = (await trail.verify()).problem;

@@ -122,7 +122,12 @@ describe('PostgresRefreshTokenFamilyRepository (real PostgreSQL)', () => {
     const outcomes = await Promise.all(
       [1, 2, 3].map((i) =>
         families.updateByTokenHash(hash, async (found) => {
-          const o = rotate(found!, hash, { hash: hashRefreshToken(`next-${i}-${uniq()}`), accessJti: newUuid(), expiresAt: new Date(Date.now() + 3600_000) }, new Date());
+          const o = rotate(
+            found!,
+            hash,
+            { hash: hashRefreshToken(`next-${i}-${uniq()}`), accessJti: newUuid(), expiresAt: new Date(Date.now() + 3600_000) },
+            new Date(),
+          );
           await new Promise((r) => setTimeout(r, 30));
           return { save: o.kind === 'rotated' || o.kind === 'reused' ? o.family : undefined, result: o.kind };
         }),
@@ -169,10 +174,12 @@ describe('OutboxIdentityEventLog (real PostgreSQL)', () => {
     const log = new OutboxIdentityEventLog(orm, { topic: TOPIC, onAppended: () => poked++ });
     const ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     await log.record(userLoginFailed(null, ip, new Date()));
-    const rows = (await orm.em.fork().execute(`select event_key, payload from outbox_events where topic = ? and event_type = 'user.login_failed' and payload->'payload'->>'client_ip' = ?`, [
-      TOPIC,
-      ip,
-    ])) as { event_key: string; payload: { payload: Record<string, unknown> } }[];
+    const rows = (await orm.em
+      .fork()
+      .execute(`select event_key, payload from outbox_events where topic = ? and event_type = 'user.login_failed' and payload->'payload'->>'client_ip' = ?`, [
+        TOPIC,
+        ip,
+      ])) as { event_key: string; payload: { payload: Record<string, unknown> } }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]!.event_key).toBe('unknown');
     expect(rows[0]!.payload.payload).toMatchObject({ user_id: null, reason: 'UNKNOWN_USER' });

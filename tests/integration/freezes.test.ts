@@ -43,7 +43,9 @@ async function outcome(p: Promise<unknown>): Promise<string> {
     () => 'ok',
     (err: unknown) => {
       if (!(err instanceof DomainError)) throw err;
-      return err.code === 'ACCOUNT_FROZEN' ? `FROZEN:${String(err.details?.facts?.level)}:${String(err.details?.facts?.side)}:${String(err.details?.facts?.owner)}` : err.code;
+      return err.code === 'ACCOUNT_FROZEN'
+        ? `FROZEN:${String(err.details?.facts?.level)}:${String(err.details?.facts?.side)}:${String(err.details?.facts?.owner)}`
+        : err.code;
     },
   );
 }
@@ -54,7 +56,10 @@ async function customer(balance = '500000.00'): Promise<Customer> {
   return c;
 }
 
-const refusalsOf = (accountId: string) => sql<{ rule: string; code: string; amount: string }>(`select rule, code, amount::text as amount from movement_refusals where account_id = ? order by id`, [accountId]);
+const refusalsOf = (accountId: string) =>
+  sql<{ rule: string; code: string; amount: string }>(`select rule, code, amount::text as amount from movement_refusals where account_id = ? order by id`, [
+    accountId,
+  ]);
 
 /** Every kind of movement touching `c`, with `other` as the counterparty and `merchant` as the shop. */
 async function movementsOf(c: Customer, other: Customer, merchantCode: string) {
@@ -69,9 +74,42 @@ async function movementsOf(c: Customer, other: Customer, merchantCode: string) {
 
 describe('account freezes on the real ledger', () => {
   const cases: [FreezeLevel, Record<string, string>][] = [
-    ['DEBIT', { transferOut: 'FROZEN:DEBIT:payer:customer', payment: 'FROZEN:DEBIT:payer:customer', topUp: 'FROZEN:DEBIT:payer:customer', transferIn: 'ok', credit: 'ok', refund: 'ok', release: 'ok' }],
-    ['CREDIT', { transferOut: 'ok', payment: 'ok', topUp: 'ok', transferIn: 'FROZEN:CREDIT:payee:customer', credit: 'FROZEN:CREDIT:payee:customer', refund: 'ok', release: 'ok' }],
-    ['ALL', { transferOut: 'FROZEN:ALL:payer:customer', payment: 'FROZEN:ALL:payer:customer', topUp: 'FROZEN:ALL:payer:customer', transferIn: 'FROZEN:ALL:payee:customer', credit: 'FROZEN:ALL:payee:customer', refund: 'ok', release: 'ok' }],
+    [
+      'DEBIT',
+      {
+        transferOut: 'FROZEN:DEBIT:payer:customer',
+        payment: 'FROZEN:DEBIT:payer:customer',
+        topUp: 'FROZEN:DEBIT:payer:customer',
+        transferIn: 'ok',
+        credit: 'ok',
+        refund: 'ok',
+        release: 'ok',
+      },
+    ],
+    [
+      'CREDIT',
+      {
+        transferOut: 'ok',
+        payment: 'ok',
+        topUp: 'ok',
+        transferIn: 'FROZEN:CREDIT:payee:customer',
+        credit: 'FROZEN:CREDIT:payee:customer',
+        refund: 'ok',
+        release: 'ok',
+      },
+    ],
+    [
+      'ALL',
+      {
+        transferOut: 'FROZEN:ALL:payer:customer',
+        payment: 'FROZEN:ALL:payer:customer',
+        topUp: 'FROZEN:ALL:payer:customer',
+        transferIn: 'FROZEN:ALL:payee:customer',
+        credit: 'FROZEN:ALL:payee:customer',
+        refund: 'ok',
+        release: 'ok',
+      },
+    ],
   ];
 
   it.each(cases)('a %s freeze refuses exactly what it covers, and nothing moves on a refusal', async (level, expected) => {
@@ -125,7 +163,11 @@ describe('account freezes on the real ledger', () => {
 
 describe('merchant freezes on the real ledger', () => {
   function payouts() {
-    return new PayoutMerchantHandler({ merchants: kit.merchants, payouts: new PostgresPayoutRepository(orm, kit.ledger), provider: new InMemoryDisbursementProvider() });
+    return new PayoutMerchantHandler({
+      merchants: kit.merchants,
+      payouts: new PostgresPayoutRepository(orm, kit.ledger),
+      provider: new InMemoryDisbursementProvider(),
+    });
   }
 
   const cases: [FreezeLevel, Record<string, string>][] = [
@@ -172,10 +214,14 @@ describe('refusals by rule in the regulator report', () => {
 
     const small = await createCustomer(orm, { tier: 'UNREGISTERED' });
     const sender = await customer('5000000.00');
-    const refused = await outcome(kit.transfer.execute({ userId: sender.userId, username: sender.username, recipient: small.username, amount: m('2500000.00') }));
+    const refused = await outcome(
+      kit.transfer.execute({ userId: sender.userId, username: sender.username, recipient: small.username, amount: m('2500000.00') }),
+    );
     expect(refused).toBe('BALANCE_LIMIT_EXCEEDED');
     const unregistered = await createCustomer(orm, { tier: 'UNREGISTERED', balance: '1000.00' });
-    expect(await outcome(kit.transfer.execute({ userId: unregistered.userId, username: unregistered.username, recipient: sender.username, amount: m('500.00') }))).toBe('KYC_REQUIRED');
+    expect(
+      await outcome(kit.transfer.execute({ userId: unregistered.userId, username: unregistered.username, recipient: sender.username, amount: m('500.00') })),
+    ).toBe('KYC_REQUIRED');
 
     const after = await queries.report.execute(today, today, 'day');
     expect(ruleCount(after, 'kyc.balance_limit') - ruleCount(before, 'kyc.balance_limit')).toBe(1);

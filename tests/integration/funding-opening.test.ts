@@ -40,7 +40,9 @@ describe('FUNDING opening movement (migration)', () => {
   it('stays a plain sum after money moves, and only BANK_CAPITAL may be below zero', async () => {
     await createCustomer(orm, { balance: '1234.56' });
     expect(await journalEqualsBalances()).toEqual([]);
-    const [unbalanced] = await sql<{ n: number }>(`select count(*)::int as n from (select movement_id from ledger_entries group by movement_id having sum(amount) <> 0) x`);
+    const [unbalanced] = await sql<{ n: number }>(
+      `select count(*)::int as n from (select movement_id from ledger_entries group by movement_id having sum(amount) <> 0) x`,
+    );
     expect(unbalanced!.n).toBe(0);
     // The journal reads in order: FUNDING's entries chain from its opening.
     const [breaks] = await sql<{ n: number }>(

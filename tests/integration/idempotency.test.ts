@@ -129,7 +129,11 @@ describe('Idempotency-Key over HTTP', () => {
       body: JSON.stringify(body),
     });
   const effects = async (n: number) =>
-    ((await orm.em.getConnection().execute(`select count(*)::int as c from outbox_events where topic = ? and event_key = ?`, [topic, String(n)])) as [{ c: number }])[0].c;
+    (
+      (await orm.em.getConnection().execute(`select count(*)::int as c from outbox_events where topic = ? and event_key = ?`, [topic, String(n)])) as [
+        { c: number },
+      ]
+    )[0].c;
 
   it('50 concurrent requests with one key produce one effect; the rest replay it or get 409', async () => {
     const key = uniq('k-');

@@ -25,7 +25,11 @@ async function admin(sql: string): Promise<void> {
 const rows = <T>(sql: string, params: unknown[] = []) => orm.em.fork().execute(sql, params) as Promise<T[]>;
 
 async function insertUser(username: string, phone: string): Promise<{ id: number; accountId: string }> {
-  const [u] = await rows<{ id: number }>(`insert into users (username, email, phone, password) values (?, ?, ?, 'h') returning id`, [username, `${uniq('m')}@example.com`, phone]);
+  const [u] = await rows<{ id: number }>(`insert into users (username, email, phone, password) values (?, ?, ?, 'h') returning id`, [
+    username,
+    `${uniq('m')}@example.com`,
+    phone,
+  ]);
   const [a] = await rows<{ id: string }>(`insert into accounts (user_id, balance) values (?, 1234.50) returning id`, [u!.id]);
   return { id: u!.id, accountId: a!.id };
 }
@@ -65,7 +69,9 @@ describe(`${MIGRATION} (real PostgreSQL)`, () => {
     expect(names.get(kept.id)).toBe('budi_santoso');
     expect(names.get(keptDigits.id)).toBe('agent007');
 
-    const renames = await rows<{ user_id: number; old_username: string; new_username: string; reason: string }>(`select user_id, old_username, new_username, reason from username_renames order by user_id`);
+    const renames = await rows<{ user_id: number; old_username: string; new_username: string; reason: string }>(
+      `select user_id, old_username, new_username, reason from username_renames order by user_id`,
+    );
     expect(renames.map((r) => [r.user_id, r.old_username])).toEqual([
       [phoneLike.id, '081222419751'],
       [nsnLike.id, '81222419751'],
@@ -78,7 +84,10 @@ describe(`${MIGRATION} (real PostgreSQL)`, () => {
     // Nobody lost their account: same balance, and they log in with their phone (or the new name).
     const users = new PostgresUserRepository(orm, { topic: 'test' });
     const accounts = new PostgresAccountRepository(orm);
-    for (const [u, phone] of [[phoneLike, '081299990001'], [email, '+62 812 9999 0005']] as const) {
+    for (const [u, phone] of [
+      [phoneLike, '081299990001'],
+      [email, '+62 812 9999 0005'],
+    ] as const) {
       expect((await users.findByLogin(parseLoginIdentifier(phone)))?.id).toBe(u.id);
       expect((await accounts.findByUserId(u.id))?.balance.toString()).toBe('1234.50');
     }

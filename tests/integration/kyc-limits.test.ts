@@ -37,7 +37,9 @@ async function storm(limits: KycLimits, target: { accountId: string }, amountOf:
       : transfers.execute({ userId: senders[i % 4]!.userId, username: senders[i % 4]!.username, recipient: target.accountId, amount: m(amountOf(i)) }),
   );
   const settled = await Promise.allSettled(ops);
-  const refusals = settled.filter((s) => s.status === 'rejected').map((s) => ((s as PromiseRejectedResult).reason as { code?: string }).code ?? String((s as PromiseRejectedResult).reason));
+  const refusals = settled
+    .filter((s) => s.status === 'rejected')
+    .map((s) => ((s as PromiseRejectedResult).reason as { code?: string }).code ?? String((s as PromiseRejectedResult).reason));
   const accepted = settled.map((s, i) => (s.status === 'fulfilled' ? m(amountOf(i)).minor : 0n)).reduce((a, b) => a + b, 0n);
   return { refusals, accepted };
 }
@@ -69,7 +71,9 @@ describe('KYC limits on the real ledger under concurrency', { timeout: 180_000 }
     const ledger = new PostgresLedgerRepository(orm, { topic: 'test', limits: DEFAULT_KYC_LIMITS });
     const payer = await createCustomer(orm, { tier: 'UNREGISTERED', balance: '100000.00' });
     const payee = await createCustomer(orm);
-    const err = await new CreateTransferHandler(new PostgresAccountRepository(orm), ledger).execute({ userId: payer.userId, username: payer.username, recipient: payee.username, amount: m('1000.00') }).catch((e: unknown) => e);
+    const err = await new CreateTransferHandler(new PostgresAccountRepository(orm), ledger)
+      .execute({ userId: payer.userId, username: payer.username, recipient: payee.username, amount: m('1000.00') })
+      .catch((e: unknown) => e);
     expect((err as { code: string }).code).toBe('KYC_REQUIRED');
     expect(await balanceOf(orm, payer.accountId)).toBe('100000.00');
     expect(await balanceOf(orm, payee.accountId)).toBe('0.00');

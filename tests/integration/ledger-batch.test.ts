@@ -36,41 +36,80 @@ const pay = (payer: Customer, merchant: MerchantWithBalance, amount: string, tra
   ledger.post({
     plan: () =>
       Promise.resolve(
-        paymentLegs({ payerAccountId: payer.accountId, merchantAccountId: merchant.accountId, split: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE), row: { transactionId, type: 'PAYMENT', status: 'SUCCESS', description, metadata: { merchant_id: merchant.code, fee: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE).fee.toString() } } }),
+        paymentLegs({
+          payerAccountId: payer.accountId,
+          merchantAccountId: merchant.accountId,
+          split: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE),
+          row: {
+            transactionId,
+            type: 'PAYMENT',
+            status: 'SUCCESS',
+            description,
+            metadata: { merchant_id: merchant.code, fee: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE).fee.toString() },
+          },
+        }),
       ),
   });
 const transfer = (from: Customer, to: Customer, amount: string): Promise<unknown> =>
   ledger.move({
-    amount: m(amount), from: { accountId: from.accountId }, to: { accountId: to.accountId }, fromRule: 'active', toRule: 'active', toOthers: true,
-    fromRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' }, toRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
+    amount: m(amount),
+    from: { accountId: from.accountId },
+    to: { accountId: to.accountId },
+    fromRule: 'active',
+    toRule: 'active',
+    toOthers: true,
+    fromRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
+    toRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
   } satisfies Movement);
 const topUpDebit = (from: Customer, amount: string): Promise<unknown> =>
-  ledger.move({ amount: m(amount), from: { accountId: from.accountId }, to: { system: 'GOPAY_SETTLEMENT' }, fromRule: 'active', toRule: 'any', fromRow: { transactionId: tid('TOP'), type: 'TOPUP', status: 'PENDING', paymentMethod: 'GOPAY' } });
+  ledger.move({
+    amount: m(amount),
+    from: { accountId: from.accountId },
+    to: { system: 'GOPAY_SETTLEMENT' },
+    fromRule: 'active',
+    toRule: 'any',
+    fromRow: { transactionId: tid('TOP'), type: 'TOPUP', status: 'PENDING', paymentMethod: 'GOPAY' },
+  });
 const refund = (payment: { transactionId: string; gross: string; fee: string }, payer: Customer, merchant: MerchantWithBalance, amount?: string) =>
   ledger.post({
     plan: async (reader) => {
       await reader.lockTransaction(payment.transactionId);
-      const decision = decideRefund({ gross: m(payment.gross), fee: m(payment.fee) }, await reader.refundedTotal(payment.transactionId), amount ? m(amount) : undefined);
-      return refundLegs({ payerAccountId: payer.accountId, merchantAccountId: merchant.accountId, decision, row: { transactionId: tid('RFD'), type: 'REFUND', status: 'SUCCESS', relatedTransactionId: payment.transactionId } });
+      const decision = decideRefund(
+        { gross: m(payment.gross), fee: m(payment.fee) },
+        await reader.refundedTotal(payment.transactionId),
+        amount ? m(amount) : undefined,
+      );
+      return refundLegs({
+        payerAccountId: payer.accountId,
+        merchantAccountId: merchant.accountId,
+        decision,
+        row: { transactionId: tid('RFD'), type: 'REFUND', status: 'SUCCESS', relatedTransactionId: payment.transactionId },
+      });
     },
   });
 
 const settled = <T>(ps: Promise<T>[]) => Promise.allSettled(ps);
 const errorCode = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? ((r.reason as DomainError).code ?? String(r.reason)) : 'ok');
-const transactionsOf = async (ids: string[]) => (await sql<{ x: string }>(`select distinct xmin::text as x from historical_transactions where transaction_id = any(?::text[])`, [`{${ids.join(',')}}`])).map((r) => r.x);
+const transactionsOf = async (ids: string[]) =>
+  (await sql<{ x: string }>(`select distinct xmin::text as x from historical_transactions where transaction_id = any(?::text[])`, [`{${ids.join(',')}}`])).map(
+    (r) => r.x,
+  );
 const total = async () => (await sql<{ t: string }>(`select sum(balance)::text as t from accounts`))[0]!.t;
 
 /** Every movement's journal sums to zero and each account's balance equals its journal. */
 async function expectBooks(accountIds: string[]) {
   expect(await sql(`select movement_id from ledger_entries group by movement_id having sum(amount) <> 0`)).toEqual([]);
   for (const id of accountIds) {
-    const [r] = await sql<{ j: string; b: string }>(`select coalesce((select sum(amount) from ledger_entries where account_id = ?), 0)::numeric(15,2)::text as j, balance::text as b from accounts where id = ?`, [id, id]);
+    const [r] = await sql<{ j: string; b: string }>(
+      `select coalesce((select sum(amount) from ledger_entries where account_id = ?), 0)::numeric(15,2)::text as j, balance::text as b from accounts where id = ?`,
+      [id, id],
+    );
     expect(r!.j).toBe(r!.b);
   }
 }
 
 describe('group commit: a batch of movements in one transaction', () => {
-  it('one payment\'s insufficient funds fails only that payment; its neighbours commit in the same transaction', async () => {
+  it("one payment's insufficient funds fails only that payment; its neighbours commit in the same transaction", async () => {
     const merchant = await createMerchant(orm);
     const payers = await Promise.all([1, 2, 3, 4].map(() => createCustomer(orm, { balance: '100000.00' })));
     const poor = await createCustomer(orm, { balance: '10.00' });
@@ -87,10 +126,15 @@ describe('group commit: a batch of movements in one transaction', () => {
     await expectBooks([...payers, poor].map((p) => p.accountId).concat(merchant.accountId));
   });
 
-  it('the domain decides each movement against the balances the batch\'s earlier movements left', async () => {
+  it("the domain decides each movement against the balances the batch's earlier movements left", async () => {
     const merchant = await createMerchant(orm);
     const payer = await createCustomer(orm, { balance: '100000.00' });
-    const results = await settled([pay(payer, merchant, '40000.00'), pay(payer, merchant, '40000.00'), pay(payer, merchant, '40000.00'), pay(payer, merchant, '20000.00')]);
+    const results = await settled([
+      pay(payer, merchant, '40000.00'),
+      pay(payer, merchant, '40000.00'),
+      pay(payer, merchant, '40000.00'),
+      pay(payer, merchant, '20000.00'),
+    ]);
     expect(results.map(errorCode)).toEqual(['ok', 'ok', 'INSUFFICIENT_FUNDS', 'ok']);
     expect(await balanceOf(orm, payer.accountId)).toBe('0.00');
     await expectBooks([payer.accountId, merchant.accountId]);
@@ -116,7 +160,13 @@ describe('group commit: a batch of movements in one transaction', () => {
       pay(a, merchant, '1.00'), // nothing left
     ]);
     expect(results.map(errorCode)).toEqual(['ok', 'ok', 'ok', 'ok', 'REFUND_EXCEEDS_PAYMENT', 'ok', 'ok', 'INSUFFICIENT_FUNDS']);
-    const rows = results.flatMap((r) => (r.status === 'fulfilled' ? (('rows' in (r.value as object) ? (r.value as PostingResult).rows : [(r.value as { fromRow: unknown }).fromRow, (r.value as { toRow: unknown }).toRow]) as ({ transactionId: string } | null)[]) : []));
+    const rows = results.flatMap((r) =>
+      r.status === 'fulfilled'
+        ? (('rows' in (r.value as object)
+            ? (r.value as PostingResult).rows
+            : [(r.value as { fromRow: unknown }).fromRow, (r.value as { toRow: unknown }).toRow]) as ({ transactionId: string } | null)[])
+        : [],
+    );
     expect(await transactionsOf(rows.filter((x) => x !== null).map((x) => x!.transactionId))).toHaveLength(1);
     expect(await balanceOf(orm, a.accountId)).toBe('0.00');
     expect(await balanceOf(orm, b.accountId)).toBe('100000.00'); // 100,000 − 60,000 + 30,000 + 40,000 − 10,000
@@ -140,15 +190,30 @@ describe('group commit: a batch of movements in one transaction', () => {
     const results = await settled(
       payers.map((p, i) =>
         ledger.post(
-          { plan: () => Promise.resolve(paymentLegs({ payerAccountId: p.accountId, merchantAccountId: merchant.accountId, split: splitPayment(m('10000.00'), merchant, BI_QRIS_FEE_TABLE), row: { transactionId: ids[i]!, type: 'PAYMENT', status: 'SUCCESS' } })) },
+          {
+            plan: () =>
+              Promise.resolve(
+                paymentLegs({
+                  payerAccountId: p.accountId,
+                  merchantAccountId: merchant.accountId,
+                  split: splitPayment(m('10000.00'), merchant, BI_QRIS_FEE_TABLE),
+                  row: { transactionId: ids[i]!, type: 'PAYMENT', status: 'SUCCESS' },
+                }),
+              ),
+          },
           { idempotency: () => idempotencyRecord(claims[i]!, 'complete', { status: 201, body: { n: i } }) },
         ),
       ),
     );
     expect(results.map(errorCode)).toEqual(['ok', 'IDEMPOTENCY_KEY_IN_FLIGHT', 'ok']);
-    expect((await sql<{ c: number }>(`select count(*)::int as c from historical_transactions where transaction_id = any(?::text[])`, [`{${ids.join(',')}}`]))[0]!.c).toBe(2);
+    expect(
+      (await sql<{ c: number }>(`select count(*)::int as c from historical_transactions where transaction_id = any(?::text[])`, [`{${ids.join(',')}}`]))[0]!.c,
+    ).toBe(2);
     expect(await balanceOf(orm, payers[1]!.accountId)).toBe('100000.00');
-    const done = await sql<{ user_id: number }>(`select user_id from idempotency_keys where route = 'test.batch' and status = 'DONE' and user_id = any(?::int[])`, [`{${payers.map((p) => p.userId).join(',')}}`]);
+    const done = await sql<{ user_id: number }>(
+      `select user_id from idempotency_keys where route = 'test.batch' and status = 'DONE' and user_id = any(?::int[])`,
+      [`{${payers.map((p) => p.userId).join(',')}}`],
+    );
     expect(done.map((d) => d.user_id).sort()).toEqual([payers[0]!.userId, payers[2]!.userId].sort());
   });
 
@@ -157,7 +222,9 @@ describe('group commit: a batch of movements in one transaction', () => {
     await sql(`create or replace function ledger_batch_test_poison() returns trigger language plpgsql as $$
       begin if new.description = 'poison-commit' then raise exception 'poisoned commit'; end if; return null; end $$`);
     await sql(`drop trigger if exists ledger_batch_test_poison on historical_transactions`);
-    await sql(`create constraint trigger ledger_batch_test_poison after insert on historical_transactions deferrable initially deferred for each row execute function ledger_batch_test_poison()`);
+    await sql(
+      `create constraint trigger ledger_batch_test_poison after insert on historical_transactions deferrable initially deferred for each row execute function ledger_batch_test_poison()`,
+    );
     try {
       const merchant = await createMerchant(orm);
       const payers = await Promise.all([1, 2, 3, 4].map(() => createCustomer(orm, { balance: '100000.00' })));
@@ -166,7 +233,10 @@ describe('group commit: a batch of movements in one transaction', () => {
       const results = await settled(payers.map((p, i) => pay(p, merchant, '10000.00', ids[i], i === 2 ? 'poison-commit' : null)));
       expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : 'failed'))).toEqual(['ok', 'ok', 'failed', 'ok']);
       expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/poisoned commit/);
-      const counts = await sql<{ transaction_id: string; c: number }>(`select transaction_id, count(*)::int as c from historical_transactions where transaction_id = any(?::text[]) group by 1`, [`{${ids.join(',')}}`]);
+      const counts = await sql<{ transaction_id: string; c: number }>(
+        `select transaction_id, count(*)::int as c from historical_transactions where transaction_id = any(?::text[]) group by 1`,
+        [`{${ids.join(',')}}`],
+      );
       expect(counts.map((c) => c.c)).toEqual([1, 1, 1]);
       expect(await balanceOf(orm, payers[2]!.accountId)).toBe('100000.00');
       for (const i of [0, 1, 3]) expect(await balanceOf(orm, payers[i]!.accountId)).toBe('90000.00');
@@ -191,10 +261,17 @@ describe('group commit: a batch of movements in one transaction', () => {
       await holder.query(`select id from accounts where id = $1 for update`, [merchant.accountId]);
       const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
       const child = spawn(process.execPath, ['tests/support/ledger-batch-child.ts'], {
-        env: { ...process.env, CHILD_DATABASE_URL: requireEnv('TEST_DATABASE_URL'), CHILD_MERCHANT: JSON.stringify(merchant), CHILD_PAYERS: JSON.stringify(payers.map((p) => p.accountId)), CHILD_IDS: JSON.stringify(ids) },
+        env: {
+          ...process.env,
+          CHILD_DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+          CHILD_MERCHANT: JSON.stringify(merchant),
+          CHILD_PAYERS: JSON.stringify(payers.map((p) => p.accountId)),
+          CHILD_IDS: JSON.stringify(ids),
+        },
         stdio: 'inherit',
       });
-      const blocked = async () => (await sql<{ pid: number }>(`select pid from pg_stat_activity where ? = any(pg_blocking_pids(pid))`, [holderPid])).map((r) => r.pid);
+      const blocked = async () =>
+        (await sql<{ pid: number }>(`select pid from pg_stat_activity where ? = any(pg_blocking_pids(pid))`, [holderPid])).map((r) => r.pid);
       for (let i = 0; i < 400 && (await blocked()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       const batchPids = await blocked();
       expect(batchPids).toHaveLength(1);
@@ -204,11 +281,14 @@ describe('group commit: a batch of movements in one transaction', () => {
       await new Promise((r) => child.once('exit', r));
       await holder.query('rollback');
       // The server notices the dead client when the batch's next statement answers: its transaction rolls back.
-      for (let i = 0; i < 400 && (await sql(`select 1 from pg_stat_activity where pid = ? and state <> 'idle'`, [batchPids[0]])).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && (await sql(`select 1 from pg_stat_activity where pid = ? and state <> 'idle'`, [batchPids[0]])).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
     } finally {
       await holder.end();
     }
-    expect((await sql<{ c: number }>(`select count(*)::int as c from historical_transactions where transaction_id = any(?::text[])`, [`{${ids.join(',')}}`]))[0]!.c).toBe(0);
+    expect(
+      (await sql<{ c: number }>(`select count(*)::int as c from historical_transactions where transaction_id = any(?::text[])`, [`{${ids.join(',')}}`]))[0]!.c,
+    ).toBe(0);
     for (const p of payers) expect(await balanceOf(orm, p.accountId)).toBe('100000.00');
     expect(await balanceOf(orm, merchant.accountId)).toBe('0.00');
     expect(await total()).toBe(before);

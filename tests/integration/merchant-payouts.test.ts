@@ -52,7 +52,10 @@ describe('merchant payouts', () => {
     expect(await sql(`select distinct movement_id from ledger_entries where transaction_id = ?`, [p.reference])).toHaveLength(1);
     const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
     const { statement } = await new MerchantStatementQuery(kit.merchants).execute(merchant.code, today, today);
-    expect(statement.lines.map((l) => [l.kind, l.net])).toEqual([['PAYMENT', 7500000n], ['PAYOUT', -7500000n]]);
+    expect(statement.lines.map((l) => [l.kind, l.net])).toEqual([
+      ['PAYMENT', 7500000n],
+      ['PAYOUT', -7500000n],
+    ]);
     expect(statement.totals.payouts).toBe(7500000n);
     expect(statement.closing.toString()).toBe('0.00');
   });
@@ -114,13 +117,19 @@ describe('merchant payouts', () => {
 
   it('refuses more than the balance (nothing written), an empty balance, a merchant without a bank account, a reused reference', async () => {
     const merchant = await owed('100.00');
-    const code = (p: Promise<unknown>) => p.then(() => 'none', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'none',
+        (e: unknown) => (e instanceof DomainError ? e.code : String(e)),
+      );
     expect(await code(payouts.execute({ merchantCode: merchant.code, amount: m('100.01'), reference: 'PO-TOO-MUCH-1' }))).toBe('MERCHANT_INSUFFICIENT_FUNDS');
     expect(await repo.find('PO-TOO-MUCH-1')).toBeNull();
     expect(await balance(merchant.code)).toBe('100.00');
     const empty = await createMerchant(orm);
     expect(await code(payouts.execute({ merchantCode: empty.code }))).toBe('NOTHING_TO_PAY_OUT');
-    await orm.em.getConnection().execute(`update merchants set bank_code = null, bank_account_number = null, bank_account_holder = null where id = ?`, [empty.id]);
+    await orm.em
+      .getConnection()
+      .execute(`update merchants set bank_code = null, bank_account_number = null, bank_account_holder = null where id = ?`, [empty.id]);
     expect(await code(payouts.execute({ merchantCode: empty.code }))).toBe('MERCHANT_NO_BANK_ACCOUNT');
     const p = await payouts.execute({ merchantCode: merchant.code, amount: m('10.00') });
     expect(await code(payouts.execute({ merchantCode: merchant.code, amount: m('20.00'), reference: p.reference }))).toBe('PAYOUT_REFERENCE_REUSED');
@@ -132,7 +141,11 @@ describe('merchant payouts', () => {
     const c = await createCustomer(orm, { balance: '10000.00' });
     const paid = await kit.pay.execute({ userId: c.userId, amount: m('10000.00'), merchantId: merchant.code });
     await new PostgresMerchantRepository(orm).setPayoutReserve(merchant.code, m('3000.00'));
-    const code = (p: Promise<unknown>) => p.then(() => 'none', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'none',
+        (e: unknown) => (e instanceof DomainError ? e.code : String(e)),
+      );
     expect(await code(payouts.execute({ merchantCode: merchant.code, amount: m('7000.01') }))).toBe('MERCHANT_INSUFFICIENT_FUNDS');
     const p = await payouts.execute({ merchantCode: merchant.code });
     expect(p.amount.toString()).toBe('7000.00');

@@ -29,25 +29,34 @@ const sql = async <T>(q: string, p: unknown[] = []) => (await orm.em.getConnecti
 
 /** A payment as the ledger wrote it before merchants: customer → MERCHANT_SETTLEMENT, merchant_id in the metadata. */
 async function oldPayment(userId: number, accountId: string, txId: string, merchant: string, amount: string) {
-  await sql(`insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, metadata) values (?, ?, ?, 'PAYMENT', 'SUCCESS', ?, 0, 0, ?)`, [
-    userId, accountId, txId, amount, JSON.stringify({ merchant_id: merchant }),
-  ]);
+  await sql(
+    `insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, metadata) values (?, ?, ?, 'PAYMENT', 'SUCCESS', ?, 0, 0, ?)`,
+    [userId, accountId, txId, amount, JSON.stringify({ merchant_id: merchant })],
+  );
   await sql(`update accounts set balance = balance + ?::numeric where system_code = 'MERCHANT_SETTLEMENT'`, [amount]);
   await sql(`update accounts set balance = balance - ?::numeric where system_code = 'FUNDING'`, [amount]);
 }
 
 describe('the merchants migration', () => {
   it('gives every merchant already paid an account holding what it is owed, carved out of MERCHANT_SETTLEMENT by balanced movements', async () => {
-    const [u] = await sql<{ id: number }>(`insert into users (username, email, phone, password) values ('old', 'old@example.com', '+6281211110000', 'x') returning id`);
+    const [u] = await sql<{ id: number }>(
+      `insert into users (username, email, phone, password) values ('old', 'old@example.com', '+6281211110000', 'x') returning id`,
+    );
     const [a] = await sql<{ id: string }>(`insert into accounts (user_id) values (?) returning id`, [u!.id]);
     await oldPayment(u!.id, a!.id, 'PAY-OLD-1', 'WARUNG-1', '1000.00');
     await oldPayment(u!.id, a!.id, 'PAY-OLD-2', 'WARUNG-1', '500.50');
     await oldPayment(u!.id, a!.id, 'PAY-OLD-3', 'TOKO-2', '300.00');
     // A refund of 200.00 of PAY-OLD-3, and some junk metadata the migration must survive.
-    await sql(`insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, related_transaction_id, metadata) values (?, ?, 'RFD-OLD-1', 'REFUND', 'SUCCESS', 200, 0, 0, 'PAY-OLD-3', '{"refund_of":"PAY-OLD-3"}')`, [u!.id, a!.id]);
+    await sql(
+      `insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, related_transaction_id, metadata) values (?, ?, 'RFD-OLD-1', 'REFUND', 'SUCCESS', 200, 0, 0, 'PAY-OLD-3', '{"refund_of":"PAY-OLD-3"}')`,
+      [u!.id, a!.id],
+    );
     await sql(`update accounts set balance = balance - 200 where system_code = 'MERCHANT_SETTLEMENT'`);
     await sql(`update accounts set balance = balance + 200 where system_code = 'FUNDING'`);
-    await sql(`insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, metadata) values (?, ?, 'TRF-OLD-1', 'TRANSFER', 'SUCCESS', 1, 0, 0, 'not json')`, [u!.id, a!.id]);
+    await sql(
+      `insert into historical_transactions (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, metadata) values (?, ?, 'TRF-OLD-1', 'TRANSFER', 'SUCCESS', 1, 0, 0, 'not json')`,
+      [u!.id, a!.id],
+    );
     const [before] = await sql<{ total: string }>(`select sum(balance)::text as total from accounts`);
     const history = await sql(`select * from historical_transactions order by transaction_id`);
 
@@ -70,8 +79,13 @@ describe('the merchants migration', () => {
     const chain = await sql<{ before: string; after: string }>(
       `select e.balance_before::text as before, e.balance_after::text as after from ledger_entries e join accounts a on a.id = e.account_id where a.system_code = 'MERCHANT_SETTLEMENT' order by e.id`,
     );
-    expect(chain.map((c) => [c.before, c.after])).toEqual([['1600.50', '1500.50'], ['1500.50', '0.00']]);
-    const [ids] = await sql<{ n: number; t: number }>(`select count(distinct movement_id)::int as n, count(distinct transaction_id)::int as t from ledger_entries`);
+    expect(chain.map((c) => [c.before, c.after])).toEqual([
+      ['1600.50', '1500.50'],
+      ['1500.50', '0.00'],
+    ]);
+    const [ids] = await sql<{ n: number; t: number }>(
+      `select count(distinct movement_id)::int as n, count(distinct transaction_id)::int as t from ledger_entries`,
+    );
     expect(ids).toEqual({ n: 2, t: 2 });
     // The customers' history is untouched.
     expect(await sql(`select * from historical_transactions order by transaction_id`)).toEqual(history);

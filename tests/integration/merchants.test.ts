@@ -20,7 +20,11 @@ afterAll(() => orm.close(true));
 
 const m = (s: string) => Money.parse(s);
 const sql = async <T>(q: string, p: unknown[] = []) => (await orm.em.getConnection().execute(q, p)) as T[];
-const codeOf = (p: Promise<unknown>) => p.then(() => 'none', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'none',
+    (e: unknown) => (e instanceof DomainError ? e.code : String(e)),
+  );
 const journalOf = (transactionId: string) =>
   sql<{ code: string | null; merchant: string | null; amount: string }>(
     `select a.system_code as code, mm.code as merchant, e.amount::text as amount from ledger_entries e join accounts a on a.id = e.account_id left join merchants mm on mm.id = a.merchant_id where e.transaction_id = ? order by e.id`,
@@ -30,7 +34,10 @@ const journalOf = (transactionId: string) =>
 describe('merchants and their accounts', () => {
   it('a merchant owns exactly one account; codes are unique; an account has exactly one owner', async () => {
     const merchant = await createMerchant(orm);
-    const [acc] = await sql<{ user_id: number | null; system_code: string | null; balance: string; account_status: string }>(`select user_id, system_code, balance::text as balance, account_status from accounts where merchant_id = ?`, [merchant.id]);
+    const [acc] = await sql<{ user_id: number | null; system_code: string | null; balance: string; account_status: string }>(
+      `select user_id, system_code, balance::text as balance, account_status from accounts where merchant_id = ?`,
+      [merchant.id],
+    );
     expect(acc).toEqual({ user_id: null, system_code: null, balance: '0.00', account_status: 'ACTIVE' });
     expect(await codeOf(new MerchantAdmin(kit.merchants).create({ code: merchant.code, name: 'again', category: 'REGULAR' }))).toBe('MERCHANT_CODE_TAKEN');
     await expect(sql(`insert into accounts (system_code, merchant_id) values ('X-SYS', ?)`, [merchant.id])).rejects.toThrow(/accounts_owner_check|unique/);
@@ -58,14 +65,23 @@ describe('payments to merchants', () => {
     const merchant = await createMerchant(orm, { category: 'REGULAR' });
     const c = await createCustomer(orm, { balance: '200000.00' });
     const t = await kit.pay.execute({ userId: c.userId, amount: m('100000.00'), merchantId: merchant.code });
-    expect(t.metadata).toMatchObject({ merchant_id: merchant.code, merchant_name: merchant.name, gross: '100000.00', fee: '700.00', net: '99300.00', fee_bps: 70 });
+    expect(t.metadata).toMatchObject({
+      merchant_id: merchant.code,
+      merchant_name: merchant.name,
+      gross: '100000.00',
+      fee: '700.00',
+      net: '99300.00',
+      fee_bps: 70,
+    });
     expect(await balanceOf(orm, c.accountId)).toBe('100000.00');
     expect((await kit.merchants.findByCode(merchant.code))!.balance.toString()).toBe('99300.00');
     const legs = await journalOf(t.transactionId);
     expect(legs.map((l) => l.amount).sort()).toEqual(['-100000.00', '700.00', '99300.00']);
     expect(legs.find((l) => l.code === 'FEE_REVENUE')!.amount).toBe('700.00');
     expect(legs.find((l) => l.merchant === merchant.code)!.amount).toBe('99300.00');
-    const [movements] = await sql<{ n: number }>(`select count(distinct movement_id)::int as n from ledger_entries where transaction_id = ?`, [t.transactionId]);
+    const [movements] = await sql<{ n: number }>(`select count(distinct movement_id)::int as n from ledger_entries where transaction_id = ?`, [
+      t.transactionId,
+    ]);
     expect(movements!.n).toBe(1);
   });
 
@@ -144,7 +160,11 @@ describe('statements', () => {
     const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
     const { statement } = await new MerchantStatementQuery(kit.merchants).execute(merchant.code, today, today);
     const json = statementJson({ code: merchant.code, name: merchant.name }, { from: today, to: today }, statement);
-    expect(json).toMatchObject({ opening_balance: '0.00', closing_balance: '139020.00', totals: { payments: 2, gross: '150000.00', fees: '980.00', refunds: 1, refunded: '10000.00', net: '139020.00' } });
+    expect(json).toMatchObject({
+      opening_balance: '0.00',
+      closing_balance: '139020.00',
+      totals: { payments: 2, gross: '150000.00', fees: '980.00', refunds: 1, refunded: '10000.00', net: '139020.00' },
+    });
     expect((json.lines as Record<string, unknown>[]).map((l) => [l.kind, l.gross, l.fee, l.net])).toEqual([
       ['PAYMENT', '100000.00', '700.00', '99300.00'],
       ['PAYMENT', '50000.00', '350.00', '49650.00'],
@@ -168,8 +188,12 @@ describe('statements', () => {
     const p = await kit.pay.execute({ userId: c.userId, amount: m('100.00'), merchantId: merchant.code });
     const r = await kit.refund.execute({ transactionId: p.transactionId, operator: 'test' });
     const read = new PostgresTransactionReadRepository(orm);
-    for (const id of [p.transactionId, r.transactionId]) expect((await read.findOne({ kind: 'external' }, id))!.merchant).toEqual({ code: merchant.code, name: 'Apotek Sehat' });
-    const [credit] = await sql<{ transaction_id: string }>(`select transaction_id from historical_transactions where account_id = ? and transaction_type = 'TRANSFER'`, [c.accountId]);
+    for (const id of [p.transactionId, r.transactionId])
+      expect((await read.findOne({ kind: 'external' }, id))!.merchant).toEqual({ code: merchant.code, name: 'Apotek Sehat' });
+    const [credit] = await sql<{ transaction_id: string }>(
+      `select transaction_id from historical_transactions where account_id = ? and transaction_type = 'TRANSFER'`,
+      [c.accountId],
+    );
     expect((await read.findOne({ kind: 'external' }, credit!.transaction_id))!.merchant).toBeNull();
     const csv = csvLine((await read.findOne({ kind: 'external' }, p.transactionId))!);
     expect(csv.trimEnd().endsWith(`,${merchant.code},Apotek Sehat`)).toBe(true);

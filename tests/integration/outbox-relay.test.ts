@@ -40,7 +40,9 @@ async function drain(relay: OutboxRelay) {
 }
 
 const unpublished = async (topic: string) =>
-  ((await orm.em.getConnection().execute(`select count(*)::int as n from outbox_events where topic = ? and published_at is null`, [topic])) as [{ n: number }])[0].n;
+  (
+    (await orm.em.getConnection().execute(`select count(*)::int as n from outbox_events where topic = ? and published_at is null`, [topic])) as [{ n: number }]
+  )[0].n;
 
 describe('outbox relay', () => {
   it('publishes every committed event to Kafka once, in order per key', async () => {

@@ -32,15 +32,29 @@ async function expectBooksBalanced(accountIds: string[]) {
   const unbalanced = await sql(`select movement_id from ledger_entries group by movement_id having sum(amount) <> 0`);
   expect(unbalanced).toEqual([]);
   for (const id of accountIds) {
-    const [r] = await sql<{ j: string; b: string }>(`select coalesce((select sum(amount) from ledger_entries where account_id = ?), 0)::numeric(15,2)::text as j, balance::text as b from accounts where id = ?`, [id, id]);
+    const [r] = await sql<{ j: string; b: string }>(
+      `select coalesce((select sum(amount) from ledger_entries where account_id = ?), 0)::numeric(15,2)::text as j, balance::text as b from accounts where id = ?`,
+      [id, id],
+    );
     expect(r!.j).toBe(r!.b);
   }
 }
 
 describe('system accounts (migration)', () => {
   it('exist, without users, and refuse to be both a customer and a system account', async () => {
-    const rows = await sql<{ system_code: string; user_id: number | null }>(`select system_code, user_id from accounts where system_code is not null order by system_code`);
-    expect(rows.map((r) => r.system_code)).toEqual(['BANK_CAPITAL', 'FEE_REVENUE', 'FUNDING', 'GOPAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'PAYOUT_SETTLEMENT', 'RISK_HOLD', 'SHOPEE_PAY_SETTLEMENT']);
+    const rows = await sql<{ system_code: string; user_id: number | null }>(
+      `select system_code, user_id from accounts where system_code is not null order by system_code`,
+    );
+    expect(rows.map((r) => r.system_code)).toEqual([
+      'BANK_CAPITAL',
+      'FEE_REVENUE',
+      'FUNDING',
+      'GOPAY_SETTLEMENT',
+      'MERCHANT_SETTLEMENT',
+      'PAYOUT_SETTLEMENT',
+      'RISK_HOLD',
+      'SHOPEE_PAY_SETTLEMENT',
+    ]);
     expect(rows.every((r) => r.user_id === null)).toBe(true);
     await expect(sql(`insert into accounts (user_id, system_code) values (null, null)`)).rejects.toThrow(/accounts_owner_check/);
   });
@@ -60,11 +74,21 @@ describe('payments', () => {
     expect(await balanceOf(orm, c.accountId)).toBe('74999.50');
     const merchantGot = (await kit.merchants.findByCode('M-001'))!.balance.minor - merchantBefore.minor;
     expect(merchantGot + (await kit.ledger.systemBalance('FEE_REVENUE')).minor - feesBefore.minor).toBeGreaterThanOrEqual(2500050n);
-    const events = await sql<{ event_type: string; event_key: string; payload: { payload: Record<string, unknown> } }>(`select event_type, event_key, payload from outbox_events where payload->'payload'->>'transaction_id' = ?`, [t.transactionId]);
+    const events = await sql<{ event_type: string; event_key: string; payload: { payload: Record<string, unknown> } }>(
+      `select event_type, event_key, payload from outbox_events where payload->'payload'->>'transaction_id' = ?`,
+      [t.transactionId],
+    );
     expect(events).toHaveLength(1);
     expect(events[0]!.event_type).toBe('transaction.created');
     expect(events[0]!.event_key).toBe(c.accountId);
-    expect(events[0]!.payload.payload).toMatchObject({ transaction_id: t.transactionId, account_id: c.accountId, user_id: c.userId, type: 'PAYMENT', status: 'SUCCESS', amount: '25000.50' });
+    expect(events[0]!.payload.payload).toMatchObject({
+      transaction_id: t.transactionId,
+      account_id: c.accountId,
+      user_id: c.userId,
+      type: 'PAYMENT',
+      status: 'SUCCESS',
+      amount: '25000.50',
+    });
     await expectBooksBalanced([c.accountId]);
   });
 
@@ -95,7 +119,13 @@ describe('transfers', () => {
     const b = await createCustomer(orm);
     const byName = await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: b.username, amount: m('100.00') });
     expect(byName.sender).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: a.accountId, relatedTransactionId: byName.recipient!.transactionId });
-    expect(byName.recipient).toMatchObject({ type: 'TRANSFER', status: 'SUCCESS', accountId: b.accountId, userId: b.userId, relatedTransactionId: byName.sender.transactionId });
+    expect(byName.recipient).toMatchObject({
+      type: 'TRANSFER',
+      status: 'SUCCESS',
+      accountId: b.accountId,
+      userId: b.userId,
+      relatedTransactionId: byName.sender.transactionId,
+    });
     expect(byName.recipient!.balanceBefore.toString()).toBe('0.00');
     expect(byName.recipient!.balanceAfter.toString()).toBe('100.00');
     await kit.transfer.execute({ userId: a.userId, username: a.username, recipient: `0${b.phone.slice(3)}`, amount: m('200.00') });
@@ -110,9 +140,17 @@ describe('transfers', () => {
     const b = await createCustomer(orm);
     await expectError(kit.transfer.execute({ userId: a.userId, username: a.username, recipient: a.username, amount: m('1.00') }), 'SELF_TRANSFER', 'invalid');
     await expectError(kit.transfer.execute({ userId: a.userId, username: a.username, recipient: a.phone, amount: m('1.00') }), 'SELF_TRANSFER', 'invalid');
-    await expectError(kit.transfer.execute({ userId: a.userId, username: a.username, recipient: 'nobody_here_at_all', amount: m('1.00') }), 'RECIPIENT_NOT_FOUND', 'not_found');
+    await expectError(
+      kit.transfer.execute({ userId: a.userId, username: a.username, recipient: 'nobody_here_at_all', amount: m('1.00') }),
+      'RECIPIENT_NOT_FOUND',
+      'not_found',
+    );
     await setStatus(orm, b.accountId, 'CLOSED');
-    await expectError(kit.transfer.execute({ userId: a.userId, username: a.username, recipient: b.username, amount: m('1.00') }), 'RECIPIENT_NOT_ACTIVE', 'business_rule');
+    await expectError(
+      kit.transfer.execute({ userId: a.userId, username: a.username, recipient: b.username, amount: m('1.00') }),
+      'RECIPIENT_NOT_ACTIVE',
+      'business_rule',
+    );
     expect(await balanceOf(orm, a.accountId)).toBe('1000.00');
   });
 
@@ -129,11 +167,17 @@ describe('transfers', () => {
     );
     const failures = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as DomainError);
     expect(failures.every((e) => e instanceof DomainError && e.code === 'INSUFFICIENT_FUNDS')).toBe(true);
-    const rows = await sql<{ total: string; min: string }>(`select sum(balance)::text as total, min(balance)::text as min from accounts where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
+    const rows = await sql<{ total: string; min: string }>(
+      `select sum(balance)::text as total, min(balance)::text as min from accounts where id = any(?::uuid[])`,
+      [`{${ids.join(',')}}`],
+    );
     expect(rows[0]!.total).toBe('10000.00');
     expect(Number(rows[0]!.min)).toBeGreaterThanOrEqual(0);
     const succeeded = results.filter((r) => r.status === 'fulfilled').length;
-    const [row] = await sql<{ n: number }>(`select count(*)::int as n from historical_transactions where account_id = any(?::uuid[]) and transaction_type = 'TRANSFER' and metadata like '%"direction":"OUT"%'`, [`{${ids.join(',')}}`]);
+    const [row] = await sql<{ n: number }>(
+      `select count(*)::int as n from historical_transactions where account_id = any(?::uuid[]) and transaction_type = 'TRANSFER' and metadata like '%"direction":"OUT"%'`,
+      [`{${ids.join(',')}}`],
+    );
     expect(row!.n).toBe(succeeded);
     await expectBooksBalanced(ids);
   });
@@ -145,7 +189,11 @@ describe('refunds', () => {
     const p = await kit.pay.execute({ userId: c.userId, amount: m('30000.00'), merchantId: 'M-9' });
     const r1 = await kit.refund.execute({ transactionId: p.transactionId, amount: m('10000.00'), operator: 'test' });
     expect(r1).toMatchObject({ type: 'REFUND', status: 'SUCCESS', accountId: c.accountId, relatedTransactionId: p.transactionId });
-    await expectError(kit.refund.execute({ transactionId: p.transactionId, amount: m('20000.01'), operator: 'test' }), 'REFUND_EXCEEDS_PAYMENT', 'business_rule');
+    await expectError(
+      kit.refund.execute({ transactionId: p.transactionId, amount: m('20000.01'), operator: 'test' }),
+      'REFUND_EXCEEDS_PAYMENT',
+      'business_rule',
+    );
     await setStatus(orm, c.accountId, 'SUSPENDED');
     const r2 = await kit.refund.execute({ transactionId: p.transactionId, operator: 'test' });
     expect(r2.amount.toString()).toBe('20000.00');
@@ -159,7 +207,9 @@ describe('refunds', () => {
   it('concurrent refunds of one payment never exceed it', async () => {
     const c = await createCustomer(orm, { balance: '10000.00' });
     const p = await kit.pay.execute({ userId: c.userId, amount: m('10000.00'), merchantId: 'M' });
-    const results = await Promise.allSettled(Array.from({ length: 10 }, () => kit.refund.execute({ transactionId: p.transactionId, amount: m('3000.00'), operator: 'test' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => kit.refund.execute({ transactionId: p.transactionId, amount: m('3000.00'), operator: 'test' })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect(await balanceOf(orm, c.accountId)).toBe('9000.00');
   });

@@ -24,7 +24,8 @@ afterAll(async () => {
 const m = (s: string) => Money.parse(s);
 const sql = async <T>(q: string, p: unknown[] = []) => (await orm.em.getConnection().execute(q, p)) as T[];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const refundsOf = (id: string) => sql<{ amount: string }>(`select amount::text from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND'`, [id]);
+const refundsOf = (id: string) =>
+  sql<{ amount: string }>(`select amount::text from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND'`, [id]);
 
 async function customer(balance = '100000.00'): Promise<Customer> {
   const c = await createCustomer(orm, { balance });
@@ -51,7 +52,8 @@ describe('reconcilers on several replicas', () => {
     const c = await customer('1000000.00');
     const ids: string[] = [];
     kit.gopay.control.behave('topup', { kind: 'pending' }, 12);
-    for (let i = 0; i < 12; i++) ids.push((await kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: c.phone })).transaction.transactionId);
+    for (let i = 0; i < 12; i++)
+      ids.push((await kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: c.phone })).transaction.transactionId);
     for (const [i, id] of ids.entries()) kit.gopay.control.settle(id, i % 3 === 0 ? 'FAILED' : 'SUCCESS');
     // A slow status inquiry widens the race: without the claim both replicas would ask about all twelve.
     kit.gopay.control.behave('status', { kind: 'slow', delayMs: 40 });
@@ -94,7 +96,10 @@ describe('reconcilers on several replicas', () => {
     const second = (await q.claim({ olderThan: new Date(Date.now() + 1000), limit: 100, leaseMs: 10_000 })).find((x) => x.transactionId === id)!;
     expect(second).toBeDefined();
     await q.release(first, 0); // the stale holder wakes up: fenced by its token
-    const [row] = await sql<{ lease_token: string | null; checks: number }>(`select lease_token::text, checks from top_up_reconciliation where transaction_id = ?`, [id]);
+    const [row] = await sql<{ lease_token: string | null; checks: number }>(
+      `select lease_token::text, checks from top_up_reconciliation where transaction_id = ?`,
+      [id],
+    );
     expect(row).toEqual({ lease_token: second.token, checks: 0 });
     await q.release(second, 60_000);
     expect((await q.claim({ olderThan: new Date(Date.now() + 1000), limit: 100, leaseMs: 200 })).some((x) => x.transactionId === id)).toBe(false); // backed off
@@ -134,7 +139,9 @@ describe('a definite SUCCESS after we recorded FAILED', () => {
     expect(kit.gopay.control.wallet(c.phone)!.balance.toString()).toBe('25000.00');
     const redebit = await kit.ledger.findByTransactionId(results.find((r) => r.settled)!.discrepancy.resolutionTransactionId!);
     expect(redebit).toMatchObject({ type: 'TOPUP', status: 'SUCCESS', relatedTransactionId: id });
-    const [moves] = await sql<{ n: number; sum: string }>(`select count(*)::int as n, sum(amount)::text as sum from ledger_entries where movement_id = ?`, [results[0]!.discrepancy.resolutionMovementId]);
+    const [moves] = await sql<{ n: number; sum: string }>(`select count(*)::int as n, sum(amount)::text as sum from ledger_entries where movement_id = ?`, [
+      results[0]!.discrepancy.resolutionMovementId,
+    ]);
     expect(moves).toEqual({ n: 2, sum: '0.00' });
   });
 
@@ -162,7 +169,11 @@ describe('a definite SUCCESS after we recorded FAILED', () => {
     kit.gopay.control.behave('topup', { kind: 'decline' }, 1);
     const declined = await kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: c.phone });
     expect(declined.kind).toBe('failed');
-    for (const [t, claimed] of [[o.transaction.transactionId, 'SUCCESS'], [declined.transaction.transactionId, 'SUCCESS'], [declined.transaction.transactionId, 'FAILED']] as const) {
+    for (const [t, claimed] of [
+      [o.transaction.transactionId, 'SUCCESS'],
+      [declined.transaction.transactionId, 'SUCCESS'],
+      [declined.transaction.transactionId, 'FAILED'],
+    ] as const) {
       expect((await kit.settle.execute(t, { claimed, via: 'webhook' })).kind).toBe('already_final');
     }
     expect(await balanceOf(orm, c.accountId)).toBe('90000.00');

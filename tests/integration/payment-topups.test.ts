@@ -39,8 +39,10 @@ async function errorOf(p: Promise<unknown>): Promise<DomainError> {
 }
 
 const walletBalance = (c: Customer) => kit.gopay.control.wallet(c.phone)!.balance.toString();
-const refundsOf = (transactionId: string) => sql<{ amount: string }>(`select amount::text from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND'`, [transactionId]);
-const updatesOf = (transactionId: string) => sql(`select 1 from outbox_events where event_type = 'transaction.updated' and payload->'payload'->>'transaction_id' = ?`, [transactionId]);
+const refundsOf = (transactionId: string) =>
+  sql<{ amount: string }>(`select amount::text from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND'`, [transactionId]);
+const updatesOf = (transactionId: string) =>
+  sql(`select 1 from outbox_events where event_type = 'transaction.updated' and payload->'payload'->>'transaction_id' = ?`, [transactionId]);
 
 describe('top-up (account → e-wallet) with an in-memory provider over real PostgreSQL', () => {
   it('debits the account, credits the provider settlement account and the e-wallet: 201', async () => {
@@ -61,9 +63,13 @@ describe('top-up (account → e-wallet) with an in-memory provider over real Pos
   it('validates before moving money: limits, account status, balance, e-wallet existence', async () => {
     const c = await customerWithWallet('50000.00');
     expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('9999.99'), method: 'GOPAY', phone: c.phone }))).code).toBe('AMOUNT_BELOW_MINIMUM');
-    expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('20000000.01'), method: 'GOPAY', phone: c.phone }))).code).toBe('AMOUNT_ABOVE_MAXIMUM');
+    expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('20000000.01'), method: 'GOPAY', phone: c.phone }))).code).toBe(
+      'AMOUNT_ABOVE_MAXIMUM',
+    );
     expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('50000.01'), method: 'GOPAY', phone: c.phone }))).code).toBe('INSUFFICIENT_FUNDS');
-    expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: '+6289990000000' }))).code).toBe('EWALLET_NOT_FOUND');
+    expect((await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: '+6289990000000' }))).code).toBe(
+      'EWALLET_NOT_FOUND',
+    );
     await setStatus(orm, c.accountId, 'SUSPENDED');
     const e = await errorOf(kit.topUp.execute({ userId: c.userId, amount: m('10000.00'), method: 'GOPAY', phone: c.phone }));
     expect([e.code, e.kind]).toEqual(['ACCOUNT_NOT_ACTIVE', 'forbidden']);
@@ -145,7 +151,9 @@ describe('top-up (account → e-wallet) with an in-memory provider over real Pos
       kit.reconciler.runOnce(),
       kit.reconciler.runOnce(),
     ]);
-    const applied = results.filter((r) => typeof r === 'object' && r.kind === 'settled' && r.result.applied).length + results.filter((r) => typeof r === 'number').reduce<number>((a, n) => a + (n as number), 0);
+    const applied =
+      results.filter((r) => typeof r === 'object' && r.kind === 'settled' && r.result.applied).length +
+      results.filter((r) => typeof r === 'number').reduce<number>((a, n) => a + (n as number), 0);
     expect(applied).toBe(1);
     expect((await kit.ledger.findByTransactionId(o.transaction.transactionId))!.status).toBe(final);
     expect(await updatesOf(o.transaction.transactionId)).toHaveLength(1);
@@ -171,7 +179,7 @@ describe('top-up (account → e-wallet) with an in-memory provider over real Pos
     expect((await errorOf(kit.changeStatus.execute(c.accountId, 'CLOSED'))).code).toBe('ACCOUNT_BALANCE_NOT_ZERO');
   });
 
-  it('a settlement that comes second (the request after the webhook) reports the first one\'s release', async () => {
+  it("a settlement that comes second (the request after the webhook) reports the first one's release", async () => {
     const c = await customerWithWallet();
     kit.gopay.control.behave('topup', { kind: 'pending' }, 1);
     const o = await kit.topUp.execute({ userId: c.userId, amount: m('12000.00'), method: 'GOPAY', phone: c.phone });

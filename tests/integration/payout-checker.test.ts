@@ -43,7 +43,13 @@ afterAll(async () => {
 const sql = async <T>(q: string, p: unknown[] = []) => (await orm.em.getConnection().execute(q, p)) as T[];
 const balance = async (code: string) => (await kit.merchants.findByCode(code))!.balance.toString();
 /** A replica's checker: its own queue, the same database and bank. Polls nothing by itself (runOnce). */
-const worker = (leaseMs = 10_000) => new PayoutChecker(new PostgresPayoutCheckQueue(orm), handler, { intervalMs: 60_000, olderThanSeconds: 0, leaseMs, backoffMaxMs: 600_000 }, pino({ level: 'silent' }));
+const worker = (leaseMs = 10_000) =>
+  new PayoutChecker(
+    new PostgresPayoutCheckQueue(orm),
+    handler,
+    { intervalMs: 60_000, olderThanSeconds: 0, leaseMs, backoffMaxMs: 600_000 },
+    pino({ level: 'silent' }),
+  );
 
 /** A DONATION merchant (no fee) owed `net`, and a payout of it the bank left in the state `fault` makes. */
 async function unknownPayout(net: string, fault: Parameters<InMemoryDisbursementProvider['control']['behave']>[1]) {
@@ -71,7 +77,10 @@ describe('the payout checker', () => {
     const late = await unknownPayout('1200.00', { kind: 'pending' });
     bank.control.behave('status', { kind: 'timeout' });
     expect(await w.runOnce()).toBe(0);
-    const [row] = await sql<{ status: string; checks: number; due_later: boolean }>(`select status, checks, next_check_at > now() + interval '30 seconds' as due_later from merchant_payouts where reference = ?`, [late.p.reference]);
+    const [row] = await sql<{ status: string; checks: number; due_later: boolean }>(
+      `select status, checks, next_check_at > now() + interval '30 seconds' as due_later from merchant_payouts where reference = ?`,
+      [late.p.reference],
+    );
     expect(row).toEqual({ status: 'PENDING', checks: 1, due_later: true });
     expect(await w.runOnce()).toBe(0); // not due: not asked
     expect(asked.get(late.p.reference)).toBe(1);

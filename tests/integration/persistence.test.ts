@@ -22,7 +22,15 @@ afterAll(() => orm.close(true));
 
 async function newUser(em = orm.em.fork()) {
   const name = uniq('p');
-  const user = em.create(UserSchema, { username: name, email: `${name}@example.com`, phone: `+62812${Math.floor(Math.random() * 1e8).toString().padStart(8, '0')}`, password: 'hash', role: 'USER' });
+  const user = em.create(UserSchema, {
+    username: name,
+    email: `${name}@example.com`,
+    phone: `+62812${Math.floor(Math.random() * 1e8)
+      .toString()
+      .padStart(8, '0')}`,
+    password: 'hash',
+    role: 'USER',
+  });
   await em.flush();
   return user;
 }
@@ -33,7 +41,13 @@ describe('persistence mappings (real PostgreSQL)', () => {
     const user = await newUser(em);
     expect(user.id).toBeGreaterThan(0);
     em.create(AuthenticationSchema, { token: uniq('tok'), userId: user.id });
-    const account = em.create(AccountSchema, { id: randomUUID(), userId: user.id, balance: Money.parse('9999999999999.99'), currency: 'IDR', accountStatus: 'SUSPENDED' });
+    const account = em.create(AccountSchema, {
+      id: randomUUID(),
+      userId: user.id,
+      balance: Money.parse('9999999999999.99'),
+      currency: 'IDR',
+      accountStatus: 'SUSPENDED',
+    });
     await em.flush();
     const read = await orm.em.fork().findOneOrFail(AccountSchema, { id: account.id });
     expect(read.balance).toBeInstanceOf(Money);
@@ -71,17 +85,45 @@ describe('persistence mappings (real PostgreSQL)', () => {
     expect(read.amount.minor).toBe(1n);
     expect(read.paymentMethod).toBe('SHOPEE_PAY');
     expect(read.transactionType).toBe('TOPUP');
-    const [{ t }] = (await orm.em.getConnection().execute(`select pg_typeof(transaction_status)::text as t from historical_transactions where id = ?`, [tx.id])) as [{ t: string }];
+    const [{ t }] = (await orm.em
+      .getConnection()
+      .execute(`select pg_typeof(transaction_status)::text as t from historical_transactions where id = ?`, [tx.id])) as [{ t: string }];
     expect(t).toBe('transaction_status');
   });
 
   it('round-trips external services, API keys and access logs', async () => {
     const em = orm.em.fork();
-    const svc = em.create(ExternalServiceSchema, { id: randomUUID(), company: uniq('Regulator '), serviceType: 'HISTORICAL_TRANSACTION', contactEmail: 'ops@example.go.id', description: null, isActive: true });
+    const svc = em.create(ExternalServiceSchema, {
+      id: randomUUID(),
+      company: uniq('Regulator '),
+      serviceType: 'HISTORICAL_TRANSACTION',
+      contactEmail: 'ops@example.go.id',
+      description: null,
+      isActive: true,
+    });
     await em.flush();
-    const key = em.create(ApiKeySchema, { id: randomUUID(), externalServiceId: svc.id, keyName: 'primary', permissions: ['READ_TRANSACTIONS', 'READ_REPORTS'], rateLimitCount: 100, rateLimitUnit: 'minute', expiresAt: null, isActive: true });
+    const key = em.create(ApiKeySchema, {
+      id: randomUUID(),
+      externalServiceId: svc.id,
+      keyName: 'primary',
+      permissions: ['READ_TRANSACTIONS', 'READ_REPORTS'],
+      rateLimitCount: 100,
+      rateLimitUnit: 'minute',
+      expiresAt: null,
+      isActive: true,
+    });
     await em.flush();
-    em.create(ApiAccessLogSchema, { id: randomUUID(), externalServiceId: svc.id, apiKeyId: key.id, endpoint: '/api/transaction/histories', httpMethod: 'GET', ipAddress: '127.0.0.1', userAgent: 'vitest', responseStatus: 200, durationMs: 3 });
+    em.create(ApiAccessLogSchema, {
+      id: randomUUID(),
+      externalServiceId: svc.id,
+      apiKeyId: key.id,
+      endpoint: '/api/transaction/histories',
+      httpMethod: 'GET',
+      ipAddress: '127.0.0.1',
+      userAgent: 'vitest',
+      responseStatus: 200,
+      durationMs: 3,
+    });
     await em.flush();
     const k = await orm.em.fork().findOneOrFail(ApiKeySchema, { id: key.id });
     expect(k.permissions).toEqual(['READ_TRANSACTIONS', 'READ_REPORTS']);
@@ -91,7 +133,16 @@ describe('persistence mappings (real PostgreSQL)', () => {
 
   it('round-trips outbox events', async () => {
     const em = orm.em.fork();
-    const e = em.create(OutboxEventSchema, { id: randomUUID(), topic: 'transaction-events', eventKey: 'acc', eventType: 'test.happened', payload: { amount: '1.00' }, headers: { event_id: 'x' }, publishedAt: null, attempts: 0 });
+    const e = em.create(OutboxEventSchema, {
+      id: randomUUID(),
+      topic: 'transaction-events',
+      eventKey: 'acc',
+      eventType: 'test.happened',
+      payload: { amount: '1.00' },
+      headers: { event_id: 'x' },
+      publishedAt: null,
+      attempts: 0,
+    });
     await em.flush();
     const read = await orm.em.fork().findOneOrFail(OutboxEventSchema, { id: e.id });
     expect(read.payload).toEqual({ amount: '1.00' });
@@ -108,6 +159,10 @@ describe('persistence mappings (real PostgreSQL)', () => {
   it('compares emails case-insensitively', async () => {
     const em = orm.em.fork();
     const user = await newUser(em);
-    await expect(orm.em.getConnection().execute(`insert into users (username, email, phone, password) values (?, ?, ?, 'h')`, [uniq('x'), user.email.toUpperCase(), uniq('+62')])).rejects.toThrow(/unique|duplicate/i);
+    await expect(
+      orm.em
+        .getConnection()
+        .execute(`insert into users (username, email, phone, password) values (?, ?, ?, 'h')`, [uniq('x'), user.email.toUpperCase(), uniq('+62')]),
+    ).rejects.toThrow(/unique|duplicate/i);
   });
 });

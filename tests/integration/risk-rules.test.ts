@@ -31,7 +31,14 @@ beforeAll(async () => {
   const risk = new RiskScreen(store);
   transfer = new CreateTransferHandler(kit.accounts, kit.ledger, risk);
   pay = new CreatePaymentHandler(kit.accounts, kit.ledger, kit.merchants, BI_QRIS_FEE_TABLE, risk);
-  topUp = new TopUpHandler({ accounts: kit.accounts, ledger: kit.ledger, providers: { GOPAY: kit.gopay, SHOPEE_PAY: kit.shopeepay }, maxAmount: Money.parse('20000000.00'), sendDeadlineMs: 1500, risk });
+  topUp = new TopUpHandler({
+    accounts: kit.accounts,
+    ledger: kit.ledger,
+    providers: { GOPAY: kit.gopay, SHOPEE_PAY: kit.shopeepay },
+    maxAmount: Money.parse('20000000.00'),
+    sendDeadlineMs: 1500,
+    risk,
+  });
   decide = new DecideRiskCaseHandler(store, kit.ledger);
   await createMerchant(orm, { code: 'RISK-M' });
 });
@@ -58,8 +65,13 @@ async function refusal(p: Promise<unknown>): Promise<string | null> {
   );
 }
 
-const send = (from: Customer, to: Customer, amount: string) => transfer.execute({ userId: from.userId, username: from.username, recipient: to.accountId, amount: m(amount) });
-const evaluations = (payer: string) => sql<{ outcome: string; rules: string[]; hits: { figures: Record<string, unknown> }[]; transaction_id: string | null }>(`select outcome, rules, hits, transaction_id from risk_evaluations where payer_account_id = ? order by created_at`, [payer]);
+const send = (from: Customer, to: Customer, amount: string) =>
+  transfer.execute({ userId: from.userId, username: from.username, recipient: to.accountId, amount: m(amount) });
+const evaluations = (payer: string) =>
+  sql<{ outcome: string; rules: string[]; hits: { figures: Record<string, unknown> }[]; transaction_id: string | null }>(
+    `select outcome, rules, hits, transaction_id from risk_evaluations where payer_account_id = ? order by created_at`,
+    [payer],
+  );
 
 let a: Customer;
 let b: Customer;
@@ -160,7 +172,9 @@ describe('review cases', () => {
     expect(await balanceOf(orm, a.accountId)).toBe('999699.00');
     expect(await balanceOf(orm, b.accountId)).toBe('1.00');
     expect(await holdBalance()).toBe(Money.ofMinor(Money.parse(hold0).minor + 300_00n).toString());
-    const decisions = await Promise.all(Array.from({ length: 20 }, (_, i) => decide.execute({ caseId, decision: i % 2 ? 'REJECT' : 'APPROVE', operator: `op${i}` })));
+    const decisions = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => decide.execute({ caseId, decision: i % 2 ? 'REJECT' : 'APPROVE', operator: `op${i}` })),
+    );
     const applied = decisions.filter((d) => d.settled.applied);
     expect(applied).toHaveLength(1);
     const outcome = applied[0]!.settled.transaction.status;
@@ -204,6 +218,8 @@ describe('review cases', () => {
     const merchant1 = (await kit.merchants.findByCode('RISK-M'))!.balance;
     expect(merchant1.minor > merchant0.minor).toBe(true);
     expect(await sql(`select movement_id from ledger_entries group by movement_id having sum(amount) <> 0`)).toEqual([]);
-    expect(await sql(`select a.id from accounts a where a.balance <> coalesce((select sum(amount) from ledger_entries e where e.account_id = a.id), 0)`)).toEqual([]);
+    expect(
+      await sql(`select a.id from accounts a where a.balance <> coalesce((select sum(amount) from ledger_entries e where e.account_id = a.id), 0)`),
+    ).toEqual([]);
   });
 });

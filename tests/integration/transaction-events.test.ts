@@ -26,7 +26,13 @@ afterAll(async () => {
 });
 
 const envelope = (transactionId: string, type = 'transaction.created', eventId: string = crypto.randomUUID()) =>
-  JSON.stringify({ event_id: eventId, event_type: type, occurred_at: new Date().toISOString(), key: user.accountId, payload: { transaction_id: transactionId, user_id: user.userId, amount: '1.00' } });
+  JSON.stringify({
+    event_id: eventId,
+    event_type: type,
+    occurred_at: new Date().toISOString(),
+    key: user.accountId,
+    payload: { transaction_id: transactionId, user_id: user.userId, amount: '1.00' },
+  });
 
 /** The read model's lines for `day`, and what a direct aggregate over historical_transactions says. */
 async function readModelAndTruth() {
@@ -61,7 +67,10 @@ describe('transaction-events consumer against Kafka and PostgreSQL', () => {
         ...events.map((value) => ({ key: user.accountId, value })),
         { key: user.accountId, value: 'this is not json' },
         { key: user.accountId, value: JSON.stringify({ event_id: crypto.randomUUID(), event_type: 'transaction.created', payload: {} }) },
-        { key: user.accountId, value: JSON.stringify({ event_id: crypto.randomUUID(), event_type: 'account.suspended', payload: { account_id: user.accountId } }) },
+        {
+          key: user.accountId,
+          value: JSON.stringify({ event_id: crypto.randomUUID(), event_type: 'account.suspended', payload: { account_id: user.accountId } }),
+        },
         // Every event delivered twice.
         ...events.map((value) => ({ key: user.accountId, value })),
       ]);
@@ -72,16 +81,23 @@ describe('transaction-events consumer against Kafka and PostgreSQL', () => {
       }, 30_000);
 
       // A status change after the fact, announced (twice) after the poison: the partition moved on.
-      await orm.em.getConnection().execute(`update historical_transactions set transaction_status = 'SUCCESS', updated_at = now() where transaction_id = ?`, [a.transactionId]);
+      await orm.em
+        .getConnection()
+        .execute(`update historical_transactions set transaction_status = 'SUCCESS', updated_at = now() where transaction_id = ?`, [a.transactionId]);
       const change = envelope(a.transactionId, 'transaction.updated');
-      await bus.publish(topic, [{ key: user.accountId, value: change }, { key: user.accountId, value: change }]);
+      await bus.publish(topic, [
+        { key: user.accountId, value: change },
+        { key: user.accountId, value: change },
+      ]);
       await eventually(async () => {
         const { model, truth } = await readModelAndTruth();
         expect(model).toEqual(truth);
         expect(truth.find((l) => l.t === 'TOPUP')).toMatchObject({ s: 'SUCCESS', n: 1, amount: '50000.00' });
       }, 30_000);
 
-      const processed = (await orm.em.getConnection().execute(`select count(*)::int as n from processed_messages where consumer = ?`, [group])) as [{ n: number }];
+      const processed = (await orm.em.getConnection().execute(`select count(*)::int as n from processed_messages where consumer = ?`, [group])) as [
+        { n: number },
+      ];
       expect(processed[0].n).toBe(4);
       await eventually(async () => expect(dlq).toHaveLength(2), 30_000);
       expect(dlq.map((m) => m.headers?.['x-dlq-reason'])).toEqual(['value is not JSON', 'payload.transaction_id missing or invalid']);

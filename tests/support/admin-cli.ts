@@ -10,7 +10,14 @@ const run = promisify(execFile);
  * the defaults (a suite's own database, the sandboxes' variables).
  */
 export async function runAdminCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number; out: string; err: string }> {
-  const full = { ...process.env, DATABASE_URL: requireEnv('TEST_DATABASE_URL'), REDIS_URL: requireEnv('TEST_REDIS_URL'), KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'), LOG_LEVEL: 'silent', ...env };
+  const full = {
+    ...process.env,
+    DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+    REDIS_URL: requireEnv('TEST_REDIS_URL'),
+    KAFKA_BROKERS: requireEnv('TEST_KAFKA_BROKERS'),
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
   try {
     const r = await run(process.execPath, ['src/entrypoints/admin/main.ts', ...args], { env: full, timeout: timeoutMs });
     return { code: 0, out: r.stdout, err: r.stderr };

@@ -65,7 +65,8 @@ export class InMemoryUserRepository implements UserRepository {
 
   async findByLogin(id: LoginIdentifier) {
     // Like the PostgreSQL repository: only the column of the identifier's kind.
-    const match = (u: User) => (id.kind === 'phone' ? u.phone === id.phone : id.kind === 'email' ? u.email === id.email : u.username.toLowerCase() === id.username.toLowerCase());
+    const match = (u: User) =>
+      id.kind === 'phone' ? u.phone === id.phone : id.kind === 'email' ? u.email === id.email : u.username.toLowerCase() === id.username.toLowerCase();
     return this.users.find(match) ?? null;
   }
 

@@ -8,7 +8,11 @@ export interface ApiResponse<T = Record<string, unknown>> {
 
 /** A small JSON client for the auth e2e suites. */
 export function client(p: RunningPlatform | { url: string }) {
-  return async <T = Record<string, unknown>>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> => {
+  return async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> => {
     const r = await fetch(`${p.url}${path}`, {
       method,
       headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },

@@ -104,7 +104,11 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   const merchantRepo = new PostgresMerchantRepository(o.orm);
   const payoutHandler =
     o.payouts?.handler ??
-    new PayoutMerchantHandler({ merchants: merchantRepo, payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })), provider: fakeBank as InMemoryDisbursementProvider });
+    new PayoutMerchantHandler({
+      merchants: merchantRepo,
+      payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })),
+      provider: fakeBank as InMemoryDisbursementProvider,
+    });
   // Tiers in the mix (issue 15): every fourth client starts UNREGISTERED, so its transfers are
   // refused (KYC_REQUIRED) and what it receives is capped by the lower balance limit.
   const unregistered = o.clients.filter((_, i) => i % 4 === 3);
@@ -151,7 +155,11 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     const roll = Math.random();
     if (roll < 0.3) {
       const method = rand(['GOPAY', 'SHOPEE_PAY'] as const);
-      const r = await call('topup', 'POST', '/api/payment/wallet/topup', me.token, { amount: amount(10000, 60000), payment_method: method, phone_number: me.phone });
+      const r = await call('topup', 'POST', '/api/payment/wallet/topup', me.token, {
+        amount: amount(10000, 60000),
+        payment_method: method,
+        phone_number: me.phone,
+      });
       if (r.json.data?.transaction_id) topUps.push({ reference: String(r.json.data.transaction_id), method });
     } else if (roll < 0.55) {
       const r = await call('payment', 'POST', '/api/payment/payments', me.token, { amount: amount(1000, 40000), merchant_id: rand(BANK_MERCHANTS).code });
@@ -175,7 +183,10 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
         if (!(err as { code?: string }).code) stats.serverErrors.push(`${label}: ${String(err)}`);
       }
     } else if (roll < 0.9 && payments.length) {
-      await call('refund', 'POST', '/api/payment/admin/refunds', o.adminToken, { transaction_id: rand(payments), ...(Math.random() < 0.5 ? { amount: amount(500, 5000) } : {}) });
+      await call('refund', 'POST', '/api/payment/admin/refunds', o.adminToken, {
+        transaction_id: rand(payments),
+        ...(Math.random() < 0.5 ? { amount: amount(500, 5000) } : {}),
+      });
     } else if (roll < 0.93) {
       // An operator's freeze or unfreeze of a client or a merchant (the CLI's use cases).
       const level = rand(FREEZE_LEVELS);
@@ -259,7 +270,9 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   running = false;
   await Promise.all([checker, chaos, reviewer]);
   // Lift every freeze the mix left, so the final payout and the settlement of pending top-ups run as usual.
-  await o.orm.em.getConnection().execute(`update accounts set freeze_level = null, freeze_reason = null, frozen_at = null, frozen_by = null where freeze_level is not null`);
+  await o.orm.em
+    .getConnection()
+    .execute(`update accounts set freeze_level = null, freeze_reason = null, frozen_at = null, frozen_by = null where freeze_level is not null`);
   // Every held movement is decided before the end checks (nothing may stay PENDING).
   while (await review.decidePending()) {
     /* until no case is left */
@@ -279,7 +292,8 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
     }
   }
   for (const p of await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000)) {
-    if (fakeBank.control.transfer(p.reference)?.status === 'PENDING') fakeBank.control.settle(p.reference, Math.random() < 0.5 ? 'SUCCESS' : 'FAILED', 'BANK_REJECTED');
+    if (fakeBank.control.transfer(p.reference)?.status === 'PENDING')
+      fakeBank.control.settle(p.reference, Math.random() < 0.5 ? 'SUCCESS' : 'FAILED', 'BANK_REJECTED');
   }
   await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000);
   for (const sb of [o.sandboxes.gopay, o.sandboxes.shopeepay]) await untilAnswered(() => sb.control.resetBehaviours());
@@ -295,7 +309,9 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
 function riskReviewer(orm: Orm, stats: WorkloadStats, topic: string) {
   const store = new PostgresRiskStore(orm);
   const decide = new DecideRiskCaseHandler(store, new PostgresLedgerRepository(orm, { topic }));
-  const enabled = orm.em.getConnection().execute(`update risk_rules set enabled = true, outcome = 'REVIEW', params = '{"minAmount": "2000000"}' where code = 'NEW_COUNTERPARTY'`);
+  const enabled = orm.em
+    .getConnection()
+    .execute(`update risk_rules set enabled = true, outcome = 'REVIEW', params = '{"minAmount": "2000000"}' where code = 'NEW_COUNTERPARTY'`);
   const count = (label: string) => (stats.statuses[label] = (stats.statuses[label] ?? 0) + 1);
   return {
     /** Decides the pending cases; false when there were none. */
@@ -304,8 +320,15 @@ function riskReviewer(orm: Orm, stats: WorkloadStats, topic: string) {
       const cases = await store.listCases({ status: 'PENDING', limit: 100 });
       for (const c of cases) {
         const first = rand(['APPROVE', 'REJECT'] as const);
-        const decisions = Math.random() < 0.3 ? [first, first === 'APPROVE' ? 'REJECT' : 'APPROVE'] as const : [first];
-        const results = await Promise.all(decisions.map((decision) => decide.execute({ caseId: c.id, decision, operator: 'bank-reviewer' }).then((r) => r.settled.applied, (err: { code?: string }) => err.code ?? String(err))));
+        const decisions = Math.random() < 0.3 ? ([first, first === 'APPROVE' ? 'REJECT' : 'APPROVE'] as const) : [first];
+        const results = await Promise.all(
+          decisions.map((decision) =>
+            decide.execute({ caseId: c.id, decision, operator: 'bank-reviewer' }).then(
+              (r) => r.settled.applied,
+              (err: { code?: string }) => err.code ?? String(err),
+            ),
+          ),
+        );
         const applied = results.filter((r) => r === true).length;
         if (applied > 1) stats.violations.push(`risk case ${c.id} decided ${applied} times`);
         const refused = results.find((r) => typeof r === 'string');
@@ -342,7 +365,12 @@ export async function settleProviderPending(sandboxes: SandboxesUnderTest, refer
 }
 
 /** The end-of-run checks; returns the violations found (empty when the bank is sound). */
-export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes: SandboxesUnderTest, opts: { walletsFromZero?: string[]; bank?: SandboxTransfers } = {}): Promise<string[]> {
+export async function finalInvariants(
+  orm: Orm,
+  initialTotal: string,
+  sandboxes: SandboxesUnderTest,
+  opts: { walletsFromZero?: string[]; bank?: SandboxTransfers } = {},
+): Promise<string[]> {
   const conn = orm.em.getConnection();
   const v: string[] = [];
   const s = await ledgerSnapshot(orm);
@@ -367,16 +395,21 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
   if (chain.breaks > 0) v.push(`${chain.breaks} journal entries do not chain from their predecessor`);
 
   // Every movement balances, and a transaction id belongs to one movement only.
-  const [unbalanced] = (await conn.execute(`select count(*)::int as n from (select movement_id from ledger_entries group by movement_id having sum(amount) <> 0) x`)) as [{ n: number }];
+  const [unbalanced] = (await conn.execute(
+    `select count(*)::int as n from (select movement_id from ledger_entries group by movement_id having sum(amount) <> 0) x`,
+  )) as [{ n: number }];
   if (unbalanced.n > 0) v.push(`${unbalanced.n} movements do not sum to zero`);
-  const [twice] = (await conn.execute(`select count(*)::int as n from (select transaction_id from ledger_entries group by transaction_id having count(distinct movement_id) > 1) x`)) as [{ n: number }];
+  const [twice] = (await conn.execute(
+    `select count(*)::int as n from (select transaction_id from ledger_entries group by transaction_id having count(distinct movement_id) > 1) x`,
+  )) as [{ n: number }];
   if (twice.n > 0) v.push(`${twice.n} transactions applied in more than one movement`);
 
   // Every merchant's balance is its statement: opening 0.00 (merchants start empty), every line, closing = balance.
   const merchants = new PostgresMerchantRepository(orm);
   for (const m of await merchants.list()) {
     const { statement } = await new MerchantStatementQuery(merchants).execute(m.code, '2000-01-01', '2100-12-31');
-    if (!statement.opening.isZero() || !statement.closing.equals(m.balance)) v.push(`merchant ${m.code}: balance ${m.balance.toString()} but statement ${statement.opening.toString()} → ${statement.closing.toString()}`);
+    if (!statement.opening.isZero() || !statement.closing.equals(m.balance))
+      v.push(`merchant ${m.code}: balance ${m.balance.toString()} but statement ${statement.opening.toString()} → ${statement.closing.toString()}`);
   }
   // Every payout is final, and PAYOUT_SETTLEMENT holds exactly the successful ones.
   const [payouts] = (await conn.execute(`
@@ -392,7 +425,9 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
     select (select balance from accounts where system_code = 'FEE_REVENUE')::text as balance,
            (coalesce(sum((metadata::jsonb ->> 'fee')::numeric) filter (where transaction_type = 'PAYMENT'), 0)
             - coalesce(sum((metadata::jsonb ->> 'fee_reversed')::numeric) filter (where transaction_type = 'REFUND'), 0))::numeric(15,2)::text as expected
-      from historical_transactions where transaction_type in ('PAYMENT', 'REFUND') and transaction_status = 'SUCCESS' and metadata like '{%'`)) as [{ balance: string; expected: string }];
+      from historical_transactions where transaction_type in ('PAYMENT', 'REFUND') and transaction_status = 'SUCCESS' and metadata like '{%'`)) as [
+    { balance: string; expected: string },
+  ];
   if (fees.balance !== fees.expected) v.push(`FEE_REVENUE ${fees.balance} but fees charged less reversed ${fees.expected}`);
 
   const [pending] = (await conn.execute(`select count(*)::int as n from historical_transactions where transaction_status = 'PENDING'`)) as [{ n: number }];
@@ -402,7 +437,9 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
     select (select balance from accounts where system_code = 'RISK_HOLD')::text as balance,
            (select coalesce(sum(amount), 0) from risk_cases where status = 'PENDING')::numeric(15,2)::text as held,
            (select count(*)::int from risk_cases c join historical_transactions h on h.transaction_id = c.transaction_id
-             where (c.status, h.transaction_status::text) not in (('PENDING', 'PENDING'), ('APPROVED', 'SUCCESS'), ('REJECTED', 'FAILED'))) as disagree`)) as [{ balance: string; held: string; disagree: number }];
+             where (c.status, h.transaction_status::text) not in (('PENDING', 'PENDING'), ('APPROVED', 'SUCCESS'), ('REJECTED', 'FAILED'))) as disagree`)) as [
+    { balance: string; held: string; disagree: number },
+  ];
   if (hold.balance !== hold.held) v.push(`RISK_HOLD ${hold.balance} but held cases ${hold.held}`);
   if (hold.disagree > 0) v.push(`${hold.disagree} risk cases disagree with their transaction's status`);
 
@@ -434,16 +471,27 @@ export async function finalInvariants(orm: Orm, initialTotal: string, sandboxes:
     const theirs = await sb.control.topUp(t.transaction_id);
     const providerStatus = theirs?.status ?? 'NEVER_SEEN';
     const settledCase = t.case_status === 'RESOLVED' && t.status === 'FAILED' && providerStatus === 'SUCCESS';
-    const agrees = t.status === 'SUCCESS' ? providerStatus === 'SUCCESS' : t.status === 'FAILED' ? providerStatus === 'FAILED' || providerStatus === 'NEVER_SEEN' || settledCase : false;
-    if (!agrees) v.push(`top-up ${t.transaction_id}: ours ${t.status}, provider ${providerStatus}${t.case_status ? ` (discrepancy case ${t.case_status})` : ''}`);
+    const agrees =
+      t.status === 'SUCCESS'
+        ? providerStatus === 'SUCCESS'
+        : t.status === 'FAILED'
+          ? providerStatus === 'FAILED' || providerStatus === 'NEVER_SEEN' || settledCase
+          : false;
+    if (!agrees)
+      v.push(`top-up ${t.transaction_id}: ours ${t.status}, provider ${providerStatus}${t.case_status ? ` (discrepancy case ${t.case_status})` : ''}`);
     const intoWallet = providerStatus === 'SUCCESS' ? Money.parse(t.amount) : Money.zero();
     const outOfBank = Money.parse(t.net).plus(t.resolution === 'BANK_LOSS' ? Money.parse(t.amount) : Money.zero());
-    if (!outOfBank.equals(intoWallet)) v.push(`top-up ${t.transaction_id}: ${outOfBank.toString()} left our books, the provider credited ${intoWallet.toString()}`);
-    if (theirs && providerStatus === 'SUCCESS') credited.set(`${t.method} ${theirs.phone}`, (credited.get(`${t.method} ${theirs.phone}`) ?? Money.zero()).plus(theirs.amount));
+    if (!outOfBank.equals(intoWallet))
+      v.push(`top-up ${t.transaction_id}: ${outOfBank.toString()} left our books, the provider credited ${intoWallet.toString()}`);
+    if (theirs && providerStatus === 'SUCCESS')
+      credited.set(`${t.method} ${theirs.phone}`, (credited.get(`${t.method} ${theirs.phone}`) ?? Money.zero()).plus(theirs.amount));
   }
   // E-wallet side: each wallet that started at 0.00 holds exactly what our top-ups credited.
   for (const phone of opts.walletsFromZero ?? []) {
-    for (const [method, sb] of [['GOPAY', sandboxes.gopay], ['SHOPEE_PAY', sandboxes.shopeepay]] as const) {
+    for (const [method, sb] of [
+      ['GOPAY', sandboxes.gopay],
+      ['SHOPEE_PAY', sandboxes.shopeepay],
+    ] as const) {
       const w = await sb.control.wallet(phone);
       const expected = credited.get(`${method} ${w?.phone ?? phone}`) ?? Money.zero();
       if (w && !w.balance.equals(expected)) v.push(`${method} wallet ${phone}: holds ${w.balance.toString()}, our top-ups credited ${expected.toString()}`);
@@ -470,25 +518,36 @@ export async function payoutBoundary(orm: Orm, bank: SandboxTransfers): Promise<
       join merchants m on m.id = p.merchant_id
       join accounts a on a.merchant_id = p.merchant_id
       left join ledger_entries e on e.account_id = a.id and e.transaction_id in (p.reference, p.reference || ':RETURN')
-     group by p.reference, m.code, p.status, p.amount, p.bank_account_number`)) as { reference: string; merchant: string; status: string; amount: string; account: string; out_of_merchant: string }[];
+     group by p.reference, m.code, p.status, p.amount, p.bank_account_number`)) as {
+    reference: string;
+    merchant: string;
+    status: string;
+    amount: string;
+    account: string;
+    out_of_merchant: string;
+  }[];
   const creditedTo = new Map<string, Money>();
   for (const p of rows) {
     const theirs = bank.find(p.reference);
     const bankStatus = theirs?.status ?? 'NEVER_SEEN';
     const agrees = p.status === 'SUCCESS' ? bankStatus === 'SUCCESS' : p.status === 'FAILED' ? bankStatus === 'FAILED' || bankStatus === 'NEVER_SEEN' : false;
     if (!agrees) v.push(`payout ${p.reference}: ours ${p.status}, bank ${bankStatus}`);
-    if (theirs && (!theirs.amount.equals(Money.parse(p.amount)) || theirs.accountNumber !== p.account)) v.push(`payout ${p.reference}: ours ${p.amount} to ${p.account}, the bank's ${theirs.amount.toString()} to ${theirs.accountNumber}`);
+    if (theirs && (!theirs.amount.equals(Money.parse(p.amount)) || theirs.accountNumber !== p.account))
+      v.push(`payout ${p.reference}: ours ${p.amount} to ${p.account}, the bank's ${theirs.amount.toString()} to ${theirs.accountNumber}`);
     const credited = bankStatus === 'SUCCESS' ? theirs!.amount : Money.zero();
-    if (p.out_of_merchant !== credited.toString()) v.push(`payout ${p.reference}: ${p.out_of_merchant} left the merchant's account, the bank credited ${credited.toString()}`);
+    if (p.out_of_merchant !== credited.toString())
+      v.push(`payout ${p.reference}: ${p.out_of_merchant} left the merchant's account, the bank credited ${credited.toString()}`);
     creditedTo.set(p.merchant, (creditedTo.get(p.merchant) ?? Money.zero()).plus(credited));
   }
   const ours = new Set(rows.map((p) => p.reference));
-  for (const t of bank.all()) if (!ours.has(t.reference)) v.push(`the bank holds transfer ${t.reference} (${t.status} ${t.amount.toString()}) we have no payout for`);
+  for (const t of bank.all())
+    if (!ours.has(t.reference)) v.push(`the bank holds transfer ${t.reference} (${t.status} ${t.amount.toString()}) we have no payout for`);
   const merchants = new PostgresMerchantRepository(orm);
   for (const m of await merchants.list()) {
     const { statement } = await new MerchantStatementQuery(merchants).execute(m.code, '2000-01-01', '2100-12-31');
     const credited = creditedTo.get(m.code) ?? Money.zero();
-    if (statement.totals.payouts !== credited.minor) v.push(`merchant ${m.code}: its statement pays out ${statement.totals.payouts} sen, the bank credited ${credited.toString()}`);
+    if (statement.totals.payouts !== credited.minor)
+      v.push(`merchant ${m.code}: its statement pays out ${statement.totals.payouts} sen, the bank credited ${credited.toString()}`);
   }
   return v;
 }

@@ -11,5 +11,9 @@ import { memoryModule } from '../../src/entrypoints/composition/memory.module.ts
  * with the in-memory adapter group (no Redis, no Kafka, no worker started).
  */
 export function fixtureContainer(orm: Orm, modules: ContainerModule[]): Container {
-  return createContainer({ config: loadConfig({ NODE_ENV: 'test' }), logger: pino({ level: 'silent' }), service: 'test-fixtures' }, [persistenceModule({ kind: 'open', orm }), memoryModule(), ...modules]);
+  return createContainer({ config: loadConfig({ NODE_ENV: 'test' }), logger: pino({ level: 'silent' }), service: 'test-fixtures' }, [
+    persistenceModule({ kind: 'open', orm }),
+    memoryModule(),
+    ...modules,
+  ]);
 }

@@ -10,7 +10,10 @@ export interface TestUser {
 }
 
 /** A user and its ACTIVE IDR account, straight in the database (for suites that do not test registration). */
-export async function createUser(orm: Orm, opts: { balance?: string; role?: 'USER' | 'ADMIN'; status?: 'ACTIVE' | 'SUSPENDED' | 'CLOSED' } = {}): Promise<TestUser> {
+export async function createUser(
+  orm: Orm,
+  opts: { balance?: string; role?: 'USER' | 'ADMIN'; status?: 'ACTIVE' | 'SUSPENDED' | 'CLOSED' } = {},
+): Promise<TestUser> {
   const username = uniq('fx_');
   const email = `${username}@example.com`;
   const phone = `+62812${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;

@@ -13,7 +13,17 @@ const payers = JSON.parse(process.env.CHILD_PAYERS!) as string[];
 const ids = JSON.parse(process.env.CHILD_IDS!) as string[];
 await Promise.allSettled(
   payers.map((accountId, i) =>
-    ledger.post({ plan: () => Promise.resolve(paymentLegs({ payerAccountId: accountId, merchantAccountId: merchant.accountId, split: splitPayment(Money.parse('10000.00'), merchant, BI_QRIS_FEE_TABLE), row: { transactionId: ids[i]!, type: 'PAYMENT', status: 'SUCCESS' } })) }),
+    ledger.post({
+      plan: () =>
+        Promise.resolve(
+          paymentLegs({
+            payerAccountId: accountId,
+            merchantAccountId: merchant.accountId,
+            split: splitPayment(Money.parse('10000.00'), merchant, BI_QRIS_FEE_TABLE),
+            row: { transactionId: ids[i]!, type: 'PAYMENT', status: 'SUCCESS' },
+          }),
+        ),
+    }),
   ),
 );
 await orm.close(true);

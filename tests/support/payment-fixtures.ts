@@ -44,7 +44,9 @@ export async function createCustomer(orm: Orm, opts: { balance?: string; role?: 
     phone,
     opts.role ?? 'USER',
   ])) as [{ id: number }];
-  const [a] = (await conn.execute(`insert into accounts (user_id, kyc_tier) values (?, ?) returning id`, [u.id, opts.tier ?? 'REGISTERED'])) as [{ id: string }];
+  const [a] = (await conn.execute(`insert into accounts (user_id, kyc_tier) values (?, ?) returning id`, [u.id, opts.tier ?? 'REGISTERED'])) as [
+    { id: string },
+  ];
   if (opts.balance && opts.balance !== '0.00') {
     await paymentKit(orm, { topic: 'test' }).credit.execute({
       accountId: a.id,
@@ -76,7 +78,14 @@ export async function createMerchant(
   const repo = paymentKit(orm).merchants;
   const code = opts.code ?? uniq('M-');
   const existing = await repo.findByCode(code);
-  if (!existing) await repo.create({ code, name: opts.name ?? `Merchant ${code}`, category: opts.category ?? 'REGULAR', bankAccount: { bankCode: 'BCA', accountNumber: '1234567890', holderName: 'Budi Santoso' }, feeBps: opts.feeBps ?? null });
+  if (!existing)
+    await repo.create({
+      code,
+      name: opts.name ?? `Merchant ${code}`,
+      category: opts.category ?? 'REGULAR',
+      bankAccount: { bankCode: 'BCA', accountNumber: '1234567890', holderName: 'Budi Santoso' },
+      feeBps: opts.feeBps ?? null,
+    });
   if (opts.status && opts.status !== 'ACTIVE') await repo.changeStatus(code, opts.status, () => {});
   return (await repo.findByCode(code))!;
 }
@@ -108,7 +117,13 @@ export function paymentKit(
     feeTable: BI_QRIS_FEE_TABLE,
     topUpMaxAmount: Money.parse('20000000.00'),
     sendDeadlineMs,
-    reconcile: { intervalMs: 50, olderThanSeconds: opts.olderThanSeconds ?? 0, notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs, SHOPEE_PAY: notFoundFinalAfterMs }, leaseMs: opts.leaseMs ?? 10_000, backoffMaxMs: 200 },
+    reconcile: {
+      intervalMs: 50,
+      olderThanSeconds: opts.olderThanSeconds ?? 0,
+      notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs, SHOPEE_PAY: notFoundFinalAfterMs },
+      leaseMs: opts.leaseMs ?? 10_000,
+      backoffMaxMs: 200,
+    },
   };
   const c = fixtureContainer(orm, [memoryEWalletModule({ GOPAY: gopay, SHOPEE_PAY: shopeepay }), paymentBindings({ settings, reconciler: false })]);
   const newReconciler = c.get(PAYMENT.NewReconciler);

@@ -1,6 +1,13 @@
 import { Money } from '../../src/domain/shared/money.ts';
 import type { TopUpStatus } from '../../src/domain/ewallet/ewallet-provider.ts';
-import type { GoPayCredentials, SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallet, ShopeePayCredentials } from '../../src/adapters/ewallet/sandbox/index.ts';
+import type {
+  GoPayCredentials,
+  SandboxBehaviour,
+  SandboxOperation,
+  SandboxTopUp,
+  SandboxWallet,
+  ShopeePayCredentials,
+} from '../../src/adapters/ewallet/sandbox/index.ts';
 
 /**
  * What the bank workload and its checks need from the providers' sandboxes: their base URLs and
@@ -59,7 +66,15 @@ export class HttpSandboxControl implements SandboxControl {
   async topUp(reference: string): Promise<SandboxTopUp | null> {
     const r = await this.call('GET', `/sandbox/topups/${encodeURIComponent(reference)}`);
     if (r.status === 404 || !r.json) return null;
-    const j = r.json as { reference: string; phone: string; amount: string; status: TopUpStatus; providerReference: string; reason: string | null; createdAt: string };
+    const j = r.json as {
+      reference: string;
+      phone: string;
+      amount: string;
+      status: TopUpStatus;
+      providerReference: string;
+      reason: string | null;
+      createdAt: string;
+    };
     return {
       reference: j.reference,
       phone: j.phone,

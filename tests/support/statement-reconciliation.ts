@@ -20,12 +20,17 @@ export async function statementExceptions(orm: Orm, sandboxes: SandboxesUnderTes
   });
   const days = (await orm.em
     .getConnection()
-    .execute(`select distinct to_char((created_at at time zone 'Asia/Jakarta')::date, 'YYYY-MM-DD') as day from historical_transactions where transaction_type = 'TOPUP' order by 1`)) as { day: string }[];
+    .execute(
+      `select distinct to_char((created_at at time zone 'Asia/Jakarta')::date, 'YYYY-MM-DD') as day from historical_transactions where transaction_type = 'TOPUP' order by 1`,
+    )) as { day: string }[];
   const v: string[] = [];
   for (const { day } of days) {
     for (const provider of ['GOPAY', 'SHOPEE_PAY'] as const) {
       const run = await handler.execute({ provider, date: day, triggeredBy: 'bank-invariant' });
-      for (const e of run.exceptions) v.push(`reconciliation ${provider} ${day}: ${e.kind} ${e.reference} (ours ${e.ourStatus ?? '-'} ${e.ourAmount?.toString() ?? '-'}, provider ${e.providerStatus ?? '-'} ${e.providerAmount?.toString() ?? '-'})`);
+      for (const e of run.exceptions)
+        v.push(
+          `reconciliation ${provider} ${day}: ${e.kind} ${e.reference} (ours ${e.ourStatus ?? '-'} ${e.ourAmount?.toString() ?? '-'}, provider ${e.providerStatus ?? '-'} ${e.providerAmount?.toString() ?? '-'})`,
+        );
     }
   }
   return v;

@@ -20,7 +20,9 @@ export async function createTxUser(orm: Orm): Promise<TxUser> {
   const email = `${username}@mail.example`;
   const phone = `+62812${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const conn = orm.em.getConnection();
-  const [u] = (await conn.execute(`insert into users (username, email, phone, password) values (?, ?, ?, 'x') returning id`, [username, email, phone])) as [{ id: number }];
+  const [u] = (await conn.execute(`insert into users (username, email, phone, password) values (?, ?, ?, 'x') returning id`, [username, email, phone])) as [
+    { id: number },
+  ];
   const [a] = (await conn.execute(`insert into accounts (user_id, balance) values (?, 0) returning id`, [u.id])) as [{ id: string }];
   return { userId: u.id, username, email, phone, accountId: a.id };
 }

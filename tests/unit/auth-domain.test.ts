@@ -17,9 +17,12 @@ describe('Indonesian mobile numbers', () => {
     ['0811234567', '+62811234567'],
   ])('%s → %s', (input, expected) => expect(normaliseIndonesianPhone(input)).toBe(expected));
 
-  it.each(['', '0812', '02112345678', '+6221123456789', '+15551234567', '0812345678901234', '081212345', '08123456789a', '+62-', '0802345678', 'abc'])('refuses %s', (input) => {
-    expect(normaliseIndonesianPhone(input)).toBeNull();
-  });
+  it.each(['', '0812', '02112345678', '+6221123456789', '+15551234567', '0812345678901234', '081212345', '08123456789a', '+62-', '0802345678', 'abc'])(
+    'refuses %s',
+    (input) => {
+      expect(normaliseIndonesianPhone(input)).toBeNull();
+    },
+  );
 });
 
 describe('registration input', () => {
@@ -86,7 +89,14 @@ describe('refresh tokens and their families', () => {
     const out = rotate(family(), h('one'), { hash: h('two'), accessJti: 'j2', expiresAt: later(7200) }, later(60));
     expect(out.kind).toBe('rotated');
     if (out.kind !== 'rotated') return;
-    expect(out.family).toMatchObject({ currentHash: h('two'), usedHashes: [h('one')], accessJti: 'j2', rotatedAt: later(60), expiresAt: later(7200), revokedAt: null });
+    expect(out.family).toMatchObject({
+      currentHash: h('two'),
+      usedHashes: [h('one')],
+      accessJti: 'j2',
+      rotatedAt: later(60),
+      expiresAt: later(7200),
+      revokedAt: null,
+    });
   });
 
   it('a used token revokes the family, keeping the last access jti to deny', () => {

@@ -12,7 +12,14 @@ import { ListUsersHandler } from '../../src/application/auth/list-users/list-use
 import { EnsureDemoUserHandler } from '../../src/application/auth/ensure-demo-user/ensure-demo-user.handler.ts';
 import { SessionStarter } from '../../src/application/auth/shared/session.ts';
 import { hashRefreshToken } from '../../src/domain/identity/refresh-token.ts';
-import { FakeClock, FakePasswordHasher, InMemoryRefreshTokenFamilyRepository, InMemoryUserRepository, RecordingEventLog, fakeAccessTokens } from '../support/auth-fakes.ts';
+import {
+  FakeClock,
+  FakePasswordHasher,
+  InMemoryRefreshTokenFamilyRepository,
+  InMemoryUserRepository,
+  RecordingEventLog,
+  fakeAccessTokens,
+} from '../support/auth-fakes.ts';
 
 function setup() {
   const clock = new FakeClock();
@@ -34,7 +41,16 @@ function setup() {
     events,
     register: new RegisterHandler({ users, hasher }),
     login: new LoginHandler({ users, hasher, throttle, sessions, events, now: clock.now }),
-    refresh: new RefreshHandler({ users, families, accessTokens, kv, refreshTtlSeconds: 604800, accessTtlSeconds: 900, sessionMaxSeconds: 30 * 86400, now: clock.now }),
+    refresh: new RefreshHandler({
+      users,
+      families,
+      accessTokens,
+      kv,
+      refreshTtlSeconds: 604800,
+      accessTtlSeconds: 900,
+      sessionMaxSeconds: 30 * 86400,
+      now: clock.now,
+    }),
     logout: new LogoutHandler({ families, kv, accessTtlSeconds: 900 }),
     profile: new GetProfileHandler({ users }),
   };
@@ -49,7 +65,9 @@ describe('register', () => {
     expect(user).toMatchObject({ username: 'budi', email: 'budi@example.com', phone: '+6281234567890', role: 'USER', passwordHash: 'plain:rahasia-sekali' });
     expect(account).toMatchObject({ currency: 'IDR', accountStatus: 'ACTIVE' });
     expect(account.balance.toString()).toBe('0.00');
-    expect(s.users.events).toEqual([{ type: 'user.registered', key: String(user.id), payload: expect.objectContaining({ user_id: user.id, account_id: account.id }) }]);
+    expect(s.users.events).toEqual([
+      { type: 'user.registered', key: String(user.id), payload: expect.objectContaining({ user_id: user.id, account_id: account.id }) },
+    ]);
   });
 
   it('validates before hashing', async () => {
@@ -63,7 +81,10 @@ describe('register', () => {
   it('names the duplicate field', async () => {
     const s = setup();
     await s.register.execute(budi);
-    await expect(s.register.execute({ ...budi, username: 'other', email: 'other@example.com' })).rejects.toMatchObject({ code: 'PHONE_ALREADY_EXISTS', kind: 'conflict' });
+    await expect(s.register.execute({ ...budi, username: 'other', email: 'other@example.com' })).rejects.toMatchObject({
+      code: 'PHONE_ALREADY_EXISTS',
+      kind: 'conflict',
+    });
   });
 });
 
@@ -75,7 +96,11 @@ describe('login', () => {
       const { session } = await s.login.execute({ identifier, password: budi.password, clientIp: '1.2.3.4' });
       expect((await s.accessTokens.verify(session.accessToken)).userId).toBe(user.id);
       expect(session).toMatchObject({ expiresIn: 900, refreshExpiresIn: 604800 });
-      expect(s.families.families.get(session.sessionId)).toMatchObject({ userId: user.id, currentHash: hashRefreshToken(session.refreshToken), accessJti: session.accessJti });
+      expect(s.families.families.get(session.sessionId)).toMatchObject({
+        userId: user.id,
+        currentHash: hashRefreshToken(session.refreshToken),
+        accessJti: session.accessJti,
+      });
     }
     expect(s.events.events.map((e) => e.type)).toEqual(['user.logged_in', 'user.logged_in', 'user.logged_in']);
   });
@@ -101,9 +126,12 @@ describe('login', () => {
   it('refuses the 6th attempt before hashing', async () => {
     const s = setup();
     await s.register.execute(budi);
-    for (let i = 0; i < 5; i++) await expect(s.login.execute({ identifier: 'budi', password: 'nope-nope', clientIp: '1.1.1.1' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    for (let i = 0; i < 5; i++)
+      await expect(s.login.execute({ identifier: 'budi', password: 'nope-nope', clientIp: '1.1.1.1' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     s.hasher.verified = [];
-    await expect(s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' })).rejects.toMatchObject({ code: 'TOO_MANY_LOGIN_ATTEMPTS' });
+    await expect(s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' })).rejects.toMatchObject({
+      code: 'TOO_MANY_LOGIN_ATTEMPTS',
+    });
     expect(s.hasher.verified).toEqual([]);
   });
 
@@ -135,7 +163,11 @@ describe('refresh', () => {
     const next = (await s.refresh.execute(session.refreshToken)).session;
     expect(next.refreshToken).not.toBe(session.refreshToken);
     expect(next.sessionId).toBe(session.sessionId);
-    expect(s.families.families.get(session.sessionId)).toMatchObject({ currentHash: hashRefreshToken(next.refreshToken), usedHashes: [hashRefreshToken(session.refreshToken)], accessJti: next.accessJti });
+    expect(s.families.families.get(session.sessionId)).toMatchObject({
+      currentHash: hashRefreshToken(next.refreshToken),
+      usedHashes: [hashRefreshToken(session.refreshToken)],
+      accessJti: next.accessJti,
+    });
   });
 
   it('a reused token revokes the family and every access token it issued', async () => {
@@ -227,11 +259,14 @@ describe('when Redis cannot answer', () => {
     const sessions = new SessionStarter({ accessTokens: s.accessTokens, families: s.families, refreshTtlSeconds: 604800 });
     const login = new LoginHandler({ users: s.users, hasher: s.hasher, throttle, sessions, events: s.events });
     s.hasher.verified = [];
-    await expect(login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' })).rejects.toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', kind: 'unavailable' });
+    await expect(login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' })).rejects.toMatchObject({
+      code: 'SESSION_STORE_UNAVAILABLE',
+      kind: 'unavailable',
+    });
     expect(s.hasher.verified).toEqual([]);
   });
 
-  it('logout with an access token from before a refresh ends the session\'s current tokens too', async () => {
+  it("logout with an access token from before a refresh ends the session's current tokens too", async () => {
     const s = setup();
     await s.register.execute(budi);
     const { session } = await s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' });
@@ -241,12 +276,20 @@ describe('when Redis cannot answer', () => {
     await expect(s.refresh.execute(current.refreshToken)).rejects.toMatchObject({ code: 'INVALID_REFRESH_TOKEN' });
   });
 
-  it('reuse with Redis down answers 503 (family revoked); the next attempt writes the session\'s mark', async () => {
+  it("reuse with Redis down answers 503 (family revoked); the next attempt writes the session's mark", async () => {
     const s = setup();
     await s.register.execute(budi);
     const { session } = await s.login.execute({ identifier: 'budi', password: budi.password, clientIp: '1.1.1.1' });
     const next = (await s.refresh.execute(session.refreshToken)).session;
-    const down = new RefreshHandler({ users: s.users, families: s.families, accessTokens: s.accessTokens, kv: broken, refreshTtlSeconds: 604800, accessTtlSeconds: 900, now: s.clock.now });
+    const down = new RefreshHandler({
+      users: s.users,
+      families: s.families,
+      accessTokens: s.accessTokens,
+      kv: broken,
+      refreshTtlSeconds: 604800,
+      accessTtlSeconds: 900,
+      now: s.clock.now,
+    });
     await expect(down.execute(session.refreshToken)).rejects.toMatchObject({ code: 'SESSION_STORE_UNAVAILABLE', kind: 'unavailable' });
     expect(s.families.families.get(session.sessionId)?.revokedReason).toBe('REUSE_DETECTED');
     await expect(s.accessTokens.verify(next.accessToken)).resolves.toBeDefined(); // the mark is missing so far

@@ -6,7 +6,9 @@ describe('dependency outages map to 503', () => {
     ['a refused socket', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['PostgreSQL admin shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['PostgreSQL starting up', Object.assign(new Error('the database system is starting up'), { code: '57P03' })],
-    ...['08000', '08001', '08003', '08004', '08006', '57P02', '53300'].map((code) => [`PostgreSQL ${code}`, Object.assign(new Error('connection'), { code })] as [string, Error]),
+    ...['08000', '08001', '08003', '08004', '08006', '57P02', '53300'].map(
+      (code) => [`PostgreSQL ${code}`, Object.assign(new Error('connection'), { code })] as [string, Error],
+    ),
     ['a MikroORM connection exception', Object.assign(new Error('x'), { name: 'ConnectionException' })],
     ['ioredis offline', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
     ['ioredis timeout', new Error('Command timed out')],

@@ -20,19 +20,27 @@ describe('e-wallet sandboxes: HTTP control API and the factory', () => {
   });
 
   const ctl = (url: string, method: string, path: string, body?: unknown) =>
-    fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (r) => ({
-      status: r.status,
-      body: r.status === 204 ? null : ((await r.json()) as Record<string, unknown>),
-    }));
+    fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(
+      async (r) => ({
+        status: r.status,
+        body: r.status === 204 ? null : ((await r.json()) as Record<string, unknown>),
+      }),
+    );
 
   it('registers wallets, sets behaviours and settles top-ups over HTTP', async () => {
     const config = loadConfig({ NODE_ENV: 'test', EWALLET_RETRIES: '0' });
     expect(needsSandboxes(config)).toBe(true);
     const { providers } = createEWalletProviders(config, logger, sb);
-    for (const [method, url] of [['GOPAY', sb.gopay.url], ['SHOPEE_PAY', sb.shopeepay.url]] as const) {
+    for (const [method, url] of [
+      ['GOPAY', sb.gopay.url],
+      ['SHOPEE_PAY', sb.shopeepay.url],
+    ] as const) {
       const p = providers[method];
       const phone = '+62815' + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
-      expect(await ctl(url, 'POST', '/sandbox/wallets', { phone, name: 'Rina', balance: '500.00' })).toMatchObject({ status: 201, body: { phone, balance: '500.00' } });
+      expect(await ctl(url, 'POST', '/sandbox/wallets', { phone, name: 'Rina', balance: '500.00' })).toMatchObject({
+        status: 201,
+        body: { phone, balance: '500.00' },
+      });
       expect(await p.accountInquiry(phone)).toMatchObject({ name: 'Rina' });
       expect((await ctl(url, 'POST', '/sandbox/behaviours', { operation: 'topup', kind: 'slow' })).status).toBe(400);
       expect((await ctl(url, 'POST', '/sandbox/behaviours', { operation: 'topup', kind: 'pending', times: 1 })).status).toBe(204);
@@ -74,9 +82,15 @@ describe('e-wallet sandboxes: HTTP control API and the factory', () => {
     }
     await Promise.all([sb.gopay.notifier.idle(), sb.shopeepay.notifier.idle()]);
     expect(receiver.rejected).toEqual([]);
-    expect(receiver.received.map((n) => [n.method, n.reference]).sort()).toEqual([['GOPAY', refs[0]], ['SHOPEE_PAY', refs[1]]]);
+    expect(receiver.received.map((n) => [n.method, n.reference]).sort()).toEqual([
+      ['GOPAY', refs[0]],
+      ['SHOPEE_PAY', refs[1]],
+    ]);
     // A late webhook on request (the control API's notify): the same signed notification, sent again.
-    expect(await ctl(sb.gopay.url, 'POST', '/sandbox/notify', { reference: refs[0] })).toMatchObject({ status: 202, body: { reference: refs[0], status: 'SUCCESS' } });
+    expect(await ctl(sb.gopay.url, 'POST', '/sandbox/notify', { reference: refs[0] })).toMatchObject({
+      status: 202,
+      body: { reference: refs[0], status: 'SUCCESS' },
+    });
     expect((await ctl(sb.gopay.url, 'POST', '/sandbox/notify', { reference: uniq('never-sent') })).status).toBe(404);
     await sb.gopay.notifier.idle();
     expect(receiver.rejected).toEqual([]);

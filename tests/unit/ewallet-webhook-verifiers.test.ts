@@ -19,7 +19,13 @@ const cases: Array<[string, Case]> = [
     'GoPay',
     {
       verifier: new GoPayWebhookVerifier(secret),
-      body: { originalPartnerReferenceNo: 'tx-1', originalReferenceNo: 'GPT1', latestTransactionStatus: '00', transactionStatusDesc: 'Success', amount: { value: '10000.00', currency: 'IDR' } },
+      body: {
+        originalPartnerReferenceNo: 'tx-1',
+        originalReferenceNo: 'GPT1',
+        latestTransactionStatus: '00',
+        transactionStatusDesc: 'Success',
+        amount: { value: '10000.00', currency: 'IDR' },
+      },
       sign: (raw, key, at) => {
         const ts = gopayTimestamp(at);
         return { 'x-timestamp': ts, 'x-signature': signGopayNotification(key, raw, ts) };
@@ -44,7 +50,11 @@ describe.each(cases)('%s webhook verifier', (_name, c) => {
   const unauthenticated = expect.objectContaining({ code: 'INVALID_SIGNATURE', kind: 'unauthenticated' });
 
   it('accepts a notification signed over its raw body and a fresh timestamp', () => {
-    expect(c.verifier.verify(Buffer.from(raw), c.sign(raw, secret, new Date()))).toEqual({ reference: 'tx-1', status: 'SUCCESS', providerReference: expect.stringMatching(/^(GPT|SPT)1$/) });
+    expect(c.verifier.verify(Buffer.from(raw), c.sign(raw, secret, new Date()))).toEqual({
+      reference: 'tx-1',
+      status: 'SUCCESS',
+      providerReference: expect.stringMatching(/^(GPT|SPT)1$/),
+    });
   });
 
   it('refuses a tampered body', () => {
@@ -66,6 +76,8 @@ describe.each(cases)('%s webhook verifier', (_name, c) => {
 
   it('refuses a correctly signed body that is not a notification', () => {
     const junk = '{"hello":"world"}';
-    expect(() => c.verifier.verify(Buffer.from(junk), c.sign(junk, secret, new Date()))).toThrow(expect.objectContaining({ code: 'INVALID_NOTIFICATION', kind: 'invalid' }));
+    expect(() => c.verifier.verify(Buffer.from(junk), c.sign(junk, secret, new Date()))).toThrow(
+      expect.objectContaining({ code: 'INVALID_NOTIFICATION', kind: 'invalid' }),
+    );
   });
 });

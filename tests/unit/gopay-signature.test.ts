@@ -2,7 +2,14 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { GoPayEWalletProvider } from '../../src/adapters/ewallet/gopay/gopay-ewallet-provider.ts';
-import { GOPAY_PATHS, basicAuth, gopayStringToSign, gopayTimestamp, parseGopayTimestamp, signGopayRequest } from '../../src/adapters/ewallet/gopay/gopay-protocol.ts';
+import {
+  GOPAY_PATHS,
+  basicAuth,
+  gopayStringToSign,
+  gopayTimestamp,
+  parseGopayTimestamp,
+  signGopayRequest,
+} from '../../src/adapters/ewallet/gopay/gopay-protocol.ts';
 import { DEFAULT_CALL_OPTIONS } from '../../src/adapters/ewallet/provider-http.ts';
 import { type GoPaySandbox, startGoPaySandbox } from '../../src/adapters/ewallet/sandbox/gopay-sandbox.ts';
 
@@ -40,7 +47,12 @@ describe('GoPay sandbox authentication', () => {
   async function token(): Promise<string> {
     const res = await fetch(sb.url + GOPAY_PATHS.token, {
       method: 'POST',
-      headers: { authorization: basicAuth(sb.credentials.clientId, sb.credentials.clientSecret), 'x-client-key': sb.credentials.clientId, 'x-timestamp': gopayTimestamp(), 'content-type': 'application/json' },
+      headers: {
+        authorization: basicAuth(sb.credentials.clientId, sb.credentials.clientSecret),
+        'x-client-key': sb.credentials.clientId,
+        'x-timestamp': gopayTimestamp(),
+        'content-type': 'application/json',
+      },
       body: '{"grantType":"client_credentials"}',
     });
     expect(res.status).toBe(200);

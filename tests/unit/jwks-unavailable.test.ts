@@ -35,11 +35,17 @@ describe('JWKS unreachable', () => {
       expect((await verifier.verify(token)).userId).toBe(7);
       // A token signed by a key the JWKS does not hold is still invalid (401), after a successful fetch.
       const other = new JwtAccessTokenService(
-        loadJwtKeys(loadConfig({ JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() })),
+        loadJwtKeys(
+          loadConfig({
+            JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+          }),
+        ),
         opts,
         new InMemoryKeyValueStore(),
       );
-      await expect(verifier.verify(other.issue({ userId: 8, username: 'x', role: 'USER', sessionId: randomUUID() }).token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+      await expect(verifier.verify(other.issue({ userId: 8, username: 'x', role: 'USER', sessionId: randomUUID() }).token)).rejects.toMatchObject({
+        code: 'INVALID_TOKEN',
+      });
     } finally {
       server.close();
     }

@@ -44,22 +44,33 @@ describe('access tokens (ES256)', () => {
     ['another key pair with the same kid', () => jwt.sign(claims, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey, signOpts)],
     ['wrong issuer', () => jwt.sign(claims, privateKey, { ...signOpts, issuer: 'evil' })],
     ['wrong audience', () => jwt.sign(claims, privateKey, { ...signOpts, audience: 'other-api' })],
-    ['expired', () => {
-      const { expiresIn: _e, ...rest } = signOpts;
-      return jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }, privateKey, rest);
-    }],
+    [
+      'expired',
+      () => {
+        const { expiresIn: _e, ...rest } = signOpts;
+        return jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }, privateKey, rest);
+      },
+    ],
     ['typ refresh', () => jwt.sign({ ...claims, typ: 'refresh' }, privateKey, signOpts)],
     ['unknown kid', () => jwt.sign(claims, privateKey, { ...signOpts, keyid: 'nope' })],
-    ['no kid', () => {
-      const { keyid: _k, ...rest } = signOpts;
-      return jwt.sign(claims, privateKey, rest);
-    }],
+    [
+      'no kid',
+      () => {
+        const { keyid: _k, ...rest } = signOpts;
+        return jwt.sign(claims, privateKey, rest);
+      },
+    ],
     ['bad role', () => jwt.sign({ ...claims, role: 'ROOT' }, privateKey, signOpts)],
-    ['tampered payload', () => {
-      const [h, , s] = service.issue(subject).token.split('.');
-      const p = Buffer.from(JSON.stringify({ ...claims, sub: '1', role: 'ADMIN', iss: opts.issuer, aud: opts.audience, exp: 9999999999, jti: 'x' })).toString('base64url');
-      return `${h}.${p}.${s}`;
-    }],
+    [
+      'tampered payload',
+      () => {
+        const [h, , s] = service.issue(subject).token.split('.');
+        const p = Buffer.from(JSON.stringify({ ...claims, sub: '1', role: 'ADMIN', iss: opts.issuer, aud: opts.audience, exp: 9999999999, jti: 'x' })).toString(
+          'base64url',
+        );
+        return `${h}.${p}.${s}`;
+      },
+    ],
     ['garbage', () => 'not.a.jwt'],
   ];
   it.each(attacks)('refuses %s', async (_name, make) => {

@@ -6,7 +6,11 @@ import { AesGcmIdentityCipher } from '../../src/adapters/security/aes-gcm-identi
 
 describe('KYC identity documents', () => {
   it('accepts a 16-digit KTP number, ignoring spaces, dots and dashes, and refuses anything else', () => {
-    expect(parseIdentity({ idType: 'ktp', idNumber: '3174 0512-3456.7890', name: '  Budi Santoso ' })).toEqual({ idType: 'KTP', idNumber: '3174051234567890', name: 'Budi Santoso' });
+    expect(parseIdentity({ idType: 'ktp', idNumber: '3174 0512-3456.7890', name: '  Budi Santoso ' })).toEqual({
+      idType: 'KTP',
+      idNumber: '3174051234567890',
+      name: 'Budi Santoso',
+    });
     expect(parseIdentity({ idType: 'KTP', idNumber: '3174051234567890' }).name).toBeNull();
     expect(() => parseIdentity({ idType: 'PASSPORT', idNumber: '3174051234567890' })).toThrow(/id type/);
     expect(() => parseIdentity({ idType: 'KTP', idNumber: '317405123456789' })).toThrow(/16 digits/);

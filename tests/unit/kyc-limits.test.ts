@@ -28,11 +28,18 @@ describe("Bank Indonesia's e-money limits (pure rules)", () => {
     const zero = { incomingThisMonth: 0n, inFlight: 0n };
     expect(codeOf(() => assertMayReceive('UNREGISTERED', L, 1_500_000_00n, 500_000_00n, zero))).toBeNull();
     expect(codeOf(() => assertMayReceive('UNREGISTERED', L, 1_500_000_00n, 500_000_01n, zero))).toBe('BALANCE_LIMIT_EXCEEDED');
-    expect(codeOf(() => assertMayReceive('UNREGISTERED', L, 1_000_000_00n, 600_000_00n, { incomingThisMonth: 0n, inFlight: 500_000_00n }))).toBe('BALANCE_LIMIT_EXCEEDED');
+    expect(codeOf(() => assertMayReceive('UNREGISTERED', L, 1_000_000_00n, 600_000_00n, { incomingThisMonth: 0n, inFlight: 500_000_00n }))).toBe(
+      'BALANCE_LIMIT_EXCEEDED',
+    );
     expect(() => assertMayReceive('UNREGISTERED', L, 1_500_000_00n, 600_000_00n, zero)).toThrow(/2000000\.00 IDR.*500000\.00 IDR more/);
-    expect(codeOf(() => assertMayReceive('REGISTERED', L, 0n, 10_000_000_00n, { incomingThisMonth: 35_000_000_00n, inFlight: 0n }))).toBe('MONTHLY_LIMIT_EXCEEDED');
+    expect(codeOf(() => assertMayReceive('REGISTERED', L, 0n, 10_000_000_00n, { incomingThisMonth: 35_000_000_00n, inFlight: 0n }))).toBe(
+      'MONTHLY_LIMIT_EXCEEDED',
+    );
     expect(() => assertMayReceive('REGISTERED', L, 0n, 10_000_000_00n, { incomingThisMonth: 35_000_000_00n, inFlight: 0n })).toThrow(/5000000\.00 IDR remains/);
-    expect(remaining('REGISTERED', L, 19_000_000_00n, { incomingThisMonth: 41_000_000_00n, inFlight: 0n })).toEqual({ balance: 1_000_000_00n, monthlyIncoming: 0n });
+    expect(remaining('REGISTERED', L, 19_000_000_00n, { incomingThisMonth: 41_000_000_00n, inFlight: 0n })).toEqual({
+      balance: 1_000_000_00n,
+      monthlyIncoming: 0n,
+    });
   });
 
   it('the calendar month is Asia/Jakarta (UTC+7)', () => {

@@ -15,7 +15,8 @@ const row = { transactionId: 'PAY-1', type: 'PAYMENT' as const, status: 'SUCCESS
 
 describe('MDR (Bank Indonesia QRIS table)', () => {
   it('charges each category its rate, MICRO nothing up to Rp500,000 inclusive', () => {
-    const fee = (amount: string, c: (typeof MERCHANT_CATEGORIES)[number]) => splitPayment(m(amount), { category: c, feeBps: null }, BI_QRIS_FEE_TABLE).fee.toString();
+    const fee = (amount: string, c: (typeof MERCHANT_CATEGORIES)[number]) =>
+      splitPayment(m(amount), { category: c, feeBps: null }, BI_QRIS_FEE_TABLE).fee.toString();
     expect(fee('100000.00', 'REGULAR')).toBe('700.00');
     expect(fee('100000.00', 'FUEL')).toBe('400.00');
     expect(fee('100000.00', 'PUBLIC_SERVICE')).toBe('400.00');
@@ -66,9 +67,14 @@ describe('MDR (Bank Indonesia QRIS table)', () => {
 });
 
 describe('planPosting (the ledger rules, pure)', () => {
-  const customer = (id: string, balance: bigint, status: LockedAccount['status'] = 'ACTIVE'): LockedAccount => ({ id, userId: 1, status, balance: Money.ofMinor(balance) });
+  const customer = (id: string, balance: bigint, status: LockedAccount['status'] = 'ACTIVE'): LockedAccount => ({
+    id,
+    userId: 1,
+    status,
+    balance: Money.ofMinor(balance),
+  });
 
-  it('property: a payment\'s legs sum to zero; the payer never goes below zero; merchant and fee legs are deferred with a zero floor', () => {
+  it("property: a payment's legs sum to zero; the payer never goes below zero; merchant and fee legs are deferred with a zero floor", () => {
     fc.assert(
       fc.property(minor, minor, category, fc.option(bps, { nil: null }), (balance, amount, c, override) => {
         const split = splitPayment(Money.ofMinor(amount), { category: c, feeBps: override }, BI_QRIS_FEE_TABLE);
@@ -114,9 +120,39 @@ describe('planPosting (the ledger rules, pure)', () => {
     expect(code(() => planPosting(legs('x', 'x'), new Map([['x', customer('x', 1000n)]])))).toBe('SELF_TRANSFER');
     expect(code(() => planPosting(legs('x', 'y'), new Map([['y', customer('y', 0n)]])))).toBe('ACCOUNT_NOT_FOUND');
     expect(code(() => planPosting(legs('x', 'y'), new Map([['x', customer('x', 1000n)]])))).toBe('RECIPIENT_NOT_FOUND');
-    expect(code(() => planPosting(legs('x', 'y'), new Map([['x', customer('x', 1000n, 'SUSPENDED')], ['y', customer('y', 0n)]])))).toBe('ACCOUNT_NOT_ACTIVE');
-    expect(code(() => planPosting(legs('x', 'y'), new Map([['x', customer('x', 1000n)], ['y', customer('y', 0n, 'CLOSED')]])))).toBe('RECIPIENT_NOT_ACTIVE');
-    expect(code(() => planPosting([{ accountId: 'x', kind: 'customer', delta: -1n, rule: 'any' }, { accountId: 'y', kind: 'system', delta: 2n, rule: 'any' }], new Map([['x', customer('x', 5n)]])))).toMatch(/sum to zero/);
+    expect(
+      code(() =>
+        planPosting(
+          legs('x', 'y'),
+          new Map([
+            ['x', customer('x', 1000n, 'SUSPENDED')],
+            ['y', customer('y', 0n)],
+          ]),
+        ),
+      ),
+    ).toBe('ACCOUNT_NOT_ACTIVE');
+    expect(
+      code(() =>
+        planPosting(
+          legs('x', 'y'),
+          new Map([
+            ['x', customer('x', 1000n)],
+            ['y', customer('y', 0n, 'CLOSED')],
+          ]),
+        ),
+      ),
+    ).toBe('RECIPIENT_NOT_ACTIVE');
+    expect(
+      code(() =>
+        planPosting(
+          [
+            { accountId: 'x', kind: 'customer', delta: -1n, rule: 'any' },
+            { accountId: 'y', kind: 'system', delta: 2n, rule: 'any' },
+          ],
+          new Map([['x', customer('x', 5n)]]),
+        ),
+      ),
+    ).toMatch(/sum to zero/);
   });
 
   it('a merchant debit that the conditional update refuses is MERCHANT_INSUFFICIENT_FUNDS; a refused credit MERCHANT_NOT_ACTIVE', () => {
@@ -132,7 +168,13 @@ describe('planPosting (the ledger rules, pure)', () => {
       ['f', 'INSUFFICIENT_FUNDS'],
       ['m', 'MERCHANT_INSUFFICIENT_FUNDS'],
     ]);
-    const credit = planPosting([{ accountId: 'c', kind: 'customer', delta: -5n, rule: 'active' }, { accountId: 'm', kind: 'merchant', delta: 5n, rule: 'active' }], new Map([['c', customer('c', 5n)]]));
+    const credit = planPosting(
+      [
+        { accountId: 'c', kind: 'customer', delta: -5n, rule: 'active' },
+        { accountId: 'm', kind: 'merchant', delta: 5n, rule: 'active' },
+      ],
+      new Map([['c', customer('c', 5n)]]),
+    );
     expect(credit.deferred[0]!.rejection.code).toBe('MERCHANT_NOT_ACTIVE');
   });
 });
@@ -140,30 +182,36 @@ describe('planPosting (the ledger rules, pure)', () => {
 describe('refunds (pure)', () => {
   it('property: refunds in any pieces never exceed what was paid; the fee comes back exactly once, in proportion', () => {
     fc.assert(
-      fc.property(minor, category, fc.option(bps, { nil: null }), fc.array(fc.bigInt({ min: 1n, max: 10_000_000_000n }), { minLength: 1, maxLength: 8 }), (amount, c, override, pieces) => {
-        const split = splitPayment(Money.ofMinor(amount), { category: c, feeBps: override }, BI_QRIS_FEE_TABLE);
-        let refunded = Money.zero();
-        let feeBack = 0n;
-        for (const piece of [...pieces, undefined]) {
-          let d;
-          try {
-            d = decideRefund(split, refunded, piece === undefined ? undefined : Money.ofMinor(piece));
-          } catch (err) {
-            expect(['REFUND_EXCEEDS_PAYMENT', 'TRANSACTION_NOT_REFUNDABLE']).toContain((err as DomainError).code);
-            continue;
+      fc.property(
+        minor,
+        category,
+        fc.option(bps, { nil: null }),
+        fc.array(fc.bigInt({ min: 1n, max: 10_000_000_000n }), { minLength: 1, maxLength: 8 }),
+        (amount, c, override, pieces) => {
+          const split = splitPayment(Money.ofMinor(amount), { category: c, feeBps: override }, BI_QRIS_FEE_TABLE);
+          let refunded = Money.zero();
+          let feeBack = 0n;
+          for (const piece of [...pieces, undefined]) {
+            let d;
+            try {
+              d = decideRefund(split, refunded, piece === undefined ? undefined : Money.ofMinor(piece));
+            } catch (err) {
+              expect(['REFUND_EXCEEDS_PAYMENT', 'TRANSACTION_NOT_REFUNDABLE']).toContain((err as DomainError).code);
+              continue;
+            }
+            expect(d.feeReversed.minor).toBeLessThanOrEqual(d.amount.minor);
+            expect(d.fromMerchant.minor + d.feeReversed.minor).toBe(d.amount.minor);
+            expect(legsBalance(refundLegs({ payerAccountId: 'p', merchantAccountId: 'm', decision: d, row: { ...row, type: 'REFUND' } }))).toBe(true);
+            refunded = refunded.plus(d.amount);
+            feeBack += d.feeReversed.minor;
+            expect(refunded.minor).toBeLessThanOrEqual(amount);
+            expect(feeBack).toBeLessThanOrEqual(split.fee.minor);
           }
-          expect(d.feeReversed.minor).toBeLessThanOrEqual(d.amount.minor);
-          expect(d.fromMerchant.minor + d.feeReversed.minor).toBe(d.amount.minor);
-          expect(legsBalance(refundLegs({ payerAccountId: 'p', merchantAccountId: 'm', decision: d, row: { ...row, type: 'REFUND' } }))).toBe(true);
-          refunded = refunded.plus(d.amount);
-          feeBack += d.feeReversed.minor;
-          expect(refunded.minor).toBeLessThanOrEqual(amount);
-          expect(feeBack).toBeLessThanOrEqual(split.fee.minor);
-        }
-        // The final "everything left" refund always succeeds or nothing was left: fully refunded, all fee back.
-        expect(refunded.minor).toBe(amount);
-        expect(feeBack).toBe(split.fee.minor);
-      }),
+          // The final "everything left" refund always succeeds or nothing was left: fully refunded, all fee back.
+          expect(refunded.minor).toBe(amount);
+          expect(feeBack).toBe(split.fee.minor);
+        },
+      ),
     );
   });
 
@@ -179,6 +227,11 @@ describe('merchant fields', () => {
     expect(() => validateNewMerchant({ code: 'bad code', name: 'x', category: 'REGULAR' })).toThrow(/code/);
     expect(() => validateNewMerchant({ code: 'OK-1', name: 'x', category: 'SHOP' })).toThrow(/category/);
     expect(() => validateNewMerchant({ code: 'OK-1', name: 'x', category: 'REGULAR', feeBps: 10_001 })).toThrow(/fee/);
-    expect(validateNewMerchant({ code: ' OK-1 ', name: ' Toko ', category: 'MICRO' })).toMatchObject({ code: 'OK-1', name: 'Toko', category: 'MICRO', feeBps: null });
+    expect(validateNewMerchant({ code: ' OK-1 ', name: ' Toko ', category: 'MICRO' })).toMatchObject({
+      code: 'OK-1',
+      name: 'Toko',
+      category: 'MICRO',
+      feeBps: null,
+    });
   });
 });

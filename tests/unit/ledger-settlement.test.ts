@@ -4,9 +4,23 @@ import { decideSettlement } from '../../src/domain/ledger/settlement.ts';
 import type { LedgerTransaction, TransactionStatus } from '../../src/domain/ledger/transaction.ts';
 
 const topUp = (status: TransactionStatus): LedgerTransaction => ({
-  id: '1', userId: 7, accountId: 'acc-1', transactionId: 'TOP-1', type: 'TOPUP', status, amount: Money.parse('50000.00'),
-  balanceBefore: Money.parse('100000.00'), balanceAfter: Money.parse('50000.00'), currency: 'IDR', description: null,
-  externalReference: null, paymentMethod: 'SHOPEE_PAY', metadata: null, relatedTransactionId: null, createdAt: new Date(), updatedAt: new Date(),
+  id: '1',
+  userId: 7,
+  accountId: 'acc-1',
+  transactionId: 'TOP-1',
+  type: 'TOPUP',
+  status,
+  amount: Money.parse('50000.00'),
+  balanceBefore: Money.parse('100000.00'),
+  balanceAfter: Money.parse('50000.00'),
+  currency: 'IDR',
+  description: null,
+  externalReference: null,
+  paymentMethod: 'SHOPEE_PAY',
+  metadata: null,
+  relatedTransactionId: null,
+  createdAt: new Date(),
+  updatedAt: new Date(),
 });
 
 describe('decideSettlement (PENDING → final, pure)', () => {
@@ -18,13 +32,18 @@ describe('decideSettlement (PENDING → final, pure)', () => {
     }
   });
 
-  it('a failure releases exactly the amount from the provider\'s settlement account, with a REFUND row linked to the top-up', () => {
+  it("a failure releases exactly the amount from the provider's settlement account, with a REFUND row linked to the top-up", () => {
     const d = decideSettlement(topUp('PENDING'), 'FAILED', 'DECLINED');
     if (d.kind !== 'apply' || !d.release) throw new Error('expected a release');
     expect(d.release.amount.toString()).toBe('50000.00');
     expect(d.release.from).toEqual({ system: 'SHOPEE_PAY_SETTLEMENT' });
     expect(d.release.to).toEqual({ accountId: 'acc-1' });
     expect(d.release.toRule).toBe('any');
-    expect(d.release.toRow).toMatchObject({ type: 'REFUND', status: 'SUCCESS', relatedTransactionId: 'TOP-1', metadata: { refund_of: 'TOP-1', reason: 'DECLINED' } });
+    expect(d.release.toRow).toMatchObject({
+      type: 'REFUND',
+      status: 'SUCCESS',
+      relatedTransactionId: 'TOP-1',
+      metadata: { refund_of: 'TOP-1', reason: 'DECLINED' },
+    });
   });
 });

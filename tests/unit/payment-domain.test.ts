@@ -81,7 +81,22 @@ describe('amounts', () => {
     expect(amountField.parse(jsonNumberOf('10000')).toString()).toBe('10000.00');
     expect(amountField.parse('0.1').minor).toBe(10n);
     expect(amountField.parse(jsonNumberOf('0.29')).minor).toBe(29n);
-    for (const bad of ['1.001', '1e3', '-1', jsonNumberOf('0'), '0.00', 'NaN', '', jsonNumberOf('1e21'), jsonNumberOf('0.29999999999999999'), 10000, '10000000000000.00', null, true, {}]) {
+    for (const bad of [
+      '1.001',
+      '1e3',
+      '-1',
+      jsonNumberOf('0'),
+      '0.00',
+      'NaN',
+      '',
+      jsonNumberOf('1e21'),
+      jsonNumberOf('0.29999999999999999'),
+      10000,
+      '10000000000000.00',
+      null,
+      true,
+      {},
+    ]) {
       expect(amountField.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
@@ -124,7 +139,16 @@ describe('balance cache', () => {
 });
 
 describe('TopUpHandler with fakes', () => {
-  const account: Account = { id: 'acc-1', userId: 7, systemCode: null, balance: Money.parse('50000.00'), currency: 'IDR', status: 'ACTIVE', createdAt: new Date(), updatedAt: new Date() };
+  const account: Account = {
+    id: 'acc-1',
+    userId: 7,
+    systemCode: null,
+    balance: Money.parse('50000.00'),
+    currency: 'IDR',
+    status: 'ACTIVE',
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  };
   const row = (status: LedgerTransaction['status']): LedgerTransaction => ({
     id: 'r',
     userId: 7,
@@ -155,7 +179,11 @@ describe('TopUpHandler with fakes', () => {
       },
       settleTopUp: async (_id: string, outcome: 'SUCCESS' | 'FAILED'): Promise<SettleResult> => {
         calls.settles.push(outcome);
-        return { applied: true, transaction: row(outcome), release: outcome === 'FAILED' ? { ...row('SUCCESS'), type: 'REFUND', transactionId: 'RFD-1' } : null };
+        return {
+          applied: true,
+          transaction: row(outcome),
+          release: outcome === 'FAILED' ? { ...row('SUCCESS'), type: 'REFUND', transactionId: 'RFD-1' } : null,
+        };
       },
     } as unknown as LedgerRepository;
     const provider = {
@@ -163,7 +191,13 @@ describe('TopUpHandler with fakes', () => {
       accountInquiry: async () => (wallet ? { phone: '+6281234567890', name: 'X', accountNumber: 'GP1' } : null),
       topUp,
     } as unknown as EWalletProvider;
-    const handler = new TopUpHandler({ accounts, ledger, providers: { GOPAY: provider, SHOPEE_PAY: provider }, maxAmount: Money.parse('20000000.00'), sendDeadlineMs: 60_000 });
+    const handler = new TopUpHandler({
+      accounts,
+      ledger,
+      providers: { GOPAY: provider, SHOPEE_PAY: provider },
+      maxAmount: Money.parse('20000000.00'),
+      sendDeadlineMs: 60_000,
+    });
     const run = () => handler.execute({ userId: 7, amount: Money.parse('10000.00'), method: 'GOPAY', phone: '+6281234567890' });
     return { calls, run };
   }

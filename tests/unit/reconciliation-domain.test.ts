@@ -13,8 +13,21 @@ import {
 
 const m = (s: string) => Money.parse(s);
 const at = new Date('2026-12-01T05:00:00Z');
-const line = (reference: string, amount = '10000.00', status: StatementLine['status'] = 'SUCCESS'): StatementLine => ({ reference, providerReference: `P-${reference}`, amount: m(amount), status, createdAt: at, updatedAt: at });
-const ours = (transactionId: string, amount = '10000.00', status: OurTopUp['status'] = 'SUCCESS', createdAt = at): OurTopUp => ({ transactionId, accountId: 'a', amount: m(amount), status, createdAt });
+const line = (reference: string, amount = '10000.00', status: StatementLine['status'] = 'SUCCESS'): StatementLine => ({
+  reference,
+  providerReference: `P-${reference}`,
+  amount: m(amount),
+  status,
+  createdAt: at,
+  updatedAt: at,
+});
+const ours = (transactionId: string, amount = '10000.00', status: OurTopUp['status'] = 'SUCCESS', createdAt = at): OurTopUp => ({
+  transactionId,
+  accountId: 'a',
+  amount: m(amount),
+  status,
+  createdAt,
+});
 
 describe('reconciliation rules', () => {
   it('cuts days at Jakarta midnight and refuses non-dates', () => {
@@ -25,7 +38,15 @@ describe('reconciliation rules', () => {
   });
 
   it('classifies every line and every top-up of ours', () => {
-    const day = [ours('A'), ours('B'), ours('C'), ours('D'), ours('E', '10000.00', 'FAILED'), ours('F', '10000.00', 'CANCELLED'), ours('G', '5000.00', 'PENDING')];
+    const day = [
+      ours('A'),
+      ours('B'),
+      ours('C'),
+      ours('D'),
+      ours('E', '10000.00', 'FAILED'),
+      ours('F', '10000.00', 'CANCELLED'),
+      ours('G', '5000.00', 'PENDING'),
+    ];
     const byRef = new Map([...day, ours('OLD')].map((t) => [t.transactionId, t]));
     const lines = [line('A'), line('B', '12000.00'), line('C', '10000.00', 'FAILED'), line('X'), line('OLD'), line('F', '10000.00', 'FAILED')];
     const r = reconcile(lines, (ref) => byRef.get(ref), day, null);
@@ -44,15 +65,28 @@ describe('reconciliation rules', () => {
 
   it('allows only the resolutions that fit, for the right amount', () => {
     const e = (over: Partial<ReconciliationException>): ReconciliationException => ({
-      kind: 'AMOUNT_MISMATCH', reference: 'R', providerReference: 'P', ourAmount: m('10000.00'), providerAmount: m('10000.00'), ourStatus: 'SUCCESS', providerStatus: 'SUCCESS', ...over,
+      kind: 'AMOUNT_MISMATCH',
+      reference: 'R',
+      providerReference: 'P',
+      ourAmount: m('10000.00'),
+      providerAmount: m('10000.00'),
+      ourStatus: 'SUCCESS',
+      providerStatus: 'SUCCESS',
+      ...over,
     });
     expect(resolutionEffect(e({ providerAmount: m('7000.00') }), 'refund')).toEqual({ kind: 'refund', amount: m('3000.00') });
     expect(resolutionEffect(e({ providerAmount: m('12500.50') }), 'write-off')).toEqual({ kind: 'write-off', amount: m('2500.50') });
     expect(() => resolutionEffect(e({ providerAmount: m('12500.50') }), 'refund')).toThrow(/RESOLUTION|does not apply/);
-    expect(resolutionEffect(e({ kind: 'MISSING_PROVIDER', providerAmount: null, providerStatus: null }), 'refund')).toEqual({ kind: 'refund', amount: m('10000.00') });
+    expect(resolutionEffect(e({ kind: 'MISSING_PROVIDER', providerAmount: null, providerStatus: null }), 'refund')).toEqual({
+      kind: 'refund',
+      amount: m('10000.00'),
+    });
     expect(resolutionEffect(e({ kind: 'MISSING_OURS', ourAmount: null, ourStatus: null }), 'write-off')).toEqual({ kind: 'write-off', amount: m('10000.00') });
     expect(resolutionEffect(e({ kind: 'STATUS_MISMATCH', ourStatus: 'FAILED' }), 'write-off')).toEqual({ kind: 'write-off', amount: m('10000.00') });
-    expect(resolutionEffect(e({ kind: 'STATUS_MISMATCH', ourStatus: 'PENDING', providerStatus: 'FAILED' }), 'settle')).toEqual({ kind: 'settle', outcome: 'FAILED' });
+    expect(resolutionEffect(e({ kind: 'STATUS_MISMATCH', ourStatus: 'PENDING', providerStatus: 'FAILED' }), 'settle')).toEqual({
+      kind: 'settle',
+      outcome: 'FAILED',
+    });
     expect(() => resolutionEffect(e({ kind: 'STATUS_MISMATCH', ourStatus: 'PENDING' }), 'refund')).toThrow(/PENDING/);
     expect(() => resolutionEffect(e({ kind: 'STATUS_MISMATCH', providerStatus: 'PENDING' }), 'refund')).toThrow(/not decided/);
     expect(() => resolutionEffect(e({}), 'settle')).toThrow(/not PENDING/);

@@ -118,7 +118,17 @@ describe('rate limits', () => {
 });
 
 describe('RegulatorAuthenticator', () => {
-  const service: ExternalService = { id: 's1', company: 'X', serviceType: 'REGULATOR', contactEmail: 'a@b.c', description: null, isActive: true, defaultPermissions: ['READ_TRANSACTIONS'], defaultRateLimits: { second: 2 }, createdAt: new Date() };
+  const service: ExternalService = {
+    id: 's1',
+    company: 'X',
+    serviceType: 'REGULATOR',
+    contactEmail: 'a@b.c',
+    description: null,
+    isActive: true,
+    defaultPermissions: ['READ_TRANSACTIONS'],
+    defaultRateLimits: { second: 2 },
+    createdAt: new Date(),
+  };
   const keys = new Map<string, ApiKey>();
   const repo = {
     findService: async () => service,

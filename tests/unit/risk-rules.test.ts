@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { changeRule, effectiveOutcome, evaluate, evaluateRule, figuresNeeded, type RiskRule, type RiskSubject } from '../../src/domain/risk/risk-rules.ts';
 
-const rule = (code: RiskRule['code'], params: RiskRule['params'], outcome: RiskRule['outcome'] = 'REVIEW', enabled = true): RiskRule => ({ code, enabled, outcome, params });
-const transfer = (amount: bigint, over: Partial<RiskSubject> = {}): RiskSubject => ({ kind: 'TRANSFER', payerAccountId: 'a', amount, counterpartyAccountId: 'b', ...over });
+const rule = (code: RiskRule['code'], params: RiskRule['params'], outcome: RiskRule['outcome'] = 'REVIEW', enabled = true): RiskRule => ({
+  code,
+  enabled,
+  outcome,
+  params,
+});
+const transfer = (amount: bigint, over: Partial<RiskSubject> = {}): RiskSubject => ({
+  kind: 'TRANSFER',
+  payerAccountId: 'a',
+  amount,
+  counterpartyAccountId: 'b',
+  ...over,
+});
 
 describe('VELOCITY', () => {
   const v = rule('VELOCITY', { windowSeconds: 60, maxCount: 3, maxAmount: 1000n });
@@ -68,9 +79,16 @@ describe('EWALLET_OTHER_PHONE', () => {
 });
 
 describe('evaluate', () => {
-  const rules = [rule('VELOCITY', { maxCount: 1 }, 'REVIEW'), rule('NEW_COUNTERPARTY', { minAmount: 1n }, 'BLOCK'), rule('MULE_INBOUND', { maxDistinctSenders: 100 })];
+  const rules = [
+    rule('VELOCITY', { maxCount: 1 }, 'REVIEW'),
+    rule('NEW_COUNTERPARTY', { minAmount: 1n }, 'BLOCK'),
+    rule('MULE_INBOUND', { maxDistinctSenders: 100 }),
+  ];
   it('the most severe outcome wins and every rule that fired is kept', () => {
-    expect(evaluate(rules, transfer(5n), { outgoingCount: 1, knownCounterparty: false, distinctSenders: 0 })).toMatchObject({ outcome: 'BLOCK', hits: [{ rule: 'VELOCITY' }, { rule: 'NEW_COUNTERPARTY' }] });
+    expect(evaluate(rules, transfer(5n), { outgoingCount: 1, knownCounterparty: false, distinctSenders: 0 })).toMatchObject({
+      outcome: 'BLOCK',
+      hits: [{ rule: 'VELOCITY' }, { rule: 'NEW_COUNTERPARTY' }],
+    });
     expect(evaluate(rules, transfer(5n), { outgoingCount: 1, knownCounterparty: true })).toMatchObject({ outcome: 'REVIEW' });
     expect(evaluate(rules, transfer(5n), { outgoingCount: 0, knownCounterparty: true })).toEqual({ outcome: 'ALLOW', hits: [] });
   });
@@ -90,7 +108,11 @@ describe('evaluate', () => {
 describe('changeRule', () => {
   const v = rule('VELOCITY', { windowSeconds: 60, maxCount: 3 });
   it('changes what is given, keeps the rest', () => {
-    expect(changeRule(v, { enabled: false, params: { maxAmount: 500n } })).toEqual({ ...v, enabled: false, params: { windowSeconds: 60, maxCount: 3, maxAmount: 500n } });
+    expect(changeRule(v, { enabled: false, params: { maxAmount: 500n } })).toEqual({
+      ...v,
+      enabled: false,
+      params: { windowSeconds: 60, maxCount: 3, maxAmount: 500n },
+    });
   });
   it('refuses a parameter the rule has not, a non-positive threshold and an unknown outcome', () => {
     expect(changeRule(v, { params: { minAmount: 5n } })).toHaveProperty('error');

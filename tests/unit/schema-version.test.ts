@@ -15,7 +15,9 @@ describe('the schema version against the code’s migrations', () => {
     const v = compareMigrations(code, []);
     expect(v).toEqual({ pending: code, unknown: [] });
     expect(isCurrent(v)).toBe(false);
-    expect(describeSchemaVersion(v)).toMatch(/2 pending migration\(s\) \(20261125000000-initial-schema, 20261125010000-idempotency-keys\): run `npm run migrate`/);
+    expect(describeSchemaVersion(v)).toMatch(
+      /2 pending migration\(s\) \(20261125000000-initial-schema, 20261125010000-idempotency-keys\): run `npm run migrate`/,
+    );
   });
 
   it('names the ones the code does not know (a newer schema: a rollback)', () => {

@@ -21,7 +21,9 @@ describe('ShopeePay request token', () => {
 
   it('refuses stale and future timestamps', () => {
     const old = signShopeePayRequest('M1', secret, body, Date.now() - 10 * 60_000);
-    expect(() => verifyShopeePayRequest(old, secret, 'M1', Buffer.from(body))).toThrow(expect.objectContaining({ code: 'STALE_TIMESTAMP', kind: 'unauthenticated' }));
+    expect(() => verifyShopeePayRequest(old, secret, 'M1', Buffer.from(body))).toThrow(
+      expect.objectContaining({ code: 'STALE_TIMESTAMP', kind: 'unauthenticated' }),
+    );
     const future = signShopeePayRequest('M1', secret, body, Date.now() + 10 * 60_000);
     expect(() => verifyShopeePayRequest(future, secret, 'M1', Buffer.from(body))).toThrow(expect.objectContaining({ code: 'STALE_TIMESTAMP' }));
   });
@@ -36,7 +38,10 @@ describe('ShopeePay request token', () => {
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
     expect(() => verifyShopeePayRequest(none, secret, 'M1', Buffer.from(body))).toThrow(invalid);
     const iat = Math.floor(Date.now() / 1000);
-    const long = jwt.sign({ mid: 'M1', iat, exp: iat + 86400, jti: 'j', body_sha256: verifyShopeePayRequest(tok, secret, 'M1', Buffer.from(body)).body_sha256 }, secret);
+    const long = jwt.sign(
+      { mid: 'M1', iat, exp: iat + 86400, jti: 'j', body_sha256: verifyShopeePayRequest(tok, secret, 'M1', Buffer.from(body)).body_sha256 },
+      secret,
+    );
     expect(() => verifyShopeePayRequest(long, secret, 'M1', Buffer.from(body))).toThrow(invalid);
   });
 });

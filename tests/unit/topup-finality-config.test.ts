@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/entrypoints/shared/config.ts';
-import { callWorstCaseMs, isNotFoundFinal, nextCheckDelayMs, notFoundFinalAfterMs, reconcileDelayProblem, sendFenceMs } from '../../src/domain/ewallet/top-up-finality.ts';
+import {
+  callWorstCaseMs,
+  isNotFoundFinal,
+  nextCheckDelayMs,
+  notFoundFinalAfterMs,
+  reconcileDelayProblem,
+  sendFenceMs,
+} from '../../src/domain/ewallet/top-up-finality.ts';
 
 describe('top-up finality configuration', () => {
   it("the provider call's worst case is timeout × (retries + 1) plus the longest backoffs", () => {
@@ -32,7 +39,9 @@ describe('top-up finality configuration', () => {
     // 10 s × 3 attempts + 600 ms of backoff = 30.6 s > 30 s.
     const env = { EWALLET_TIMEOUT_MS: '10000', EWALLET_RETRIES: '2', PAYMENT_RECONCILE_AFTER_SECONDS: '30' };
     expect(() => loadConfig(env)).toThrowError(ConfigError);
-    expect(() => loadConfig(env)).toThrowError(/PAYMENT_RECONCILE_AFTER_SECONDS: the reconcile delay \(30000 ms\) is shorter than the provider call's worst case .*30600 ms/);
+    expect(() => loadConfig(env)).toThrowError(
+      /PAYMENT_RECONCILE_AFTER_SECONDS: the reconcile delay \(30000 ms\) is shorter than the provider call's worst case .*30600 ms/,
+    );
     expect(() => loadConfig({ ...env, PAYMENT_RECONCILE_AFTER_SECONDS: '31' })).not.toThrow();
   });
 

@@ -5,7 +5,10 @@ import { DISBURSEMENT_SANDBOX_CREDENTIALS, startDisbursementSandbox, type Disbur
 import { SnapDisbursementProvider } from './snap-disbursement-provider.ts';
 
 /** The configuration this adapter reads (a slice of the platform's, handed in by the composition root). */
-export type DisbursementConfig = Pick<EWalletConfig, 'NODE_ENV' | 'EWALLET_TIMEOUT_MS' | 'EWALLET_RETRIES' | 'EWALLET_BACKOFF_MS' | 'EWALLET_CIRCUIT_THRESHOLD' | 'EWALLET_CIRCUIT_OPEN_MS'> & {
+export type DisbursementConfig = Pick<
+  EWalletConfig,
+  'NODE_ENV' | 'EWALLET_TIMEOUT_MS' | 'EWALLET_RETRIES' | 'EWALLET_BACKOFF_MS' | 'EWALLET_CIRCUIT_THRESHOLD' | 'EWALLET_CIRCUIT_OPEN_MS'
+> & {
   DISBURSEMENT_BASE_URL?: string | undefined;
   DISBURSEMENT_PARTNER_ID?: string | undefined;
   DISBURSEMENT_CLIENT_SECRET?: string | undefined;
@@ -30,7 +33,10 @@ export async function createDisbursementAdapter(config: DisbursementConfig, logg
   const call = callOptionsFrom(config);
   const log = logger?.child({ component: 'disbursement' });
   if (config.DISBURSEMENT_BASE_URL) {
-    const provider = new SnapDisbursementProvider({ baseUrl: config.DISBURSEMENT_BASE_URL, partnerId: config.DISBURSEMENT_PARTNER_ID!, clientSecret: config.DISBURSEMENT_CLIENT_SECRET!, call }, log);
+    const provider = new SnapDisbursementProvider(
+      { baseUrl: config.DISBURSEMENT_BASE_URL, partnerId: config.DISBURSEMENT_PARTNER_ID!, clientSecret: config.DISBURSEMENT_CLIENT_SECRET!, call },
+      log,
+    );
     return { provider, sandbox: null, close: async () => {} };
   }
   if (config.NODE_ENV === 'production') throw new Error('DISBURSEMENT_BASE_URL is required in production (the sandbox fakes bank transfers)');

@@ -50,7 +50,12 @@ export class SnapDisbursementProvider implements DisbursementProvider {
     const timestamp = snapTimestamp();
     return postJson(
       this.opts.baseUrl + path,
-      { 'x-timestamp': timestamp, 'x-signature': signTransferRequest(this.opts.clientSecret, path, text, timestamp), 'x-partner-id': this.opts.partnerId, 'x-external-id': randomUUID().replaceAll('-', '') },
+      {
+        'x-timestamp': timestamp,
+        'x-signature': signTransferRequest(this.opts.clientSecret, path, text, timestamp),
+        'x-partner-id': this.opts.partnerId,
+        'x-external-id': randomUUID().replaceAll('-', ''),
+      },
       text,
       this.opts.call.timeoutMs,
     );
@@ -60,7 +65,8 @@ export class SnapDisbursementProvider implements DisbursementProvider {
     if (a.status >= 500) throw new ProviderError('PROVIDER_ERROR', `disbursement provider answered ${a.status}`, true);
     const b = a.body as { latestTransactionStatus?: string; referenceNo?: string; partnerReferenceNo?: string; transactionStatusDesc?: string } | undefined;
     const status = b?.latestTransactionStatus ? SNAP_TRANSFER_STATUS[b.latestTransactionStatus] : undefined;
-    if (a.status !== 200 || !status || b?.partnerReferenceNo !== reference) throw new ProviderError('PROVIDER_ERROR', `disbursement provider answered ${a.status} without a transfer status`, false);
+    if (a.status !== 200 || !status || b?.partnerReferenceNo !== reference)
+      throw new ProviderError('PROVIDER_ERROR', `disbursement provider answered ${a.status} without a transfer status`, false);
     return { status, providerReference: b.referenceNo ?? null, ...(status === 'FAILED' ? { reason: b.transactionStatusDesc ?? 'FAILED' } : {}) };
   }
 }

@@ -27,7 +27,14 @@ export function signTransferRequest(clientSecret: string, path: string, bodyText
 }
 
 /** The server side: a fresh timestamp, the partner, and the signature over this exact body. */
-export function verifyTransferRequest(headers: Record<string, string | undefined>, clientSecret: string, partnerId: string, path: string, rawBody: Buffer, nowMs = Date.now()): void {
+export function verifyTransferRequest(
+  headers: Record<string, string | undefined>,
+  clientSecret: string,
+  partnerId: string,
+  path: string,
+  rawBody: Buffer,
+  nowMs = Date.now(),
+): void {
   const ts = headers['x-timestamp'];
   if (!ts || !isFresh(parseGopayTimestamp(ts), nowMs)) throw CommonErrors.staleTimestamp('X-TIMESTAMP missing or stale');
   if (headers['x-partner-id'] !== partnerId) throw DisbursementErrors.invalidPartner();

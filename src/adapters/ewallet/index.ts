@@ -40,7 +40,9 @@ export function needsSandboxes(config: EWalletConfig): boolean {
   return !config.GOPAY_BASE_URL || !config.SHOPEEPAY_BASE_URL;
 }
 
-export function callOptionsFrom(config: Pick<EWalletConfig, 'EWALLET_TIMEOUT_MS' | 'EWALLET_RETRIES' | 'EWALLET_BACKOFF_MS' | 'EWALLET_CIRCUIT_THRESHOLD' | 'EWALLET_CIRCUIT_OPEN_MS'>): ProviderCallOptions {
+export function callOptionsFrom(
+  config: Pick<EWalletConfig, 'EWALLET_TIMEOUT_MS' | 'EWALLET_RETRIES' | 'EWALLET_BACKOFF_MS' | 'EWALLET_CIRCUIT_THRESHOLD' | 'EWALLET_CIRCUIT_OPEN_MS'>,
+): ProviderCallOptions {
   return {
     timeoutMs: config.EWALLET_TIMEOUT_MS,
     retries: config.EWALLET_RETRIES,

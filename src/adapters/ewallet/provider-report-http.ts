@@ -27,7 +27,8 @@ export async function postForReport(url: string, headers: Record<string, string>
 /** The CSV of a 200 text/csv answer; PROVIDER_ERROR otherwise (transient for 5xx). */
 export function reportCsv(provider: string, a: ReportAnswer): string {
   if (a.status >= 500) throw new ProviderError('PROVIDER_ERROR', `${provider} answered ${a.status}`, true);
-  if (a.status !== 200 || !a.contentType.startsWith('text/csv')) throw new ProviderError('PROVIDER_ERROR', `${provider} answered ${a.status} (${a.contentType || 'no content type'}) to a statement request`, false);
+  if (a.status !== 200 || !a.contentType.startsWith('text/csv'))
+    throw new ProviderError('PROVIDER_ERROR', `${provider} answered ${a.status} (${a.contentType || 'no content type'}) to a statement request`, false);
   return a.text;
 }
 

@@ -82,7 +82,10 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     if (ready) respond(ctx, 200, 'ready', data);
     else {
       ctx.status = 503;
-      ctx.body = { meta: { code: '503', message: refused?.message ?? 'not ready', error: refused?.error ?? 'NOT_READY', request_id: ctx.state.requestId }, data };
+      ctx.body = {
+        meta: { code: '503', message: refused?.message ?? 'not ready', error: refused?.error ?? 'NOT_READY', request_id: ctx.state.requestId },
+        data,
+      };
     }
   });
   router.get('/metrics', async (ctx) => {

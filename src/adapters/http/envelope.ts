@@ -15,7 +15,14 @@ export function respondError(
 ): void {
   ctx.status = status;
   ctx.body = {
-    meta: { code: String(status), message, error, request_id: ctx.state.requestId, ...(extra.errors ? { errors: extra.errors } : {}), ...(extra.details ? { details: extra.details } : {}) },
+    meta: {
+      code: String(status),
+      message,
+      error,
+      request_id: ctx.state.requestId,
+      ...(extra.errors ? { errors: extra.errors } : {}),
+      ...(extra.details ? { details: extra.details } : {}),
+    },
     data: null,
   };
 }

@@ -23,12 +23,16 @@ export function errorMapper(): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) respondError(ctx, 404, 'NOT_FOUND', 'route not found');
-      else if (ctx.status === 405 && (ctx.body === undefined || typeof ctx.body === 'string')) respondError(ctx, 405, 'METHOD_NOT_ALLOWED', 'method not allowed');
+      else if (ctx.status === 405 && (ctx.body === undefined || typeof ctx.body === 'string'))
+        respondError(ctx, 405, 'METHOD_NOT_ALLOWED', 'method not allowed');
     } catch (err) {
       if (err instanceof DomainError) {
         const status = STATUS_BY_KIND[err.kind];
         if (err.details?.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(err.details.retryAfterSeconds))));
-        respondError(ctx, status, err.code, err.message, { ...(err.details?.errors ? { errors: err.details.errors } : {}), ...(err.details?.facts ? { details: err.details.facts } : {}) });
+        respondError(ctx, status, err.code, err.message, {
+          ...(err.details?.errors ? { errors: err.details.errors } : {}),
+          ...(err.details?.facts ? { details: err.details.facts } : {}),
+        });
         return;
       }
       if (err instanceof ZodError) {
@@ -64,10 +68,20 @@ const PG_UNAVAILABLE = new Set(['08000', '08001', '08003', '08004', '08006', '08
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
 
 export function isDependencyDown(err: unknown): boolean {
-  for (let e = err as { name?: string; code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { name?: string; code?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e.name === 'ConnectionException' || e.name === 'MaxRetriesPerRequestError') return true;
     if (typeof e.code === 'string' && (NET_CODES.has(e.code) || PG_UNAVAILABLE.has(e.code))) return true;
-    if (typeof e.message === 'string' && /Connection terminated|Connection is closed|enableOfflineQueue|Client has encountered a connection error|timeout exceeded when trying to connect|Command timed out/i.test(e.message)) return true;
+    if (
+      typeof e.message === 'string' &&
+      /Connection terminated|Connection is closed|enableOfflineQueue|Client has encountered a connection error|timeout exceeded when trying to connect|Command timed out/i.test(
+        e.message,
+      )
+    )
+      return true;
   }
   return false;
 }

@@ -97,7 +97,13 @@ export function idempotent(store: IdempotencyStore, route: string): Middleware {
         if (err instanceof DomainError && STORED_KINDS.has(err.kind)) {
           const status = STATUS_BY_KIND[err.kind];
           await store
-            .complete(claim, { status, body: { meta: { code: String(status), message: err.message, error: err.code, ...(err.details?.facts ? { details: err.details.facts } : {}) }, data: null } })
+            .complete(claim, {
+              status,
+              body: {
+                meta: { code: String(status), message: err.message, error: err.code, ...(err.details?.facts ? { details: err.details.facts } : {}) },
+                data: null,
+              },
+            })
             .catch(() => store.release(claim));
         } else {
           await store.release(claim).catch(() => {});

@@ -29,7 +29,14 @@ export const REDACT_PATHS = [
 
 export function createLogger(service: string, level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
-    { name: service, level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, mixin: traceContextMixin },
+    {
+      name: service,
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceContextMixin,
+    },
     destination as pino.DestinationStream | undefined,
   );
 }

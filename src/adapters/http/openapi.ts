@@ -7,7 +7,9 @@ import type { AnyRouteSpec, ErrorResponse, Method, Security, SuccessResponse } f
  * route's documentation is writing its RouteSpec: nothing here names a route.
  */
 
-export const FieldErrorSchema = z.strictObject({ field: z.string(), message: z.string() }).meta({ id: 'FieldError', description: 'One invalid field of a refused request.' });
+export const FieldErrorSchema = z
+  .strictObject({ field: z.string(), message: z.string() })
+  .meta({ id: 'FieldError', description: 'One invalid field of a refused request.' });
 
 /**
  * What a refusal by a rule says beyond its code (`meta.details`): which rule, and for Bank
@@ -18,11 +20,14 @@ export const ErrorDetailsSchema = z
     rule: z.enum(['balance_limit', 'monthly_incoming_limit', 'transfers_to_others', 'freeze']).describe('the rule that refused'),
     tier: z.string().optional().describe('BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED: the KYC tier of the account the limit applies to'),
     limit: z.string().optional().describe('BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED: the limit, IDR ("2000000.00")'),
-    remaining: z.string().optional().describe('BALANCE_LIMIT_EXCEEDED: what the account may still receive; MONTHLY_LIMIT_EXCEEDED: what remains this calendar month (Asia/Jakarta), IDR'),
+    remaining: z
+      .string()
+      .optional()
+      .describe('BALANCE_LIMIT_EXCEEDED: what the account may still receive; MONTHLY_LIMIT_EXCEEDED: what remains this calendar month (Asia/Jakarta), IDR'),
     required_tier: z.string().optional().describe('KYC_REQUIRED: the tier the movement needs'),
     level: z.enum(['DEBIT', 'CREDIT', 'ALL']).optional().describe('ACCOUNT_FROZEN: the level of the freeze that applied'),
     side: z.enum(['payer', 'payee']).optional().describe('ACCOUNT_FROZEN: whether the frozen account was the one paying or the one paid'),
-    owner: z.enum(['customer', 'merchant']).optional().describe('ACCOUNT_FROZEN: a customer\'s account or a merchant\'s'),
+    owner: z.enum(['customer', 'merchant']).optional().describe("ACCOUNT_FROZEN: a customer's account or a merchant's"),
   })
   .meta({
     id: 'ErrorDetails',
@@ -31,7 +36,11 @@ export const ErrorDetailsSchema = z
   });
 
 /** The `meta` of an error status whose codes include refusals by a rule: routes declare it in their `errors`. */
-export const RefusalMeta = z.object({ details: ErrorDetailsSchema.optional().describe('BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains') });
+export const RefusalMeta = z.object({
+  details: ErrorDetailsSchema.optional().describe(
+    'BALANCE_LIMIT_EXCEEDED, MONTHLY_LIMIT_EXCEEDED, KYC_REQUIRED, ACCOUNT_FROZEN: which rule refused and what remains',
+  ),
+});
 
 /** The success envelope of one response: `{meta: {code, message, ...}, data}`. */
 export function successEnvelope(status: number, r: SuccessResponse): z.ZodObject {
@@ -68,17 +77,39 @@ const SECURITY: Record<Security, Record<string, string[]>[]> = {
 
 /** What each credential is; a document lists the ones its routes use. */
 const SECURITY_SCHEMES: Record<string, Record<string, string>> = {
-  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access_token from login or refresh (ES256 JWT; public keys at /api/auth/.well-known/jwks.json).' },
-  cookieAuth: { type: 'apiKey', in: 'cookie', name: 'auth-token', description: 'The HttpOnly auth-token cookie set by login and refresh (same token as bearerAuth).' },
-  refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refresh-token', description: 'The HttpOnly refresh-token cookie set by login and refresh (instead of refresh_token in the body).' },
-  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A regulator\'s API key, issued by an operator (npm run admin). Never in the query string: that is refused.' },
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The access_token from login or refresh (ES256 JWT; public keys at /api/auth/.well-known/jwks.json).',
+  },
+  cookieAuth: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'auth-token',
+    description: 'The HttpOnly auth-token cookie set by login and refresh (same token as bearerAuth).',
+  },
+  refreshCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'refresh-token',
+    description: 'The HttpOnly refresh-token cookie set by login and refresh (instead of refresh_token in the body).',
+  },
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: "A regulator's API key, issued by an operator (npm run admin). Never in the query string: that is refused.",
+  },
 };
 
 const TAGS: Record<string, string> = {
   auth: 'Registration, login, sessions (access token as bearer JWT or the auth-token cookie) and the public keys that verify tokens.',
-  payment: 'The caller\'s account and balance, e-wallet top-ups, merchant payments, transfers between users, refunds by operators, and the providers\' webhooks. Money-moving calls accept an Idempotency-Key.',
-  transaction: 'The caller\'s own transaction history and monthly reports.',
-  regulator: 'For regulators and external services with an API key (X-API-Key): transactions with personal data masked, a streamed export and aggregate reports. Every request is audited.',
+  payment:
+    "The caller's account and balance, e-wallet top-ups, merchant payments, transfers between users, refunds by operators, and the providers' webhooks. Money-moving calls accept an Idempotency-Key.",
+  transaction: "The caller's own transaction history and monthly reports.",
+  regulator:
+    'For regulators and external services with an API key (X-API-Key): transactions with personal data masked, a streamed export and aggregate reports. Every request is audited.',
 };
 
 /** Kong's rate-limiting plugin answers in its own shape, before the request reaches us. */
@@ -89,8 +120,22 @@ export const GATEWAY_RATE_LIMITED: ErrorResponse = {
 };
 
 const REASON: Record<number, string> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
-  422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 /** The errors every route of a kind can answer, besides its own (the middleware in front of every handler). */
@@ -216,7 +261,9 @@ export class OpenApiRegistry {
       paths,
       components: {
         // Only the schemes this server's routes use (a service's document lists its own).
-        securitySchemes: Object.fromEntries(Object.entries(SECURITY_SCHEMES).filter(([name]) => this.routes.some((r) => SECURITY[r.security].some((req) => name in req)))),
+        securitySchemes: Object.fromEntries(
+          Object.entries(SECURITY_SCHEMES).filter(([name]) => this.routes.some((r) => SECURITY[r.security].some((req) => name in req))),
+        ),
         schemas: Object.fromEntries(Object.entries(schemas.components).sort(([a], [b]) => a.localeCompare(b))),
       },
     };
@@ -232,12 +279,23 @@ function operation(r: AnyRouteSpec, schemas: SchemaSet): Record<string, unknown>
     ...objectParams(r.params, 'path', schemas),
     ...objectParams(r.query, 'query', schemas),
     ...(r.idempotent
-      ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Makes a retry safe: the same key with the same body replays the first answer and never moves money twice (1–255 visible ASCII characters).', schema: { type: 'string', minLength: 1, maxLength: 255 }, example: 'c0a8012e-7d3b-4f7a-9a51-topup-1' }]
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'Makes a retry safe: the same key with the same body replays the first answer and never moves money twice (1–255 visible ASCII characters).',
+            schema: { type: 'string', minLength: 1, maxLength: 255 },
+            example: 'c0a8012e-7d3b-4f7a-9a51-topup-1',
+          },
+        ]
       : []),
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, s] of Object.entries(r.responses)) responses[status] = successResponse(Number(status), s, schemas);
-  for (const [status, e] of Object.entries(errorsOf(r)).sort(([a], [b]) => Number(a) - Number(b))) responses[status] = errorResponse(Number(status), e, schemas);
+  for (const [status, e] of Object.entries(errorsOf(r)).sort(([a], [b]) => Number(a) - Number(b)))
+    responses[status] = errorResponse(Number(status), e, schemas);
   return {
     operationId: r.operationId,
     summary: r.summary,
@@ -246,13 +304,22 @@ function operation(r: AnyRouteSpec, schemas: SchemaSet): Record<string, unknown>
     security: SECURITY[r.security],
     ...(parameters.length ? { parameters } : {}),
     // A body whose every field is optional (refresh, logout) is not required.
-    ...(r.body ? { requestBody: { required: !r.body.safeParse({}).success, content: { 'application/json': { schema: schemas.convert(r.body, 'input'), ...(r.bodyExample !== undefined ? { example: r.bodyExample } : {}) } } } } : {}),
+    ...(r.body
+      ? {
+          requestBody: {
+            required: !r.body.safeParse({}).success,
+            content: { 'application/json': { schema: schemas.convert(r.body, 'input'), ...(r.bodyExample !== undefined ? { example: r.bodyExample } : {}) } },
+          },
+        }
+      : {}),
     responses,
   };
 }
 
 function successResponse(status: number, s: SuccessResponse, schemas: SchemaSet): Record<string, unknown> {
-  const headers = s.headers ? { headers: Object.fromEntries(Object.entries(s.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {};
+  const headers = s.headers
+    ? { headers: Object.fromEntries(Object.entries(s.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }
+    : {};
   if (s.content) {
     const content = Object.fromEntries(
       Object.entries(s.content).map(([type, c]) => {
@@ -280,7 +347,8 @@ function exampleMeta(meta: z.ZodObject | undefined): Record<string, unknown> {
 }
 
 function errorResponse(status: number, e: ErrorResponse, schemas: SchemaSet): Record<string, unknown> {
-  const retry = status === 429 || status === 503 ? { headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } } } : {};
+  const retry =
+    status === 429 || status === 503 ? { headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } } } : {};
   return {
     description: e.description ?? `${REASON[status] ?? 'Error'}: ${e.codes.join(', ')}`,
     ...retry,

@@ -8,7 +8,10 @@ import { ACCOUNT_STATUSES } from '../../domain/wallet/account.ts';
  */
 
 /** An amount in rupiah as the API writes it: a decimal string with two decimals. */
-export const moneyString = z.string().regex(/^-?\d+\.\d{2}$/).meta({ description: 'IDR amount, a decimal string with 2 decimals', examples: ['10000.00'] });
+export const moneyString = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .meta({ description: 'IDR amount, a decimal string with 2 decimals', examples: ['10000.00'] });
 export const timestamp = z.string().meta({ format: 'date-time', description: 'ISO-8601 UTC instant', examples: ['2026-12-01T08:15:30.123Z'] });
 export const uuid = z.string().meta({ format: 'uuid', examples: ['0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10'] });
 export const currency = z.literal('IDR');

@@ -12,7 +12,8 @@ const SECURITY_REFUSALS: Record<string, Describe> = {
   TOO_MANY_LOGIN_ATTEMPTS: () => ({ action: 'auth.login_locked', object: { type: 'login', id: null } }),
   REFRESH_TOKEN_REUSED: () => ({ action: 'auth.refresh_token_reused', object: { type: 'session', id: null } }),
   INVALID_SIGNATURE: (ctx) => ({ action: 'webhook.signature_rejected', object: { type: 'webhook', id: ctx.path.split('/').pop() ?? null } }),
-  RATE_LIMITED: (ctx) => (ctx.state.regulator ? { action: 'regulator.rate_limited', object: { type: 'api_key', id: (ctx.state.regulator as { key: { id: string } }).key.id } } : null),
+  RATE_LIMITED: (ctx) =>
+    ctx.state.regulator ? { action: 'regulator.rate_limited', object: { type: 'api_key', id: (ctx.state.regulator as { key: { id: string } }).key.id } } : null,
 };
 
 /** A client hammering a refusal is recorded once per window (per process), not once per request. */

@@ -39,11 +39,13 @@ export class KafkaJsEventBus implements EventBus {
       requestTimeout: 10000,
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
       logLevel: logLevel.WARN,
-      logCreator: () => ({ namespace, level, log }) => {
-        const { message, ...extra } = log;
-        const fn = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
-        this.logger[fn]({ namespace, ...extra }, `kafka: ${message}`);
-      },
+      logCreator:
+        () =>
+        ({ namespace, level, log }) => {
+          const { message, ...extra } = log;
+          const fn = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+          this.logger[fn]({ namespace, ...extra }, `kafka: ${message}`);
+        },
     });
   }
 
@@ -67,7 +69,10 @@ export class KafkaJsEventBus implements EventBus {
 
   async subscribe(groupId: string, topic: string, handler: (m: ReceivedMessage) => Promise<void>): Promise<Subscription> {
     await this.ensureTopic(topic);
-    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: true, sessionTimeout: this.sessionTimeout,
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: true,
+      sessionTimeout: this.sessionTimeout,
       heartbeatInterval: this.heartbeatInterval,
       // A rebalance waits this long for members to rejoin; a live member rejoins within a heartbeat.
       rebalanceTimeout: Math.max(this.sessionTimeout, 10_000),

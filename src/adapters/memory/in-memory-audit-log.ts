@@ -34,7 +34,11 @@ export class InMemoryAuditLog implements AuditLog {
       (!q.objectType || e.object.type === q.objectType) &&
       (!q.objectId || e.object.id === q.objectId) &&
       (q.beforeSeq === undefined || e.seq < q.beforeSeq);
-    return this.events.filter(match).sort((a, b) => b.seq - a.seq).slice(0, q.limit).map((e) => structuredClone(e));
+    return this.events
+      .filter(match)
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, q.limit)
+      .map((e) => structuredClone(e));
   }
 
   async *scan(fromSeq: number): AsyncIterable<AuditEvent> {

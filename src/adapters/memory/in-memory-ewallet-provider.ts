@@ -1,4 +1,14 @@
-import type { EWalletAccount, EWalletBalance, EWalletMethod, EWalletNotification, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../domain/ewallet/ewallet-provider.ts';
+import type {
+  EWalletAccount,
+  EWalletBalance,
+  EWalletMethod,
+  EWalletNotification,
+  EWalletProvider,
+  StatementLine,
+  TopUpCallLimits,
+  TopUpInquiry,
+  TopUpResult,
+} from '../../domain/ewallet/ewallet-provider.ts';
 import { parseStatementDate } from '../../domain/reconciliation/reconciliation.ts';
 import type { Money } from '../../domain/shared/money.ts';
 import type { CircuitBreaker } from '../ewallet/circuit-breaker.ts';
@@ -76,7 +86,8 @@ export class InMemoryEWalletProvider implements EWalletProvider {
         const b = this.control.take(op);
         const arrivedAt = Date.now();
         if (b?.kind === 'slow') await sleep(b.delayMs);
-        if (op === 'topup' && this.control.expired(arrivedAt)) throw new ProviderError('PROVIDER_ERROR', `${this.method} dropped the request (acceptance window)`, true);
+        if (op === 'topup' && this.control.expired(arrivedAt))
+          throw new ProviderError('PROVIDER_ERROR', `${this.method} dropped the request (acceptance window)`, true);
         if (b?.kind === 'error') throw new ProviderError('PROVIDER_ERROR', `${this.method} answered ${b.status ?? 500}`, true);
         const value = work(b);
         if (b?.kind === 'hang') throw new ProviderError('PROVIDER_TIMEOUT', `${this.method} did not answer in time`, true);
@@ -101,7 +112,14 @@ function result(t: SandboxTopUp): TopUpResult {
 }
 
 function statementLine(t: SandboxTopUp): StatementLine {
-  const line: StatementLine = { reference: t.reference, providerReference: t.providerReference, amount: t.amount, status: t.status, createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) };
+  const line: StatementLine = {
+    reference: t.reference,
+    providerReference: t.providerReference,
+    amount: t.amount,
+    status: t.status,
+    createdAt: new Date(t.createdAt),
+    updatedAt: new Date(t.updatedAt),
+  };
   if (t.status === 'FAILED') line.reason = t.reason ?? 'DECLINED';
   return line;
 }

@@ -13,15 +13,28 @@ export interface AuditMetrics {
  * chain broken and how old the newest signed checkpoint is (both global, so dashboards take max()).
  */
 export function registerAuditMetrics(registry: Registry, orm: Orm | null): AuditMetrics {
-  const written = new Counter({ name: 'audit_events_written_total', help: 'Audit events appended by this process, by category and action', labelNames: ['category', 'action'] as const, registers: [registry] });
-  const failures = new Counter({ name: 'audit_write_failures_total', help: 'Audit events this process could not append, by category', labelNames: ['category'] as const, registers: [registry] });
+  const written = new Counter({
+    name: 'audit_events_written_total',
+    help: 'Audit events appended by this process, by category and action',
+    labelNames: ['category', 'action'] as const,
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'audit_write_failures_total',
+    help: 'Audit events this process could not append, by category',
+    labelNames: ['category'] as const,
+    registers: [registry],
+  });
   if (orm) {
     new Gauge({
       name: 'audit_verify_failed',
       help: '1 when the latest `audit verify` found the chain edited, truncated or reordered, 0 when it passed (absent before the first run)',
       registers: [registry],
       async collect() {
-        const rows = (await orm.em.getConnection().execute(`select details->>'ok' as ok from audit_events where action = 'audit.verify' order by seq desc limit 1`).catch(() => [])) as { ok: string }[];
+        const rows = (await orm.em
+          .getConnection()
+          .execute(`select details->>'ok' as ok from audit_events where action = 'audit.verify' order by seq desc limit 1`)
+          .catch(() => [])) as { ok: string }[];
         this.reset();
         if (rows[0]) this.set(rows[0].ok === 'true' ? 0 : 1);
       },
@@ -31,7 +44,10 @@ export function registerAuditMetrics(registry: Registry, orm: Orm | null): Audit
       help: 'Seconds since the newest signed audit checkpoint (absent before the first)',
       registers: [registry],
       async collect() {
-        const rows = (await orm.em.getConnection().execute(`select extract(epoch from now() - max(signed_at))::float8 as age from audit_checkpoints`).catch(() => [])) as { age: number | null }[];
+        const rows = (await orm.em
+          .getConnection()
+          .execute(`select extract(epoch from now() - max(signed_at))::float8 as age from audit_checkpoints`)
+          .catch(() => [])) as { age: number | null }[];
         this.reset();
         if (rows[0]?.age !== null && rows[0]?.age !== undefined) this.set(Number(rows[0].age));
       },

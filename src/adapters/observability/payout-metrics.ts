@@ -33,7 +33,11 @@ export function registerPayoutMetrics(orm: Orm, registry: Registry): void {
   };
   const gauges: { name: string; help: string; value: (r: Row) => number }[] = [
     { name: 'payouts_pending', help: 'Merchant payouts whose bank outcome is still unknown (PENDING)', value: (r) => r.n },
-    { name: 'payouts_oldest_pending_age_seconds', help: 'Age of the oldest PENDING merchant payout in seconds (0 when none)', value: (r) => Number(r.oldest ?? 0) },
+    {
+      name: 'payouts_oldest_pending_age_seconds',
+      help: 'Age of the oldest PENDING merchant payout in seconds (0 when none)',
+      value: (r) => Number(r.oldest ?? 0),
+    },
     { name: 'payouts_pending_checks_max', help: 'The most bank status checks one PENDING payout has had (0 when none)', value: (r) => r.checks ?? 0 },
   ];
   for (const g of gauges) {

@@ -10,7 +10,10 @@ import type { Orm } from '../persistence/orm.ts';
 export function registerPoolMetrics(orm: Orm, registry: Registry, max: number): void {
   let pool: Pool | undefined;
   const readPool = async (): Promise<Pool | undefined> => {
-    pool ??= (await orm.em.getConnection().getNativeClient().catch(() => undefined)) as Pool | undefined;
+    pool ??= (await orm.em
+      .getConnection()
+      .getNativeClient()
+      .catch(() => undefined)) as Pool | undefined;
     return pool;
   };
   new Gauge({

@@ -35,7 +35,9 @@ export function registerReconciliationMetrics(orm: Orm, registry: Registry): voi
                   matched, missing_ours, missing_provider, amount_mismatch, status_mismatch
              from reconciliation_runs order by provider, finished_at desc, id desc`,
         ) as Promise<LastRunRow[]>,
-        conn.execute(`select provider::text as provider, kind, count(*)::int as n from reconciliation_cases where case_status = 'OPEN' group by 1, 2`) as Promise<OpenRow[]>,
+        conn.execute(
+          `select provider::text as provider, kind, count(*)::int as n from reconciliation_cases where case_status = 'OPEN' group by 1, 2`,
+        ) as Promise<OpenRow[]>,
       ]).then(([last, open]) => ({ last, open }));
       cached = { at: Date.now(), data };
       data.catch(() => (cached = undefined));

@@ -23,7 +23,9 @@ export function registerRiskMetrics(orm: Orm, registry: Registry): void {
       const since = `created_at >= now() - interval '${WINDOW_MINUTES} minutes'`;
       const data = Promise.all([
         conn.execute(`select outcome, count(*)::int as n from risk_evaluations where ${since} group by 1`) as Promise<Data['evaluations']>,
-        conn.execute(`select rule, outcome, count(*)::int as n from risk_evaluations, unnest(rules) as rule where ${since} group by 1, 2`) as Promise<Data['hits']>,
+        conn.execute(`select rule, outcome, count(*)::int as n from risk_evaluations, unnest(rules) as rule where ${since} group by 1, 2`) as Promise<
+          Data['hits']
+        >,
         conn.execute(`select count(*)::int as n from risk_cases where status = 'PENDING'`) as Promise<{ n: number }[]>,
       ]).then(([evaluations, hits, pending]) => ({ evaluations, hits, pending: pending[0]?.n ?? 0 }));
       cached = { at: Date.now(), data };

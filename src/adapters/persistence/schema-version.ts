@@ -39,7 +39,11 @@ export async function readSchemaVersion(orm: Orm): Promise<SchemaVersion> {
 /** The log line and readiness message: what is wrong and what to do. */
 export function describeSchemaVersion(v: SchemaVersion): string {
   const parts: string[] = [];
-  if (v.pending.length) parts.push(`${v.pending.length} pending migration(s) (${v.pending.join(', ')}): run \`npm run migrate\` (the migrate job) against this DATABASE_URL`);
-  if (v.unknown.length) parts.push(`the database has ${v.unknown.length} migration(s) this code does not know (${v.unknown.join(', ')}): its schema is newer than this code; deploy the version that matches it`);
+  if (v.pending.length)
+    parts.push(`${v.pending.length} pending migration(s) (${v.pending.join(', ')}): run \`npm run migrate\` (the migrate job) against this DATABASE_URL`);
+  if (v.unknown.length)
+    parts.push(
+      `the database has ${v.unknown.length} migration(s) this code does not know (${v.unknown.join(', ')}): its schema is newer than this code; deploy the version that matches it`,
+    );
   return `database schema is not at this code's version: ${parts.join('; ')}`;
 }

@@ -3,7 +3,10 @@ import type { CheckpointSigner } from '../../domain/audit/audit-log.ts';
 
 /** A short stable id for a public key: the first 16 hex digits of SHA-256 over its SPKI DER. */
 export function checkpointKeyId(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(key.export({ format: 'der', type: 'spki' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function assertEd25519(key: KeyObject, what: string): void {

@@ -13,7 +13,8 @@ export interface AuditTrailOptions {
   now?: () => Date;
 }
 
-export type VerifyProblem = ChainProblem | { kind: 'checkpoint'; seq: number; id: string | null; message: string } | { kind: 'truncated'; seq: number; id: null; message: string };
+export type VerifyProblem =
+  ChainProblem | { kind: 'checkpoint'; seq: number; id: string | null; message: string } | { kind: 'truncated'; seq: number; id: null; message: string };
 
 export interface VerifyReport {
   ok: boolean;
@@ -107,7 +108,12 @@ export class AuditTrail {
         continue;
       }
       if (!signer.verify(c.keyId, checkpointPayload(c), c.signature)) {
-        return report(0, fromSeq - 1, head.seq, { kind: 'checkpoint', seq: c.seq, id: null, message: `the checkpoint at event ${c.seq} has an invalid signature (forged or edited)` });
+        return report(0, fromSeq - 1, head.seq, {
+          kind: 'checkpoint',
+          seq: c.seq,
+          id: null,
+          message: `the checkpoint at event ${c.seq} has an invalid signature (forged or edited)`,
+        });
       }
       checkpoints.set(c.seq, c);
     }
@@ -115,7 +121,13 @@ export class AuditTrail {
     let anchor = { seq: 0, hash: '0'.repeat(64) };
     if (fromSeq > 1) {
       const before = await this.log.at(fromSeq - 1);
-      if (!before) return report(0, fromSeq - 1, head.seq, { kind: 'missing', seq: fromSeq - 1, id: null, message: `event ${fromSeq - 1}, the anchor of --from ${fromSeq}, is missing (deleted)` });
+      if (!before)
+        return report(0, fromSeq - 1, head.seq, {
+          kind: 'missing',
+          seq: fromSeq - 1,
+          id: null,
+          message: `event ${fromSeq - 1}, the anchor of --from ${fromSeq}, is missing (deleted)`,
+        });
       anchor = { seq: before.seq, hash: before.hash };
     }
     const chain = new ChainVerifier(anchor);
@@ -127,7 +139,12 @@ export class AuditTrail {
       const c = checkpoints.get(e.seq);
       if (c) {
         if (c.hash !== e.hash) {
-          return report(chain.count, e.seq, head.seq, { kind: 'checkpoint', seq: e.seq, id: e.id, message: `event ${e.seq} (${e.id}) differs from the signed checkpoint: the chain was rewritten at or before this event` });
+          return report(chain.count, e.seq, head.seq, {
+            kind: 'checkpoint',
+            seq: e.seq,
+            id: e.id,
+            message: `event ${e.seq} (${e.id}) differs from the signed checkpoint: the chain was rewritten at or before this event`,
+          });
         }
         verified++;
         checkpoints.delete(e.seq);
@@ -136,10 +153,20 @@ export class AuditTrail {
     const last = chain.head;
     const lostAt = Math.min(...[...checkpoints.keys()].filter((s) => s > last.seq), head.seq > last.seq ? head.seq : Infinity);
     if (Number.isFinite(lostAt)) {
-      return report(chain.count, last.seq, head.seq, { kind: 'truncated', seq: last.seq + 1, id: null, message: `events from ${last.seq + 1} to at least ${lostAt} are missing (deleted from the end of the trail)` });
+      return report(chain.count, last.seq, head.seq, {
+        kind: 'truncated',
+        seq: last.seq + 1,
+        id: null,
+        message: `events from ${last.seq + 1} to at least ${lostAt} are missing (deleted from the end of the trail)`,
+      });
     }
     if (head.seq === last.seq && head.hash !== last.hash && last.seq > 0) {
-      return report(chain.count, last.seq, head.seq, { kind: 'edited', seq: last.seq, id: lastId, message: `event ${last.seq} (${lastId}) is not the event the trail appended last (its hash differs from the chain head)` });
+      return report(chain.count, last.seq, head.seq, {
+        kind: 'edited',
+        seq: last.seq,
+        id: lastId,
+        message: `event ${last.seq} (${lastId}) is not the event the trail appended last (its hash differs from the chain head)`,
+      });
     }
     return report(chain.count, last.seq, head.seq, null);
   }

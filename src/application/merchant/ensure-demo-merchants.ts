@@ -13,9 +13,11 @@ export const DEMO_MERCHANTS: { code: string; name: string; category: MerchantCat
 export async function ensureDemoMerchants(merchants: MerchantRepository): Promise<typeof DEMO_MERCHANTS> {
   for (const d of DEMO_MERCHANTS) {
     if (await merchants.findByCode(d.code)) continue;
-    await merchants.create({ ...d, bankAccount: { bankCode: 'BCA', accountNumber: '0000000000', holderName: d.name }, feeBps: null }).catch(async (err: unknown) => {
-      if (!(await merchants.findByCode(d.code))) throw err; // created concurrently by another start: fine
-    });
+    await merchants
+      .create({ ...d, bankAccount: { bankCode: 'BCA', accountNumber: '0000000000', holderName: d.name }, feeBps: null })
+      .catch(async (err: unknown) => {
+        if (!(await merchants.findByCode(d.code))) throw err; // created concurrently by another start: fine
+      });
   }
   return DEMO_MERCHANTS;
 }

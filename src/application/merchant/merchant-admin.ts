@@ -1,4 +1,13 @@
-import { MerchantErrors, assertFeeBps, assertMerchantStatusChange, validateNewMerchant, type Merchant, type MerchantStatus, type MerchantWithBalance, type SettlementBankAccount } from '../../domain/merchant/merchant.ts';
+import {
+  MerchantErrors,
+  assertFeeBps,
+  assertMerchantStatusChange,
+  validateNewMerchant,
+  type Merchant,
+  type MerchantStatus,
+  type MerchantWithBalance,
+  type SettlementBankAccount,
+} from '../../domain/merchant/merchant.ts';
 import type { MerchantRepository } from '../../domain/merchant/merchant.repository.ts';
 import type { Money } from '../../domain/shared/money.ts';
 import { parseFreeze } from '../../domain/wallet/freeze.ts';
@@ -37,7 +46,11 @@ export class MerchantAdmin {
    * Freezes the merchant's account (DEBIT: no payouts; CREDIT: no payments to it; ALL: both;
    * refunds to payers still go out, wallet/freeze.ts), or lifts the freeze. A CLOSED merchant is not frozen.
    */
-  async freeze(code: string, input: { level: string; reason: string; operator: string }, now = new Date()): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+  async freeze(
+    code: string,
+    input: { level: string; reason: string; operator: string },
+    now = new Date(),
+  ): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
     const { level, reason } = parseFreeze(input);
     return this.merchants.setFreeze(code, { level, reason, frozenAt: now, frozenBy: input.operator }, (locked) => {
       if (locked.status === 'CLOSED') throw MerchantErrors.notActive(locked.status);

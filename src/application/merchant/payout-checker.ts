@@ -42,7 +42,11 @@ export class PayoutChecker {
 
   /** One pass; returns how many payouts it brought to SUCCESS or FAILED. `now` only moves the age threshold (tests). */
   async runOnce(now = new Date()): Promise<number> {
-    const claims = await this.queue.claim({ olderThan: new Date(now.getTime() - this.opts.olderThanSeconds * 1000), limit: this.opts.batchSize ?? 100, leaseMs: this.opts.leaseMs });
+    const claims = await this.queue.claim({
+      olderThan: new Date(now.getTime() - this.opts.olderThanSeconds * 1000),
+      limit: this.opts.batchSize ?? 100,
+      leaseMs: this.opts.leaseMs,
+    });
     let settled = 0;
     // The claims must not outlive their lease while this replica still works on them: past half
     // of it, the rest are handed back (due at once) for the next pass or another replica.

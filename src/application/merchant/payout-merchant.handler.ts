@@ -72,7 +72,13 @@ export class PayoutMerchantHandler {
     if (p.status !== 'PENDING') return p;
     let r: DisbursementResult;
     try {
-      r = await this.provider.transfer({ reference: p.reference, bankCode: p.bankAccount.bankCode, accountNumber: p.bankAccount.accountNumber, holderName: p.bankAccount.holderName, amount: p.amount });
+      r = await this.provider.transfer({
+        reference: p.reference,
+        bankCode: p.bankAccount.bankCode,
+        accountNumber: p.bankAccount.accountNumber,
+        holderName: p.bankAccount.holderName,
+        amount: p.amount,
+      });
     } catch (err) {
       return this.unknown(p, err);
     }

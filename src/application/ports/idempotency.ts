@@ -9,9 +9,7 @@ export interface IdempotencyScope {
   requestHash: string;
 }
 
-export type BeginResult =
-  | { kind: 'claimed'; claim: IdempotencyClaim }
-  | { kind: 'replay'; response: StoredResponse };
+export type BeginResult = { kind: 'claimed'; claim: IdempotencyClaim } | { kind: 'replay'; response: StoredResponse };
 
 /** This request's hold on its key. */
 export interface IdempotencyClaim {

@@ -30,7 +30,12 @@ export class DecideRiskCaseHandler {
     this.ledger = ledger;
   }
 
-  async execute(cmd: { caseId: string; decision: 'APPROVE' | 'REJECT'; operator: string; reason?: string }): Promise<{ case: RiskCase; settled: SettleResult }> {
+  async execute(cmd: {
+    caseId: string;
+    decision: 'APPROVE' | 'REJECT';
+    operator: string;
+    reason?: string;
+  }): Promise<{ case: RiskCase; settled: SettleResult }> {
     const c = await this.cases.findCase(cmd.caseId);
     if (!c) throw RiskErrors.caseNotFound();
     const status = cmd.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';

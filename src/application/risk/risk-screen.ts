@@ -52,7 +52,15 @@ export class RiskScreen {
       if (blocked && (err as { code?: string }).code === 'RISK_BLOCKED') {
         const b = blocked;
         await this.store
-          .logBlock({ id: b.id, kind: subject.kind, payerAccountId: subject.payerAccountId, counterpartyAccountId: subject.counterpartyAccountId, amount: Money.ofMinor(subject.amount), outcome: 'BLOCK', decision: b.decision })
+          .logBlock({
+            id: b.id,
+            kind: subject.kind,
+            payerAccountId: subject.payerAccountId,
+            counterpartyAccountId: subject.counterpartyAccountId,
+            amount: Money.ofMinor(subject.amount),
+            outcome: 'BLOCK',
+            decision: b.decision,
+          })
           .catch((e: Error) => this.logger?.error({ err: e.message, evaluation_id: b.id }, 'risk evaluation could not be logged'));
       }
       throw err;
@@ -61,13 +69,25 @@ export class RiskScreen {
 
   private async hold(tx: Parameters<Screen>[0], id: string, s: RiskSubject, decision: RiskDecision, legs: readonly Leg[]): Promise<Leg[]> {
     const payer = legs.find((l) => 'accountId' in l.account && l.account.accountId === s.payerAccountId && l.delta < 0n);
-    if (!payer?.row) throw new Error('a held movement needs the payer\'s debit with its row');
+    if (!payer?.row) throw new Error("a held movement needs the payer's debit with its row");
     const row = { ...payer.row, status: 'PENDING' as const, metadata: { ...(payer.row.metadata ?? {}), risk_case: id } };
     await this.store.hold(
       tx,
-      { id, kind: s.kind, payerAccountId: s.payerAccountId, counterpartyAccountId: s.counterpartyAccountId, amount: Money.ofMinor(s.amount), outcome: 'REVIEW', decision, transactionId: row.transactionId },
+      {
+        id,
+        kind: s.kind,
+        payerAccountId: s.payerAccountId,
+        counterpartyAccountId: s.counterpartyAccountId,
+        amount: Money.ofMinor(s.amount),
+        outcome: 'REVIEW',
+        decision,
+        transactionId: row.transactionId,
+      },
       { transactionId: row.transactionId, onward: legs.filter((l) => l !== payer) },
     );
-    return [{ ...payer, row }, { account: { system: 'RISK_HOLD' }, delta: -payer.delta, rule: 'any' }];
+    return [
+      { ...payer, row },
+      { account: { system: 'RISK_HOLD' }, delta: -payer.delta, rule: 'any' },
+    ];
   }
 }

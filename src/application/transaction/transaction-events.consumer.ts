@@ -86,12 +86,21 @@ export class TransactionEventsConsumer {
   }
 
   private async deadLetter(message: ReceivedMessage, reason: string): Promise<void> {
-    this.logger.error({ reason, topic: message.topic, partition: message.partition, offset: message.offset }, 'transaction event sent to the dead-letter topic');
+    this.logger.error(
+      { reason, topic: message.topic, partition: message.partition, offset: message.offset },
+      'transaction event sent to the dead-letter topic',
+    );
     await this.bus.publish(dlqTopicOf(this.opts.topic), [
       {
         key: message.key,
         value: message.value,
-        headers: { ...(message.headers ?? {}), 'x-dlq-reason': reason, 'x-original-topic': message.topic, 'x-original-partition': String(message.partition), 'x-original-offset': message.offset },
+        headers: {
+          ...(message.headers ?? {}),
+          'x-dlq-reason': reason,
+          'x-original-topic': message.topic,
+          'x-original-partition': String(message.partition),
+          'x-original-offset': message.offset,
+        },
       },
     ]);
   }

@@ -115,7 +115,9 @@ export function canonicalContent(e: Omit<AuditEvent, 'hash'>): string {
 }
 
 export function eventHash(e: Omit<AuditEvent, 'hash'>): string {
-  return createHash('sha256').update(`${CANONICAL_VERSION}\n${canonicalContent(e)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${CANONICAL_VERSION}\n${canonicalContent(e)}`)
+    .digest('hex');
 }
 
 /** The next event of a chain whose last event is `head` (seq 0 and GENESIS_HASH for an empty chain). */
@@ -167,13 +169,24 @@ export class ChainVerifier {
     const expected = this.last.seq + 1;
     if (e.seq !== expected) {
       return e.seq > expected
-        ? { kind: 'missing', seq: expected, id: null, message: `event ${expected} is missing (deleted): the chain jumps from ${this.last.seq} to ${e.seq} (${e.id})` }
+        ? {
+            kind: 'missing',
+            seq: expected,
+            id: null,
+            message: `event ${expected} is missing (deleted): the chain jumps from ${this.last.seq} to ${e.seq} (${e.id})`,
+          }
         : { kind: 'broken_link', seq: e.seq, id: e.id, message: `event ${e.seq} (${e.id}) is out of order after ${this.last.seq}` };
     }
     const recomputed = eventHash(e);
-    if (recomputed !== e.hash) return { kind: 'edited', seq: e.seq, id: e.id, message: `event ${e.seq} (${e.id}) was edited: its content does not hash to its stored hash` };
+    if (recomputed !== e.hash)
+      return { kind: 'edited', seq: e.seq, id: e.id, message: `event ${e.seq} (${e.id}) was edited: its content does not hash to its stored hash` };
     if (e.prevHash !== this.last.hash) {
-      return { kind: 'broken_link', seq: e.seq, id: e.id, message: `event ${e.seq} (${e.id}) does not follow event ${this.last.seq}: its previous-hash differs (an event was deleted, replaced or reordered)` };
+      return {
+        kind: 'broken_link',
+        seq: e.seq,
+        id: e.id,
+        message: `event ${e.seq} (${e.id}) does not follow event ${this.last.seq}: its previous-hash differs (an event was deleted, replaced or reordered)`,
+      };
     }
     this.last = { seq: e.seq, hash: e.hash };
     this.count++;

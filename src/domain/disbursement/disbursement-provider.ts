@@ -35,7 +35,8 @@ export interface DisbursementProvider {
 }
 
 /** How a sandbox or fake is told to misbehave (the fault switches). */
-export type DisbursementBehaviour = { kind: 'slow'; delayMs: number } | { kind: 'fail'; reason?: string } | { kind: 'timeout' } | { kind: 'error' } | { kind: 'pending' };
+export type DisbursementBehaviour =
+  { kind: 'slow'; delayMs: number } | { kind: 'fail'; reason?: string } | { kind: 'timeout' } | { kind: 'error' } | { kind: 'pending' };
 
 /** The control side of a sandbox or fake: fault switches and the bank's later verdict on a pending transfer. */
 export interface DisbursementControl {

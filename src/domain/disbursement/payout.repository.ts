@@ -9,7 +9,11 @@ export interface PayoutRepository {
    * transaction; MERCHANT_INSUFFICIENT_FUNDS when the balance does not cover it. A reference that
    * exists answers the existing payout with created=false.
    */
-  create(p: { reference: string; merchant: Merchant & { bankAccount: NonNullable<Merchant['bankAccount']> }; amount: Money }): Promise<{ payout: Payout; created: boolean }>;
+  create(p: {
+    reference: string;
+    merchant: Merchant & { bankAccount: NonNullable<Merchant['bankAccount']> };
+    amount: Money;
+  }): Promise<{ payout: Payout; created: boolean }>;
   find(reference: string): Promise<Payout | null>;
   /** PENDING payouts created before `olderThan`, oldest first. */
   pending(olderThan: Date, limit: number): Promise<Payout[]>;

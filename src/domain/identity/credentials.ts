@@ -18,7 +18,11 @@ export const PASSWORD_MAX = 128;
  */
 export function usernameProblem(username: string): { lookAlike: boolean; message: string } | null {
   const kind = classifyIdentifier(username).kind;
-  if (kind !== 'username') return { lookAlike: true, message: `a username cannot be ${kind === 'phone' ? 'a phone number' : 'an email address'}: log in and receive transfers with it as your phone or email` };
+  if (kind !== 'username')
+    return {
+      lookAlike: true,
+      message: `a username cannot be ${kind === 'phone' ? 'a phone number' : 'an email address'}: log in and receive transfers with it as your phone or email`,
+    };
   if (!/[A-Za-z]/.test(username)) return { lookAlike: true, message: 'a username needs at least one letter, so that it is never read as a phone number' };
   if (!USERNAME_PATTERN.test(username)) return { lookAlike: false, message: `must be ${USERNAME_RULE}` };
   return null;

@@ -2,8 +2,7 @@ import { DomainError, type FieldError } from '../shared/domain-error.ts';
 
 export type UniqueField = 'username' | 'email' | 'phone';
 
-export const validationFailed = (errors: FieldError[]): DomainError =>
-  new DomainError('VALIDATION_ERROR', 'invalid', 'validation failed', { errors });
+export const validationFailed = (errors: FieldError[]): DomainError => new DomainError('VALIDATION_ERROR', 'invalid', 'validation failed', { errors });
 
 /**
  * 409 naming the field in its code and message: USERNAME_ALREADY_EXISTS, EMAIL_ALREADY_EXISTS,
@@ -38,5 +37,6 @@ export const userNotFound = (): DomainError => new DomainError('USER_NOT_FOUND',
 /** The codes above are functions of their own; these are the identity context's others. */
 export const IdentityErrors = {
   tooManyRegistrations: (message: string, details?: DomainError['details']) => new DomainError('TOO_MANY_REGISTRATIONS', 'rate_limited', message, details),
-  tokenKeysUnavailable: () => new DomainError('TOKEN_KEYS_UNAVAILABLE', 'unavailable', 'the keys that verify access tokens cannot be fetched right now; try again shortly'),
+  tokenKeysUnavailable: () =>
+    new DomainError('TOKEN_KEYS_UNAVAILABLE', 'unavailable', 'the keys that verify access tokens cannot be fetched right now; try again shortly'),
 };

@@ -34,7 +34,18 @@ export type RotationOutcome =
   | { kind: 'unknown' };
 
 export function startFamily(id: string, userId: number, first: NextToken, now: Date): RefreshTokenFamily {
-  return { id, userId, currentHash: first.hash, usedHashes: [], accessJti: first.accessJti, createdAt: now, rotatedAt: null, expiresAt: first.expiresAt, revokedAt: null, revokedReason: null };
+  return {
+    id,
+    userId,
+    currentHash: first.hash,
+    usedHashes: [],
+    accessJti: first.accessJti,
+    createdAt: now,
+    rotatedAt: null,
+    expiresAt: first.expiresAt,
+    revokedAt: null,
+    revokedReason: null,
+  };
 }
 
 export function revoke(family: RefreshTokenFamily, reason: RevocationReason, now: Date): RefreshTokenFamily {
@@ -52,6 +63,13 @@ export function rotate(family: RefreshTokenFamily, presentedHash: string, next: 
   if (family.expiresAt.getTime() <= now.getTime()) return { kind: 'expired' };
   return {
     kind: 'rotated',
-    family: { ...family, usedHashes: [...family.usedHashes, family.currentHash], currentHash: next.hash, accessJti: next.accessJti, rotatedAt: now, expiresAt: next.expiresAt },
+    family: {
+      ...family,
+      usedHashes: [...family.usedHashes, family.currentHash],
+      currentHash: next.hash,
+      accessJti: next.accessJti,
+      rotatedAt: now,
+      expiresAt: next.expiresAt,
+    },
   };
 }

@@ -24,13 +24,23 @@ const rp = (minor: bigint) => Money.ofMinor(minor < 0n ? 0n : minor).toString();
  */
 export const LimitErrors = {
   balanceLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('BALANCE_LIMIT_EXCEEDED', 'business_rule', `the balance limit of a ${tier} account is ${rp(limit)} IDR; it can receive at most ${rp(room)} IDR more`, {
-      facts: { rule: 'balance_limit', tier, limit: rp(limit), remaining: rp(room) },
-    }),
+    new DomainError(
+      'BALANCE_LIMIT_EXCEEDED',
+      'business_rule',
+      `the balance limit of a ${tier} account is ${rp(limit)} IDR; it can receive at most ${rp(room)} IDR more`,
+      {
+        facts: { rule: 'balance_limit', tier, limit: rp(limit), remaining: rp(room) },
+      },
+    ),
   monthlyLimit: (tier: KycTier, limit: bigint, room: bigint) =>
-    new DomainError('MONTHLY_LIMIT_EXCEEDED', 'business_rule', `the monthly incoming limit of a ${tier} account is ${rp(limit)} IDR; ${rp(room)} IDR remains this month`, {
-      facts: { rule: 'monthly_incoming_limit', tier, limit: rp(limit), remaining: rp(room) },
-    }),
+    new DomainError(
+      'MONTHLY_LIMIT_EXCEEDED',
+      'business_rule',
+      `the monthly incoming limit of a ${tier} account is ${rp(limit)} IDR; ${rp(room)} IDR remains this month`,
+      {
+        facts: { rule: 'monthly_incoming_limit', tier, limit: rp(limit), remaining: rp(room) },
+      },
+    ),
   kycRequired: (tier: KycTier) =>
     new DomainError('KYC_REQUIRED', 'business_rule', 'transfers to other people need a REGISTERED account: have your identity verified', {
       facts: { rule: 'transfers_to_others', tier, required_tier: 'REGISTERED' },

@@ -121,10 +121,18 @@ export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<st
         if (leg.delta < 0n && leg.toOthers) assertMaySendToOthers(tier, policy.limits);
         // New incoming money ('active' credits) is checked; money owed back (a refund, a failed
         // top-up's release) is never refused: it was the customer's already.
-        if (leg.delta > 0n && leg.rule === 'active') assertMayReceive(tier, policy.limits, account.balance.minor, leg.delta, policy.state.get(leg.accountId) ?? { incomingThisMonth: 0n, inFlight: 0n });
+        if (leg.delta > 0n && leg.rule === 'active')
+          assertMayReceive(tier, policy.limits, account.balance.minor, leg.delta, policy.state.get(leg.accountId) ?? { incomingThisMonth: 0n, inFlight: 0n });
       });
     }
-    decided.push({ accountId: leg.accountId, delta: leg.delta, before: account.balance, after: Money.ofMinor(afterMinor), row: leg.row ?? null, userId: account.userId });
+    decided.push({
+      accountId: leg.accountId,
+      delta: leg.delta,
+      before: account.balance,
+      after: Money.ofMinor(afterMinor),
+      row: leg.row ?? null,
+      userId: account.userId,
+    });
   }
   const deferred: DeferredChange[] = legs
     .filter((l) => l.kind !== 'customer')
@@ -133,7 +141,11 @@ export function planPosting(legs: readonly ResolvedLeg[], locked: ReadonlyMap<st
       accountId: l.accountId,
       delta: l.delta,
       // Merchants can be frozen like customers; the bank's own accounts are not (nothing in freeze.ts applies to them).
-      requires: { minBalance: l.floor !== undefined && l.floor > 0n ? l.floor : 0n, status: l.rule, notFrozenAt: l.kind === 'merchant' && freezeApplies(l) ? levelsRefusing(l.delta) : [] },
+      requires: {
+        minBalance: l.floor !== undefined && l.floor > 0n ? l.floor : 0n,
+        status: l.rule,
+        notFrozenAt: l.kind === 'merchant' && freezeApplies(l) ? levelsRefusing(l.delta) : [],
+      },
       rejection: rejectionOf(l),
     }));
   return { decided, deferred, journal: [...decided, ...deferred].map((c) => ({ accountId: c.accountId, delta: c.delta })) };

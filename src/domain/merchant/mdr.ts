@@ -35,10 +35,15 @@ export const BI_QRIS_FEE_TABLE: FeeTable = {
  */
 export function parseFeeTable(text: string | undefined): FeeTable {
   const table: FeeTable = { ...BI_QRIS_FEE_TABLE };
-  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Z_]+)=(\d{1,5})(?:\/(\d{1,13}(?:\.\d{1,2})?))?$/.exec(part);
     if (!m || !(MERCHANT_CATEGORIES as readonly string[]).includes(m[1]!)) {
-      throw MerchantErrors.invalidFeeTable(`fee table entry "${part}": expected CATEGORY=BPS[/FREE_UP_TO] with CATEGORY one of ${MERCHANT_CATEGORIES.join(', ')}`);
+      throw MerchantErrors.invalidFeeTable(
+        `fee table entry "${part}": expected CATEGORY=BPS[/FREE_UP_TO] with CATEGORY one of ${MERCHANT_CATEGORIES.join(', ')}`,
+      );
     }
     const bps = Number(m[2]);
     assertFeeBps(bps);

@@ -18,9 +18,17 @@ export interface MerchantRepository {
   findByCode(code: string): Promise<MerchantWithBalance | null>;
   list(): Promise<MerchantWithBalance[]>;
   /** Changes the merchant's and its account's status under a row lock; `check` runs on the locked state. */
-  changeStatus(code: string, to: MerchantStatus, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }>;
+  changeStatus(
+    code: string,
+    to: MerchantStatus,
+    check: (locked: MerchantWithBalance) => void,
+  ): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }>;
   /** Freezes (or, with null, unfreezes) the merchant's account under its row lock; `check` runs on the locked state. */
-  setFreeze(code: string, freeze: AccountFreeze | null, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }>;
+  setFreeze(
+    code: string,
+    freeze: AccountFreeze | null,
+    check: (locked: MerchantWithBalance) => void,
+  ): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }>;
   /** Sets (or, with null, removes) the merchant's own MDR in basis points. */
   setFee(code: string, feeBps: number | null): Promise<MerchantWithBalance>;
   setPayoutReserve(code: string, reserve: Money): Promise<MerchantWithBalance>;

@@ -85,12 +85,19 @@ export function maskedBankAccount(b: SettlementBankAccount | null): SettlementBa
 }
 
 /** Checks a new merchant's fields; returns them normalised. */
-export function validateNewMerchant(input: { code: string; name: string; category: string; bankAccount?: SettlementBankAccount | null; feeBps?: number | null }) {
+export function validateNewMerchant(input: {
+  code: string;
+  name: string;
+  category: string;
+  bankAccount?: SettlementBankAccount | null;
+  feeBps?: number | null;
+}) {
   const code = input.code.trim();
   if (!MERCHANT_CODE.test(code)) throw MerchantErrors.invalid('code', 'letters, digits and _ . : - only, at most 64');
   const name = input.name.trim();
   if (!name || name.length > 255) throw MerchantErrors.invalid('name', 'required, at most 255 characters');
-  if (!(MERCHANT_CATEGORIES as readonly string[]).includes(input.category)) throw MerchantErrors.invalid('category', `one of ${MERCHANT_CATEGORIES.join(', ')}`);
+  if (!(MERCHANT_CATEGORIES as readonly string[]).includes(input.category))
+    throw MerchantErrors.invalid('category', `one of ${MERCHANT_CATEGORIES.join(', ')}`);
   const b = input.bankAccount ?? null;
   if (b) {
     if (!/^[A-Z0-9]{2,20}$/.test(b.bankCode)) throw MerchantErrors.invalid('bank_code', 'a bank code such as BCA or 014');

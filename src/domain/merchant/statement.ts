@@ -53,7 +53,8 @@ export function buildStatement(opening: Money, entries: readonly MerchantJournal
   let running = opening.minor;
   const totals = { payments: 0, gross: 0n, fees: 0n, refunds: 0, refunded: 0n, payouts: 0n, net: 0n };
   const lines = entries.map((e): StatementLine => {
-    if (e.balanceBefore.minor !== running || e.balanceAfter.minor !== running + e.delta) throw new Error(`journal entry of ${e.transactionId} does not chain: the statement would not equal the journal`);
+    if (e.balanceBefore.minor !== running || e.balanceAfter.minor !== running + e.delta)
+      throw new Error(`journal entry of ${e.transactionId} does not chain: the statement would not equal the journal`);
     running += e.delta;
     const kind = kindOf(e);
     let gross: bigint | null = null;
@@ -97,14 +98,23 @@ export function statementJson(merchant: { code: string; name: string }, range: {
       payouts: text(s.totals.payouts),
       net: text(s.totals.net),
     },
-    lines: s.lines.map((l) => ({ at: l.at.toISOString(), kind: l.kind, transaction_id: l.transactionId, gross: text(l.gross), fee: text(l.fee), net: text(l.net), balance_after: l.balanceAfter.toString() })),
+    lines: s.lines.map((l) => ({
+      at: l.at.toISOString(),
+      kind: l.kind,
+      transaction_id: l.transactionId,
+      gross: text(l.gross),
+      fee: text(l.fee),
+      net: text(l.net),
+      balance_after: l.balanceAfter.toString(),
+    })),
   };
 }
 
 export function statementCsv(s: Statement): string {
   const rows = [['at', 'kind', 'transaction_id', 'gross', 'fee', 'net', 'balance_after']];
   rows.push(['', 'OPENING', '', '', '', '', s.opening.toString()]);
-  for (const l of s.lines) rows.push([l.at.toISOString(), l.kind, l.transactionId, text(l.gross) ?? '', text(l.fee) ?? '', text(l.net)!, l.balanceAfter.toString()]);
+  for (const l of s.lines)
+    rows.push([l.at.toISOString(), l.kind, l.transactionId, text(l.gross) ?? '', text(l.fee) ?? '', text(l.net)!, l.balanceAfter.toString()]);
   rows.push(['', 'CLOSING', '', '', '', '', s.closing.toString()]);
   return rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
 }

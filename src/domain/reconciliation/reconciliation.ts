@@ -103,7 +103,15 @@ export function reconcile(
   nextDayRefs: ReadonlySet<string> | null,
 ): { counts: ReconciliationCounts; exceptions: ReconciliationException[] } {
   const exceptions: ReconciliationException[] = [];
-  const counts: ReconciliationCounts = { statementLines: lines.length, ourTopUps: ourDay.length, matched: 0, missingOurs: 0, missingProvider: 0, amountMismatch: 0, statusMismatch: 0 };
+  const counts: ReconciliationCounts = {
+    statementLines: lines.length,
+    ourTopUps: ourDay.length,
+    matched: 0,
+    missingOurs: 0,
+    missingProvider: 0,
+    amountMismatch: 0,
+    statusMismatch: 0,
+  };
   const onStatement = new Set<string>();
   for (const line of lines) {
     onStatement.add(line.reference);
@@ -126,7 +134,15 @@ export function reconcile(
       counts.matched += 1;
       continue;
     }
-    exceptions.push({ kind: 'MISSING_PROVIDER', reference: o.transactionId, providerReference: null, ourAmount: o.amount, providerAmount: null, ourStatus: o.status, providerStatus: null });
+    exceptions.push({
+      kind: 'MISSING_PROVIDER',
+      reference: o.transactionId,
+      providerReference: null,
+      ourAmount: o.amount,
+      providerAmount: null,
+      ourStatus: o.status,
+      providerStatus: null,
+    });
     counts.missingProvider += 1;
   }
   return { counts, exceptions };
@@ -134,10 +150,7 @@ export function reconcile(
 
 /** What a resolution does, decided from the exception alone. */
 export type ResolutionEffect =
-  | { kind: 'refund'; amount: Money }
-  | { kind: 'write-off'; amount: Money }
-  | { kind: 'settle'; outcome: 'SUCCESS' | 'FAILED' }
-  | { kind: 'no-action' };
+  { kind: 'refund'; amount: Money } | { kind: 'write-off'; amount: Money } | { kind: 'settle'; outcome: 'SUCCESS' | 'FAILED' } | { kind: 'no-action' };
 
 /**
  * The movement (or none) a resolution makes for an exception; DomainError RESOLUTION_NOT_APPLICABLE

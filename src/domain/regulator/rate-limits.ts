@@ -19,10 +19,12 @@ export interface RateLimitRule {
 export function parseRateLimits(input: Record<string, unknown>): RateLimits {
   const out: RateLimits = {};
   for (const [k, v] of Object.entries(input)) {
-    if (!(RATE_WINDOWS as readonly string[]).includes(k)) throw RegulatorErrors.invalidRateLimit(`unknown rate-limit window "${k}" (second, minute, hour, day)`);
+    if (!(RATE_WINDOWS as readonly string[]).includes(k))
+      throw RegulatorErrors.invalidRateLimit(`unknown rate-limit window "${k}" (second, minute, hour, day)`);
     if (v === null || v === undefined) continue;
     const n = typeof v === 'string' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000_000) throw RegulatorErrors.invalidRateLimit(`rate limit per ${k} must be a positive integer`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000_000)
+      throw RegulatorErrors.invalidRateLimit(`rate limit per ${k} must be a positive integer`);
     out[k as RateWindow] = n;
   }
   return out;

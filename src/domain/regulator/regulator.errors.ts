@@ -21,7 +21,9 @@ export const RegulatorErrors = {
   ipNotAllowed: () => new DomainError('IP_NOT_ALLOWED', 'forbidden', 'this API key may not be used from this address'),
   permissionDenied: (permission: string) => new DomainError('PERMISSION_DENIED', 'forbidden', `API key lacks the ${permission} permission`),
   rateLimited: (decision: RateLimitDecision) =>
-    new DomainError('RATE_LIMITED', 'rate_limited', `rate limit exceeded (${decision.limit} per ${decision.window})`, { retryAfterSeconds: decision.retryAfterSeconds }),
+    new DomainError('RATE_LIMITED', 'rate_limited', `rate limit exceeded (${decision.limit} per ${decision.window})`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    }),
   rateLimiterUnavailable: () => new DomainError('RATE_LIMITER_UNAVAILABLE', 'unavailable', 'rate limiting is unavailable; try again later'),
 
   // The operator's commands.

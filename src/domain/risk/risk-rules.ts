@@ -126,7 +126,13 @@ export function evaluateRule(rule: RiskRule, s: RiskSubject, f: RiskFigures): Ru
       const overCount = p.maxCount !== undefined && count > p.maxCount;
       const overAmount = p.maxAmount !== undefined && amount > p.maxAmount;
       if (!overCount && !overAmount) return null;
-      return hit({ window_seconds: p.windowSeconds ?? 3600, count, max_count: p.maxCount ?? -1, amount_minor: text(amount), max_amount_minor: text(p.maxAmount ?? -1n) });
+      return hit({
+        window_seconds: p.windowSeconds ?? 3600,
+        count,
+        max_count: p.maxCount ?? -1,
+        amount_minor: text(amount),
+        max_amount_minor: text(p.maxAmount ?? -1n),
+      });
     }
     case 'NEW_COUNTERPARTY':
       if (f.knownCounterparty !== false || p.minAmount === undefined || s.amount < p.minAmount) return null;
@@ -135,7 +141,12 @@ export function evaluateRule(rule: RiskRule, s: RiskSubject, f: RiskFigures): Ru
       if (p.maxDistinctSenders === undefined) return null;
       const senders = (f.distinctSenders ?? 0) + (f.payerAmongSenders ? 0 : 1);
       if (senders <= p.maxDistinctSenders) return null;
-      return hit({ recipient_account_id: s.counterpartyAccountId!, window_seconds: p.windowSeconds ?? 3600, distinct_senders: senders, max_distinct_senders: p.maxDistinctSenders });
+      return hit({
+        recipient_account_id: s.counterpartyAccountId!,
+        window_seconds: p.windowSeconds ?? 3600,
+        distinct_senders: senders,
+        max_distinct_senders: p.maxDistinctSenders,
+      });
     }
     case 'EWALLET_OTHER_PHONE':
       if (s.ownPhone !== false || p.minAmount === undefined || s.amount < p.minAmount) return null;
@@ -178,5 +189,10 @@ export function changeRule(rule: RiskRule, change: RuleChange): RiskRule | { err
     if (typeof v === 'number' ? !Number.isSafeInteger(v) || v < 1 : v < 1n) return { error: `${k} must be a positive whole number` };
     params[k] = v;
   }
-  return { code: rule.code, enabled: change.enabled ?? rule.enabled, outcome: (change.outcome as RiskRule['outcome'] | undefined) ?? rule.outcome, params: params as RiskParams };
+  return {
+    code: rule.code,
+    enabled: change.enabled ?? rule.enabled,
+    outcome: (change.outcome as RiskRule['outcome'] | undefined) ?? rule.outcome,
+    params: params as RiskParams,
+  };
 }

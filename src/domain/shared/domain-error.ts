@@ -3,16 +3,7 @@
  * table (src/adapters/http/error-mapper.ts); the code is a stable UPPER_SNAKE string for clients.
  */
 export type ErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'business_rule'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'bad_gateway'
-  | 'timeout';
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'business_rule' | 'rate_limited' | 'unavailable' | 'bad_gateway' | 'timeout';
 
 export interface FieldError {
   field: string;

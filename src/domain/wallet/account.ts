@@ -40,7 +40,16 @@ export interface Account {
  * RISK_HOLD holds the money of movements the fraud rules held for an operator's review (the payer's
  * debit, until approved onward or returned: migration 20261201232500-risk-rules).
  */
-export const SYSTEM_ACCOUNTS = ['FUNDING', 'GOPAY_SETTLEMENT', 'SHOPEE_PAY_SETTLEMENT', 'MERCHANT_SETTLEMENT', 'FEE_REVENUE', 'PAYOUT_SETTLEMENT', 'BANK_CAPITAL', 'RISK_HOLD'] as const;
+export const SYSTEM_ACCOUNTS = [
+  'FUNDING',
+  'GOPAY_SETTLEMENT',
+  'SHOPEE_PAY_SETTLEMENT',
+  'MERCHANT_SETTLEMENT',
+  'FEE_REVENUE',
+  'PAYOUT_SETTLEMENT',
+  'BANK_CAPITAL',
+  'RISK_HOLD',
+] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[number];
 
 export const settlementAccountOf = (method: PaymentMethod): SystemAccountCode => (method === 'GOPAY' ? 'GOPAY_SETTLEMENT' : 'SHOPEE_PAY_SETTLEMENT');

@@ -50,7 +50,8 @@ export function freezeApplies(leg: { rule: AccountRule; freezable?: boolean }): 
 
 /** Refuses a change of `delta` on an account frozen at a level that covers it (the payer side is the debited one). */
 export function assertNotFrozen(freeze: Pick<AccountFreeze, 'level'> | null | undefined, delta: bigint, owner: 'customer' | 'merchant'): void {
-  if (freeze && freezeRefuses(freeze.level, delta < 0n ? 'debit' : 'credit')) throw WalletErrors.accountFrozen(freeze.level, delta < 0n ? 'payer' : 'payee', owner);
+  if (freeze && freezeRefuses(freeze.level, delta < 0n ? 'debit' : 'credit'))
+    throw WalletErrors.accountFrozen(freeze.level, delta < 0n ? 'payer' : 'payee', owner);
 }
 
 /** Checks what an operator typed: a level of the list and a reason (printable, at most 500 characters). */
@@ -58,6 +59,7 @@ export function parseFreeze(input: { level: string; reason: string }): { level: 
   const level = input.level.trim().toUpperCase();
   if (!(FREEZE_LEVELS as readonly string[]).includes(level)) throw WalletErrors.invalidFreeze('level', `level must be one of ${FREEZE_LEVELS.join(', ')}`);
   const reason = input.reason.trim();
-  if (!reason || reason.length > 500 || /[\p{Cc}]/u.test(reason)) throw WalletErrors.invalidFreeze('reason', 'a reason is required: at most 500 printable characters');
+  if (!reason || reason.length > 500 || /[\p{Cc}]/u.test(reason))
+    throw WalletErrors.invalidFreeze('reason', 'a reason is required: at most 500 printable characters');
   return { level: level as FreezeLevel, reason };
 }

@@ -37,7 +37,10 @@ try {
   }
 } catch (err) {
   const e = err as Error;
-  const usage = err instanceof UsageError || err instanceof ConfigError || (err instanceof DomainError && ['invalid', 'not_found', 'conflict', 'business_rule', 'forbidden'].includes(err.kind));
+  const usage =
+    err instanceof UsageError ||
+    err instanceof ConfigError ||
+    (err instanceof DomainError && ['invalid', 'not_found', 'conflict', 'business_rule', 'forbidden'].includes(err.kind));
   const code = err instanceof DomainError ? err.code : usage ? 'USAGE' : 'FAILED';
   if (json) console.error(JSON.stringify({ error: code, message: e.message }));
   else console.error(`admin: ${e.message}`);

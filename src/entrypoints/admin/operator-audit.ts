@@ -18,6 +18,14 @@ export function operatorAudit(trail: AuditTrail, flags: AdminContext['flags']): 
   const requestId = `cli-${randomUUID()}`;
   const actor = { type: 'operator' as const, id: operatorName(flags) };
   return async (action, object, change = {}) => {
-    await trail.record({ category: 'OPERATOR', action, actor, object, ...change, source: { ip: null, userAgent: `onegate-admin-cli (${hostname()})` }, requestId });
+    await trail.record({
+      category: 'OPERATOR',
+      action,
+      actor,
+      object,
+      ...change,
+      source: { ip: null, userAgent: `onegate-admin-cli (${hostname()})` },
+      requestId,
+    });
   };
 }

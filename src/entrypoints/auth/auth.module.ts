@@ -57,13 +57,30 @@ export const authBindings = new ContainerModule(({ bind }) => {
     return new OutboxIdentityEventLog(c.get(CORE.Orm), { topic: c.get(CORE.Config).KAFKA_TOPIC_USERS, onAppended: () => relay.poke() });
   });
   bind(AUTH.Sessions).toDynamicValue(
-    (c) => new SessionStarter({ accessTokens: c.get(CORE.AccessTokens), families: c.get(AUTH.Families), refreshTtlSeconds: c.get(CORE.Config).REFRESH_TOKEN_TTL_SECONDS }),
+    (c) =>
+      new SessionStarter({
+        accessTokens: c.get(CORE.AccessTokens),
+        families: c.get(AUTH.Families),
+        refreshTtlSeconds: c.get(CORE.Config).REFRESH_TOKEN_TTL_SECONDS,
+      }),
   );
   bind(AUTH.Register).toDynamicValue(
-    (c) => new RegisterHandler({ users: c.get(AUTH.Users), hasher: c.get(CORE.PasswordHasher), limit: { kv: c.get(CORE.KeyValueStore), perHour: c.get(CORE.Config).REGISTRATIONS_PER_IP_PER_HOUR } }),
+    (c) =>
+      new RegisterHandler({
+        users: c.get(AUTH.Users),
+        hasher: c.get(CORE.PasswordHasher),
+        limit: { kv: c.get(CORE.KeyValueStore), perHour: c.get(CORE.Config).REGISTRATIONS_PER_IP_PER_HOUR },
+      }),
   );
   bind(AUTH.Login).toDynamicValue(
-    (c) => new LoginHandler({ users: c.get(AUTH.Users), hasher: c.get(CORE.PasswordHasher), throttle: c.get(AUTH.Throttle), sessions: c.get(AUTH.Sessions), events: c.get(AUTH.Events) }),
+    (c) =>
+      new LoginHandler({
+        users: c.get(AUTH.Users),
+        hasher: c.get(CORE.PasswordHasher),
+        throttle: c.get(AUTH.Throttle),
+        sessions: c.get(AUTH.Sessions),
+        events: c.get(AUTH.Events),
+      }),
   );
   bind(AUTH.Refresh).toDynamicValue((c) => {
     const config = c.get(CORE.Config);
@@ -77,7 +94,9 @@ export const authBindings = new ContainerModule(({ bind }) => {
       sessionMaxSeconds: config.SESSION_MAX_SECONDS,
     });
   });
-  bind(AUTH.Logout).toDynamicValue((c) => new LogoutHandler({ families: c.get(AUTH.Families), kv: c.get(CORE.KeyValueStore), accessTtlSeconds: c.get(CORE.Config).ACCESS_TOKEN_TTL_SECONDS }));
+  bind(AUTH.Logout).toDynamicValue(
+    (c) => new LogoutHandler({ families: c.get(AUTH.Families), kv: c.get(CORE.KeyValueStore), accessTtlSeconds: c.get(CORE.Config).ACCESS_TOKEN_TTL_SECONDS }),
+  );
   bind(AUTH.Profile).toDynamicValue((c) => new GetProfileHandler({ users: c.get(AUTH.Users) }));
   bind(AUTH.EnsureDemoUser).toDynamicValue((c) => new EnsureDemoUserHandler({ users: c.get(AUTH.Users), hasher: c.get(CORE.PasswordHasher) }));
   bind(CORE.Workers).toDynamicValue((c) => {

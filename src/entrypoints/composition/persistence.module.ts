@@ -92,7 +92,11 @@ export function persistenceModule(db: Database): ContainerModule {
     );
     // Every deployment runs a relay; a fenced lease lets one publish at a time (outbox-relay.ts).
     bind(CORE.OutboxRelay).toDynamicValue(
-      (c) => new OutboxRelay(c.get(CORE.Orm), c.get(CORE.EventBus), c.get(CORE.Logger), { registry: c.get(CORE.Metrics, { optional: true })?.registry, leaseMs: c.get(CORE.Config).OUTBOX_RELAY_LEASE_MS }),
+      (c) =>
+        new OutboxRelay(c.get(CORE.Orm), c.get(CORE.EventBus), c.get(CORE.Logger), {
+          registry: c.get(CORE.Metrics, { optional: true })?.registry,
+          leaseMs: c.get(CORE.Config).OUTBOX_RELAY_LEASE_MS,
+        }),
     );
     bind(CORE.Workers).toDynamicValue((c) => {
       const relay = c.get(CORE.OutboxRelay);

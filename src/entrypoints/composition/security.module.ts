@@ -6,7 +6,11 @@ import { loadJwtKeys } from '../../adapters/security/jwt-keys.ts';
 import { JwtAccessTokenService } from '../../adapters/security/jwt-access-token.service.ts';
 import { Argon2PasswordHasher } from '../../adapters/security/argon2-password-hasher.ts';
 
-export const argon2Params = (config: Config) => ({ memoryKiB: config.ARGON2_MEMORY_KIB, iterations: config.ARGON2_ITERATIONS, parallelism: config.ARGON2_PARALLELISM });
+export const argon2Params = (config: Config) => ({
+  memoryKiB: config.ARGON2_MEMORY_KIB,
+  iterations: config.ARGON2_ITERATIONS,
+  parallelism: config.ARGON2_PARALLELISM,
+});
 
 /**
  * The security adapter group: the JWT keys and access tokens (verified by every service, issued

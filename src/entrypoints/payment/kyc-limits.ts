@@ -6,7 +6,15 @@ import type { Config } from '../shared/config.ts';
 export function kycLimitsOf(config: Config): KycLimits {
   const m = (v: string) => Money.parse(v).minor;
   return {
-    UNREGISTERED: { ...DEFAULT_KYC_LIMITS.UNREGISTERED, maxBalance: m(config.KYC_MAX_BALANCE_UNREGISTERED), monthlyIncoming: m(config.KYC_MONTHLY_INCOMING_UNREGISTERED) },
-    REGISTERED: { ...DEFAULT_KYC_LIMITS.REGISTERED, maxBalance: m(config.KYC_MAX_BALANCE_REGISTERED), monthlyIncoming: m(config.KYC_MONTHLY_INCOMING_REGISTERED) },
+    UNREGISTERED: {
+      ...DEFAULT_KYC_LIMITS.UNREGISTERED,
+      maxBalance: m(config.KYC_MAX_BALANCE_UNREGISTERED),
+      monthlyIncoming: m(config.KYC_MONTHLY_INCOMING_UNREGISTERED),
+    },
+    REGISTERED: {
+      ...DEFAULT_KYC_LIMITS.REGISTERED,
+      maxBalance: m(config.KYC_MAX_BALANCE_REGISTERED),
+      monthlyIncoming: m(config.KYC_MONTHLY_INCOMING_REGISTERED),
+    },
   };
 }

@@ -49,7 +49,10 @@ export function paymentSettingsOf(config: Config): PaymentSettings {
     reconcile: {
       intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS,
       olderThanSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
-      notFoundFinalAfterMs: { GOPAY: notFoundFinalAfterMs(call, config.GOPAY_ACCEPTANCE_WINDOW_MS), SHOPEE_PAY: notFoundFinalAfterMs(call, config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS) },
+      notFoundFinalAfterMs: {
+        GOPAY: notFoundFinalAfterMs(call, config.GOPAY_ACCEPTANCE_WINDOW_MS),
+        SHOPEE_PAY: notFoundFinalAfterMs(call, config.SHOPEEPAY_ACCEPTANCE_WINDOW_MS),
+      },
       leaseMs: config.PAYMENT_RECONCILE_LEASE_MS,
       backoffMaxMs: config.PAYMENT_RECONCILE_BACKOFF_MAX_MS,
     },

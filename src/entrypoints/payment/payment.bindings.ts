@@ -125,11 +125,20 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
     bind(PAYMENT.Merchants).toDynamicValue((c) => new PostgresMerchantRepository(c.get(CORE.Orm)));
     bind(PAYMENT.Payouts).toDynamicValue((c) => new PostgresPayoutRepository(c.get(CORE.Orm), c.get(PAYMENT.Ledger)));
     bind(PAYMENT.PaymentPayouts).toDynamicValue((c) =>
-      createPaymentPayouts({ orm: c.get(CORE.Orm), config: c.get(CORE.Config), merchants: c.get(PAYMENT.Merchants), payouts: c.get(PAYMENT.Payouts), logger: logger(c), provider: options.disbursement }),
+      createPaymentPayouts({
+        orm: c.get(CORE.Orm),
+        config: c.get(CORE.Config),
+        merchants: c.get(PAYMENT.Merchants),
+        payouts: c.get(PAYMENT.Payouts),
+        logger: logger(c),
+        provider: options.disbursement,
+      }),
     );
     bind(PAYMENT.Discrepancies).toDynamicValue((c) => new PostgresProviderDiscrepancyRepository(c.get(CORE.Orm), c.get(PAYMENT.Ledger)));
     bind(PAYMENT.Reconciliation).toDynamicValue((c) => new PostgresReconciliationRepository(c.get(CORE.Orm)));
-    bind(PAYMENT.SettleTopUp).toDynamicValue((c) => new SettleTopUpHandler(c.get(PAYMENT.Ledger), c.get(EWALLET.Providers), c.get(PAYMENT.Discrepancies), logger(c)));
+    bind(PAYMENT.SettleTopUp).toDynamicValue(
+      (c) => new SettleTopUpHandler(c.get(PAYMENT.Ledger), c.get(EWALLET.Providers), c.get(PAYMENT.Discrepancies), logger(c)),
+    );
     bind(PAYMENT.NewReconciler).toDynamicValue((c) => {
       const queue = new PostgresTopUpReconcileQueue(c.get(CORE.Orm));
       const settle = c.get(PAYMENT.SettleTopUp);
@@ -159,11 +168,17 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
         risk: risk(c),
       });
     });
-    bind(PAYMENT.CreatePayment).toDynamicValue((c) => new CreatePaymentHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants), c.get(PAYMENT.Settings).feeTable, risk(c)));
+    bind(PAYMENT.CreatePayment).toDynamicValue(
+      (c) => new CreatePaymentHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants), c.get(PAYMENT.Settings).feeTable, risk(c)),
+    );
     bind(PAYMENT.CreateTransfer).toDynamicValue((c) => new CreateTransferHandler(c.get(PAYMENT.Accounts), c.get(PAYMENT.Ledger), risk(c)));
     bind(PAYMENT.RefundPayment).toDynamicValue((c) => new RefundPaymentHandler(c.get(PAYMENT.Ledger), c.get(PAYMENT.Merchants)));
     bind(PAYMENT.LookUpRecipient).toDynamicValue(
-      (c) => new LookUpRecipientQuery({ accounts: c.get(PAYMENT.Accounts), limit: { kv: c.get(CORE.KeyValueStore), perHour: c.get(PAYMENT.Settings).recipientLookupsPerHour } }),
+      (c) =>
+        new LookUpRecipientQuery({
+          accounts: c.get(PAYMENT.Accounts),
+          limit: { kv: c.get(CORE.KeyValueStore), perHour: c.get(PAYMENT.Settings).recipientLookupsPerHour },
+        }),
     );
     bind(PAYMENT.HandleWebhook).toDynamicValue((c) => new HandleWebhookHandler(c.get(EWALLET.Verifiers), c.get(PAYMENT.Ledger), c.get(PAYMENT.SettleTopUp)));
     bind(PAYMENT.GetAccount).toDynamicValue((c) => {

@@ -24,4 +24,3 @@ export function createPaymentModule(options: PaymentModuleOptions = {}): Service
 
 /** The payment service's bindings, routes and workers: accounts, ledger, top-ups, payments, transfers, refunds, webhooks, freezes, fraud rules, reconcilers, payouts and their checker. */
 export const paymentModule: ServiceModule = createPaymentModule();
-

@@ -20,7 +20,14 @@ export interface PaymentPayouts {
   stop(): Promise<void>;
 }
 
-export function createPaymentPayouts(deps: { orm: Orm; config: Config; merchants: MerchantRepository; payouts: PayoutRepository; logger: Logger; provider?: DisbursementProvider }): PaymentPayouts {
+export function createPaymentPayouts(deps: {
+  orm: Orm;
+  config: Config;
+  merchants: MerchantRepository;
+  payouts: PayoutRepository;
+  logger: Logger;
+  provider?: DisbursementProvider;
+}): PaymentPayouts {
   const { config, logger } = deps;
   let provider = deps.provider ?? null;
   // The adapter starts asynchronously (a sandbox listens) in start(); the use case reaches it at call time.
@@ -36,7 +43,12 @@ export function createPaymentPayouts(deps: { orm: Orm; config: Config; merchants
   const checker = new PayoutChecker(
     new PostgresPayoutCheckQueue(deps.orm),
     payouts,
-    { intervalMs: config.PAYOUT_CHECK_INTERVAL_MS, olderThanSeconds: config.PAYOUT_CHECK_AFTER_SECONDS, leaseMs: config.PAYOUT_CHECK_LEASE_MS, backoffMaxMs: config.PAYOUT_CHECK_BACKOFF_MAX_MS },
+    {
+      intervalMs: config.PAYOUT_CHECK_INTERVAL_MS,
+      olderThanSeconds: config.PAYOUT_CHECK_AFTER_SECONDS,
+      leaseMs: config.PAYOUT_CHECK_LEASE_MS,
+      backoffMaxMs: config.PAYOUT_CHECK_BACKOFF_MAX_MS,
+    },
     logger,
   );
   const self: PaymentPayouts = {

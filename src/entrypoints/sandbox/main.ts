@@ -35,7 +35,12 @@ const sandboxes = await startSandboxes({
   gopayPort: config.SANDBOX_GOPAY_PORT || DEFAULT_GOPAY_PORT,
   shopeepayPort: config.SANDBOX_SHOPEEPAY_PORT || DEFAULT_SHOPEEPAY_PORT,
   // The same variables the payment replicas read: one set of credentials configures both sides.
-  gopayCredentials: { clientId: config.GOPAY_CLIENT_ID, clientSecret: config.GOPAY_CLIENT_SECRET, partnerId: config.GOPAY_PARTNER_ID, webhookSecret: config.GOPAY_WEBHOOK_SECRET },
+  gopayCredentials: {
+    clientId: config.GOPAY_CLIENT_ID,
+    clientSecret: config.GOPAY_CLIENT_SECRET,
+    partnerId: config.GOPAY_PARTNER_ID,
+    webhookSecret: config.GOPAY_WEBHOOK_SECRET,
+  },
   shopeepayCredentials: { merchantId: config.SHOPEEPAY_MERCHANT_ID, secret: config.SHOPEEPAY_SECRET, webhookSecret: config.SHOPEEPAY_WEBHOOK_SECRET },
 });
 
@@ -44,7 +49,13 @@ if (config.SANDBOX_ACCEPTANCE_WINDOW_MS !== undefined) {
 }
 
 const envFile = join(dir, 'payment.env');
-writeFileSync(envFile, `${Object.entries(paymentEnvFor(sandboxes)).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
+writeFileSync(
+  envFile,
+  `${Object.entries(paymentEnvFor(sandboxes))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`,
+  { mode: 0o600 },
+);
 chmodSync(envFile, 0o600);
 
 const stop = (signal: string) => {
@@ -60,7 +71,10 @@ const stop = (signal: string) => {
 process.once('SIGTERM', () => stop('SIGTERM'));
 process.once('SIGINT', () => stop('SIGINT'));
 
-logger.info({ gopay: sandboxes.gopay.url, shopeepay: sandboxes.shopeepay.url, stateDir: dir, webhooks: config.SANDBOX_WEBHOOK_BASE_URL ?? null }, 'e-wallet sandboxes started');
+logger.info(
+  { gopay: sandboxes.gopay.url, shopeepay: sandboxes.shopeepay.url, stateDir: dir, webhooks: config.SANDBOX_WEBHOOK_BASE_URL ?? null },
+  'e-wallet sandboxes started',
+);
 console.log(
   [
     '',

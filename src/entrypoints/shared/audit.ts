@@ -28,5 +28,12 @@ export async function recordSignerKey(trail: AuditTrail, kid: string, service: s
   const [last] = await trail.log.query({ action: 'config.jwt_signer_key', limit: 1 }).catch(() => []);
   const previous = (last?.after as { kid?: string } | null)?.kid ?? null;
   if (previous === kid) return;
-  await trail.recordQuietly({ category: 'CONFIGURATION', action: 'config.jwt_signer_key', actor: { type: 'system', id: service }, object: { type: 'jwt_signing_key', id: kid }, before: previous ? { kid: previous } : null, after: { kid } });
+  await trail.recordQuietly({
+    category: 'CONFIGURATION',
+    action: 'config.jwt_signer_key',
+    actor: { type: 'system', id: service },
+    object: { type: 'jwt_signing_key', id: kid },
+    before: previous ? { kid: previous } : null,
+    after: { kid },
+  });
 }

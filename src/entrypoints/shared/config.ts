@@ -9,15 +9,21 @@ import { parseFeeTable } from '../../domain/merchant/mdr.ts';
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
 // A cookie Path attribute: absolute, no separators, spaces or controls that would end the attribute.
-const cookiePath = z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute path such as /').refine((v) => !v.includes(';') && !v.includes(','), 'must not contain ; or ,');
+const cookiePath = z
+  .string()
+  .regex(/^\/[\x21-\x7e]*$/, 'must be an absolute path such as /')
+  .refine((v) => !v.includes(';') && !v.includes(','), 'must not contain ; or ,');
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL (${protocols.join(' or ')})`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL (${protocols.join(' or ')})`,
+  );
 
 const isOrigin = (v: string) => {
   try {
@@ -53,7 +59,12 @@ const schema = z.object({
   KAFKA_TOPIC_TRANSACTIONS: z.string().default('transaction-events'),
   KAFKA_TOPIC_USERS: z.string().default('user-events'),
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('transaction-service'),
-  API_KEY_ROTATION_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 86400).default(86400),
+  API_KEY_ROTATION_OVERLAP_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .default(86400),
   HISTORY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
 
   EMBEDDED_DATA_DIR: z.string().default('.data/embedded'),
@@ -66,8 +77,18 @@ const schema = z.object({
   JWT_KEY_ID: z.string().optional(),
   JWKS_URL: url(['http:', 'https:']).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(30 * 86400).default(7 * 86400),
-  SESSION_MAX_SECONDS: z.coerce.number().int().min(3600).max(365 * 86400).default(30 * 86400),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .max(30 * 86400)
+    .default(7 * 86400),
+  SESSION_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .max(365 * 86400)
+    .default(30 * 86400),
   COOKIE_SECURE: bool.optional(),
   // Session cookies (src/adapters/http/auth/auth-cookies.ts): auth-token on AUTH_COOKIE_PATH (a web
   // client's page routes must see it), refresh-token only on REFRESH_COOKIE_PATH; host-only unless COOKIE_DOMAIN.
@@ -83,7 +104,10 @@ const schema = z.object({
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
   REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
 
-  TOPUP_MAX_AMOUNT: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
+  TOPUP_MAX_AMOUNT: z
+    .string()
+    .regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount')
+    .default('20000000.00'),
   // Each recipient lookup tells whether a phone or username has an account: a bounded number per user.
   RECIPIENT_LOOKUPS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   // The MDR per merchant category, overriding Bank Indonesia's QRIS table (src/domain/merchant/mdr.ts):
@@ -163,7 +187,12 @@ const schema = z.object({
   ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com'),
   // AES-256-GCM key sealing KYC identity data at rest (32 bytes, base64 or hex); never stored in the database.
   KYC_ENCRYPTION_KEY: z
@@ -171,10 +200,22 @@ const schema = z.object({
     .refine((v) => /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as base64 or hex')
     .optional(),
   // Bank Indonesia's e-money limits per KYC tier (PBI 20/6/PBI/2018 and its 2022 revision), IDR.
-  KYC_MAX_BALANCE_UNREGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('2000000.00'),
-  KYC_MAX_BALANCE_REGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
-  KYC_MONTHLY_INCOMING_UNREGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('20000000.00'),
-  KYC_MONTHLY_INCOMING_REGISTERED: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount').default('40000000.00'),
+  KYC_MAX_BALANCE_UNREGISTERED: z
+    .string()
+    .regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount')
+    .default('2000000.00'),
+  KYC_MAX_BALANCE_REGISTERED: z
+    .string()
+    .regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount')
+    .default('20000000.00'),
+  KYC_MONTHLY_INCOMING_UNREGISTERED: z
+    .string()
+    .regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount')
+    .default('20000000.00'),
+  KYC_MONTHLY_INCOMING_REGISTERED: z
+    .string()
+    .regex(/^\d{1,13}(\.\d{1,2})?$/, 'must be a decimal amount')
+    .default('40000000.00'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120000).default(10000),
   // How long the server waits for a whole request (node's requestTimeout); the Idempotency-Key claim lease follows it.
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
@@ -225,7 +266,8 @@ function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof schema> {
  */
 export function loadMigrateConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parseEnv(env);
-  if (!c.DATABASE_URL) throw new ConfigError('invalid configuration:\n  DATABASE_URL: required by the migration job (the embedded default migrates itself on start)');
+  if (!c.DATABASE_URL)
+    throw new ConfigError('invalid configuration:\n  DATABASE_URL: required by the migration job (the embedded default migrates itself on start)');
   return { ...c, embedded: false };
 }
 
@@ -264,12 +306,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const delayProblem = reconcileDelayProblem(c.PAYMENT_RECONCILE_AFTER_SECONDS * 1000, call);
   if (delayProblem) throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_AFTER_SECONDS: ${delayProblem}`);
   const leaseProblem = reconcileDelayProblem(c.PAYMENT_RECONCILE_LEASE_MS, call);
-  if (leaseProblem) throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_LEASE_MS: ${leaseProblem.replace('reconcile delay', 'reconcile lease')}`);
+  if (leaseProblem)
+    throw new ConfigError(`invalid configuration:\n  PAYMENT_RECONCILE_LEASE_MS: ${leaseProblem.replace('reconcile delay', 'reconcile lease')}`);
   // The same for the payout checker, whose bank calls use the same limits; its claim covers two calls.
   const payoutDelayProblem = reconcileDelayProblem(c.PAYOUT_CHECK_AFTER_SECONDS * 1000, call);
   if (payoutDelayProblem) throw new ConfigError(`invalid configuration:\n  PAYOUT_CHECK_AFTER_SECONDS: ${payoutDelayProblem}`);
   if (c.PAYOUT_CHECK_LEASE_MS < 2 * callWorstCaseMs(call)) {
-    throw new ConfigError(`invalid configuration:\n  PAYOUT_CHECK_LEASE_MS: must be at least twice the bank call's worst case (a status inquiry, then a re-sent transfer): ${2 * callWorstCaseMs(call)} ms`);
+    throw new ConfigError(
+      `invalid configuration:\n  PAYOUT_CHECK_LEASE_MS: must be at least twice the bank call's worst case (a status inquiry, then a re-sent transfer): ${2 * callWorstCaseMs(call)} ms`,
+    );
   }
   return { ...c, embedded };
 }

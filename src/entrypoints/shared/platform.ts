@@ -67,7 +67,9 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     logger,
     readiness: infra.readiness,
     draining: () => draining,
-    trustedProxies: config.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean),
+    trustedProxies: config.TRUSTED_PROXIES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     refusal: () => schema.refusal(),
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     securityEvents: (e) => audit.recordQuietly(e),
@@ -76,7 +78,14 @@ export async function startPlatform(opts: StartOptions): Promise<RunningPlatform
     },
   });
 
-  const server = createServer({ requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS, headersTimeout: Math.min(10_000, config.HTTP_REQUEST_TIMEOUT_MS), keepAliveTimeout: config.HTTP_KEEPALIVE_TIMEOUT_MS }, app.callback());
+  const server = createServer(
+    {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(10_000, config.HTTP_REQUEST_TIMEOUT_MS),
+      keepAliveTimeout: config.HTTP_KEEPALIVE_TIMEOUT_MS,
+    },
+    app.callback(),
+  );
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

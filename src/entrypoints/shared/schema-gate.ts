@@ -50,7 +50,11 @@ export class SchemaGate {
       return true;
     }
     const line = describeSchemaVersion(version);
-    this.refusing = { error: 'SCHEMA_NOT_MIGRATED', message: 'the service is not available: its database schema is not at this version', details: { pending: version.pending, unknown: version.unknown } };
+    this.refusing = {
+      error: 'SCHEMA_NOT_MIGRATED',
+      message: 'the service is not available: its database schema is not at this version',
+      details: { pending: version.pending, unknown: version.unknown },
+    };
     this.log('error', line, { pending: version.pending, unknown: version.unknown });
     return false;
   }

@@ -32,10 +32,16 @@ export const transactionBindings = new ContainerModule(({ bind }) => {
   bind(TRANSACTION.Projection).toDynamicValue((c) => new PostgresReportProjection(c.get(CORE.Orm)));
   bind(TRANSACTION.Consumer).toDynamicValue((c) => {
     const config = c.get(CORE.Config);
-    return new TransactionEventsConsumer(c.get(CORE.EventBus), c.get(TRANSACTION.Projection), c.get(TRANSACTION.HistoryCache), c.get(CORE.Logger).child({ component: 'transaction-events' }), {
-      groupId: config.KAFKA_CONSUMER_GROUP,
-      topic: config.KAFKA_TOPIC_TRANSACTIONS,
-    });
+    return new TransactionEventsConsumer(
+      c.get(CORE.EventBus),
+      c.get(TRANSACTION.Projection),
+      c.get(TRANSACTION.HistoryCache),
+      c.get(CORE.Logger).child({ component: 'transaction-events' }),
+      {
+        groupId: config.KAFKA_CONSUMER_GROUP,
+        topic: config.KAFKA_TOPIC_TRANSACTIONS,
+      },
+    );
   });
   bind(CORE.Workers).toDynamicValue((c) => {
     const consumer = c.get(TRANSACTION.Consumer);

@@ -29,8 +29,27 @@ interface Kustomization {
   patches?: { path?: string; patch?: string; target?: { kind?: string; name?: string } }[];
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'labels', 'configMapGenerator', 'generatorOptions', 'images', 'replicas', 'patches']);
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'CustomResourceDefinition', 'PriorityClass']);
+const SUPPORTED = new Set([
+  'apiVersion',
+  'kind',
+  'namespace',
+  'resources',
+  'labels',
+  'configMapGenerator',
+  'generatorOptions',
+  'images',
+  'replicas',
+  'patches',
+]);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PersistentVolume',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'PriorityClass',
+]);
 
 export function readYamlDocuments(file: string): K8sObject[] {
   return parseAllDocuments(readFileSync(file, 'utf8'))

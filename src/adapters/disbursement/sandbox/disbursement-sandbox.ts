@@ -36,7 +36,8 @@ export async function startDisbursementSandbox(opts: { host?: string; control?: 
   });
 
   const handler = async (req: IncomingMessage, path: string, raw: Buffer): Promise<Answer | 'hang'> => {
-    if (req.method !== 'POST' || (path !== SNAP_TRANSFER_PATHS.transfer && path !== SNAP_TRANSFER_PATHS.status)) return { status: 404, body: { responseCode: '4040000', responseMessage: 'Not Found' } };
+    if (req.method !== 'POST' || (path !== SNAP_TRANSFER_PATHS.transfer && path !== SNAP_TRANSFER_PATHS.status))
+      return { status: 404, body: { responseCode: '4040000', responseMessage: 'Not Found' } };
     const headers = Object.fromEntries(['x-timestamp', 'x-signature', 'x-partner-id', 'x-external-id'].map((h) => [h, header(req, h)]));
     try {
       verifyTransferRequest(headers, DISBURSEMENT_SANDBOX_CREDENTIALS.clientSecret, DISBURSEMENT_SANDBOX_CREDENTIALS.partnerId, path, raw);

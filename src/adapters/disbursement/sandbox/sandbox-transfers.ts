@@ -57,7 +57,15 @@ export class SandboxTransfers implements DisbursementControl {
     }
     const status: DisbursementStatus = b?.kind === 'fail' ? 'FAILED' : b?.kind === 'pending' ? 'PENDING' : 'SUCCESS';
     const now = new Date();
-    const t: SandboxTransfer = { reference: order.reference, providerReference: randomUUID(), amount: order.amount, accountNumber: order.accountNumber, status, createdAt: now, updatedAt: now };
+    const t: SandboxTransfer = {
+      reference: order.reference,
+      providerReference: randomUUID(),
+      amount: order.amount,
+      accountNumber: order.accountNumber,
+      status,
+      createdAt: now,
+      updatedAt: now,
+    };
     if (b?.kind === 'fail') t.reason = b.reason ?? 'ACCOUNT_CLOSED';
     this.transfers.set(order.reference, t);
     return t;

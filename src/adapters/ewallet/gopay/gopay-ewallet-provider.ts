@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { EWalletAccount, EWalletBalance, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
+import type {
+  EWalletAccount,
+  EWalletBalance,
+  EWalletProvider,
+  StatementLine,
+  TopUpCallLimits,
+  TopUpInquiry,
+  TopUpResult,
+} from '../../../domain/ewallet/ewallet-provider.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
 import { GOPAY_PATHS, GOPAY_STATUS, basicAuth, gopayTimestamp, signGopayRequest } from './gopay-protocol.ts';
@@ -86,13 +94,13 @@ export class GoPayEWalletProvider implements EWalletProvider {
       'topUp',
       true,
       async () => {
-      const a = await this.send(GOPAY_PATHS.topUp, {
-        partnerReferenceNo: req.reference,
-        customerNumber: req.phone,
-        amount: { value: req.amount.toString(), currency: 'IDR' },
-        feeType: 'OUR',
-      });
-      return toResult(expect(a, 200, transactionAnswer));
+        const a = await this.send(GOPAY_PATHS.topUp, {
+          partnerReferenceNo: req.reference,
+          customerNumber: req.phone,
+          amount: { value: req.amount.toString(), currency: 'IDR' },
+          feeType: 'OUR',
+        });
+        return toResult(expect(a, 200, transactionAnswer));
       },
       limits.startBy,
     );

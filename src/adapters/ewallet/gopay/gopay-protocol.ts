@@ -51,12 +51,16 @@ export function gopayStringToSign(method: string, path: string, accessToken: str
 
 /** X-SIGNATURE of a service request: base64 HMAC-SHA512 with the client secret. */
 export function signGopayRequest(clientSecret: string, method: string, path: string, accessToken: string, bodyText: string, timestamp: string): string {
-  return createHmac('sha512', clientSecret).update(gopayStringToSign(method, path, accessToken, bodyText, timestamp)).digest('base64');
+  return createHmac('sha512', clientSecret)
+    .update(gopayStringToSign(method, path, accessToken, bodyText, timestamp))
+    .digest('base64');
 }
 
 /** X-SIGNATURE of a notification GoPay sends us: base64 HMAC-SHA512 over hex(sha256(raw body)):timestamp. */
 export function signGopayNotification(secret: string, rawBody: Buffer | string, timestamp: string): string {
-  return createHmac('sha512', secret).update(`${sha256Hex(rawBody)}:${timestamp}`).digest('base64');
+  return createHmac('sha512', secret)
+    .update(`${sha256Hex(rawBody)}:${timestamp}`)
+    .digest('base64');
 }
 
 /** Constant-time comparison of two base64 or hex signatures. */

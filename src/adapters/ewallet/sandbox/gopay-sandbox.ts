@@ -106,75 +106,98 @@ export async function startGoPaySandbox(opts: GoPaySandboxOptions): Promise<GoPa
     return null;
   }
 
-  const server = await serve(async (req, path, raw) => {
-    const ctl = control(wallets, req.method ?? 'GET', path, raw);
-    if (ctl) return ctl;
-    if (req.method !== 'POST') return { status: 405, body: { responseCode: '4050000', responseMessage: 'Method Not Allowed' } };
-    if (path === GOPAY_PATHS.token) return withBehaviour(wallets, 'token', () => issueToken(req));
-    try {
-      JSON.parse(raw.toString('utf8'));
-    } catch {
-      return badRequest('4000001', 'Invalid JSON');
-    }
-    const denied = authenticate(req, path, raw);
-    if (denied) return denied;
-    const body = parseJson(raw);
-    switch (path) {
-      case GOPAY_PATHS.accountInquiry:
-        return withBehaviour(wallets, 'account', () => {
-          const w = wallets.wallet(String(body.customerNumber ?? ''));
-          if (!w) return { status: 404, body: { responseCode: '4043711', responseMessage: 'Invalid Account' } };
-          return { status: 200, body: { responseCode: '2003700', responseMessage: 'Successful', customerNumber: w.phone, customerName: w.name, accountNumber: w.accountNumber } };
-        });
-      case GOPAY_PATHS.balanceInquiry:
-        return withBehaviour(wallets, 'balance', () => {
-          const w = wallets.wallet(String(body.accountNo ?? ''));
-          if (!w) return { status: 404, body: { responseCode: '4041111', responseMessage: 'Invalid Account' } };
-          return {
-            status: 200,
-            body: {
-              responseCode: '2001100',
-              responseMessage: 'Successful',
-              accountNo: w.accountNumber,
-              name: w.name,
-              accountInfos: [{ balanceType: 'Cash', amount: { value: w.balance.toString(), currency: 'IDR' } }],
-              lastUpdated: w.lastUpdated.toISOString(),
-            },
-          };
-        });
-      case GOPAY_PATHS.topUp: {
-        const amount = body.amount as { value?: unknown; currency?: unknown } | undefined;
-        const ref = body.partnerReferenceNo;
-        if (typeof ref !== 'string' || ref.length < 1 || ref.length > 64 || typeof body.customerNumber !== 'string') {
-          return badRequest('4003802', 'Invalid Mandatory Field');
-        }
-        if (typeof amount?.value !== 'string' || !/^\d{1,13}\.\d{2}$/.test(amount.value) || amount.currency !== 'IDR') {
-          return badRequest('4003801', 'Invalid Field Format amount');
-        }
-        const value = Money.parse(amount.value);
-        return withBehaviour(wallets, 'topup', (b) => {
-          const t = wallets.applyTopUp(ref, String(body.customerNumber), value, b);
-          return { status: 200, body: { responseCode: '2003800', responseMessage: 'Successful', referenceNo: t.providerReference, partnerReferenceNo: t.reference, ...statusFields(t) } };
-        });
+  const server = await serve(
+    async (req, path, raw) => {
+      const ctl = control(wallets, req.method ?? 'GET', path, raw);
+      if (ctl) return ctl;
+      if (req.method !== 'POST') return { status: 405, body: { responseCode: '4050000', responseMessage: 'Method Not Allowed' } };
+      if (path === GOPAY_PATHS.token) return withBehaviour(wallets, 'token', () => issueToken(req));
+      try {
+        JSON.parse(raw.toString('utf8'));
+      } catch {
+        return badRequest('4000001', 'Invalid JSON');
       }
-      case GOPAY_PATHS.topUpStatus:
-        return withBehaviour(wallets, 'status', () => {
-          const t = wallets.topUp(String(body.originalPartnerReferenceNo ?? ''));
-          if (!t) return { status: 404, body: { responseCode: '4043901', responseMessage: 'Transaction Not Found' } };
-          return {
-            status: 200,
-            body: { responseCode: '2003900', responseMessage: 'Successful', originalPartnerReferenceNo: t.reference, originalReferenceNo: t.providerReference, serviceCode: '38', ...statusFields(t) },
-          };
-        });
-      case GOPAY_STATEMENT_PATH: {
-        const date = reportDate(body.reportDate);
-        if (!date) return badRequest('4007301', 'Invalid Field Format reportDate');
-        return withBehaviour(wallets, 'statement', () => csvAnswer(gopayStatementCsv(wallets.statement(date))));
+      const denied = authenticate(req, path, raw);
+      if (denied) return denied;
+      const body = parseJson(raw);
+      switch (path) {
+        case GOPAY_PATHS.accountInquiry:
+          return withBehaviour(wallets, 'account', () => {
+            const w = wallets.wallet(String(body.customerNumber ?? ''));
+            if (!w) return { status: 404, body: { responseCode: '4043711', responseMessage: 'Invalid Account' } };
+            return {
+              status: 200,
+              body: { responseCode: '2003700', responseMessage: 'Successful', customerNumber: w.phone, customerName: w.name, accountNumber: w.accountNumber },
+            };
+          });
+        case GOPAY_PATHS.balanceInquiry:
+          return withBehaviour(wallets, 'balance', () => {
+            const w = wallets.wallet(String(body.accountNo ?? ''));
+            if (!w) return { status: 404, body: { responseCode: '4041111', responseMessage: 'Invalid Account' } };
+            return {
+              status: 200,
+              body: {
+                responseCode: '2001100',
+                responseMessage: 'Successful',
+                accountNo: w.accountNumber,
+                name: w.name,
+                accountInfos: [{ balanceType: 'Cash', amount: { value: w.balance.toString(), currency: 'IDR' } }],
+                lastUpdated: w.lastUpdated.toISOString(),
+              },
+            };
+          });
+        case GOPAY_PATHS.topUp: {
+          const amount = body.amount as { value?: unknown; currency?: unknown } | undefined;
+          const ref = body.partnerReferenceNo;
+          if (typeof ref !== 'string' || ref.length < 1 || ref.length > 64 || typeof body.customerNumber !== 'string') {
+            return badRequest('4003802', 'Invalid Mandatory Field');
+          }
+          if (typeof amount?.value !== 'string' || !/^\d{1,13}\.\d{2}$/.test(amount.value) || amount.currency !== 'IDR') {
+            return badRequest('4003801', 'Invalid Field Format amount');
+          }
+          const value = Money.parse(amount.value);
+          return withBehaviour(wallets, 'topup', (b) => {
+            const t = wallets.applyTopUp(ref, String(body.customerNumber), value, b);
+            return {
+              status: 200,
+              body: {
+                responseCode: '2003800',
+                responseMessage: 'Successful',
+                referenceNo: t.providerReference,
+                partnerReferenceNo: t.reference,
+                ...statusFields(t),
+              },
+            };
+          });
+        }
+        case GOPAY_PATHS.topUpStatus:
+          return withBehaviour(wallets, 'status', () => {
+            const t = wallets.topUp(String(body.originalPartnerReferenceNo ?? ''));
+            if (!t) return { status: 404, body: { responseCode: '4043901', responseMessage: 'Transaction Not Found' } };
+            return {
+              status: 200,
+              body: {
+                responseCode: '2003900',
+                responseMessage: 'Successful',
+                originalPartnerReferenceNo: t.reference,
+                originalReferenceNo: t.providerReference,
+                serviceCode: '38',
+                ...statusFields(t),
+              },
+            };
+          });
+        case GOPAY_STATEMENT_PATH: {
+          const date = reportDate(body.reportDate);
+          if (!date) return badRequest('4007301', 'Invalid Field Format reportDate');
+          return withBehaviour(wallets, 'statement', () => csvAnswer(gopayStatementCsv(wallets.statement(date))));
+        }
+        default:
+          return { status: 404, body: { responseCode: '4040000', responseMessage: 'Not Found' } };
       }
-      default:
-        return { status: 404, body: { responseCode: '4040000', responseMessage: 'Not Found' } };
-    }
-  }, opts.host, opts.port);
+    },
+    opts.host,
+    opts.port,
+  );
 
   return {
     url: server.url,
@@ -202,5 +225,11 @@ function statusFields(t: SandboxTopUp) {
 }
 
 function notification(t: SandboxTopUp) {
-  return { originalPartnerReferenceNo: t.reference, originalReferenceNo: t.providerReference, customerNumber: t.phone, finishedTime: t.updatedAt.toISOString(), ...statusFields(t) };
+  return {
+    originalPartnerReferenceNo: t.reference,
+    originalReferenceNo: t.providerReference,
+    customerNumber: t.phone,
+    finishedTime: t.updatedAt.toISOString(),
+    ...statusFields(t),
+  };
 }

@@ -7,7 +7,15 @@ import { type ShopeePayCredentials, type ShopeePaySandbox, startShopeePaySandbox
 import { NO_EWALLET_PREFIX, type WalletSeed } from './sandbox-wallets.ts';
 
 export type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallet, WalletSeed } from './sandbox-wallets.ts';
-export { DEFAULT_ACCEPTANCE_WINDOW_MS, DEFAULT_WALLET_SEEDS, NO_EWALLET_PREFIX, SandboxWallets, canonicalPhone, hasNoEWallet, isMobileNumber } from './sandbox-wallets.ts';
+export {
+  DEFAULT_ACCEPTANCE_WINDOW_MS,
+  DEFAULT_WALLET_SEEDS,
+  NO_EWALLET_PREFIX,
+  SandboxWallets,
+  canonicalPhone,
+  hasNoEWallet,
+  isMobileNumber,
+} from './sandbox-wallets.ts';
 export type { GoPaySandbox, GoPayCredentials, ShopeePaySandbox, ShopeePayCredentials };
 
 export interface SandboxesOptions {
@@ -89,7 +97,9 @@ export function describeSandboxes(sb: Pick<Sandboxes, 'gopay' | 'shopeepay'>): s
 function persistedCredentials(dir: string, opts: SandboxesOptions): { gopay: GoPayCredentials; shopeepay: ShopeePayCredentials } {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'credentials.json');
-  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { gopay?: Partial<GoPayCredentials>; shopeepay?: Partial<ShopeePayCredentials> }) : {};
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { gopay?: Partial<GoPayCredentials>; shopeepay?: Partial<ShopeePayCredentials> })
+    : {};
   const secret = () => randomBytes(32).toString('base64url');
   const gopay: GoPayCredentials = {
     clientId: `sandbox-gopay-${randomBytes(4).toString('hex')}`,

@@ -116,7 +116,8 @@ export async function withBehaviour(wallets: SandboxWallets, op: SandboxOperatio
   const arrivedAt = Date.now();
   if (b?.kind === 'slow') await sleep(b.delayMs);
   // A top-up held past the provider's acceptance window is dropped, never applied (its promise).
-  if (op === 'topup' && wallets.expired(arrivedAt)) return { status: 504, body: { error: 'REQUEST_EXPIRED', message: 'not processed within the acceptance window' } };
+  if (op === 'topup' && wallets.expired(arrivedAt))
+    return { status: 504, body: { error: 'REQUEST_EXPIRED', message: 'not processed within the acceptance window' } };
   if (b?.kind === 'error') return { status: b.status ?? 500, body: { error: 'INTERNAL_SERVER_ERROR', message: 'sandbox told to fail' } };
   const answer = work(b);
   return b?.kind === 'hang' ? 'hang' : answer;
@@ -132,7 +133,10 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
     const b = parseJson(raw);
     if (typeof b.phone !== 'string') throw EWalletErrors.invalidPhone();
     if (b.balance !== undefined) Money.parse(String(b.balance));
-    const w = wallets.registerWallet(b.phone, { name: typeof b.name === 'string' ? b.name : undefined, balance: b.balance === undefined ? undefined : String(b.balance) });
+    const w = wallets.registerWallet(b.phone, {
+      name: typeof b.name === 'string' ? b.name : undefined,
+      balance: b.balance === undefined ? undefined : String(b.balance),
+    });
     return { status: 201, body: walletJson(w) };
   }
   const walletMatch = /^\/sandbox\/wallets\/([^/]+)$/.exec(path);
@@ -186,9 +190,13 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
   if (method === 'PATCH' && topUpMatch) {
     const b = parseJson(raw);
     const status = b.status;
-    if (status !== undefined && status !== 'SUCCESS' && status !== 'FAILED' && status !== 'PENDING') throw EWalletErrors.invalidTopup('status must be SUCCESS, FAILED or PENDING');
+    if (status !== undefined && status !== 'SUCCESS' && status !== 'FAILED' && status !== 'PENDING')
+      throw EWalletErrors.invalidTopup('status must be SUCCESS, FAILED or PENDING');
     if (b.amount !== undefined && typeof b.amount !== 'string') throw EWalletErrors.invalidTopup('amount must be a "10000.00" string');
-    const t = wallets.tamper(decodeURIComponent(topUpMatch[1]!), { amount: b.amount === undefined ? undefined : Money.parse(b.amount as string), status: status as TopUpStatus | undefined });
+    const t = wallets.tamper(decodeURIComponent(topUpMatch[1]!), {
+      amount: b.amount === undefined ? undefined : Money.parse(b.amount as string),
+      status: status as TopUpStatus | undefined,
+    });
     return { status: 200, body: topUpJson(t) };
   }
   if (method === 'DELETE' && topUpMatch) {
@@ -203,7 +211,15 @@ export function control(wallets: SandboxWallets, method: string, path: string, r
 }
 
 function topUpJson(t: SandboxTopUp) {
-  return { reference: t.reference, phone: t.phone, amount: t.amount.toString(), status: t.status, providerReference: t.providerReference, reason: t.reason ?? null, createdAt: t.createdAt.toISOString() };
+  return {
+    reference: t.reference,
+    phone: t.phone,
+    amount: t.amount.toString(),
+    status: t.status,
+    providerReference: t.providerReference,
+    reason: t.reason ?? null,
+    createdAt: t.createdAt.toISOString(),
+  };
 }
 
 function walletJson(w: { phone: string; name: string; accountNumber: string; balance: Money; lastUpdated: Date }) {

@@ -63,7 +63,8 @@ export class SandboxJournal {
           continue; // a line torn by a crash mid-write: the change it described never answered
         }
         for (const w of line.w ?? []) wallets.set(w.phone, { ...w, balance: Money.parse(w.balance), lastUpdated: new Date(w.lastUpdated) });
-        for (const t of line.t ?? []) topUps.set(t.reference, { ...t, amount: Money.parse(t.amount), createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) });
+        for (const t of line.t ?? [])
+          topUps.set(t.reference, { ...t, amount: Money.parse(t.amount), createdAt: new Date(t.createdAt), updatedAt: new Date(t.updatedAt) });
         for (const ref of line.forget ?? []) topUps.delete(ref);
       }
     }

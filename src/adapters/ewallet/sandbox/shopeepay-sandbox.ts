@@ -69,54 +69,66 @@ export async function startShopeePaySandbox(opts: ShopeePaySandboxOptions): Prom
     }
   }
 
-  const server = await serve(async (req, path, raw) => {
-    const ctl = control(wallets, req.method ?? 'GET', path, raw);
-    if (ctl) return ctl;
-    if (req.method !== 'POST') return error(405, 405, 'method not allowed');
-    const denied = authenticate(req, raw);
-    if (denied) return denied;
-    const body = parseJson(raw);
-    switch (path) {
-      case SHOPEEPAY_PATHS.accountCheck:
-        return withBehaviour(wallets, 'account', () => {
-          const w = wallets.wallet(String(body.phone ?? ''));
-          if (!w) return error(404, 2, 'user not found');
-          return { status: 200, body: { errcode: 0, debug_msg: 'success', user: { phone: w.phone, name: w.name, account_number: w.accountNumber } } };
-        });
-      case SHOPEEPAY_PATHS.balance:
-        return withBehaviour(wallets, 'balance', () => {
-          const w = wallets.wallet(String(body.phone ?? ''));
-          if (!w) return error(404, 2, 'user not found');
-          return {
-            status: 200,
-            body: { errcode: 0, debug_msg: 'success', balance: { amount: w.balance.toString(), currency: 'IDR' }, account_number: w.accountNumber, last_updated: w.lastUpdated.toISOString() },
-          };
-        });
-      case SHOPEEPAY_PATHS.topUp: {
-        const ref = body.reference_id;
-        if (typeof ref !== 'string' || ref.length < 1 || ref.length > 64 || typeof body.phone !== 'string') return error(400, 1, 'reference_id and phone are required');
-        if (typeof body.amount !== 'string' || !/^\d{1,13}\.\d{2}$/.test(body.amount) || body.currency !== 'IDR') return error(400, 1, 'amount must be a "0.00" string in IDR');
-        const amount = Money.parse(body.amount);
-        return withBehaviour(wallets, 'topup', (b) => {
-          const t = wallets.applyTopUp(ref, String(body.phone), amount, b);
-          return { status: 200, body: { errcode: 0, debug_msg: 'success', transaction: transactionJson(t) } };
-        });
+  const server = await serve(
+    async (req, path, raw) => {
+      const ctl = control(wallets, req.method ?? 'GET', path, raw);
+      if (ctl) return ctl;
+      if (req.method !== 'POST') return error(405, 405, 'method not allowed');
+      const denied = authenticate(req, raw);
+      if (denied) return denied;
+      const body = parseJson(raw);
+      switch (path) {
+        case SHOPEEPAY_PATHS.accountCheck:
+          return withBehaviour(wallets, 'account', () => {
+            const w = wallets.wallet(String(body.phone ?? ''));
+            if (!w) return error(404, 2, 'user not found');
+            return { status: 200, body: { errcode: 0, debug_msg: 'success', user: { phone: w.phone, name: w.name, account_number: w.accountNumber } } };
+          });
+        case SHOPEEPAY_PATHS.balance:
+          return withBehaviour(wallets, 'balance', () => {
+            const w = wallets.wallet(String(body.phone ?? ''));
+            if (!w) return error(404, 2, 'user not found');
+            return {
+              status: 200,
+              body: {
+                errcode: 0,
+                debug_msg: 'success',
+                balance: { amount: w.balance.toString(), currency: 'IDR' },
+                account_number: w.accountNumber,
+                last_updated: w.lastUpdated.toISOString(),
+              },
+            };
+          });
+        case SHOPEEPAY_PATHS.topUp: {
+          const ref = body.reference_id;
+          if (typeof ref !== 'string' || ref.length < 1 || ref.length > 64 || typeof body.phone !== 'string')
+            return error(400, 1, 'reference_id and phone are required');
+          if (typeof body.amount !== 'string' || !/^\d{1,13}\.\d{2}$/.test(body.amount) || body.currency !== 'IDR')
+            return error(400, 1, 'amount must be a "0.00" string in IDR');
+          const amount = Money.parse(body.amount);
+          return withBehaviour(wallets, 'topup', (b) => {
+            const t = wallets.applyTopUp(ref, String(body.phone), amount, b);
+            return { status: 200, body: { errcode: 0, debug_msg: 'success', transaction: transactionJson(t) } };
+          });
+        }
+        case SHOPEEPAY_PATHS.topUpCheck:
+          return withBehaviour(wallets, 'status', () => {
+            const t = wallets.topUp(String(body.reference_id ?? ''));
+            if (!t) return error(404, 3, 'transaction not found');
+            return { status: 200, body: { errcode: 0, debug_msg: 'success', transaction: transactionJson(t) } };
+          });
+        case SHOPEEPAY_STATEMENT_PATH: {
+          const date = reportDate(body.date);
+          if (!date) return error(400, 1, 'date must be YYYY-MM-DD');
+          return withBehaviour(wallets, 'statement', () => csvAnswer(shopeepayStatementCsv(wallets.statement(date))));
+        }
+        default:
+          return error(404, 404, 'not found');
       }
-      case SHOPEEPAY_PATHS.topUpCheck:
-        return withBehaviour(wallets, 'status', () => {
-          const t = wallets.topUp(String(body.reference_id ?? ''));
-          if (!t) return error(404, 3, 'transaction not found');
-          return { status: 200, body: { errcode: 0, debug_msg: 'success', transaction: transactionJson(t) } };
-        });
-      case SHOPEEPAY_STATEMENT_PATH: {
-        const date = reportDate(body.date);
-        if (!date) return error(400, 1, 'date must be YYYY-MM-DD');
-        return withBehaviour(wallets, 'statement', () => csvAnswer(shopeepayStatementCsv(wallets.statement(date))));
-      }
-      default:
-        return error(404, 404, 'not found');
-    }
-  }, opts.host, opts.port);
+    },
+    opts.host,
+    opts.port,
+  );
 
   return {
     url: server.url,
@@ -132,5 +144,13 @@ export async function startShopeePaySandbox(opts: ShopeePaySandboxOptions): Prom
 }
 
 function transactionJson(t: SandboxTopUp) {
-  return { reference_id: t.reference, transaction_sn: t.providerReference, status: t.status, reason: t.reason ?? null, amount: t.amount.toString(), currency: 'IDR', phone: t.phone };
+  return {
+    reference_id: t.reference,
+    transaction_sn: t.providerReference,
+    status: t.status,
+    reason: t.reason ?? null,
+    amount: t.amount.toString(),
+    currency: 'IDR',
+    phone: t.phone,
+  };
 }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { EWalletAccount, EWalletBalance, EWalletProvider, StatementLine, TopUpCallLimits, TopUpInquiry, TopUpResult } from '../../../domain/ewallet/ewallet-provider.ts';
+import type {
+  EWalletAccount,
+  EWalletBalance,
+  EWalletProvider,
+  StatementLine,
+  TopUpCallLimits,
+  TopUpInquiry,
+  TopUpResult,
+} from '../../../domain/ewallet/ewallet-provider.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { type HttpAnswer, type ProviderCallOptions, ProviderCaller, ProviderError, postJson } from '../provider-http.ts';
 import { SHOPEEPAY_PATHS, signShopeePayRequest } from './shopeepay-protocol.ts';
@@ -29,7 +37,12 @@ const balanceAnswer = z.object({
 });
 const transactionAnswer = z.object({
   errcode: z.literal(0),
-  transaction: z.object({ reference_id: z.string(), transaction_sn: z.string(), status: z.enum(['SUCCESS', 'PENDING', 'FAILED']), reason: z.string().nullish() }),
+  transaction: z.object({
+    reference_id: z.string(),
+    transaction_sn: z.string(),
+    status: z.enum(['SUCCESS', 'PENDING', 'FAILED']),
+    reason: z.string().nullish(),
+  }),
 });
 
 /**
@@ -78,14 +91,14 @@ export class ShopeePayEWalletProvider implements EWalletProvider {
       'topUp',
       true,
       async () => {
-      const a = await this.send(SHOPEEPAY_PATHS.topUp, {
-        request_id: randomUUID(),
-        reference_id: req.reference,
-        phone: req.phone,
-        amount: req.amount.toString(),
-        currency: 'IDR',
-      });
-      return toResult(expect(a, transactionAnswer));
+        const a = await this.send(SHOPEEPAY_PATHS.topUp, {
+          request_id: randomUUID(),
+          reference_id: req.reference,
+          phone: req.phone,
+          amount: req.amount.toString(),
+          currency: 'IDR',
+        });
+        return toResult(expect(a, transactionAnswer));
       },
       limits.startBy,
     );
@@ -105,7 +118,12 @@ export class ShopeePayEWalletProvider implements EWalletProvider {
     return this.caller.call('statement', true, async () => {
       const bodyText = JSON.stringify({ request_id: randomUUID(), date: parseStatementDate(date) });
       const token = signShopeePayRequest(this.opts.merchantId, this.opts.secret, bodyText, this.now());
-      const a = await postForReport(this.opts.baseUrl + SHOPEEPAY_STATEMENT_PATH, { authorization: `Bearer ${token}`, 'x-merchant-id': this.opts.merchantId }, bodyText, this.caller.timeoutMs);
+      const a = await postForReport(
+        this.opts.baseUrl + SHOPEEPAY_STATEMENT_PATH,
+        { authorization: `Bearer ${token}`, 'x-merchant-id': this.opts.merchantId },
+        bodyText,
+        this.caller.timeoutMs,
+      );
       if (a.status === 401) throw new ProviderError('PROVIDER_ERROR', 'ShopeePay refused our request signature', false);
       const csv = reportCsv('ShopeePay', a);
       return parsedStatement('ShopeePay', () => parseShopeepayStatement(csv));

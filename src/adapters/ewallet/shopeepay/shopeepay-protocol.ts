@@ -49,7 +49,12 @@ export function verifyShopeePayRequest(token: string, secret: string, merchantId
     throw CommonErrors.invalidToken('request token is not valid');
   }
   const now = nowMs / 1000;
-  if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number' || Math.abs(now - claims.iat) > SHOPEEPAY_CLOCK_TOLERANCE_SECONDS + SHOPEEPAY_TOKEN_TTL_SECONDS || claims.iat > now + SHOPEEPAY_CLOCK_TOLERANCE_SECONDS) {
+  if (
+    typeof claims.iat !== 'number' ||
+    typeof claims.exp !== 'number' ||
+    Math.abs(now - claims.iat) > SHOPEEPAY_CLOCK_TOLERANCE_SECONDS + SHOPEEPAY_TOKEN_TTL_SECONDS ||
+    claims.iat > now + SHOPEEPAY_CLOCK_TOLERANCE_SECONDS
+  ) {
     throw CommonErrors.staleTimestamp('request timestamp is stale');
   }
   if (claims.exp - claims.iat > 5 * 60) throw CommonErrors.invalidToken('request token lives too long');

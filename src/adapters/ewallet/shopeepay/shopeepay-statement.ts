@@ -9,7 +9,17 @@ import { csvRecords, toCsv } from '../statement-csv.ts';
  */
 export const SHOPEEPAY_STATEMENT_PATH = '/v3/merchant-host/transaction/report';
 
-export const SHOPEEPAY_STATEMENT_COLUMNS = ['transaction_sn', 'reference_id', 'phone', 'amount', 'currency', 'status', 'reason', 'create_time', 'update_time'] as const;
+export const SHOPEEPAY_STATEMENT_COLUMNS = [
+  'transaction_sn',
+  'reference_id',
+  'phone',
+  'amount',
+  'currency',
+  'status',
+  'reason',
+  'create_time',
+  'update_time',
+] as const;
 
 const STATUSES: readonly TopUpStatus[] = ['SUCCESS', 'PENDING', 'FAILED'];
 const unix = (d: Date) => String(Math.floor(d.getTime() / 1000));

@@ -42,7 +42,11 @@ function serialize(name: string, value: string, maxAgeSeconds: number, path: str
 
 const paths = (policy: CookiePolicy) => ({ access: policy.accessPath ?? DEFAULT_ACCESS_PATH, refresh: policy.refreshPath ?? DEFAULT_REFRESH_PATH });
 
-export function setSessionCookies(ctx: Context, tokens: { accessToken: string; expiresIn: number; refreshToken: string; refreshExpiresIn: number }, policy: CookiePolicy): void {
+export function setSessionCookies(
+  ctx: Context,
+  tokens: { accessToken: string; expiresIn: number; refreshToken: string; refreshExpiresIn: number },
+  policy: CookiePolicy,
+): void {
   const p = paths(policy);
   ctx.append('Set-Cookie', serialize(ACCESS_COOKIE, tokens.accessToken, tokens.expiresIn, p.access, policy));
   ctx.append('Set-Cookie', serialize(REFRESH_COOKIE, tokens.refreshToken, tokens.refreshExpiresIn, p.refresh, policy));

@@ -44,7 +44,11 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
       body: RegisterRequest,
       bodyExample: { username: 'siti.rahma', email: 'siti@example.com', phone: '081234567890', password: 'correct horse battery staple' },
       responses: { 201: { description: 'registration successful', data: RegisteredUserSchema } },
-      errors: { 400: ['USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL'], 409: ['USERNAME_ALREADY_EXISTS', 'EMAIL_ALREADY_EXISTS', 'PHONE_ALREADY_EXISTS'], 429: ['TOO_MANY_REGISTRATIONS'] },
+      errors: {
+        400: ['USERNAME_LOOKS_LIKE_PHONE_OR_EMAIL'],
+        409: ['USERNAME_ALREADY_EXISTS', 'EMAIL_ALREADY_EXISTS', 'PHONE_ALREADY_EXISTS'],
+        429: ['TOO_MANY_REGISTRATIONS'],
+      },
     },
     async (ctx, { body }) => {
       const { user, account } = await deps.register.execute(body, ctx.state.clientIp as string | undefined);
@@ -87,7 +91,13 @@ export function mountAuthRoutes(router: Router, openapi: OpenApiRegistry, deps: 
       body: RefreshRequest,
       bodyExample: { refresh_token: 'rt_4e9f1c2b8a7d6e5f4c3b2a1908f7e6d5' },
       responses: { 200: { description: 'token refreshed', data: TokensSchema, headers: { 'Set-Cookie': 'auth-token and refresh-token, HttpOnly' } } },
-      errors: { 401: { codes: ['REFRESH_TOKEN_REQUIRED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'], description: 'Unauthorized: no refresh token, an invalid one, or a reused one (REFRESH_TOKEN_REUSED: the whole session is revoked)' }, 503: ['SESSION_STORE_UNAVAILABLE'] },
+      errors: {
+        401: {
+          codes: ['REFRESH_TOKEN_REQUIRED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'],
+          description: 'Unauthorized: no refresh token, an invalid one, or a reused one (REFRESH_TOKEN_REUSED: the whole session is revoked)',
+        },
+        503: ['SESSION_STORE_UNAVAILABLE'],
+      },
     },
     async (ctx, { body }) => {
       const { session } = await deps.refresh.execute(body.refresh_token ?? ctx.cookies.get(REFRESH_COOKIE));

@@ -22,11 +22,11 @@ export const TransactionSchema = z
     currency,
     payment_method: paymentMethod.nullable(),
     description: z.string().nullable(),
-    external_reference: z.string().nullable().describe('the provider\'s reference of a top-up'),
+    external_reference: z.string().nullable().describe("the provider's reference of a top-up"),
     related_transaction_id: z.string().nullable().describe('the transaction this one refunds or mirrors'),
     metadata: z.record(z.string(), z.unknown()).nullable(),
     merchant_id: z.string().optional().describe('PAYMENT rows: the merchant paid'),
-    merchant_name: z.string().optional().describe('PAYMENT rows: the merchant\'s name'),
+    merchant_name: z.string().optional().describe("PAYMENT rows: the merchant's name"),
     gross_amount: moneyString.optional().describe('PAYMENT rows: what the payer paid'),
     fee_amount: moneyString.optional().describe('PAYMENT rows: the MDR the merchant bears'),
     net_amount: moneyString.optional().describe('PAYMENT rows: what the merchant received (gross − fee)'),
@@ -35,7 +35,7 @@ export const TransactionSchema = z
   })
   .meta({
     id: 'Transaction',
-    description: 'One row of the caller\'s ledger, as the payment service answers it.',
+    description: "One row of the caller's ledger, as the payment service answers it.",
     examples: [
       {
         id: '0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10',
@@ -63,16 +63,25 @@ export const LimitsSchema = z
     max_balance: moneyString.describe('the most this tier may hold'),
     monthly_incoming: moneyString.describe('the most this tier may receive per calendar month (Asia/Jakarta)'),
     transfers_to_others: z.boolean().describe('whether this tier may send money to other people (KYC_REQUIRED otherwise)'),
-    remaining: z.strictObject({ balance: moneyString.describe('what the account may still receive before the balance limit (pending top-ups counted)'), monthly_incoming: moneyString.describe('what it may still receive this month') }),
+    remaining: z.strictObject({
+      balance: moneyString.describe('what the account may still receive before the balance limit (pending top-ups counted)'),
+      monthly_incoming: moneyString.describe('what it may still receive this month'),
+    }),
   })
-  .meta({ id: 'KycLimits', description: "Bank Indonesia's e-money limits of the account's KYC tier (PBI 20/6/PBI/2018 as revised in 2022) and what remains under them." });
+  .meta({
+    id: 'KycLimits',
+    description: "Bank Indonesia's e-money limits of the account's KYC tier (PBI 20/6/PBI/2018 as revised in 2022) and what remains under them.",
+  });
 
 export const FreezeSchema = z
   .strictObject({
     level: z.enum(FREEZE_LEVELS).describe('DEBIT: no money leaves; CREDIT: no new money comes in; ALL: both (refunds and released top-ups still arrive)'),
     frozen_at: timestamp,
   })
-  .meta({ id: 'AccountFreeze', description: 'An operator\'s freeze of the account: movements it covers are refused with 403 ACCOUNT_FROZEN. The reason is for operators only.' });
+  .meta({
+    id: 'AccountFreeze',
+    description: "An operator's freeze of the account: movements it covers are refused with 403 ACCOUNT_FROZEN. The reason is for operators only.",
+  });
 
 export const AccountSchema = z
   .strictObject({
@@ -81,8 +90,8 @@ export const AccountSchema = z
     balance: moneyString,
     currency,
     account_status: accountStatus,
-    kyc_tier: z.enum(KYC_TIERS).describe('UNREGISTERED until an operator verified the holder\'s identity, then REGISTERED'),
-    limits: LimitsSchema.optional().describe('GET /api/payment/account: the tier\'s limits and what remains'),
+    kyc_tier: z.enum(KYC_TIERS).describe("UNREGISTERED until an operator verified the holder's identity, then REGISTERED"),
+    limits: LimitsSchema.optional().describe("GET /api/payment/account: the tier's limits and what remains"),
     freeze: FreezeSchema.nullable().describe('null unless an operator froze the account'),
     created_at: timestamp,
     updated_at: timestamp,
@@ -90,20 +99,38 @@ export const AccountSchema = z
   .meta({
     id: 'Account',
     examples: [
-      { id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d', user_id: 42, balance: '150000.00', currency: 'IDR', account_status: 'ACTIVE', kyc_tier: 'REGISTERED', freeze: null, created_at: '2026-11-02T03:04:05.000Z', updated_at: '2026-12-01T08:15:31.456Z' },
+      {
+        id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5d',
+        user_id: 42,
+        balance: '150000.00',
+        currency: 'IDR',
+        account_status: 'ACTIVE',
+        kyc_tier: 'REGISTERED',
+        freeze: null,
+        created_at: '2026-11-02T03:04:05.000Z',
+        updated_at: '2026-12-01T08:15:31.456Z',
+      },
     ],
   });
 export type AccountDto = z.output<typeof AccountSchema>;
 
 export const MerchantProfileSchema = z
   .strictObject({ code: z.string(), name: z.string(), category: z.enum(MERCHANT_CATEGORIES), status: z.enum(MERCHANT_STATUSES) })
-  .meta({ id: 'MerchantProfile', description: 'What a payer may see of a merchant before paying: nothing about its money or bank account.', examples: [{ code: 'TOKO-DEMO', name: 'Toko Demo', category: 'REGULAR', status: 'ACTIVE' }] });
+  .meta({
+    id: 'MerchantProfile',
+    description: 'What a payer may see of a merchant before paying: nothing about its money or bank account.',
+    examples: [{ code: 'TOKO-DEMO', name: 'Toko Demo', category: 'REGULAR', status: 'ACTIVE' }],
+  });
 
 export const BalanceSchema = z.strictObject({ balance: moneyString, currency }).meta({ id: 'Balance', examples: [{ balance: '150000.00', currency: 'IDR' }] });
 
 export const WalletBalanceSchema = z
   .strictObject({ provider: paymentMethod, balance: moneyString, currency, account_number: z.string(), last_updated: timestamp })
-  .meta({ id: 'WalletBalance', description: 'The e-wallet as its provider reports it.', examples: [{ provider: 'GOPAY', balance: '250000.00', currency: 'IDR', account_number: '6281234567890', last_updated: '2026-12-01T08:15:30.000Z' }] });
+  .meta({
+    id: 'WalletBalance',
+    description: 'The e-wallet as its provider reports it.',
+    examples: [{ provider: 'GOPAY', balance: '250000.00', currency: 'IDR', account_number: '6281234567890', last_updated: '2026-12-01T08:15:30.000Z' }],
+  });
 
 export const WebhookAckSchema = z
   .strictObject({ reference: z.string(), applied: z.boolean().describe('false for a duplicate or a notification about a settled top-up'), status: z.string() })
@@ -158,8 +185,16 @@ export function accountDto(a: Account): AccountDto {
 }
 
 export const RecipientSchema = z
-  .strictObject({ account_id: uuid, username: z.string().describe('masked: the first two and last two characters'), phone: z.string().describe('masked: +62812****7890') })
-  .meta({ id: 'Recipient', description: 'Whom a transfer pays, masked: enough to recognise them, not to learn their data.', examples: [{ account_id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e', username: 'bu****di', phone: '+62812****7890' }] });
+  .strictObject({
+    account_id: uuid,
+    username: z.string().describe('masked: the first two and last two characters'),
+    phone: z.string().describe('masked: +62812****7890'),
+  })
+  .meta({
+    id: 'Recipient',
+    description: 'Whom a transfer pays, masked: enough to recognise them, not to learn their data.',
+    examples: [{ account_id: '5d3c1e0a-2b4f-4e6a-8c9d-0e1f2a3b4c5e', username: 'bu****di', phone: '+62812****7890' }],
+  });
 
 /** Whom a transfer pays, masked (username and phone): `{ account_id, username, phone }`. */
 export function recipientDto(r: MaskedRecipient): z.output<typeof RecipientSchema> {
@@ -169,7 +204,7 @@ export function recipientDto(r: MaskedRecipient): z.output<typeof RecipientSchem
 /** A transfer's answer: the sender's row and whom it paid. */
 export const TransferSchema = TransactionSchema.extend({ recipient: RecipientSchema }).meta({
   id: 'Transfer',
-  description: 'The sender\'s TRANSFER row and `recipient`, whom it paid, masked.',
+  description: "The sender's TRANSFER row and `recipient`, whom it paid, masked.",
   examples: [
     {
       ...(z.globalRegistry.get(TransactionSchema)?.examples as z.output<typeof TransactionSchema>[])[0]!,

@@ -44,7 +44,12 @@ export const TopUpRequest = z.object({
 
 export const PaymentRequest = z.object({
   amount: amountField,
-  merchant_id: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
+  merchant_id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
   description,
 });
 
@@ -55,7 +60,7 @@ export const TransferRequest = z.object({
 });
 
 export const RecipientLookupRequest = z.object({
-  identifier: z.string().trim().min(1).max(255).describe('what the transfer\'s recipient would be: username, phone number or account id'),
+  identifier: z.string().trim().min(1).max(255).describe("what the transfer's recipient would be: username, phone number or account id"),
 });
 
 export const RefundRequest = z.object({
@@ -65,5 +70,11 @@ export const RefundRequest = z.object({
 });
 
 export const WalletQuery = z.object({ ewallet: z.enum(PAYMENT_METHODS) });
-export const MerchantParams = z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only') });
+export const MerchantParams = z.object({
+  code: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
+});
 export const TransactionParams = z.object({ transaction_id: z.string().min(1).max(100) });

@@ -102,11 +102,30 @@ const CursorMetaSchema = z
   .meta({ examples: [{ size: 50, next_cursor: 'WyJhdWRpdCIsMTA0Ml0' }] });
 
 /** GET /api/transaction/audit: cursor pages newest first; each request is in the regulators' access log like every regulator route. */
-export function mountAuditRoute(router: Router, openapi: OpenApiRegistry, audit: AuditLog, middleware: Middleware[], errors: RouteSpecErrors, RATE_HEADERS: Record<string, string>): void {
+export function mountAuditRoute(
+  router: Router,
+  openapi: OpenApiRegistry,
+  audit: AuditLog,
+  middleware: Middleware[],
+  errors: RouteSpecErrors,
+  RATE_HEADERS: Record<string, string>,
+): void {
   defineRoute(
     router,
     openapi,
-    { method: 'get', path: '/api/transaction/audit', summary: 'The audit trail (READ_AUDIT): operator actions, security and configuration events in [from, to), newest first, cursor pages, personal data masked', tag: 'regulator', security: 'apiKey', query: AuditQuery, operationId: 'listAuditEvents', responses: { 200: { description: 'audit events', data: z.array(RegulatorAuditEventSchema), meta: CursorMetaSchema, headers: RATE_HEADERS } }, errors, middleware },
+    {
+      method: 'get',
+      path: '/api/transaction/audit',
+      summary:
+        'The audit trail (READ_AUDIT): operator actions, security and configuration events in [from, to), newest first, cursor pages, personal data masked',
+      tag: 'regulator',
+      security: 'apiKey',
+      query: AuditQuery,
+      operationId: 'listAuditEvents',
+      responses: { 200: { description: 'audit events', data: z.array(RegulatorAuditEventSchema), meta: CursorMetaSchema, headers: RATE_HEADERS } },
+      errors,
+      middleware,
+    },
     async (ctx, { query }) => {
       const { from, to } = filtersOf({ from: query.from, to: query.to });
       const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;

@@ -28,7 +28,7 @@ export const HistoryTransactionSchema = z
   })
   .meta({
     id: 'HistoryTransaction',
-    description: 'One of the caller\'s own transactions, from the history read model.',
+    description: "One of the caller's own transactions, from the history read model.",
     examples: [
       {
         id: '0b7d3f5c-6a55-4a43-9c4e-2f0f8f7a9d10',
@@ -63,7 +63,10 @@ export const RegulatorTransactionSchema = z
     updated_at: timestamp,
     account_id: uuid,
     user: z.strictObject({ id: z.number().int(), phone: z.string().nullable().describe('masked: +62812****7890') }),
-    merchant: z.strictObject({ code: z.string(), name: z.string() }).nullable().describe('PAYMENT and REFUND rows: the merchant (a business: not masked); null otherwise'),
+    merchant: z
+      .strictObject({ code: z.string(), name: z.string() })
+      .nullable()
+      .describe('PAYMENT and REFUND rows: the merchant (a business: not masked); null otherwise'),
   })
   .meta({
     id: 'RegulatorTransaction',
@@ -120,7 +123,10 @@ export const MonthlyReportSchema = z
         closing_balance: '150000.00',
         total_in: '200000.00',
         total_out: '50000.00',
-        by_type: [{ transaction_type: 'TRANSFER', in_count: 1, in_amount: '200000.00', out_count: 0, out_amount: '0.00' }, { transaction_type: 'PAYMENT', in_count: 0, in_amount: '0.00', out_count: 1, out_amount: '50000.00' }],
+        by_type: [
+          { transaction_type: 'TRANSFER', in_count: 1, in_amount: '200000.00', out_count: 0, out_amount: '0.00' },
+          { transaction_type: 'PAYMENT', in_count: 0, in_amount: '0.00', out_count: 1, out_amount: '50000.00' },
+        ],
       },
     ],
   });
@@ -133,13 +139,26 @@ export const ReportSchema = z
     granularity: z.enum(['day', 'month']),
     time_zone: z.literal('Asia/Jakarta'),
     totals: z.strictObject({ count, amount: moneyString, by_type: Totals, by_status: Totals, by_payment_method: Totals }),
-    series: z.array(z.strictObject({ period: z.string(), transaction_type: transactionType, transaction_status: transactionStatus, payment_method: paymentMethod.nullable(), count, amount: moneyString })),
+    series: z.array(
+      z.strictObject({
+        period: z.string(),
+        transaction_type: transactionType,
+        transaction_status: transactionStatus,
+        payment_method: paymentMethod.nullable(),
+        count,
+        amount: moneyString,
+      }),
+    ),
     refusals: z
       .strictObject({
         count,
         by_rule: z.array(
           z.strictObject({
-            rule: z.string().describe('kyc.balance_limit, kyc.monthly_incoming_limit, kyc.transfers_to_others (Bank Indonesia PBI 20/6/PBI/2018), freeze.DEBIT|CREDIT|ALL (operators\' freezes), fds.* (fraud rules)'),
+            rule: z
+              .string()
+              .describe(
+                "kyc.balance_limit, kyc.monthly_incoming_limit, kyc.transfers_to_others (Bank Indonesia PBI 20/6/PBI/2018), freeze.DEBIT|CREDIT|ALL (operators' freezes), fds.* (fraud rules)",
+              ),
             code: z.string().describe('the error code the movement was refused with'),
             count,
             amount: moneyString.describe('the refused amounts summed'),
@@ -156,7 +175,13 @@ export const ReportSchema = z
         to: '2026-11-30',
         granularity: 'day',
         time_zone: 'Asia/Jakarta',
-        totals: { count: 1, amount: '50000.00', by_type: { TOPUP: { count: 1, amount: '50000.00' } }, by_status: { SUCCESS: { count: 1, amount: '50000.00' } }, by_payment_method: { GOPAY: { count: 1, amount: '50000.00' } } },
+        totals: {
+          count: 1,
+          amount: '50000.00',
+          by_type: { TOPUP: { count: 1, amount: '50000.00' } },
+          by_status: { SUCCESS: { count: 1, amount: '50000.00' } },
+          by_payment_method: { GOPAY: { count: 1, amount: '50000.00' } },
+        },
         series: [{ period: '2026-11-15', transaction_type: 'TOPUP', transaction_status: 'SUCCESS', payment_method: 'GOPAY', count: 1, amount: '50000.00' }],
         refusals: { count: 1, by_rule: [{ rule: 'kyc.balance_limit', code: 'BALANCE_LIMIT_EXCEEDED', count: 1, amount: '2500000.00' }] },
       },
@@ -206,7 +231,10 @@ export function regulatorTransactionDto(t: TransactionView): z.output<typeof Reg
   };
 }
 
-export function pageMeta(page: HistoryPage, paging: { mode: 'page'; page: number; size: number } | { mode: 'cursor'; size: number }): z.output<typeof PageMetaSchema> {
+export function pageMeta(
+  page: HistoryPage,
+  paging: { mode: 'page'; page: number; size: number } | { mode: 'cursor'; size: number },
+): z.output<typeof PageMetaSchema> {
   return paging.mode === 'page'
     ? { page: paging.page, size: paging.size, total: page.total ?? 0, next_cursor: page.nextCursor }
     : { size: paging.size, next_cursor: page.nextCursor };
@@ -221,7 +249,13 @@ export function monthlyDto(r: MonthlyReport): z.output<typeof MonthlyReportSchem
     closing_balance: r.closingBalance,
     total_in: r.totalIn,
     total_out: r.totalOut,
-    by_type: r.byType.map((t) => ({ transaction_type: t.type as TxType, in_count: t.inCount, in_amount: t.inAmount, out_count: t.outCount, out_amount: t.outAmount })),
+    by_type: r.byType.map((t) => ({
+      transaction_type: t.type as TxType,
+      in_count: t.inCount,
+      in_amount: t.inAmount,
+      out_count: t.outCount,
+      out_amount: t.outAmount,
+    })),
   };
 }
 
@@ -231,17 +265,62 @@ export function reportDto(r: Report): z.output<typeof ReportSchema> {
     to: r.to,
     granularity: r.granularity,
     time_zone: 'Asia/Jakarta',
-    totals: { count: r.totals.count, amount: r.totals.amount, by_type: r.totals.byType, by_status: r.totals.byStatus, by_payment_method: r.totals.byPaymentMethod },
-    series: r.series.map((l) => ({ period: l.period, transaction_type: l.type as TxType, transaction_status: l.status as TxStatus, payment_method: l.paymentMethod as TxMethod | null, count: l.count, amount: l.amount })),
+    totals: {
+      count: r.totals.count,
+      amount: r.totals.amount,
+      by_type: r.totals.byType,
+      by_status: r.totals.byStatus,
+      by_payment_method: r.totals.byPaymentMethod,
+    },
+    series: r.series.map((l) => ({
+      period: l.period,
+      transaction_type: l.type as TxType,
+      transaction_status: l.status as TxStatus,
+      payment_method: l.paymentMethod as TxMethod | null,
+      count: l.count,
+      amount: l.amount,
+    })),
     refusals: { count: r.refusals.count, by_rule: r.refusals.byRule.map((x) => ({ rule: x.rule, code: x.code, count: x.count, amount: x.amount })) },
   };
 }
 
-export const CSV_COLUMNS = ['id', 'transaction_id', 'transaction_type', 'transaction_status', 'amount', 'currency', 'payment_method', 'external_reference', 'created_at', 'updated_at', 'account_id', 'user_id', 'user_phone', 'merchant_code', 'merchant_name'] as const;
+export const CSV_COLUMNS = [
+  'id',
+  'transaction_id',
+  'transaction_type',
+  'transaction_status',
+  'amount',
+  'currency',
+  'payment_method',
+  'external_reference',
+  'created_at',
+  'updated_at',
+  'account_id',
+  'user_id',
+  'user_phone',
+  'merchant_code',
+  'merchant_name',
+] as const;
 
 export function csvLine(t: TransactionView): string {
   const d = regulatorTransactionDto(t);
-  const values = [d.id, d.transaction_id, d.transaction_type, d.transaction_status, d.amount, d.currency, d.payment_method, d.external_reference, d.created_at, d.updated_at, d.account_id, d.user.id, d.user.phone, d.merchant?.code, d.merchant?.name];
+  const values = [
+    d.id,
+    d.transaction_id,
+    d.transaction_type,
+    d.transaction_status,
+    d.amount,
+    d.currency,
+    d.payment_method,
+    d.external_reference,
+    d.created_at,
+    d.updated_at,
+    d.account_id,
+    d.user.id,
+    d.user.phone,
+    d.merchant?.code,
+    d.merchant?.name,
+  ];
   return values.map(csvField).join(',') + '\r\n';
 }
 

@@ -12,7 +12,10 @@ const WIB = '+07:00';
 // Bounded (years 1970–9999) and checked field by field, so that no date PostgreSQL would refuse gets past the edge.
 export const instant = z
   .string()
-  .refine((v) => isBoundedDate(v) || isBoundedDateTime(v), `must be a date (YYYY-MM-DD, an Asia/Jakarta day) or an ISO-8601 date-time with offset, years ${MIN_YEAR}–${MAX_YEAR}`);
+  .refine(
+    (v) => isBoundedDate(v) || isBoundedDateTime(v),
+    `must be a date (YYYY-MM-DD, an Asia/Jakarta day) or an ISO-8601 date-time with offset, years ${MIN_YEAR}–${MAX_YEAR}`,
+  );
 const day = z.string().refine(isBoundedDate, `must be a date YYYY-MM-DD, years ${MIN_YEAR}–${MAX_YEAR}`);
 
 /** `from` is inclusive; `to` is exclusive for a date-time and includes the whole day for a date. */
@@ -36,7 +39,13 @@ export const HistoryQuery = z.object({
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
 export function filtersOf(q: { type?: string; status?: string; payment_method?: string; from?: string; to?: string }): HistoryFilters {
-  const filters: HistoryFilters = { type: q.type, status: q.status, paymentMethod: q.payment_method, from: q.from ? fromInstant(q.from) : undefined, to: q.to ? toInstant(q.to) : undefined };
+  const filters: HistoryFilters = {
+    type: q.type,
+    status: q.status,
+    paymentMethod: q.payment_method,
+    from: q.from ? fromInstant(q.from) : undefined,
+    to: q.to ? toInstant(q.to) : undefined,
+  };
   if (filters.from && filters.to && filters.from.getTime() >= filters.to.getTime()) {
     throw TransactionErrors.exportRangeReversed();
   }

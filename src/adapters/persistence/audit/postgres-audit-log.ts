@@ -32,7 +32,13 @@ function toEvent(r: Row): AuditEvent {
   };
 }
 
-const toCheckpoint = (r: Row): AuditCheckpoint => ({ seq: Number(r.seq), hash: String(r.hash), signedAt: toDate(r.signed_at), keyId: String(r.key_id), signature: String(r.signature) });
+const toCheckpoint = (r: Row): AuditCheckpoint => ({
+  seq: Number(r.seq),
+  hash: String(r.hash),
+  signedAt: toDate(r.signed_at),
+  keyId: String(r.key_id),
+  signature: String(r.signature),
+});
 
 /**
  * audit_events in PostgreSQL. An append locks the one-row chain head FOR UPDATE, so appends from
@@ -72,7 +78,14 @@ export class PostgresAuditLog implements AuditLog {
       ]);
       await em.execute(`update audit_chain_head set seq = ?, hash = ? where id = 1`, [event.seq, event.hash]);
       const checkpoint = onAppended ? await onAppended(event) : null;
-      if (checkpoint) await em.execute(`insert into audit_checkpoints (seq, hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?) on conflict (seq) do nothing`, [checkpoint.seq, checkpoint.hash, checkpoint.signedAt, checkpoint.keyId, checkpoint.signature]);
+      if (checkpoint)
+        await em.execute(`insert into audit_checkpoints (seq, hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?) on conflict (seq) do nothing`, [
+          checkpoint.seq,
+          checkpoint.hash,
+          checkpoint.signedAt,
+          checkpoint.keyId,
+          checkpoint.signature,
+        ]);
       return event;
     });
   }
@@ -93,7 +106,9 @@ export class PostgresAuditLog implements AuditLog {
     if (q.objectType) add('object_type = ?', q.objectType);
     if (q.objectId) add('object_id = ?', q.objectId);
     if (q.beforeSeq !== undefined) add('seq < ?', q.beforeSeq);
-    const rows = (await this.orm.em.fork().execute(`select ${COLUMNS} from audit_events where ${where.join(' and ')} order by seq desc limit ?`, [...params, q.limit])) as Row[];
+    const rows = (await this.orm.em
+      .fork()
+      .execute(`select ${COLUMNS} from audit_events where ${where.join(' and ')} order by seq desc limit ?`, [...params, q.limit])) as Row[];
     return rows.map(toEvent);
   }
 
@@ -118,11 +133,21 @@ export class PostgresAuditLog implements AuditLog {
   }
 
   async addCheckpoint(c: AuditCheckpoint): Promise<void> {
-    await this.orm.em.fork().execute(`insert into audit_checkpoints (seq, hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?) on conflict (seq) do nothing`, [c.seq, c.hash, c.signedAt, c.keyId, c.signature]);
+    await this.orm.em
+      .fork()
+      .execute(`insert into audit_checkpoints (seq, hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?) on conflict (seq) do nothing`, [
+        c.seq,
+        c.hash,
+        c.signedAt,
+        c.keyId,
+        c.signature,
+      ]);
   }
 
   async checkpoints(fromSeq = 1): Promise<AuditCheckpoint[]> {
-    const rows = (await this.orm.em.fork().execute(`select seq, hash, signed_at, key_id, signature from audit_checkpoints where seq >= ? order by seq`, [fromSeq])) as Row[];
+    const rows = (await this.orm.em
+      .fork()
+      .execute(`select seq, hash, signed_at, key_id, signature from audit_checkpoints where seq >= ? order by seq`, [fromSeq])) as Row[];
     return rows.map(toCheckpoint);
   }
 }

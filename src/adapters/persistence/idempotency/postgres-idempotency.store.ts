@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.ts';
-import { idempotencyRecord, type BeginResult, type IdempotencyClaim, type IdempotencyScope, type IdempotencyStore, type StoredResponse } from '../../../application/ports/idempotency.ts';
+import {
+  idempotencyRecord,
+  type BeginResult,
+  type IdempotencyClaim,
+  type IdempotencyScope,
+  type IdempotencyStore,
+  type StoredResponse,
+} from '../../../application/ports/idempotency.ts';
 import type { IdempotencyRecord } from '../../../domain/shared/unit-of-work.ts';
 import { IdempotencyErrors } from '../../../application/ports/idempotency.errors.ts';
 

@@ -42,17 +42,33 @@ export class PostgresRefreshTokenFamilyRepository implements RefreshTokenFamilyR
 
   async create(f: RefreshTokenFamily): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
-      await em.createQueryBuilder(RefreshTokenFamilySchema).delete({ userId: f.userId, expiresAt: { $lt: FORGET_AFTER } }).execute();
       await em
         .createQueryBuilder(RefreshTokenFamilySchema)
-        .insert({ id: f.id, userId: f.userId, currentTokenHash: f.currentHash, usedTokenHashes: hexHashes(f.usedHashes), accessJti: f.accessJti, createdAt: f.createdAt, expiresAt: f.expiresAt })
+        .delete({ userId: f.userId, expiresAt: { $lt: FORGET_AFTER } })
+        .execute();
+      await em
+        .createQueryBuilder(RefreshTokenFamilySchema)
+        .insert({
+          id: f.id,
+          userId: f.userId,
+          currentTokenHash: f.currentHash,
+          usedTokenHashes: hexHashes(f.usedHashes),
+          accessJti: f.accessJti,
+          createdAt: f.createdAt,
+          expiresAt: f.expiresAt,
+        })
         .execute();
     });
   }
 
   async updateByTokenHash<T>(hash: string, change: (family: RefreshTokenFamily | null) => Promise<FamilyChange<T>>): Promise<T> {
     return this.orm.em.fork().transactional(async (em) => {
-      const row: FamilyRow | null = await em.createQueryBuilder(RefreshTokenFamilySchema).select('*').where(holding(hash)).setLockMode(LockMode.PESSIMISTIC_WRITE).execute('get');
+      const row: FamilyRow | null = await em
+        .createQueryBuilder(RefreshTokenFamilySchema)
+        .select('*')
+        .where(holding(hash))
+        .setLockMode(LockMode.PESSIMISTIC_WRITE)
+        .execute('get');
       const { save, result } = await change(row ? toFamily(row) : null);
       if (save) await this.save(em, save);
       return result;

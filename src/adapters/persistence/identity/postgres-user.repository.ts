@@ -98,16 +98,31 @@ export class PostgresUserRepository implements UserRepository {
   }
 
   async accountOf(userId: number): Promise<AccountSummary | null> {
-    const row: AccountRow | null = await this.orm.em.fork().createQueryBuilder(AccountSchema).select([...ACCOUNT_COLUMNS]).where({ userId }).execute('get');
+    const row: AccountRow | null = await this.orm.em
+      .fork()
+      .createQueryBuilder(AccountSchema)
+      .select([...ACCOUNT_COLUMNS])
+      .where({ userId })
+      .execute('get');
     return row ? toAccount(row) : null;
   }
 
   async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {
-    await this.orm.em.fork().createQueryBuilder(UserSchema).update({ password: passwordHash, updatedAt: raw('now()') }).where({ id: userId }).execute();
+    await this.orm.em
+      .fork()
+      .createQueryBuilder(UserSchema)
+      .update({ password: passwordHash, updatedAt: raw('now()') })
+      .where({ id: userId })
+      .execute();
   }
 
   async setRole(userId: number, role: Role): Promise<void> {
-    await this.orm.em.fork().createQueryBuilder(UserSchema).update({ role, updatedAt: raw('now()') }).where({ id: userId }).execute();
+    await this.orm.em
+      .fork()
+      .createQueryBuilder(UserSchema)
+      .update({ role, updatedAt: raw('now()') })
+      .where({ id: userId })
+      .execute();
   }
 
   async list(filter: { role?: Role; limit: number; offset: number }): Promise<User[]> {
@@ -124,7 +139,12 @@ export class PostgresUserRepository implements UserRepository {
   }
 
   private async findUser(where: QBFilterQuery<UserRecord>): Promise<User | null> {
-    const row: UserRow | null = await this.orm.em.fork().createQueryBuilder(UserSchema).select([...USER_COLUMNS]).where(where).execute('get');
+    const row: UserRow | null = await this.orm.em
+      .fork()
+      .createQueryBuilder(UserSchema)
+      .select([...USER_COLUMNS])
+      .where(where)
+      .execute('get');
     return row ? toUser(row) : null;
   }
 

@@ -42,7 +42,10 @@ function toMerchant(r: MerchantRow): MerchantWithBalance {
     name: r.name,
     category: r.category,
     status: r.status,
-    bankAccount: r.bank_code && r.bank_account_number && r.bank_account_holder ? { bankCode: r.bank_code, accountNumber: r.bank_account_number, holderName: r.bank_account_holder } : null,
+    bankAccount:
+      r.bank_code && r.bank_account_number && r.bank_account_holder
+        ? { bankCode: r.bank_code, accountNumber: r.bank_account_number, holderName: r.bank_account_holder }
+        : null,
     feeBps: r.fee_bps === null ? null : Number(r.fee_bps),
     payoutReserve: Money.parse(r.payout_reserve),
     accountId: r.account_id,
@@ -94,20 +97,36 @@ export class PostgresMerchantRepository implements MerchantRepository {
     return rows.map(toMerchant);
   }
 
-  async changeStatus(code: string, to: MerchantStatus, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+  async changeStatus(
+    code: string,
+    to: MerchantStatus,
+    check: (locked: MerchantWithBalance) => void,
+  ): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
     return this.orm.em.fork().transactional(async (em) => {
       // The account row is the one payments change: locking it orders this after any payment in flight.
       const rows = (await em.execute(`${SELECT} where m.code = ? for update of m, a`, [code])) as MerchantRow[];
       if (!rows[0]) throw MerchantErrors.notFound();
       const before = toMerchant(rows[0]);
       check(before);
-      await em.createQueryBuilder(MerchantSchema).update({ status: to, updatedAt: raw('now()') }).where({ id: before.id }).execute();
-      await em.createQueryBuilder(AccountSchema).update({ accountStatus: to, updatedAt: raw('now()') }).where({ id: before.accountId }).execute();
+      await em
+        .createQueryBuilder(MerchantSchema)
+        .update({ status: to, updatedAt: raw('now()') })
+        .where({ id: before.id })
+        .execute();
+      await em
+        .createQueryBuilder(AccountSchema)
+        .update({ accountStatus: to, updatedAt: raw('now()') })
+        .where({ id: before.accountId })
+        .execute();
       return { before, after: (await this.findIn(em, code))! };
     });
   }
 
-  async setFreeze(code: string, freeze: AccountFreeze | null, check: (locked: MerchantWithBalance) => void): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
+  async setFreeze(
+    code: string,
+    freeze: AccountFreeze | null,
+    check: (locked: MerchantWithBalance) => void,
+  ): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
     return this.orm.em.fork().transactional(async (em) => {
       // The account row is the one the ledger's conditional statement checks: locking it orders this after any movement in flight.
       const rows = (await em.execute(`${SELECT} where m.code = ? for update of a`, [code])) as MerchantRow[];
@@ -141,7 +160,15 @@ export class PostgresMerchantRepository implements MerchantRepository {
          from ledger_entries e left join historical_transactions h on h.transaction_id = e.transaction_id
         where e.account_id = ? and e.created_at >= ? and e.created_at < ? order by e.id`,
       [accountId, from, to],
-    )) as { created_at: Date; transaction_id: string; amount: string; before: string; after: string; history_type: string | null; history_amount: string | null }[];
+    )) as {
+      created_at: Date;
+      transaction_id: string;
+      amount: string;
+      before: string;
+      after: string;
+      history_type: string | null;
+      history_amount: string | null;
+    }[];
     let opening: Money;
     if (rows[0]) opening = Money.parse(rows[0].before);
     else {
@@ -154,24 +181,28 @@ export class PostgresMerchantRepository implements MerchantRepository {
         .execute('get');
       opening = last ? Money.parse(String(last.balanceAfter)) : Money.zero();
     }
-    const entries = rows.map(
-      (r): MerchantJournalEntry => ({
-        at: new Date(r.created_at),
-        transactionId: r.transaction_id,
-        delta: signedMinor(r.amount),
-        balanceBefore: Money.parse(r.before),
-        balanceAfter: Money.parse(r.after),
-        history: r.history_type && r.history_amount ? { type: r.history_type, amount: Money.parse(r.history_amount) } : null,
-        // Payout movements are journalled under the payout reference (PO-…), their return under PO-…:RETURN.
-        payout: r.transaction_id.startsWith('PO-') ? { reference: r.transaction_id.replace(/:RETURN$/, ''), returned: r.transaction_id.endsWith(':RETURN') } : null,
-      }),
-    );
+    const entries = rows.map((r): MerchantJournalEntry => ({
+      at: new Date(r.created_at),
+      transactionId: r.transaction_id,
+      delta: signedMinor(r.amount),
+      balanceBefore: Money.parse(r.before),
+      balanceAfter: Money.parse(r.after),
+      history: r.history_type && r.history_amount ? { type: r.history_type, amount: Money.parse(r.history_amount) } : null,
+      // Payout movements are journalled under the payout reference (PO-…), their return under PO-…:RETURN.
+      payout: r.transaction_id.startsWith('PO-')
+        ? { reference: r.transaction_id.replace(/:RETURN$/, ''), returned: r.transaction_id.endsWith(':RETURN') }
+        : null,
+    }));
     return { opening, entries };
   }
 
   private async update(code: string, change: Pick<MerchantRecord, 'feeBps'> | Pick<MerchantRecord, 'payoutReserve'>): Promise<MerchantWithBalance> {
     const em = this.orm.em.fork();
-    const { affectedRows } = await em.createQueryBuilder(MerchantSchema).update({ ...change, updatedAt: raw('now()') }).where({ code }).execute('run');
+    const { affectedRows } = await em
+      .createQueryBuilder(MerchantSchema)
+      .update({ ...change, updatedAt: raw('now()') })
+      .where({ code })
+      .execute('run');
     if (!affectedRows) throw MerchantErrors.notFound();
     return (await this.findIn(em, code))!;
   }

@@ -57,14 +57,24 @@ export class PostgresPayoutRepository implements PayoutRepository {
     const existing = await this.find(p.reference);
     if (existing) return this.same(existing, p);
     try {
-      await this.ledger.post({ plan: () => Promise.resolve(payoutLegs(p.merchant.accountId, p.amount, p.merchant.payoutReserve)), reference: p.reference }, {
-        join: async (tx) => {
-          await emOf(tx).execute(
-          `insert into merchant_payouts (reference, merchant_id, amount, bank_code, bank_account_number, bank_account_holder) values (?, ?, ?, ?, ?, ?)`,
-          [p.reference, p.merchant.id, p.amount.toString(), p.merchant.bankAccount.bankCode, p.merchant.bankAccount.accountNumber, p.merchant.bankAccount.holderName],
-          );
+      await this.ledger.post(
+        { plan: () => Promise.resolve(payoutLegs(p.merchant.accountId, p.amount, p.merchant.payoutReserve)), reference: p.reference },
+        {
+          join: async (tx) => {
+            await emOf(tx).execute(
+              `insert into merchant_payouts (reference, merchant_id, amount, bank_code, bank_account_number, bank_account_holder) values (?, ?, ?, ?, ?, ?)`,
+              [
+                p.reference,
+                p.merchant.id,
+                p.amount.toString(),
+                p.merchant.bankAccount.bankCode,
+                p.merchant.bankAccount.accountNumber,
+                p.merchant.bankAccount.holderName,
+              ],
+            );
+          },
         },
-      });
+      );
     } catch (err) {
       // The same reference created concurrently: the movement rolled back with the duplicate row.
       const raced = (err as { code?: string }).code === '23505' ? await this.find(p.reference) : null;
@@ -80,17 +90,19 @@ export class PostgresPayoutRepository implements PayoutRepository {
   }
 
   async pending(olderThan: Date, limit: number): Promise<Payout[]> {
-    const rows = (await this.orm.em.fork().execute(`${SELECT} where p.status = 'PENDING' and p.created_at < ? order by p.created_at limit ?`, [olderThan, limit])) as PayoutRow[];
+    const rows = (await this.orm.em
+      .fork()
+      .execute(`${SELECT} where p.status = 'PENDING' and p.created_at < ? order by p.created_at limit ?`, [olderThan, limit])) as PayoutRow[];
     return rows.map(toPayout);
   }
 
   async markSucceeded(reference: string, providerReference: string | null): Promise<{ applied: boolean; payout: Payout }> {
     const rows = (await this.orm.em
       .fork()
-      .execute(`update merchant_payouts set status = 'SUCCESS', provider_reference = coalesce(?, provider_reference), updated_at = now() where reference = ? and status = 'PENDING' returning reference`, [
-        providerReference,
-        reference,
-      ])) as unknown[];
+      .execute(
+        `update merchant_payouts set status = 'SUCCESS', provider_reference = coalesce(?, provider_reference), updated_at = now() where reference = ? and status = 'PENDING' returning reference`,
+        [providerReference, reference],
+      )) as unknown[];
     const payout = await this.find(reference);
     if (!payout) throw PayoutErrors.notFound();
     return { applied: rows.length === 1, payout };
@@ -103,15 +115,18 @@ export class PostgresPayoutRepository implements PayoutRepository {
     try {
       // The money comes back and the status changes in one transaction; the conditional UPDATE is
       // the exactly-once gate (a concurrent second attempt finds no PENDING row and rolls back).
-      await this.ledger.post({ plan: () => Promise.resolve(payoutReturnLegs(current.merchantAccountId, current.amount)), reference: returnReferenceOf(reference) }, {
-        join: async (tx) => {
-          const rows = (await emOf(tx).execute(
-          `update merchant_payouts set status = 'FAILED', failure_reason = ?, provider_reference = coalesce(?, provider_reference), updated_at = now() where reference = ? and status = 'PENDING' returning reference`,
-            [reason, providerReference, reference],
-          )) as unknown[];
-          if (rows.length !== 1) throw new AlreadySettled();
+      await this.ledger.post(
+        { plan: () => Promise.resolve(payoutReturnLegs(current.merchantAccountId, current.amount)), reference: returnReferenceOf(reference) },
+        {
+          join: async (tx) => {
+            const rows = (await emOf(tx).execute(
+              `update merchant_payouts set status = 'FAILED', failure_reason = ?, provider_reference = coalesce(?, provider_reference), updated_at = now() where reference = ? and status = 'PENDING' returning reference`,
+              [reason, providerReference, reference],
+            )) as unknown[];
+            if (rows.length !== 1) throw new AlreadySettled();
+          },
         },
-      });
+      );
     } catch (err) {
       if (err instanceof AlreadySettled) return { applied: false, payout: (await this.find(reference))! };
       throw err;

@@ -32,8 +32,12 @@ export class Migration20261125030000PaymentLedger extends Migration {
       (null, 'MERCHANT_SETTLEMENT', 0.00);`);
 
     this.addSql(`alter table historical_transactions add column related_transaction_id varchar(50);`);
-    this.addSql(`create index historical_transactions_related_idx on historical_transactions (related_transaction_id) where related_transaction_id is not null;`);
-    this.addSql(`create index historical_transactions_pending_topup_idx on historical_transactions (created_at) where transaction_status = 'PENDING' and transaction_type = 'TOPUP';`);
+    this.addSql(
+      `create index historical_transactions_related_idx on historical_transactions (related_transaction_id) where related_transaction_id is not null;`,
+    );
+    this.addSql(
+      `create index historical_transactions_pending_topup_idx on historical_transactions (created_at) where transaction_status = 'PENDING' and transaction_type = 'TOPUP';`,
+    );
 
     this.addSql(`create table ledger_entries (
       id bigserial primary key,

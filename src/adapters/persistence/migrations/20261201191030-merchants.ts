@@ -64,6 +64,8 @@ export class Migration20261201191030Merchants extends Migration {
       union all
       select c.movement_id, c.account_id, 'OPENING-' || c.merchant_id, c.amount, 0, c.amount from merchant_carve c where c.amount > 0;`);
     // The CHECK (balance >= 0) refuses a carve-out larger than the settlement account holds.
-    this.addSql(`update accounts set balance = balance - (select coalesce(sum(amount), 0) from merchant_carve), updated_at = now() where system_code = 'MERCHANT_SETTLEMENT';`);
+    this.addSql(
+      `update accounts set balance = balance - (select coalesce(sum(amount), 0) from merchant_carve), updated_at = now() where system_code = 'MERCHANT_SETTLEMENT';`,
+    );
   }
 }

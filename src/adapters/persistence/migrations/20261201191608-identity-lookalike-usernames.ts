@@ -25,13 +25,21 @@ export class Migration20261201191608IdentityLookalikeUsernames extends Migration
       renamed_at timestamptz not null default now()
     );`);
     await this.execute(`create index username_renames_user_id_idx on username_renames (user_id);`);
-    const candidates = (await this.execute(`select id, username from users where username !~ '[A-Za-z]' or username like '%@%' order by id`)) as { id: number; username: string }[];
+    const candidates = (await this.execute(`select id, username from users where username !~ '[A-Za-z]' or username like '%@%' order by id`)) as {
+      id: number;
+      username: string;
+    }[];
     for (const u of candidates) {
       const problem = usernameProblem(u.username);
       if (!problem?.lookAlike) continue;
       const renamed = await this.freeName(`renamed_${u.id}`);
       await this.execute(`update users set username = ?, updated_at = now() where id = ?`, [renamed, u.id]);
-      await this.execute(`insert into username_renames (user_id, old_username, new_username, reason) values (?, ?, ?, ?)`, [u.id, u.username, renamed, problem.message]);
+      await this.execute(`insert into username_renames (user_id, old_username, new_username, reason) values (?, ?, ?, ?)`, [
+        u.id,
+        u.username,
+        renamed,
+        problem.message,
+      ]);
     }
   }
 

@@ -65,10 +65,22 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
     try {
       const legs = await item.plan(reader);
       const r: ResolvedLeg[] = [];
-      for (const l of legs) r.push({ accountId: await deps.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
+      for (const l of legs)
+        r.push({
+          accountId: await deps.resolve(em, l.account),
+          kind: kindOf(l.account),
+          delta: l.delta,
+          rule: l.rule,
+          row: l.row,
+          floor: l.floor,
+          toOthers: l.toOthers,
+          freezable: l.freezable,
+        });
       resolved.push(r);
       // A refund's amount is its credit to the payer: counted now, for a later refund of the same payment in this batch.
-      for (const l of r) if (l.row?.type === 'REFUND' && l.row.relatedTransactionId && l.delta > 0n) refundedInBatch.set(l.row.relatedTransactionId, (refundedInBatch.get(l.row.relatedTransactionId) ?? 0n) + l.delta);
+      for (const l of r)
+        if (l.row?.type === 'REFUND' && l.row.relatedTransactionId && l.delta > 0n)
+          refundedInBatch.set(l.row.relatedTransactionId, (refundedInBatch.get(l.row.relatedTransactionId) ?? 0n) + l.delta);
     } catch (error) {
       outcomes[i] = { ok: false, error };
       resolved.push(null);
@@ -82,12 +94,15 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
   const running = new Map<string, Account>();
   for (const ids of [customers, others]) {
     if (ids.length === 0) continue;
-    const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = any(?::uuid[]) order by id for update`, [`{${ids.join(',')}}`])) as AccountRow[];
+    const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = any(?::uuid[]) order by id for update`, [
+      `{${ids.join(',')}}`,
+    ])) as AccountRow[];
     for (const row of rows) running.set(row.id, toAccount(row));
   }
   const limitState = new Map<string, LimitState>();
   if (deps.limits) {
-    for (const id of new Set(all.filter((l) => l.kind === 'customer' && l.delta > 0n && l.rule === 'active').map((l) => l.accountId))) limitState.set(id, await deps.limitState(em, id));
+    for (const id of new Set(all.filter((l) => l.kind === 'customer' && l.delta > 0n && l.rule === 'active').map((l) => l.accountId)))
+      limitState.set(id, await deps.limitState(em, id));
   }
 
   // 3. Decide each movement against the running balances; apply only what the domain accepted.
@@ -142,16 +157,33 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
           description, external_reference, payment_method, metadata, related_transaction_id)
        values ${rows.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?)`).join(', ')} returning *`,
       rows.flatMap((r) => [
-        r.account.userId, r.account.id, r.row.transactionId, r.row.type, r.row.status, r.amount.toString(), r.before.toString(), r.after.toString(),
-        r.row.description ?? null, r.row.externalReference ?? null, r.row.paymentMethod ?? null, r.row.metadata ? JSON.stringify(r.row.metadata) : null, r.row.relatedTransactionId ?? null,
+        r.account.userId,
+        r.account.id,
+        r.row.transactionId,
+        r.row.type,
+        r.row.status,
+        r.amount.toString(),
+        r.before.toString(),
+        r.after.toString(),
+        r.row.description ?? null,
+        r.row.externalReference ?? null,
+        r.row.paymentMethod ?? null,
+        r.row.metadata ? JSON.stringify(r.row.metadata) : null,
+        r.row.relatedTransactionId ?? null,
       ]),
     )) as TransactionRow[];
     const byTransactionId = new Map(inserted.map((t) => [t.transaction_id, toTransaction(t)]));
     for (const r of rows) written.set(r.key, byTransactionId.get(r.row.transactionId)!);
-    await appendOutboxEvents(em, [...written.values()].map((t) => ({ topic: deps.topic, type: 'transaction.created', key: t.accountId, payload: transactionEventPayload(t) })));
+    await appendOutboxEvents(
+      em,
+      [...written.values()].map((t) => ({ topic: deps.topic, type: 'transaction.created', key: t.accountId, payload: transactionEventPayload(t) })),
+    );
   }
   if (journal.length > 0) {
-    await em.execute(`insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values ${journal.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, journal.flat());
+    await em.execute(
+      `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values ${journal.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      journal.flat(),
+    );
   }
 
   // 5. Each accepted movement's result, and the idempotency records of all of them in one statement.

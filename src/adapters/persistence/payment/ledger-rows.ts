@@ -22,7 +22,8 @@ export type AccountRow = Omit<RawRow<AccountRecord>, 'user_id' | 'merchant_id' |
 
 export type TransactionRow = Omit<RawRow<HistoricalTransactionRecord>, 'is_accessible_external'>;
 
-export const ACCOUNT_COLUMNS = 'id, user_id, system_code, merchant_id, balance, currency, account_status, kyc_tier, freeze_level, freeze_reason, frozen_at, frozen_by, created_at, updated_at';
+export const ACCOUNT_COLUMNS =
+  'id, user_id, system_code, merchant_id, balance, currency, account_status, kyc_tier, freeze_level, freeze_reason, frozen_at, frozen_by, created_at, updated_at';
 
 /** The freeze columns of an account row (migration 20261201232000-account-freezes: all four set, or none). */
 export function toFreeze(r: Pick<AccountRow, 'freeze_level' | 'freeze_reason' | 'frozen_at' | 'frozen_by'>): AccountFreeze | null {

@@ -31,7 +31,13 @@ export class PostgresAccountRepository implements AccountRepository {
     const ref = parseRecipient(recipient);
     // Each kind of identifier in its own column: a phone-like text never reaches usernames.
     const [where, value] =
-      ref.kind === 'account' ? ['a.id = ?::uuid', ref.accountId] : ref.kind === 'phone' ? ['u.phone = ?', ref.phone] : ref.kind === 'username' ? ['lower(u.username) = lower(?)', ref.username] : [null, null];
+      ref.kind === 'account'
+        ? ['a.id = ?::uuid', ref.accountId]
+        : ref.kind === 'phone'
+          ? ['u.phone = ?', ref.phone]
+          : ref.kind === 'username'
+            ? ['lower(u.username) = lower(?)', ref.username]
+            : [null, null];
     if (!where) return null;
     const rows = (await this.orm.em.fork().execute(
       `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.kyc_tier, a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, a.created_at, a.updated_at, u.username, u.phone
@@ -47,7 +53,11 @@ export class PostgresAccountRepository implements AccountRepository {
     return rows[0]?.phone ?? null;
   }
 
-  async changeStatus(accountId: string, to: AccountStatus, check: (locked: Account, pendingTopUps: number) => void): Promise<{ before: Account; after: Account }> {
+  async changeStatus(
+    accountId: string,
+    to: AccountStatus,
+    check: (locked: Account, pendingTopUps: number) => void,
+  ): Promise<{ before: Account; after: Account }> {
     if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
     return this.orm.em.fork().transactional(async (em) => {
       const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [accountId])) as AccountRow[];
@@ -59,7 +69,10 @@ export class PostgresAccountRepository implements AccountRepository {
         [accountId],
       )) as [{ n: number }];
       check(before, n);
-      const updated = (await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [to, accountId])) as AccountRow[];
+      const updated = (await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [
+        to,
+        accountId,
+      ])) as AccountRow[];
       return { before, after: toAccount(updated[0]!) };
     });
   }
@@ -91,7 +104,9 @@ export class PostgresAccountRepository implements AccountRepository {
         `insert into account_identities (account_id, id_type, id_number_sealed, id_number_masked, name_sealed, verified_by, verified_at) values (?, ?, ?, ?, ?, ?, ?)`,
         [accountId, identity.idType, identity.idNumberSealed, identity.idNumberMasked, identity.nameSealed, identity.verifiedBy, identity.verifiedAt],
       );
-      const updated = (await em.execute(`update accounts set kyc_tier = 'REGISTERED', updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [accountId])) as AccountRow[];
+      const updated = (await em.execute(`update accounts set kyc_tier = 'REGISTERED', updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [
+        accountId,
+      ])) as AccountRow[];
       return { before, after: toAccount(updated[0]!) };
     });
   }
@@ -108,7 +123,14 @@ export class PostgresAccountRepository implements AccountRepository {
     }[];
     const r = rows[0];
     return r
-      ? { idType: r.id_type, idNumberSealed: r.id_number_sealed, idNumberMasked: r.id_number_masked, nameSealed: r.name_sealed, verifiedBy: r.verified_by, verifiedAt: new Date(r.verified_at) }
+      ? {
+          idType: r.id_type,
+          idNumberSealed: r.id_number_sealed,
+          idNumberMasked: r.id_number_masked,
+          nameSealed: r.name_sealed,
+          verifiedBy: r.verified_by,
+          verifiedAt: new Date(r.verified_at),
+        }
       : null;
   }
 }

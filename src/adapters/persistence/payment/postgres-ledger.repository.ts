@@ -171,7 +171,9 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   private async anyCommitted(movementIds: string[]): Promise<boolean> {
-    const rows = (await this.orm.em.fork().execute(`select 1 from ledger_entries where movement_id = any(?::uuid[]) limit 1`, [`{${movementIds.join(',')}}`])) as unknown[];
+    const rows = (await this.orm.em
+      .fork()
+      .execute(`select 1 from ledger_entries where movement_id = any(?::uuid[]) limit 1`, [`{${movementIds.join(',')}}`])) as unknown[];
     return rows.length > 0;
   }
 
@@ -194,7 +196,9 @@ export class PostgresLedgerRepository implements LedgerRepository {
     const result = await this.orm.em.fork().transactional(async (em): Promise<SettleResult> => {
       // The row lock is the exactly-once gate: of a webhook, the reconciler and the request
       // itself, the first to lock a PENDING top-up settles it; the others find it final.
-      const [locked] = (await em.execute(`select * from historical_transactions where transaction_id = ? and transaction_type = 'TOPUP' for update`, [transactionId])) as TransactionRow[];
+      const [locked] = (await em.execute(`select * from historical_transactions where transaction_id = ? and transaction_type = 'TOPUP' for update`, [
+        transactionId,
+      ])) as TransactionRow[];
       if (!locked) {
         const other = await this.findIn(em, transactionId); // not a top-up: nothing to settle
         if (!other) throw LedgerErrors.transactionNotFound();
@@ -206,9 +210,10 @@ export class PostgresLedgerRepository implements LedgerRepository {
         // Settled by someone else first (the webhook often beats the request's own answer): report their release.
         const released =
           current.status === 'FAILED'
-            ? ((await em.execute(`select * from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND' order by created_at limit 1`, [
-                transactionId,
-              ])) as TransactionRow[])
+            ? ((await em.execute(
+                `select * from historical_transactions where related_transaction_id = ? and transaction_type = 'REFUND' order by created_at limit 1`,
+                [transactionId],
+              )) as TransactionRow[])
             : [];
         return { applied: false, transaction: current, release: released[0] ? toTransaction(released[0]) : null };
       }
@@ -297,7 +302,9 @@ export class PostgresLedgerRepository implements LedgerRepository {
    * same primitive as move(): for operations that must choose a movement under a lock of their
    * own (settling a provider discrepancy case, postgres-provider-discrepancy.repository.ts).
    */
-  async transaction<R>(work: (tx: { em: EntityManager; move: (m: Movement) => Promise<MovementResult> }) => Promise<{ result: R; userIds: number[] }>): Promise<R> {
+  async transaction<R>(
+    work: (tx: { em: EntityManager; move: (m: Movement) => Promise<MovementResult> }) => Promise<{ result: R; userIds: number[] }>,
+  ): Promise<R> {
     const out = await this.orm.em.fork().transactional((em) => work({ em, move: (m) => this.moveIn(em, m) }));
     await this.committed(out.userIds);
     return out.result;
@@ -370,7 +377,11 @@ export class PostgresLedgerRepository implements LedgerRepository {
     const written = new Map<string, LedgerTransaction>();
     for (const c of plan.decided) {
       await em.execute(`update accounts set balance = ?, updated_at = now() where id = ?`, [c.after.toString(), c.accountId]);
-      if (c.row && c.userId !== null) written.set(c.accountId, await this.insertRow(em, locked.get(c.accountId)!, c.row, Money.ofMinor(c.delta < 0n ? -c.delta : c.delta), c.before, c.after));
+      if (c.row && c.userId !== null)
+        written.set(
+          c.accountId,
+          await this.insertRow(em, locked.get(c.accountId)!, c.row, Money.ofMinor(c.delta < 0n ? -c.delta : c.delta), c.before, c.after),
+        );
       await this.journal(em, movementId, c.accountId, c.row?.transactionId ?? journalRef, c.delta, c.before.toString(), c.after.toString());
     }
     for (const x of plan.deferred) {
@@ -379,9 +390,12 @@ export class PostgresLedgerRepository implements LedgerRepository {
       // the domain's rejection is raised.
       const signed = signedDecimal(x.delta);
       const floor = signedDecimal(x.requires.minBalance);
-      const status = x.requires.status === 'active' ? "and account_status = 'ACTIVE'" : x.requires.status === 'not_closed' ? "and account_status <> 'CLOSED'" : '';
+      const status =
+        x.requires.status === 'active' ? "and account_status = 'ACTIVE'" : x.requires.status === 'not_closed' ? "and account_status <> 'CLOSED'" : '';
       // The levels the domain decided this side must not have (FREEZE_LEVELS, never input).
-      const unfrozen = x.requires.notFrozenAt.length ? `and (freeze_level is null or freeze_level not in (${x.requires.notFrozenAt.map((l) => `'${l}'`).join(', ')}))` : '';
+      const unfrozen = x.requires.notFrozenAt.length
+        ? `and (freeze_level is null or freeze_level not in (${x.requires.notFrozenAt.map((l) => `'${l}'`).join(', ')}))`
+        : '';
       const changed = (await em.execute(
         `with s as (
            update accounts set balance = balance + ?::numeric, updated_at = now()
@@ -401,7 +415,17 @@ export class PostgresLedgerRepository implements LedgerRepository {
 
   private async resolveLegs(em: EntityManager, legs: Leg[]): Promise<ResolvedLeg[]> {
     const out: ResolvedLeg[] = [];
-    for (const l of legs) out.push({ accountId: await this.resolve(em, l.account), kind: kindOf(l.account), delta: l.delta, rule: l.rule, row: l.row, floor: l.floor, toOthers: l.toOthers, freezable: l.freezable });
+    for (const l of legs)
+      out.push({
+        accountId: await this.resolve(em, l.account),
+        kind: kindOf(l.account),
+        delta: l.delta,
+        rule: l.rule,
+        row: l.row,
+        floor: l.floor,
+        toOthers: l.toOthers,
+        freezable: l.freezable,
+      });
     return out;
   }
 
@@ -423,19 +447,31 @@ export class PostgresLedgerRepository implements LedgerRepository {
   private async limitStateIn(em: EntityManager, accountId: string): Promise<LimitState> {
     const since = jakartaMonthStart((this.opts.now ?? (() => new Date()))());
     const [r] = (await em.execute(
-        `select coalesce(sum(amount) filter (where transaction_type = 'TRANSFER' and transaction_status = 'SUCCESS' and balance_after > balance_before and created_at >= ?), 0)::text as incoming,
+      `select coalesce(sum(amount) filter (where transaction_type = 'TRANSFER' and transaction_status = 'SUCCESS' and balance_after > balance_before and created_at >= ?), 0)::text as incoming,
                 coalesce(sum(amount) filter (where transaction_type = 'TOPUP' and transaction_status = 'PENDING'), 0)::text as in_flight
            from historical_transactions where account_id = ? and (created_at >= ? or transaction_status = 'PENDING')`,
-        [since, accountId, since],
-      )) as [{ incoming: string; in_flight: string }];
+      [since, accountId, since],
+    )) as [{ incoming: string; in_flight: string }];
     return { incomingThisMonth: Money.parse(r.incoming).minor, inFlight: Money.parse(r.in_flight).minor };
   }
 
-  private async journal(em: EntityManager, movementId: string, accountId: string, transactionId: string, delta: bigint, before: string, after: string): Promise<void> {
-    await em.execute(
-      `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values (?, ?, ?, ?, ?, ?)`,
-      [movementId, accountId, transactionId, signedDecimal(delta), before, after],
-    );
+  private async journal(
+    em: EntityManager,
+    movementId: string,
+    accountId: string,
+    transactionId: string,
+    delta: bigint,
+    before: string,
+    after: string,
+  ): Promise<void> {
+    await em.execute(`insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values (?, ?, ?, ?, ?, ?)`, [
+      movementId,
+      accountId,
+      transactionId,
+      signedDecimal(delta),
+      before,
+      after,
+    ]);
   }
 
   private async insertRow(em: EntityManager, account: Account, row: HistoryRow, amount: Money, before: Money, after: Money): Promise<LedgerTransaction> {
@@ -445,9 +481,19 @@ export class PostgresLedgerRepository implements LedgerRepository {
           description, external_reference, payment_method, metadata, related_transaction_id)
        values (?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?) returning *`,
       [
-        account.userId, account.id, row.transactionId, row.type, row.status, amount.toString(), before.toString(), after.toString(),
-        row.description ?? null, row.externalReference ?? null, row.paymentMethod ?? null,
-        row.metadata ? JSON.stringify(row.metadata) : null, row.relatedTransactionId ?? null,
+        account.userId,
+        account.id,
+        row.transactionId,
+        row.type,
+        row.status,
+        amount.toString(),
+        before.toString(),
+        after.toString(),
+        row.description ?? null,
+        row.externalReference ?? null,
+        row.paymentMethod ?? null,
+        row.metadata ? JSON.stringify(row.metadata) : null,
+        row.relatedTransactionId ?? null,
       ],
     )) as TransactionRow[];
     const t = toTransaction(rows[0]!);

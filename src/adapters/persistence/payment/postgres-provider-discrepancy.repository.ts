@@ -106,7 +106,9 @@ export class PostgresProviderDiscrepancyRepository implements ProviderDiscrepanc
       // The case's row lock serialises every settlement of it: the second one finds it RESOLVED.
       const locked = await lockCase(em, id);
       if (locked.status === 'RESOLVED') return { result: { settled: false, discrepancy: locked }, userIds: [] };
-      const [account] = (await em.execute(`select balance::text as balance from accounts where id = ? for update`, [locked.accountId])) as { balance: string }[];
+      const [account] = (await em.execute(`select balance::text as balance from accounts where id = ? for update`, [locked.accountId])) as {
+        balance: string;
+      }[];
       const resolution = chooseResolution(Money.parse(account!.balance), locked.amount);
       const settlement = settlementAccountOf(locked.paymentMethod);
       // REDEBIT: the customer pays back the amount released twice, as a top-up that succeeded

@@ -52,7 +52,13 @@ export class PostgresTopUpReconcileQueue implements TopUpReconcileQueue {
         order by h.created_at`,
       [opts.olderThan, opts.limit, token, opts.leaseMs],
     )) as ClaimRow[];
-    return rows.map((r) => ({ transactionId: r.transaction_id, paymentMethod: r.payment_method, ageMs: Number(r.age_ms), checks: r.checks, token: r.lease_token }));
+    return rows.map((r) => ({
+      transactionId: r.transaction_id,
+      paymentMethod: r.payment_method,
+      ageMs: Number(r.age_ms),
+      checks: r.checks,
+      token: r.lease_token,
+    }));
   }
 
   async release(claim: ClaimedTopUp, nextCheckInMs: number): Promise<void> {

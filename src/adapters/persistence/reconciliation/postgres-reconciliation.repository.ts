@@ -5,7 +5,12 @@ import { emOf } from '../unit-of-work.ts';
 import type { TransactionStatus } from '../../../domain/ledger/transaction.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { ExceptionKind, OurTopUp, ReconciliationException, Resolution } from '../../../domain/reconciliation/reconciliation.ts';
-import type { CaseResolution, ReconciliationCase, ReconciliationRepository, ReconciliationRun } from '../../../domain/reconciliation/reconciliation.repository.ts';
+import type {
+  CaseResolution,
+  ReconciliationCase,
+  ReconciliationRepository,
+  ReconciliationRun,
+} from '../../../domain/reconciliation/reconciliation.repository.ts';
 
 interface TopUpRow {
   transaction_id: string;
@@ -62,7 +67,13 @@ const CASE_COLUMNS = `id::text as id, provider::text as provider, to_char(statem
   case_status, resolution, resolution_note, resolved_by, resolved_at, resolution_movement_id::text as resolution_movement_id, resolution_transaction_id`;
 
 const money = (v: string | null): Money | null => (v === null ? null : Money.parse(v));
-const toTopUp = (r: TopUpRow): OurTopUp => ({ transactionId: r.transaction_id, accountId: r.account_id, amount: Money.parse(r.amount), status: r.transaction_status, createdAt: new Date(r.created_at) });
+const toTopUp = (r: TopUpRow): OurTopUp => ({
+  transactionId: r.transaction_id,
+  accountId: r.account_id,
+  amount: Money.parse(r.amount),
+  status: r.transaction_status,
+  createdAt: new Date(r.created_at),
+});
 const toException = (r: ExceptionRow): ReconciliationException => ({
   kind: r.kind,
   reference: r.transaction_id,
@@ -97,13 +108,11 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
   }
 
   async ourTopUpsBetween(provider: EWalletMethod, from: Date, to: Date): Promise<OurTopUp[]> {
-    const rows = (await this.orm.em
-      .fork()
-      .execute(
-        `select ${TOPUP_COLUMNS} from historical_transactions
+    const rows = (await this.orm.em.fork().execute(
+      `select ${TOPUP_COLUMNS} from historical_transactions
           where transaction_type = 'TOPUP' and payment_method = ? and created_at >= ? and created_at < ? order by created_at`,
-        [provider, from, to],
-      )) as TopUpRow[];
+      [provider, from, to],
+    )) as TopUpRow[];
     return rows.map(toTopUp);
   }
 
@@ -126,11 +135,32 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
       const [r] = (await em.execute(
         `insert into reconciliation_runs (provider, statement_date, triggered_by, started_at, statement_sha256, statement_lines, our_topups, matched, missing_ours, missing_provider, amount_mismatch, status_mismatch)
          values (?, ?::date, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning ${RUN_COLUMNS}`,
-        [run.provider, run.statementDate, run.triggeredBy, run.startedAt, run.statementSha256, run.statementLines, run.ourTopUps, run.matched, run.missingOurs, run.missingProvider, run.amountMismatch, run.statusMismatch],
+        [
+          run.provider,
+          run.statementDate,
+          run.triggeredBy,
+          run.startedAt,
+          run.statementSha256,
+          run.statementLines,
+          run.ourTopUps,
+          run.matched,
+          run.missingOurs,
+          run.missingProvider,
+          run.amountMismatch,
+          run.statusMismatch,
+        ],
       )) as [RunRow];
       const exceptions: ReconciliationRun['exceptions'] = [];
       for (const e of run.exceptions) {
-        const values = [e.kind, e.reference, e.providerReference, e.ourAmount?.toString() ?? null, e.providerAmount?.toString() ?? null, e.ourStatus, e.providerStatus];
+        const values = [
+          e.kind,
+          e.reference,
+          e.providerReference,
+          e.ourAmount?.toString() ?? null,
+          e.providerAmount?.toString() ?? null,
+          e.ourStatus,
+          e.providerStatus,
+        ];
         // The same discrepancy found again (a re-run, the next day's run) belongs to the case already open or resolved.
         const [found] = (await em.execute(
           `with ins as (
@@ -143,7 +173,15 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
           [run.provider, run.statementDate, ...values, r.id, run.provider, e.reference, e.kind],
         )) as { id: string }[];
         // A concurrent run inserted the case after this statement's snapshot: a new statement sees it.
-        const c = found ?? ((await em.execute(`select id::text as id from reconciliation_cases where provider = ? and transaction_id = ? and kind = ?`, [run.provider, e.reference, e.kind])) as { id: string }[])[0]!;
+        const c =
+          found ??
+          (
+            (await em.execute(`select id::text as id from reconciliation_cases where provider = ? and transaction_id = ? and kind = ?`, [
+              run.provider,
+              e.reference,
+              e.kind,
+            ])) as { id: string }[]
+          )[0]!;
         await em.execute(
           `insert into reconciliation_exceptions (run_id, case_id, kind, transaction_id, provider_reference, our_amount, provider_amount, our_status, provider_status)
            values (?, ?, ?, ?, ?, ?::numeric, ?::numeric, ?::transaction_status, ?)`,
@@ -163,7 +201,9 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
     )) as RunRow[];
     const out: ReconciliationRun[] = [];
     for (const r of rows) {
-      const ex = (await em.execute(`select ${EXCEPTION_COLUMNS}, case_id::text as case_id from reconciliation_exceptions where run_id = ? order by id`, [r.id])) as (ExceptionRow & { case_id: string })[];
+      const ex = (await em.execute(`select ${EXCEPTION_COLUMNS}, case_id::text as case_id from reconciliation_exceptions where run_id = ? order by id`, [
+        r.id,
+      ])) as (ExceptionRow & { case_id: string })[];
       out.push({ ...this.toRun(r), exceptions: ex.map((e) => ({ ...toException(e), caseId: e.case_id })) });
     }
     return out;
@@ -215,7 +255,14 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
   }
 
   async finishDaily(provider: EWalletMethod, date: string, owner: string, runId: string): Promise<void> {
-    await this.orm.em.fork().execute(`update reconciliation_daily_claims set run_id = ? where provider = ? and statement_date = ?::date and claimed_by = ?`, [runId, provider, date, owner]);
+    await this.orm.em
+      .fork()
+      .execute(`update reconciliation_daily_claims set run_id = ? where provider = ? and statement_date = ?::date and claimed_by = ?`, [
+        runId,
+        provider,
+        date,
+        owner,
+      ]);
   }
 
   private toRun(r: RunRow): Omit<ReconciliationRun, 'exceptions'> {

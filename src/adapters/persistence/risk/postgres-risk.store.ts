@@ -76,7 +76,8 @@ const toCase = (r: CaseRow): RiskCase => ({
 
 const serialize = (legs: Leg[]): SerializedLeg[] =>
   legs.map(({ floor, delta, ...rest }) => ({ ...rest, delta: delta.toString(), ...(floor !== undefined ? { floor: floor.toString() } : {}) }));
-const deserialize = (legs: SerializedLeg[]): Leg[] => legs.map(({ floor, delta, ...rest }) => ({ ...rest, delta: BigInt(delta), ...(floor !== undefined ? { floor: BigInt(floor) } : {}) }));
+const deserialize = (legs: SerializedLeg[]): Leg[] =>
+  legs.map(({ floor, delta, ...rest }) => ({ ...rest, delta: BigInt(delta), ...(floor !== undefined ? { floor: BigInt(floor) } : {}) }));
 
 /**
  * The fraud rules on PostgreSQL: the rules table, the figures (counted from the ledger's own
@@ -100,7 +101,13 @@ export class PostgresRiskStore implements RiskStore {
   async setRule(rule: RiskRule, by: string): Promise<void> {
     await this.orm.em
       .fork()
-      .execute(`update risk_rules set enabled = ?, outcome = ?, params = ?::jsonb, updated_by = ?, updated_at = now() where code = ?`, [rule.enabled, rule.outcome, JSON.stringify(paramsToJson(rule.params)), by, rule.code]);
+      .execute(`update risk_rules set enabled = ?, outcome = ?, params = ?::jsonb, updated_by = ?, updated_at = now() where code = ?`, [
+        rule.enabled,
+        rule.outcome,
+        JSON.stringify(paramsToJson(rule.params)),
+        by,
+        rule.code,
+      ]);
   }
 
   async figures(tx: UnitTransaction, s: RiskSubject, req: FigureRequest): Promise<RiskFigures> {
@@ -156,7 +163,17 @@ export class PostgresRiskStore implements RiskStore {
   private async insertEvaluation(em: EntityManager, e: Omit<RiskEvaluation, 'createdAt'>): Promise<void> {
     await em.execute(
       `insert into risk_evaluations (id, kind, payer_account_id, counterparty_account_id, amount, outcome, rules, hits, transaction_id) values (?, ?, ?, ?, ?, ?, ?::varchar[], ?::jsonb, ?)`,
-      [e.id, e.kind, e.payerAccountId, e.counterpartyAccountId, e.amount.toString(), e.outcome, `{${e.decision.hits.map((h) => h.rule).join(',')}}`, JSON.stringify(e.decision.hits), e.transactionId],
+      [
+        e.id,
+        e.kind,
+        e.payerAccountId,
+        e.counterpartyAccountId,
+        e.amount.toString(),
+        e.outcome,
+        `{${e.decision.hits.map((h) => h.rule).join(',')}}`,
+        JSON.stringify(e.decision.hits),
+        e.transactionId,
+      ],
     );
   }
 
@@ -176,7 +193,9 @@ export class PostgresRiskStore implements RiskStore {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const rows = (await this.orm.em
       .fork()
-      .execute(`select c.*, e.rules, e.hits from risk_cases c join risk_evaluations e on e.id = c.evaluation_id where c.id = ?`, [id])) as (CaseRow & { hits: unknown })[];
+      .execute(`select c.*, e.rules, e.hits from risk_cases c join risk_evaluations e on e.id = c.evaluation_id where c.id = ?`, [id])) as (CaseRow & {
+      hits: unknown;
+    })[];
     return rows[0] ? { ...toCase(rows[0]), hits: rows[0].hits, onward: deserialize(rows[0].onward) } : null;
   }
 

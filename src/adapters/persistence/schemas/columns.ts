@@ -9,7 +9,11 @@ import { MoneyType } from '../types/money.type.ts';
  * Columns are the properties in snake_case (UnderscoreNamingStrategy).
  */
 export class PostgresNamingStrategy extends UnderscoreNamingStrategy {
-  override indexName(tableName: string, columns: string[], type: 'primary' | 'foreign' | 'unique' | 'index' | 'sequence' | 'check' | 'default' | 'trigger'): string {
+  override indexName(
+    tableName: string,
+    columns: string[],
+    type: 'primary' | 'foreign' | 'unique' | 'index' | 'sequence' | 'check' | 'default' | 'trigger',
+  ): string {
     const suffix = { foreign: 'fkey', unique: 'key', index: 'idx' }[type as string];
     return suffix ? `${tableName}_${columns.join('_')}_${suffix}` : super.indexName(tableName, columns, type);
   }

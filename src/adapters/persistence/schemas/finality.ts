@@ -9,7 +9,15 @@ export const TopUpReconciliationSchema = defineEntity({
   name: 'TopUpReconciliation',
   tableName: 'top_up_reconciliation',
   properties: {
-    transactionId: p.manyToOne(HistoricalTransactionSchema).mapToPk().fieldName('transaction_id').referencedColumnNames('transaction_id').columnType('varchar(50)').primary().deleteRule('cascade').updateRule('no action'),
+    transactionId: p
+      .manyToOne(HistoricalTransactionSchema)
+      .mapToPk()
+      .fieldName('transaction_id')
+      .referencedColumnNames('transaction_id')
+      .columnType('varchar(50)')
+      .primary()
+      .deleteRule('cascade')
+      .updateRule('no action'),
     checks: p.integer().default(0),
     nextCheckAt: timestampNow(),
     leaseToken: p.uuid().nullable(),
@@ -25,7 +33,12 @@ export const ProviderDiscrepancySchema = defineEntity({
   tableName: 'provider_discrepancies',
   properties: {
     id: generatedUuid(),
-    transactionId: p.manyToOne(HistoricalTransactionSchema).mapToPk().fieldName('transaction_id').referencedColumnNames('transaction_id').columnType('varchar(50)'),
+    transactionId: p
+      .manyToOne(HistoricalTransactionSchema)
+      .mapToPk()
+      .fieldName('transaction_id')
+      .referencedColumnNames('transaction_id')
+      .columnType('varchar(50)'),
     kind: p.string().length(30).$type<DiscrepancyKind>(),
     paymentMethod: p.enum(PAYMENT_METHODS).nativeEnumName('payment_method'),
     accountId: p.manyToOne(AccountSchema).mapToPk().fieldName('account_id'),
@@ -43,7 +56,12 @@ export const ProviderDiscrepancySchema = defineEntity({
     resolvedAt: timestamp().nullable(),
   },
   uniques: [{ properties: ['transactionId', 'kind'] }],
-  indexes: [{ name: 'provider_discrepancies_open_idx', expression: `create index provider_discrepancies_open_idx on provider_discrepancies (detected_at) where status = 'OPEN'` }],
+  indexes: [
+    {
+      name: 'provider_discrepancies_open_idx',
+      expression: `create index provider_discrepancies_open_idx on provider_discrepancies (detected_at) where status = 'OPEN'`,
+    },
+  ],
   checks: [
     { name: 'provider_discrepancies_kind_check', expression: `kind in ('SUCCESS_AFTER_FAILED')` },
     { name: 'provider_discrepancies_amount_check', expression: 'amount > 0' },

@@ -53,9 +53,15 @@ export const RefreshTokenFamilySchema = defineEntity({
   },
   uniques: [{ name: 'refresh_token_families_current_hash_unique', properties: ['currentTokenHash'] }],
   indexes: [
-    { name: 'refresh_token_families_used_hashes_idx', expression: 'create index refresh_token_families_used_hashes_idx on refresh_token_families using gin (used_token_hashes)' },
+    {
+      name: 'refresh_token_families_used_hashes_idx',
+      expression: 'create index refresh_token_families_used_hashes_idx on refresh_token_families using gin (used_token_hashes)',
+    },
     { name: 'refresh_token_families_user_idx', properties: ['userId', 'expiresAt'] },
-    { name: 'refresh_token_families_access_jti_idx', expression: 'create index refresh_token_families_access_jti_idx on refresh_token_families (access_jti) where access_jti is not null' },
+    {
+      name: 'refresh_token_families_access_jti_idx',
+      expression: 'create index refresh_token_families_access_jti_idx on refresh_token_families (access_jti) where access_jti is not null',
+    },
   ],
 });
 export type RefreshTokenFamilyRecord = InferEntity<typeof RefreshTokenFamilySchema>;

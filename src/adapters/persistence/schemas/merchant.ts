@@ -3,7 +3,6 @@ import { MERCHANT_CATEGORIES, MERCHANT_STATUSES, type MerchantCategory } from '.
 import { PAYOUT_STATUSES, type PayoutStatus } from '../../../domain/disbursement/payout.ts';
 import { generatedUuid, money, sqlList, timestamp, timestampNow } from './columns.ts';
 
-
 export const MerchantSchema = defineEntity({
   name: 'Merchant',
   tableName: 'merchants',

@@ -17,7 +17,9 @@ export const OutboxEventSchema = defineEntity({
     attempts: p.integer().default(0),
     seq: p.bigint('string').autoincrement(),
   },
-  indexes: [{ name: 'outbox_events_unpublished_idx', expression: 'create index outbox_events_unpublished_idx on outbox_events (seq) where published_at is null' }],
+  indexes: [
+    { name: 'outbox_events_unpublished_idx', expression: 'create index outbox_events_unpublished_idx on outbox_events (seq) where published_at is null' },
+  ],
 });
 export type OutboxEventRecord = InferEntity<typeof OutboxEventSchema>;
 
@@ -43,7 +45,10 @@ export const IdempotencyKeySchema = defineEntity({
     route: p.string().length(100).primary(),
     idempotencyKey: p.string().primary(),
     requestHash: fixedChar(64),
-    status: p.enum(['IN_FLIGHT', 'DONE'] as const).nativeEnumName('idempotency_status').default('IN_FLIGHT'),
+    status: p
+      .enum(['IN_FLIGHT', 'DONE'] as const)
+      .nativeEnumName('idempotency_status')
+      .default('IN_FLIGHT'),
     owner: p.uuid(),
     lockedUntil: timestamp(),
     responseStatus: p.integer().nullable(),

@@ -56,7 +56,12 @@ export const ReconciliationCaseSchema = defineEntity({
     resolutionTransactionId: p.string().length(50).nullable(),
   },
   uniques: [{ properties: ['provider', 'transactionId', 'kind'] }],
-  indexes: [{ name: 'reconciliation_cases_open', expression: `create index reconciliation_cases_open on reconciliation_cases (provider, statement_date) where case_status = 'OPEN'` }],
+  indexes: [
+    {
+      name: 'reconciliation_cases_open',
+      expression: `create index reconciliation_cases_open on reconciliation_cases (provider, statement_date) where case_status = 'OPEN'`,
+    },
+  ],
   checks: [
     { name: 'reconciliation_cases_kind_check', expression: `kind in (${sqlList(EXCEPTION_KINDS)})` },
     { name: 'reconciliation_cases_provider_status_check', expression: `provider_status in ('SUCCESS', 'PENDING', 'FAILED')` },

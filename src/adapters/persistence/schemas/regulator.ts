@@ -76,7 +76,10 @@ export const ApiAccessLogSchema = defineEntity({
     requestId: p.string().length(128).nullable(),
   },
   indexes: [
-    { name: 'api_access_logs_service_created_idx', expression: 'create index api_access_logs_service_created_idx on api_access_logs (external_service_id, created_at desc)' },
+    {
+      name: 'api_access_logs_service_created_idx',
+      expression: 'create index api_access_logs_service_created_idx on api_access_logs (external_service_id, created_at desc)',
+    },
     { name: 'api_access_logs_created_idx', expression: 'create index api_access_logs_created_idx on api_access_logs (created_at desc)' },
   ],
 });

@@ -82,12 +82,22 @@ export const HistoricalTransactionSchema = defineEntity({
     relatedTransactionId: p.string().length(50).nullable(),
   },
   indexes: [
-    { name: 'historical_transactions_account_created_idx', expression: 'create index historical_transactions_account_created_idx on historical_transactions (account_id, created_at desc, id desc)' },
-    { name: 'historical_transactions_user_created_idx', expression: 'create index historical_transactions_user_created_idx on historical_transactions (user_id, created_at desc, id desc)' },
-    { name: 'historical_transactions_created_idx', expression: 'create index historical_transactions_created_idx on historical_transactions (created_at desc, id desc)' },
+    {
+      name: 'historical_transactions_account_created_idx',
+      expression: 'create index historical_transactions_account_created_idx on historical_transactions (account_id, created_at desc, id desc)',
+    },
+    {
+      name: 'historical_transactions_user_created_idx',
+      expression: 'create index historical_transactions_user_created_idx on historical_transactions (user_id, created_at desc, id desc)',
+    },
+    {
+      name: 'historical_transactions_created_idx',
+      expression: 'create index historical_transactions_created_idx on historical_transactions (created_at desc, id desc)',
+    },
     {
       name: 'historical_transactions_related_idx',
-      expression: 'create index historical_transactions_related_idx on historical_transactions (related_transaction_id) where related_transaction_id is not null',
+      expression:
+        'create index historical_transactions_related_idx on historical_transactions (related_transaction_id) where related_transaction_id is not null',
     },
     {
       name: 'historical_transactions_pending_topup_idx',

@@ -40,10 +40,11 @@ export class BufferedPostgresAccessLogSink implements AccessLogSink {
       this.logger.error({ dropped: dropped.length }, 'access log buffer full: oldest entries dropped');
     }
     if (this.buffer.length >= this.opts.batchSize) void this.flush();
-    else this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, this.opts.flushIntervalMs).unref();
+    else
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.opts.flushIntervalMs).unref();
   }
 
   /** Writes every buffered entry; resolves once they are stored (or kept for a retry after an error). */

@@ -87,13 +87,30 @@ export class PostgresRegulatorRepository implements RegulatorRepository {
       this.orm,
       `insert into api_keys (id, external_service_id, key_name, key_prefix, key_hash, permissions, rate_limits, expires_at, allowed_ips, is_active, revoked_at, rotated_from)
        values (?, ?, ?, ?, ?, ?::api_permission[], ?::jsonb, ?, ?::text[], ?, ?, ?)`,
-      [key.id, key.externalServiceId, key.name, key.prefix, key.hash, toPgArray(key.permissions), JSON.stringify(key.rateLimits), key.expiresAt, key.allowedIps ? toPgArray(key.allowedIps) : null, key.isActive, key.revokedAt, key.rotatedFrom],
+      [
+        key.id,
+        key.externalServiceId,
+        key.name,
+        key.prefix,
+        key.hash,
+        toPgArray(key.permissions),
+        JSON.stringify(key.rateLimits),
+        key.expiresAt,
+        key.allowedIps ? toPgArray(key.allowedIps) : null,
+        key.isActive,
+        key.revokedAt,
+        key.rotatedFrom,
+      ],
     );
     return (await this.findKey(key.id))!;
   }
 
   async findKeyByPrefix(prefix: string): Promise<{ key: ApiKey; service: ExternalService } | null> {
-    const rows = await query(this.orm, `select ${KEY_COLUMNS}, ${SERVICE_COLUMNS} from api_keys k join external_services s on s.id = k.external_service_id where k.key_prefix = ?`, [prefix]);
+    const rows = await query(
+      this.orm,
+      `select ${KEY_COLUMNS}, ${SERVICE_COLUMNS} from api_keys k join external_services s on s.id = k.external_service_id where k.key_prefix = ?`,
+      [prefix],
+    );
     return rows[0] ? { key: toKey(rows[0]), service: toService(rows[0]) } : null;
   }
 
@@ -115,7 +132,11 @@ export class PostgresRegulatorRepository implements RegulatorRepository {
   }
 
   async expireKeyBy(id: string, until: Date): Promise<void> {
-    await query(this.orm, `update api_keys set expires_at = least(coalesce(expires_at, ?::timestamptz), ?::timestamptz), updated_at = now() where id = ?`, [until, until, id]);
+    await query(this.orm, `update api_keys set expires_at = least(coalesce(expires_at, ?::timestamptz), ?::timestamptz), updated_at = now() where id = ?`, [
+      until,
+      until,
+      id,
+    ]);
   }
 }
 

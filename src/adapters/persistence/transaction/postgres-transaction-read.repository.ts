@@ -100,7 +100,15 @@ export function decodeCursor(cursor: string): [string, string] {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(v) && v.length === 2) {
       const [ts, id] = v as unknown[];
-      if (typeof ts === 'string' && CURSOR_TS.test(ts) && isBoundedDateTime(ts) && typeof id === 'string' && CURSOR_ID.test(id) && encodeCursor(ts, id) === cursor) return [ts, id];
+      if (
+        typeof ts === 'string' &&
+        CURSOR_TS.test(ts) &&
+        isBoundedDateTime(ts) &&
+        typeof id === 'string' &&
+        CURSOR_ID.test(id) &&
+        encodeCursor(ts, id) === cursor
+      )
+        return [ts, id];
     }
   } catch {
     // falls through to the refusal
@@ -128,7 +136,11 @@ export class PostgresTransactionReadRepository implements TransactionReadReposit
       conditions.push('(t.created_at, t.id) < (?::timestamptz, ?::uuid)');
       params.push(ts, id);
     } else if (paging.mode === 'page') offset = (paging.page - 1) * paging.size;
-    const rows = await query(this.orm, `${select} where ${conditions.join(' and ')} order by t.created_at desc, t.id desc limit ? offset ?`, [...params, paging.size + 1, offset]);
+    const rows = await query(this.orm, `${select} where ${conditions.join(' and ')} order by t.created_at desc, t.id desc limit ? offset ?`, [
+      ...params,
+      paging.size + 1,
+      offset,
+    ]);
     const more = rows.length > paging.size;
     const page = rows.slice(0, paging.size);
     const last = page[page.length - 1];

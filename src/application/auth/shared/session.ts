@@ -42,6 +42,13 @@ export class SessionStarter {
       now,
     );
     await this.deps.families.create(family);
-    return { sessionId: family.id, accessToken: access.token, accessJti: access.jti, expiresIn: access.expiresIn, refreshToken, refreshExpiresIn: this.deps.refreshTtlSeconds };
+    return {
+      sessionId: family.id,
+      accessToken: access.token,
+      accessJti: access.jti,
+      expiresIn: access.expiresIn,
+      refreshToken,
+      refreshExpiresIn: this.deps.refreshTtlSeconds,
+    };
   }
 }

@@ -59,11 +59,22 @@ export class CreatePaymentHandler {
         type: 'PAYMENT',
         status: 'SUCCESS',
         description: cmd.description ?? null,
-        metadata: { merchant_id: merchant.code, merchant_name: merchant.name, gross: split.gross.toString(), fee: split.fee.toString(), net: split.net.toString(), fee_bps: split.bps },
+        metadata: {
+          merchant_id: merchant.code,
+          merchant_name: merchant.name,
+          gross: split.gross.toString(),
+          fee: split.fee.toString(),
+          net: split.net.toString(),
+          fee_bps: split.bps,
+        },
       },
     });
     // A payment the fraud rules hold answers its PENDING row (the money in RISK_HOLD until an operator decides).
-    const post = (screen?: Screen) => this.ledger.post({ plan: () => Promise.resolve(legs), screen }, mapUnit(unit, (res) => res.rows[0]!));
+    const post = (screen?: Screen) =>
+      this.ledger.post(
+        { plan: () => Promise.resolve(legs), screen },
+        mapUnit(unit, (res) => res.rows[0]!),
+      );
     const subject = { kind: 'PAYMENT' as const, payerAccountId: account.id, amount: cmd.amount.minor, counterpartyAccountId: merchant.accountId };
     const r = this.risk ? await this.risk.run(subject, post) : await post();
     return r.rows[0]!;

@@ -51,35 +51,36 @@ export class CreateTransferHandler {
     const outId = newTransactionId('TRF');
     const inId = newTransactionId('TRF');
     const subject = { kind: 'TRANSFER' as const, payerAccountId: sender.id, amount: cmd.amount.minor, counterpartyAccountId: recipient.id };
-    const move = (screen?: Screen) => this.ledger.move(
-      {
-        screen,
-        amount: cmd.amount,
-        from: { accountId: sender.id },
-        to: { accountId: recipient.id },
-        fromRule: 'active',
-        toRule: 'active',
-        toOthers: true,
-        fromRow: {
-          transactionId: outId,
-          type: 'TRANSFER',
-          status: 'SUCCESS',
-          description: cmd.description ?? null,
-          relatedTransactionId: inId,
-          // The sender's history shows whom they paid as the API showed it: masked.
-          metadata: { direction: 'OUT', counterparty_account_id: recipient.id, counterparty_username: payee.username, counterparty_phone: payee.phone },
+    const move = (screen?: Screen) =>
+      this.ledger.move(
+        {
+          screen,
+          amount: cmd.amount,
+          from: { accountId: sender.id },
+          to: { accountId: recipient.id },
+          fromRule: 'active',
+          toRule: 'active',
+          toOthers: true,
+          fromRow: {
+            transactionId: outId,
+            type: 'TRANSFER',
+            status: 'SUCCESS',
+            description: cmd.description ?? null,
+            relatedTransactionId: inId,
+            // The sender's history shows whom they paid as the API showed it: masked.
+            metadata: { direction: 'OUT', counterparty_account_id: recipient.id, counterparty_username: payee.username, counterparty_phone: payee.phone },
+          },
+          toRow: {
+            transactionId: inId,
+            type: 'TRANSFER',
+            status: 'SUCCESS',
+            description: cmd.description ?? null,
+            relatedTransactionId: outId,
+            metadata: { direction: 'IN', counterparty_account_id: sender.id, counterparty_username: cmd.username },
+          },
         },
-        toRow: {
-          transactionId: inId,
-          type: 'TRANSFER',
-          status: 'SUCCESS',
-          description: cmd.description ?? null,
-          relatedTransactionId: outId,
-          metadata: { direction: 'IN', counterparty_account_id: sender.id, counterparty_username: cmd.username },
-        },
-      },
-      mapUnit(unit, (res) => ({ sender: res.fromRow!, recipient: res.toRow, payee })),
-    );
+        mapUnit(unit, (res) => ({ sender: res.fromRow!, recipient: res.toRow, payee })),
+      );
     const r = this.risk ? await this.risk.run(subject, move) : await move();
     return { sender: r.fromRow!, recipient: r.toRow, payee };
   }

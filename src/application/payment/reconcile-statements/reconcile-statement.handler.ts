@@ -47,7 +47,15 @@ export class ReconcileStatementHandler {
     const nextDayRefs = nearMidnight && startedAt >= to ? new Set((await provider.statement(nextDate(date))).map((l) => l.reference)) : null;
 
     const { counts, exceptions } = reconcile(lines, (ref) => known.get(ref), ourDay, nextDayRefs);
-    const run = await this.repo.saveRun({ provider: cmd.provider, statementDate: date, triggeredBy: cmd.triggeredBy, startedAt, statementSha256: digest(lines), ...counts, exceptions });
+    const run = await this.repo.saveRun({
+      provider: cmd.provider,
+      statementDate: date,
+      triggeredBy: cmd.triggeredBy,
+      startedAt,
+      statementSha256: digest(lines),
+      ...counts,
+      exceptions,
+    });
     this.onRun?.(run);
     return run;
   }
@@ -56,6 +64,7 @@ export class ReconcileStatementHandler {
 /** A fingerprint of the statement as we read it, stored with the run (what the provider said, for audits). */
 function digest(lines: StatementLine[]): string {
   const h = createHash('sha256');
-  for (const l of lines) h.update(`${l.reference}\t${l.providerReference}\t${l.amount.toString()}\t${l.status}\t${l.createdAt.toISOString()}\t${l.updatedAt.toISOString()}\n`);
+  for (const l of lines)
+    h.update(`${l.reference}\t${l.providerReference}\t${l.amount.toString()}\t${l.status}\t${l.createdAt.toISOString()}\t${l.updatedAt.toISOString()}\n`);
   return h.digest('hex');
 }

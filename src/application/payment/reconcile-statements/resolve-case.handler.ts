@@ -44,18 +44,26 @@ export class ResolveCaseHandler {
     if (effect.kind === 'no-action') {
       if (!(await this.repo.resolve(c.id, { ...base, movementId: null, transactionId: null }))) throw alreadyResolved();
     } else if (effect.kind === 'settle') {
-      const r = await this.ledger.settleTopUp(c.reference, effect.outcome, { externalReference: c.providerReference, reason: `reconciliation case ${c.id}` }, {
-        join: async (tx, s) => {
-          if (!(await this.repo.resolve(c.id, { ...base, movementId: null, transactionId: s.release?.transactionId ?? null }, tx))) throw alreadyResolved();
+      const r = await this.ledger.settleTopUp(
+        c.reference,
+        effect.outcome,
+        { externalReference: c.providerReference, reason: `reconciliation case ${c.id}` },
+        {
+          join: async (tx, s) => {
+            if (!(await this.repo.resolve(c.id, { ...base, movementId: null, transactionId: s.release?.transactionId ?? null }, tx))) throw alreadyResolved();
+          },
         },
-      });
+      );
       // Settled meanwhile by the webhook or the reconciler: the case is answered, with nothing to move.
-      if (!r.applied && !(await this.repo.resolve(c.id, { ...base, note: note ?? `already ${r.transaction.status} when resolved`, movementId: null, transactionId: null }))) {
+      if (
+        !r.applied &&
+        !(await this.repo.resolve(c.id, { ...base, note: note ?? `already ${r.transaction.status} when resolved`, movementId: null, transactionId: null }))
+      ) {
         throw alreadyResolved();
       }
     } else if (effect.kind === 'refund') {
       const topUp = await this.ledger.findByTransactionId(c.reference);
-      if (!topUp) throw LedgerErrors.transactionNotFound('the case\'s top-up is gone');
+      if (!topUp) throw LedgerErrors.transactionNotFound("the case's top-up is gone");
       const refundId = newTransactionId('RFD');
       await this.ledger.move(
         {
@@ -82,11 +90,14 @@ export class ResolveCaseHandler {
       );
     } else {
       // write-off: the bank pays the provider's settlement what the provider credited without our debit.
-      await this.ledger.move({ amount: effect.amount, from: { system: 'FUNDING' }, to: { system: settlement }, fromRule: 'any', toRule: 'any' }, {
-        join: async (tx, moved) => {
-          if (!(await this.repo.resolve(c.id, { ...base, movementId: moved.movementId, transactionId: null }, tx))) throw alreadyResolved();
+      await this.ledger.move(
+        { amount: effect.amount, from: { system: 'FUNDING' }, to: { system: settlement }, fromRule: 'any', toRule: 'any' },
+        {
+          join: async (tx, moved) => {
+            if (!(await this.repo.resolve(c.id, { ...base, movementId: moved.movementId, transactionId: null }, tx))) throw alreadyResolved();
+          },
         },
-      });
+      );
     }
     return (await this.repo.findCase(c.id))!;
   }

@@ -46,7 +46,11 @@ export class TopUpReconciler {
    * whether a NOT_FOUND is final is always judged on the database's real clock.
    */
   async runOnce(now = new Date()): Promise<number> {
-    const claims = await this.queue.claim({ olderThan: new Date(now.getTime() - this.opts.olderThanSeconds * 1000), limit: this.opts.batchSize ?? 100, leaseMs: this.opts.leaseMs });
+    const claims = await this.queue.claim({
+      olderThan: new Date(now.getTime() - this.opts.olderThanSeconds * 1000),
+      limit: this.opts.batchSize ?? 100,
+      leaseMs: this.opts.leaseMs,
+    });
     let settled = 0;
     // The claims must not outlive their lease while this replica still works on them: past half
     // of it, the rest are handed back (due at once) for the next pass or another replica.
@@ -60,12 +64,16 @@ export class TopUpReconciler {
         const notFoundIsFinal = c.ageMs >= this.opts.notFoundFinalAfterMs[c.paymentMethod];
         const r = await this.settle.execute(c.transactionId, { notFoundIsFinal, via: 'inquiry' });
         if (r.kind === 'settled' && r.result.applied) settled++;
-        if (r.kind === 'still_pending') this.logger?.debug({ transaction_id: c.transactionId, answer: r.answer, checks: c.checks + 1 }, 'top-up still unknown; asking again later');
+        if (r.kind === 'still_pending')
+          this.logger?.debug({ transaction_id: c.transactionId, answer: r.answer, checks: c.checks + 1 }, 'top-up still unknown; asking again later');
       } catch (err) {
         this.logger?.warn({ err: (err as Error).message, transaction_id: c.transactionId }, 'reconciler could not settle a top-up; will retry');
       } finally {
         await this.queue.release(c, nextCheckDelayMs(c.checks, this.opts.intervalMs, this.opts.backoffMaxMs)).catch((err: unknown) => {
-          this.logger?.warn({ err: (err as Error).message, transaction_id: c.transactionId }, 'reconciler could not release its claim; it expires with its lease');
+          this.logger?.warn(
+            { err: (err as Error).message, transaction_id: c.transactionId },
+            'reconciler could not release its claim; it expires with its lease',
+          );
         });
       }
     }

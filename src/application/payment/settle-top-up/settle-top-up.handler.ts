@@ -54,12 +54,14 @@ export class SettleTopUpHandler {
     }
     if (t.status !== 'PENDING') return { kind: 'already_final', transaction: t };
     const answer = await providerFor(this.providers, t.paymentMethod ?? '').topUpStatus(t.transactionId);
-    if (answer.status === 'PENDING' || (answer.status === 'NOT_FOUND' && !opts.notFoundIsFinal)) return { kind: 'still_pending', transaction: t, answer: answer.status };
+    if (answer.status === 'PENDING' || (answer.status === 'NOT_FOUND' && !opts.notFoundIsFinal))
+      return { kind: 'still_pending', transaction: t, answer: answer.status };
     const outcome = answer.status === 'NOT_FOUND' ? 'FAILED' : answer.status;
     const reason = answer.status === 'NOT_FOUND' ? 'NOT_FOUND' : answer.reason;
     const result = await this.ledger.settleTopUp(t.transactionId, outcome, { externalReference: answer.providerReference, reason });
     if (result.applied) this.logger?.info({ transaction_id: t.transactionId, status: outcome, reason }, 'top-up settled');
-    else if (outcome === 'SUCCESS' && result.transaction.status === 'FAILED') await this.lateSuccess(t.transactionId, answer.providerReference, opts.via ?? 'inquiry');
+    else if (outcome === 'SUCCESS' && result.transaction.status === 'FAILED')
+      await this.lateSuccess(t.transactionId, answer.providerReference, opts.via ?? 'inquiry');
     return { kind: 'settled', result };
   }
 
@@ -72,7 +74,13 @@ export class SettleTopUpHandler {
     const { opened, discrepancy } = await this.discrepancies.recordSuccessAfterFailed({ transactionId, providerReference, detectedVia: via });
     if (opened) {
       this.logger?.error(
-        { transaction_id: transactionId, discrepancy_id: discrepancy.id, amount: discrepancy.amount.toString(), payment_method: discrepancy.paymentMethod, via },
+        {
+          transaction_id: transactionId,
+          discrepancy_id: discrepancy.id,
+          amount: discrepancy.amount.toString(),
+          payment_method: discrepancy.paymentMethod,
+          via,
+        },
         'provider confirmed SUCCESS for a top-up we recorded FAILED and released: discrepancy case opened',
       );
     }

@@ -83,33 +83,37 @@ export class TopUpHandler {
     if (!account.balance.gte(cmd.amount)) throw WalletErrors.insufficientFunds();
     const provider = providerFor(this.providers, cmd.method);
     const wallet = await provider.accountInquiry(cmd.phone);
-    if (!wallet) throw EWalletErrors.ewalletNotFound(`no ${cmd.method} e-wallet for this phone number`, { errors: [{ field: 'phone_number', message: 'no e-wallet registered to this number' }] });
+    if (!wallet)
+      throw EWalletErrors.ewalletNotFound(`no ${cmd.method} e-wallet for this phone number`, {
+        errors: [{ field: 'phone_number', message: 'no e-wallet registered to this number' }],
+      });
 
     const transactionId = newTransactionId('TOP');
     const ownPhone = cmd.phone === (await this.accounts.phoneOf(cmd.userId));
     const subject = { kind: 'TOPUP' as const, payerAccountId: account.id, amount: cmd.amount.minor, counterpartyAccountId: null, ownPhone };
-    const move = (screen?: Screen) => this.ledger.move(
-      {
-        screen,
-        amount: cmd.amount,
-        from: { accountId: account.id },
-        to: { system: settlementAccountOf(cmd.method) },
-        fromRule: 'active',
-        toRule: 'any',
-        // KYC: topping up an e-wallet that is not on the holder's own phone sends money to someone else.
-        toOthers: !ownPhone,
-        fromRow: {
-          transactionId,
-          type: 'TOPUP',
-          status: 'PENDING',
-          description: cmd.description ?? null,
-          paymentMethod: cmd.method,
-          // Only the masked number: metadata travels to read models and regulators.
-          metadata: { ewallet_phone: maskPhone(cmd.phone) },
+    const move = (screen?: Screen) =>
+      this.ledger.move(
+        {
+          screen,
+          amount: cmd.amount,
+          from: { accountId: account.id },
+          to: { system: settlementAccountOf(cmd.method) },
+          fromRule: 'active',
+          toRule: 'any',
+          // KYC: topping up an e-wallet that is not on the holder's own phone sends money to someone else.
+          toOthers: !ownPhone,
+          fromRow: {
+            transactionId,
+            type: 'TOPUP',
+            status: 'PENDING',
+            description: cmd.description ?? null,
+            paymentMethod: cmd.method,
+            // Only the masked number: metadata travels to read models and regulators.
+            metadata: { ewallet_phone: maskPhone(cmd.phone) },
+          },
         },
-      },
-      mapUnit(units.debit, (r) => r.fromRow!),
-    );
+        mapUnit(units.debit, (r) => r.fromRow!),
+      );
     const moved = this.risk ? await this.risk.run(subject, move) : await move();
     const pending = moved.fromRow!;
 
@@ -117,14 +121,20 @@ export class TopUpHandler {
     try {
       // The fence counts from the debit's own timestamp (the database's clock, the one the
       // reconciler judges NOT_FOUND by), not from now: a pause here must not stretch it.
-      answer = await provider.topUp({ reference: transactionId, phone: cmd.phone, amount: cmd.amount }, { startBy: pending.createdAt.getTime() + this.sendDeadlineMs });
+      answer = await provider.topUp(
+        { reference: transactionId, phone: cmd.phone, amount: cmd.amount },
+        { startBy: pending.createdAt.getTime() + this.sendDeadlineMs },
+      );
     } catch (err) {
       // Only a refusal before anything was sent (the circuit breaker is open) is a definite
       // failure. A timeout, a reset or a 5xx may have been applied: the top-up stays PENDING and
       // the webhook or the reconciler settles it from the provider's status, once the call is
       // surely over (asking right away could see NOT_FOUND for a request still in flight).
       this.logger?.warn({ err: (err as Error).message, transaction_id: transactionId }, 'top-up call failed');
-      answer = err instanceof DomainError && err.kind === 'unavailable' ? { status: 'FAILED', providerReference: null, reason: 'PROVIDER_UNAVAILABLE' } : { status: 'PENDING', providerReference: null };
+      answer =
+        err instanceof DomainError && err.kind === 'unavailable'
+          ? { status: 'FAILED', providerReference: null, reason: 'PROVIDER_UNAVAILABLE' }
+          : { status: 'PENDING', providerReference: null };
     }
     if (answer.status === 'PENDING') return { kind: 'pending', transaction: pending };
 
@@ -134,7 +144,8 @@ export class TopUpHandler {
       { externalReference: answer.providerReference, reason: answer.reason },
       mapUnit(units.settle, (r) => outcomeOf(r, answer)),
     );
-    if (answer.status === 'SUCCESS' && !settled.applied && settled.transaction.status === 'FAILED') await this.lateSuccess?.(transactionId, answer.providerReference, 'request');
+    if (answer.status === 'SUCCESS' && !settled.applied && settled.transaction.status === 'FAILED')
+      await this.lateSuccess?.(transactionId, answer.providerReference, 'request');
     return outcomeOf(settled, answer);
   }
 }

@@ -17,7 +17,13 @@ export class VerifyAccountHandler {
     this.cipher = cipher;
   }
 
-  async execute(input: { accountId: string; idType: string; idNumber: string; name?: string | null; operator: string }): Promise<{ before: Account; after: Account; idNumberMasked: string }> {
+  async execute(input: {
+    accountId: string;
+    idType: string;
+    idNumber: string;
+    name?: string | null;
+    operator: string;
+  }): Promise<{ before: Account; after: Account; idNumberMasked: string }> {
     const doc = parseIdentity(input);
     const idNumberMasked = maskIdNumber(doc.idNumber);
     const { before, after } = await this.accounts.register(

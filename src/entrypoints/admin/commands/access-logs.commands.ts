@@ -10,7 +10,10 @@ export const accessLogsCommands: AdminCommand[] = [
     async run(ctx) {
       const service = optionalFlag(ctx.flags, 'service');
       let serviceId: string | undefined;
-      if (service) serviceId = (await adminOf(ctx).listServices.execute()).find((s) => s.id === service || s.company.toLowerCase() === service.toLowerCase())?.id ?? notFound(`no external service "${service}"`);
+      if (service)
+        serviceId =
+          (await adminOf(ctx).listServices.execute()).find((s) => s.id === service || s.company.toLowerCase() === service.toLowerCase())?.id ??
+          notFound(`no external service "${service}"`);
       const rows = await new PostgresAccessLogReader(ctx.orm).query({
         serviceId,
         status: intFlag(ctx.flags, 'status', 100, 599),
@@ -34,7 +37,14 @@ export const accessLogsCommands: AdminCommand[] = [
         user_agent: r.userAgent,
         request_id: r.requestId,
       }));
-      ctx.print(json, json.map((r) => `${r.at}  ${String(r.service ?? '-').padEnd(15)} ${r.status} ${r.method} ${r.endpoint}  ${r.error ?? ''} ${r.duration_ms}ms ${r.ip_address}`).join('\n') || 'no access logs');
+      ctx.print(
+        json,
+        json
+          .map(
+            (r) => `${r.at}  ${String(r.service ?? '-').padEnd(15)} ${r.status} ${r.method} ${r.endpoint}  ${r.error ?? ''} ${r.duration_ms}ms ${r.ip_address}`,
+          )
+          .join('\n') || 'no access logs',
+      );
     },
   },
 ];

@@ -23,7 +23,8 @@ function statusCommand(name: string, to: AccountStatus, summary: string): AdminC
 }
 
 /** The operator's view of a freeze: with its reason and who froze (the API shows the level and time only). */
-export const freezeJson = (f: AccountFreeze | null | undefined) => (f ? { level: f.level, reason: f.reason, frozen_at: f.frozenAt.toISOString(), frozen_by: f.frozenBy } : null);
+export const freezeJson = (f: AccountFreeze | null | undefined) =>
+  f ? { level: f.level, reason: f.reason, frozen_at: f.frozenAt.toISOString(), frozen_by: f.frozenBy } : null;
 
 export const accountsCommands: AdminCommand[] = [
   {
@@ -35,7 +36,9 @@ export const accountsCommands: AdminCommand[] = [
       const a = await accountFlag(ctx, accounts);
       // The identity is shown masked even here; the sealed values never leave the database.
       const identity = await accounts.identityOf(a.id);
-      const kyc = identity ? { id_type: identity.idType, id_number: identity.idNumberMasked, verified_by: identity.verifiedBy, verified_at: identity.verifiedAt.toISOString() } : null;
+      const kyc = identity
+        ? { id_type: identity.idType, id_number: identity.idNumberMasked, verified_by: identity.verifiedBy, verified_at: identity.verifiedAt.toISOString() }
+        : null;
       ctx.print(
         { ...accountJson(a), freeze: freezeJson(a.freeze), identity: kyc },
         `account ${a.id}  user ${a.userId}  ${a.status}  ${a.kycTier ?? 'UNREGISTERED'}  ${a.balance.toString()} ${a.currency}${kyc ? `  ${kyc.id_type} ${kyc.id_number}` : ''}${a.freeze ? `  FROZEN ${a.freeze.level} (${a.freeze.reason})` : ''}`,
@@ -60,7 +63,11 @@ export const accountsCommands: AdminCommand[] = [
         operator: operatorOf(ctx),
       });
       // The audit event carries the masked number only: the identity itself stays sealed in account_identities.
-      await ctx.audit('accounts.verify', { type: 'account', id: r.after.id }, { before: { kyc_tier: r.before.kycTier ?? 'UNREGISTERED' }, after: { kyc_tier: r.after.kycTier, id_number: r.idNumberMasked } });
+      await ctx.audit(
+        'accounts.verify',
+        { type: 'account', id: r.after.id },
+        { before: { kyc_tier: r.before.kycTier ?? 'UNREGISTERED' }, after: { kyc_tier: r.after.kycTier, id_number: r.idNumberMasked } },
+      );
       ctx.print(
         { ...accountJson(r.after), previous_kyc_tier: r.before.kycTier ?? 'UNREGISTERED', identity: { id_number: r.idNumberMasked } },
         `account ${r.after.id}: ${r.before.kycTier ?? 'UNREGISTERED'} → ${r.after.kycTier} (${r.idNumberMasked})`,
@@ -69,14 +76,24 @@ export const accountsCommands: AdminCommand[] = [
   },
   {
     name: 'accounts freeze',
-    summary: 'freeze an account: DEBIT (nothing leaves), CREDIT (no new money in) or ALL; refused movements answer 403 ACCOUNT_FROZEN (refunds and released top-ups still arrive)',
+    summary:
+      'freeze an account: DEBIT (nothing leaves), CREDIT (no new money in) or ALL; refused movements answer 403 ACCOUNT_FROZEN (refunds and released top-ups still arrive)',
     usage: 'accounts freeze --account ID|USERNAME|PHONE --level DEBIT|CREDIT|ALL --reason TEXT [--operator NAME]',
     async run(ctx) {
       const { accounts } = paymentCli(ctx);
       const account = await accountFlag(ctx, accounts);
-      const { before, after } = await ctx.container.get(PAYMENT.FreezeAccount).freeze({ accountId: account.id, level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
-      await ctx.audit('accounts.freeze', { type: 'account', id: after.id }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: freezeJson(after.freeze) } });
-      ctx.print({ ...accountJson(after), freeze: freezeJson(after.freeze), previous_freeze: freezeJson(before.freeze) }, `account ${after.id}: frozen ${after.freeze!.level} (${after.freeze!.reason})`);
+      const { before, after } = await ctx.container
+        .get(PAYMENT.FreezeAccount)
+        .freeze({ accountId: account.id, level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
+      await ctx.audit(
+        'accounts.freeze',
+        { type: 'account', id: after.id },
+        { before: { freeze: freezeJson(before.freeze) }, after: { freeze: freezeJson(after.freeze) } },
+      );
+      ctx.print(
+        { ...accountJson(after), freeze: freezeJson(after.freeze), previous_freeze: freezeJson(before.freeze) },
+        `account ${after.id}: frozen ${after.freeze!.level} (${after.freeze!.reason})`,
+      );
     },
   },
   {
@@ -88,7 +105,10 @@ export const accountsCommands: AdminCommand[] = [
       const account = await accountFlag(ctx, accounts);
       const { before, after } = await ctx.container.get(PAYMENT.FreezeAccount).unfreeze(account.id);
       await ctx.audit('accounts.unfreeze', { type: 'account', id: after.id }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: null } });
-      ctx.print({ ...accountJson(after), freeze: null, previous_freeze: freezeJson(before.freeze) }, `account ${after.id}: unfrozen (was ${before.freeze!.level})`);
+      ctx.print(
+        { ...accountJson(after), freeze: null, previous_freeze: freezeJson(before.freeze) },
+        `account ${after.id}: unfrozen (was ${before.freeze!.level})`,
+      );
     },
   },
   statusCommand('suspend', 'SUSPENDED', 'suspend an account: it can no longer move money (403 ACCOUNT_NOT_ACTIVE)'),
@@ -104,7 +124,14 @@ export const accountsCommands: AdminCommand[] = [
       const amount = amountFlag(ctx)!;
       const description = typeof ctx.flags.description === 'string' ? ctx.flags.description : undefined;
       const t = await ctx.container.get(PAYMENT.Credit).execute({ accountId: account.id, amount, description, operator: operatorOf(ctx) });
-      await ctx.audit('accounts.credit', { type: 'account', id: account.id }, { after: { transaction_id: t.transactionId, amount: t.amount.toString(), balance_after: t.balanceAfter.toString() }, details: { description: description ?? null } });
+      await ctx.audit(
+        'accounts.credit',
+        { type: 'account', id: account.id },
+        {
+          after: { transaction_id: t.transactionId, amount: t.amount.toString(), balance_after: t.balanceAfter.toString() },
+          details: { description: description ?? null },
+        },
+      );
       ctx.print(transactionJson(t), `credited ${t.amount.toString()} IDR to ${account.id}: balance ${t.balanceAfter.toString()} (${t.transactionId})`);
     },
   },

@@ -35,7 +35,11 @@ export const auditCommands: AdminCommand[] = [
     async run(ctx) {
       const report = await ctx.trail.verify(intFlag(ctx.flags, 'from', 1, Number.MAX_SAFE_INTEGER) ?? 1);
       // The outcome is itself an event: the audit_verify_failed metric (and its alert) reads the latest one.
-      await ctx.audit('audit.verify', { type: 'audit_trail', id: null }, { details: { ok: report.ok, from_seq: report.fromSeq, checked: report.checked, problem: report.problem } });
+      await ctx.audit(
+        'audit.verify',
+        { type: 'audit_trail', id: null },
+        { details: { ok: report.ok, from_seq: report.fromSeq, checked: report.checked, problem: report.problem } },
+      );
       const summary = report.ok
         ? `audit trail OK: ${report.checked} events checked (${report.fromSeq}..${report.lastSeq}), ${report.checkpointsVerified} signed checkpoints verified` +
           (report.checkpointsUnverifiable ? `, ${report.checkpointsUnverifiable} checkpoints signed by keys not configured here (AUDIT_VERIFY_KEYS)` : '')
@@ -47,7 +51,8 @@ export const auditCommands: AdminCommand[] = [
   {
     name: 'audit query',
     summary: 'read the audit trail, newest first',
-    usage: 'audit query [--from ISO] [--to ISO] [--category OPERATOR|SECURITY|CONFIGURATION] [--action accounts.suspend|keys.] [--actor ID] [--object-type T] [--object-id ID] [--before-seq N] [--limit 100]',
+    usage:
+      'audit query [--from ISO] [--to ISO] [--category OPERATOR|SECURITY|CONFIGURATION] [--action accounts.suspend|keys.] [--actor ID] [--object-type T] [--object-id ID] [--before-seq N] [--limit 100]',
     async run(ctx) {
       const events = await new PostgresAuditLog(ctx.orm).query({
         from: dateFlag(ctx.flags, 'from'),
@@ -63,7 +68,12 @@ export const auditCommands: AdminCommand[] = [
       const rows = events.map(auditEventJson);
       ctx.print(
         rows,
-        rows.map((e) => `${String(e.seq).padStart(7)} ${e.occurred_at} ${e.category.padEnd(13)} ${e.action.padEnd(24)} ${e.actor.type}:${e.actor.id}  ${e.object.type}:${e.object.id ?? '-'}`).join('\n') || 'no audit events',
+        rows
+          .map(
+            (e) =>
+              `${String(e.seq).padStart(7)} ${e.occurred_at} ${e.category.padEnd(13)} ${e.action.padEnd(24)} ${e.actor.type}:${e.actor.id}  ${e.object.type}:${e.object.id ?? '-'}`,
+          )
+          .join('\n') || 'no audit events',
       );
     },
   },
@@ -96,7 +106,14 @@ export const auditCommands: AdminCommand[] = [
         retention_years: ctx.config.AUDIT_RETENTION_YEARS,
         retained_since: boundary.toISOString(),
       };
-      ctx.print(json, [`head: event ${head.seq}`, `checkpoints: ${checkpoints.length}${last ? ` (newest at event ${last.seq}, ${last.signedAt.toISOString()})` : ''}`, `retention: ${json.retention_years} years; events before ${json.retained_since} may be archived (see README)`].join('\n'));
+      ctx.print(
+        json,
+        [
+          `head: event ${head.seq}`,
+          `checkpoints: ${checkpoints.length}${last ? ` (newest at event ${last.seq}, ${last.signedAt.toISOString()})` : ''}`,
+          `retention: ${json.retention_years} years; events before ${json.retained_since} may be archived (see README)`,
+        ].join('\n'),
+      );
     },
   },
 ];

@@ -47,22 +47,35 @@ export const discrepanciesCommands: AdminCommand[] = [
         cases.map(json),
         cases.length === 0
           ? `no ${status === 'ALL' ? '' : `${status.toLowerCase()} `}discrepancy cases`
-          : cases.map((d) => `${d.id}  ${d.status.padEnd(8)} ${d.paymentMethod.padEnd(10)} ${d.amount.toString().padStart(14)} IDR  ${d.transactionId}  via ${d.detectedVia}${d.resolution ? `  ${d.resolution}` : ''}`).join('\n'),
+          : cases
+              .map(
+                (d) =>
+                  `${d.id}  ${d.status.padEnd(8)} ${d.paymentMethod.padEnd(10)} ${d.amount.toString().padStart(14)} IDR  ${d.transactionId}  via ${d.detectedVia}${d.resolution ? `  ${d.resolution}` : ''}`,
+              )
+              .join('\n'),
       );
     },
   },
   {
     name: 'discrepancies settle',
-    summary: 'settle an open case once: re-debit the released amount from the customer, or book it as the bank\'s loss when the balance does not allow',
+    summary: "settle an open case once: re-debit the released amount from the customer, or book it as the bank's loss when the balance does not allow",
     usage: 'discrepancies settle --case ID [--operator NAME]',
     async run(ctx) {
       const id = requireFlag(ctx.flags, 'case');
       const repo = repository(ctx);
       if (!(await repo.find(id))) throw discrepancyNotFound();
       const { settled, discrepancy: d } = await repo.settle(id, operatorOf(ctx));
-      const how = d.resolution === 'REDEBIT' ? `re-debited ${d.amount.toString()} IDR from account ${d.accountId} (${d.resolutionTransactionId})` : `booked ${d.amount.toString()} IDR as the bank's loss (FUNDING → ${d.paymentMethod} settlement)`;
+      const how =
+        d.resolution === 'REDEBIT'
+          ? `re-debited ${d.amount.toString()} IDR from account ${d.accountId} (${d.resolutionTransactionId})`
+          : `booked ${d.amount.toString()} IDR as the bank's loss (FUNDING → ${d.paymentMethod} settlement)`;
       ctx.print({ ...json(d), settled_now: settled }, settled ? `case ${d.id} settled: ${how}` : `case ${d.id} was already settled by ${d.resolvedBy}: ${how}`);
-      if (settled) await ctx.audit('discrepancies.settle', { type: 'discrepancy', id: d.id }, { after: { resolution: d.resolution, resolution_transaction_id: d.resolutionTransactionId ?? null, amount: d.amount.toString() } });
+      if (settled)
+        await ctx.audit(
+          'discrepancies.settle',
+          { type: 'discrepancy', id: d.id },
+          { after: { resolution: d.resolution, resolution_transaction_id: d.resolutionTransactionId ?? null, amount: d.amount.toString() } },
+        );
     },
   },
 ];

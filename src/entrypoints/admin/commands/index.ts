@@ -13,4 +13,17 @@ import { auditCommands } from './audit.commands.ts';
 import { riskCommands } from './risk.commands.ts';
 
 /** Every operator command; each service's issue adds its own file here. */
-export const commands: AdminCommand[] = [...dbCommands, ...usersCommands, ...servicesCommands, ...keysCommands, ...accessLogsCommands, ...accountsCommands, ...refundsCommands, ...discrepanciesCommands, ...merchantsCommands, ...reconcileCommands, ...auditCommands, ...riskCommands];
+export const commands: AdminCommand[] = [
+  ...dbCommands,
+  ...usersCommands,
+  ...servicesCommands,
+  ...keysCommands,
+  ...accessLogsCommands,
+  ...accountsCommands,
+  ...refundsCommands,
+  ...discrepanciesCommands,
+  ...merchantsCommands,
+  ...reconcileCommands,
+  ...auditCommands,
+  ...riskCommands,
+];

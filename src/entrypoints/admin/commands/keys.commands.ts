@@ -8,7 +8,8 @@ export const keysCommands: AdminCommand[] = [
   {
     name: 'keys issue',
     summary: "issue an API key for an external service (printed once); defaults to the service's permissions and limits",
-    usage: 'keys issue --service NAME|ID --name NAME [--permissions READ_TRANSACTIONS,READ_REPORTS] [--limit-second N --limit-minute N --limit-hour N --limit-day N] [--expires ISO] [--allow-ips IP,CIDR]',
+    usage:
+      'keys issue --service NAME|ID --name NAME [--permissions READ_TRANSACTIONS,READ_REPORTS] [--limit-second N --limit-minute N --limit-hour N --limit-day N] [--expires ISO] [--allow-ips IP,CIDR]',
     async run(ctx) {
       const issued = await adminOf(ctx).issueKey.execute({
         service: requireFlag(ctx.flags, 'service'),
@@ -21,7 +22,11 @@ export const keysCommands: AdminCommand[] = [
       await ctx.audit('keys.issue', { type: 'api_key', id: issued.apiKey.id }, { after: keyJson(issued.apiKey) });
       ctx.print(
         { api_key: issued.key, key: keyJson(issued.apiKey), service: issued.service.company },
-        [`API key for ${issued.service.company}: ${issued.key}`, `  id ${issued.apiKey.id}, ${issued.apiKey.permissions.join(', ')}, ${describeLimits(issued.apiKey.rateLimits)}`, SHOWN_ONCE].join('\n'),
+        [
+          `API key for ${issued.service.company}: ${issued.key}`,
+          `  id ${issued.apiKey.id}, ${issued.apiKey.permissions.join(', ')}, ${describeLimits(issued.apiKey.rateLimits)}`,
+          SHOWN_ONCE,
+        ].join('\n'),
       );
     },
   },
@@ -32,7 +37,12 @@ export const keysCommands: AdminCommand[] = [
     async run(ctx) {
       const keys = await adminOf(ctx).listKeys.execute(optionalFlag(ctx.flags, 'service'));
       const rows = keys.map((k) => keyJson(k));
-      ctx.print(rows, rows.map((k) => `${k.id}  ${String(k.prefix).padEnd(17)} ${String(k.state).padEnd(8)} ${(k.permissions as string[]).join(',')}  ${k.name}`).join('\n') || 'no API keys');
+      ctx.print(
+        rows,
+        rows
+          .map((k) => `${k.id}  ${String(k.prefix).padEnd(17)} ${String(k.state).padEnd(8)} ${(k.permissions as string[]).join(',')}  ${k.name}`)
+          .join('\n') || 'no API keys',
+      );
     },
   },
   {
@@ -42,10 +52,16 @@ export const keysCommands: AdminCommand[] = [
     async run(ctx) {
       const overlap = intFlag(ctx.flags, 'overlap-seconds', 0, 30 * 86400) ?? ctx.config.API_KEY_ROTATION_OVERLAP_SECONDS;
       const r = await adminOf(ctx).rotateKey.execute(requireFlag(ctx.flags, 'id'), overlap);
-      await ctx.audit('keys.rotate', { type: 'api_key', id: r.apiKey.rotatedFrom }, { after: { replacement: keyJson(r.apiKey), old_key_valid_until: r.oldKeyValidUntil.toISOString() } });
+      await ctx.audit(
+        'keys.rotate',
+        { type: 'api_key', id: r.apiKey.rotatedFrom },
+        { after: { replacement: keyJson(r.apiKey), old_key_valid_until: r.oldKeyValidUntil.toISOString() } },
+      );
       ctx.print(
         { api_key: r.key, key: keyJson(r.apiKey), old_key_valid_until: r.oldKeyValidUntil.toISOString() },
-        [`new API key for ${r.service.company}: ${r.key}`, `  id ${r.apiKey.id}; the old key works until ${r.oldKeyValidUntil.toISOString()}`, SHOWN_ONCE].join('\n'),
+        [`new API key for ${r.service.company}: ${r.key}`, `  id ${r.apiKey.id}; the old key works until ${r.oldKeyValidUntil.toISOString()}`, SHOWN_ONCE].join(
+          '\n',
+        ),
       );
     },
   },

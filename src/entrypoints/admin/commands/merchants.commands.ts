@@ -38,7 +38,8 @@ export function merchantJson(m: MerchantWithBalance): Record<string, unknown> {
   };
 }
 
-const line = (m: MerchantWithBalance) => `${m.code.padEnd(20)} ${(m.freeze ? `${m.status}/F:${m.freeze.level}` : m.status).padEnd(9)} ${m.category.padEnd(14)} ${m.balance.toString().padStart(18)} IDR  ${m.feeBps === null ? 'category fee' : `${m.feeBps} bps`}  ${m.name}`;
+const line = (m: MerchantWithBalance) =>
+  `${m.code.padEnd(20)} ${(m.freeze ? `${m.status}/F:${m.freeze.level}` : m.status).padEnd(9)} ${m.category.padEnd(14)} ${m.balance.toString().padStart(18)} IDR  ${m.feeBps === null ? 'category fee' : `${m.feeBps} bps`}  ${m.name}`;
 
 const admin = (ctx: AdminContext) => new MerchantAdmin(paymentCli(ctx).merchants);
 
@@ -59,7 +60,8 @@ export const merchantsCommands: AdminCommand[] = [
   {
     name: 'merchants create',
     summary: 'onboard a merchant (its code is the merchant_id payers send) with its own ledger account at 0.00',
-    usage: 'merchants create --code CODE --name NAME --category REGULAR|MICRO|FUEL|PUBLIC_SERVICE|EDUCATION|GOVERNMENT|DONATION [--bank-code BCA --account-number 1234567890 --holder NAME] [--fee-bps 70]',
+    usage:
+      'merchants create --code CODE --name NAME --category REGULAR|MICRO|FUEL|PUBLIC_SERVICE|EDUCATION|GOVERNMENT|DONATION [--bank-code BCA --account-number 1234567890 --holder NAME] [--fee-bps 70]',
     async run(ctx) {
       const bankCode = optional(ctx, 'bank-code');
       const accountNumber = optional(ctx, 'account-number');
@@ -74,7 +76,11 @@ export const merchantsCommands: AdminCommand[] = [
         feeBps: bpsFlag(ctx, 'fee-bps') ?? null,
       });
       const m = await admin(ctx).show(created.code);
-      await ctx.audit('merchants.create', { type: 'merchant', id: m.code }, { after: { name: m.name, category: m.category, fee_bps: m.feeBps, account_id: m.accountId } });
+      await ctx.audit(
+        'merchants.create',
+        { type: 'merchant', id: m.code },
+        { after: { name: m.name, category: m.category, fee_bps: m.feeBps, account_id: m.accountId } },
+      );
       ctx.print(merchantJson(m), `created merchant ${m.code} (${m.name}, ${m.category}), account ${m.accountId}`);
     },
   },
@@ -103,9 +109,20 @@ export const merchantsCommands: AdminCommand[] = [
     summary: "freeze a merchant's account: DEBIT (no payouts), CREDIT (no payments to it, 403 ACCOUNT_FROZEN) or ALL; refunds to payers still go out",
     usage: 'merchants freeze --merchant CODE --level DEBIT|CREDIT|ALL --reason TEXT [--operator NAME]',
     async run(ctx) {
-      const { before, after } = await admin(ctx).freeze(requireFlag(ctx.flags, 'merchant'), { level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
-      await ctx.audit('merchants.freeze', { type: 'merchant', id: after.code }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: freezeJson(after.freeze) } });
-      ctx.print({ ...merchantJson(after), previous_freeze: freezeJson(before.freeze) }, `merchant ${after.code}: frozen ${after.freeze!.level} (${after.freeze!.reason})`);
+      const { before, after } = await admin(ctx).freeze(requireFlag(ctx.flags, 'merchant'), {
+        level: requireFlag(ctx.flags, 'level'),
+        reason: requireFlag(ctx.flags, 'reason'),
+        operator: operatorOf(ctx),
+      });
+      await ctx.audit(
+        'merchants.freeze',
+        { type: 'merchant', id: after.code },
+        { before: { freeze: freezeJson(before.freeze) }, after: { freeze: freezeJson(after.freeze) } },
+      );
+      ctx.print(
+        { ...merchantJson(after), previous_freeze: freezeJson(before.freeze) },
+        `merchant ${after.code}: frozen ${after.freeze!.level} (${after.freeze!.reason})`,
+      );
     },
   },
   {
@@ -151,27 +168,44 @@ export const merchantsCommands: AdminCommand[] = [
   },
   {
     name: 'merchants statement',
-    summary: "a merchant's statement for business days (Asia/Jakarta) from..to inclusive: opening, every payment (gross/fee/net), refund and payout, closing — equal to its journal",
+    summary:
+      "a merchant's statement for business days (Asia/Jakarta) from..to inclusive: opening, every payment (gross/fee/net), refund and payout, closing — equal to its journal",
     usage: 'merchants statement --merchant CODE --from 2026-12-01 --to 2026-12-31 [--format csv|json]',
     async run(ctx) {
       const format = optional(ctx, 'format') ?? 'json';
       if (format !== 'csv' && format !== 'json') throw new UsageError('--format is csv or json');
       const range = { from: requireFlag(ctx.flags, 'from'), to: requireFlag(ctx.flags, 'to') };
-      const { merchant, statement } = await new MerchantStatementQuery(paymentCli(ctx).merchants).execute(requireFlag(ctx.flags, 'merchant'), range.from, range.to);
+      const { merchant, statement } = await new MerchantStatementQuery(paymentCli(ctx).merchants).execute(
+        requireFlag(ctx.flags, 'merchant'),
+        range.from,
+        range.to,
+      );
       const json = statementJson(merchant, range, statement);
       ctx.print(json, format === 'csv' ? statementCsv(statement).trimEnd() : JSON.stringify(json, null, 2));
     },
   },
   {
     name: 'merchants payout',
-    summary: "pay a merchant's balance (all of it, or --amount) out to its bank account; idempotent on --reference; an unknown bank answer stays PENDING (see payout-check)",
+    summary:
+      "pay a merchant's balance (all of it, or --amount) out to its bank account; idempotent on --reference; an unknown bank answer stays PENDING (see payout-check)",
     usage: 'merchants payout --merchant CODE [--amount 100000.00] [--reference PO-…]',
     async run(ctx) {
       const cli = await payoutCli(ctx);
       try {
-        const p = await cli.payouts.execute({ merchantCode: requireFlag(ctx.flags, 'merchant'), amount: amountFlag(ctx, 'amount', false), reference: optional(ctx, 'reference') });
-        await ctx.audit('merchants.payout', { type: 'payout', id: p.reference }, { after: { merchant: p.merchantCode, amount: p.amount.toString(), status: p.status } });
-        ctx.print(payoutJson(p), `payout ${p.reference}: ${p.amount.toString()} IDR to ${p.bankAccount.bankCode} ${p.bankAccount.accountNumber}: ${p.status}${p.failureReason ? ` (${p.failureReason}, returned to the merchant)` : ''}${cli.sandbox ? '  [sandbox]' : ''}`);
+        const p = await cli.payouts.execute({
+          merchantCode: requireFlag(ctx.flags, 'merchant'),
+          amount: amountFlag(ctx, 'amount', false),
+          reference: optional(ctx, 'reference'),
+        });
+        await ctx.audit(
+          'merchants.payout',
+          { type: 'payout', id: p.reference },
+          { after: { merchant: p.merchantCode, amount: p.amount.toString(), status: p.status } },
+        );
+        ctx.print(
+          payoutJson(p),
+          `payout ${p.reference}: ${p.amount.toString()} IDR to ${p.bankAccount.bankCode} ${p.bankAccount.accountNumber}: ${p.status}${p.failureReason ? ` (${p.failureReason}, returned to the merchant)` : ''}${cli.sandbox ? '  [sandbox]' : ''}`,
+        );
       } finally {
         await cli.close();
       }
@@ -186,7 +220,10 @@ export const merchantsCommands: AdminCommand[] = [
       try {
         const ref = optional(ctx, 'reference');
         const list = ref ? [await cli.payouts.check(ref)] : await cli.payouts.checkPending(new Date(Date.now() - 60_000));
-        ctx.print(list.map(payoutJson), list.map((p) => `${p.reference}  ${p.merchantCode}  ${p.amount.toString()} IDR  ${p.status}`).join('\n') || 'no pending payouts');
+        ctx.print(
+          list.map(payoutJson),
+          list.map((p) => `${p.reference}  ${p.merchantCode}  ${p.amount.toString()} IDR  ${p.status}`).join('\n') || 'no pending payouts',
+        );
       } finally {
         await cli.close();
       }

@@ -90,10 +90,16 @@ export const reconcileCommands: AdminCommand[] = [
       const { createEWalletProviders, needsSandboxes } = await import('../../../adapters/ewallet/index.ts');
       const { pino } = await import('pino');
       if (needsSandboxes(ctx.config)) {
-        throw new UsageError('reconcile fetches the statement from the provider: set GOPAY_BASE_URL and SHOPEEPAY_BASE_URL with their credentials (for `npm run sandbox`: set -a; . .data/sandbox/payment.env; set +a)');
+        throw new UsageError(
+          'reconcile fetches the statement from the provider: set GOPAY_BASE_URL and SHOPEEPAY_BASE_URL with their credentials (for `npm run sandbox`: set -a; . .data/sandbox/payment.env; set +a)',
+        );
       }
       const { providers } = createEWalletProviders(ctx.config, pino({ level: 'silent' }));
-      const run = await new ReconcileStatementHandler(ctx.container.get(PAYMENT.Reconciliation), providers).execute({ provider, date, triggeredBy: operatorOf(ctx) });
+      const run = await new ReconcileStatementHandler(ctx.container.get(PAYMENT.Reconciliation), providers).execute({
+        provider,
+        date,
+        triggeredBy: operatorOf(ctx),
+      });
       ctx.print(runJson(run), [runLine(run), ...run.exceptions.map((e) => `  case ${e.caseId}: ${e.kind} ${e.reference}`)].join('\n'));
     },
   },
@@ -113,7 +119,11 @@ export const reconcileCommands: AdminCommand[] = [
       const open = await repo.cases({ provider, status: 'OPEN', from, to });
       ctx.print(
         { from, to, provider: provider ?? null, runs: runs.map(runJson), open_cases: open.map(caseJson) },
-        [`reconciliation ${from}${to !== from ? ` .. ${to}` : ''}${provider ? ` ${provider}` : ''}: ${runs.length} runs, ${open.length} open cases`, ...runs.map(runLine), ...open.map(caseLine)].join('\n'),
+        [
+          `reconciliation ${from}${to !== from ? ` .. ${to}` : ''}${provider ? ` ${provider}` : ''}: ${runs.length} runs, ${open.length} open cases`,
+          ...runs.map(runLine),
+          ...open.map(caseLine),
+        ].join('\n'),
       );
     },
   },

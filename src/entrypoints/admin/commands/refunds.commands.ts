@@ -5,7 +5,8 @@ import { amountFlag, operatorOf, transactionJson } from './payment-cli.ts';
 export const refundsCommands: AdminCommand[] = [
   {
     name: 'refunds create',
-    summary: "refund a SUCCESS payment to the payer from the merchant's account (the proportional fee given back), in full (no --amount) or in part; never more than paid in total",
+    summary:
+      "refund a SUCCESS payment to the payer from the merchant's account (the proportional fee given back), in full (no --amount) or in part; never more than paid in total",
     usage: 'refunds create --transaction TRANSACTION_ID [--amount 10000.00] [--reason TEXT] [--operator NAME]',
     async run(ctx) {
       const t = await ctx.container.get(PAYMENT.RefundPayment).execute({
@@ -14,7 +15,11 @@ export const refundsCommands: AdminCommand[] = [
         reason: typeof ctx.flags.reason === 'string' ? ctx.flags.reason : null,
         operator: operatorOf(ctx),
       });
-      await ctx.audit('refunds.create', { type: 'transaction', id: t.relatedTransactionId }, { after: { refund_transaction_id: t.transactionId, amount: t.amount.toString() }, details: { reason: t.description ?? null } });
+      await ctx.audit(
+        'refunds.create',
+        { type: 'transaction', id: t.relatedTransactionId },
+        { after: { refund_transaction_id: t.transactionId, amount: t.amount.toString() }, details: { reason: t.description ?? null } },
+      );
       ctx.print(transactionJson(t), `refunded ${t.amount.toString()} IDR of ${t.relatedTransactionId} to account ${t.accountId} (${t.transactionId})`);
     },
   },

@@ -18,7 +18,12 @@ export function optionalFlag(flags: AdminContext['flags'], name: string): string
 
 export function listFlag(flags: AdminContext['flags'], name: string): string[] | undefined {
   const v = optionalFlag(flags, name);
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /** `--limit-second 5 --limit-minute 100 …`, or undefined when none is given. */

@@ -45,10 +45,22 @@ function decide(decision: 'APPROVE' | 'REJECT'): AdminCommand {
         reason: typeof ctx.flags.reason === 'string' ? ctx.flags.reason : undefined,
       });
       ctx.print(
-        { ...caseJson(c), decided_now: settled.applied, transaction: transactionJson(settled.transaction), release: settled.release ? transactionJson(settled.release) : null },
-        settled.applied ? `case ${c.id} ${c.status.toLowerCase()}: ${c.transactionId} is ${settled.transaction.status}` : `case ${c.id} was already ${c.status.toLowerCase()} by ${c.decidedBy}: nothing changed`,
+        {
+          ...caseJson(c),
+          decided_now: settled.applied,
+          transaction: transactionJson(settled.transaction),
+          release: settled.release ? transactionJson(settled.release) : null,
+        },
+        settled.applied
+          ? `case ${c.id} ${c.status.toLowerCase()}: ${c.transactionId} is ${settled.transaction.status}`
+          : `case ${c.id} was already ${c.status.toLowerCase()} by ${c.decidedBy}: nothing changed`,
       );
-      if (settled.applied) await ctx.audit(`risk.${verb}`, { type: 'risk_case', id: c.id }, { before: { status: 'PENDING' }, after: { status: c.status, transaction_status: settled.transaction.status } });
+      if (settled.applied)
+        await ctx.audit(
+          `risk.${verb}`,
+          { type: 'risk_case', id: c.id },
+          { before: { status: 'PENDING' }, after: { status: c.status, transaction_status: settled.transaction.status } },
+        );
     },
   };
 }
@@ -84,7 +96,14 @@ export const riskCommands: AdminCommand[] = [
     async run(ctx) {
       const rules = await store(ctx).listRules();
       ctx.print(
-        rules.map((r) => ({ code: r.code, enabled: r.enabled, outcome: r.outcome, params: paramsToJson(r.params), updated_by: r.updatedBy, updated_at: r.updatedAt.toISOString() })),
+        rules.map((r) => ({
+          code: r.code,
+          enabled: r.enabled,
+          outcome: r.outcome,
+          params: paramsToJson(r.params),
+          updated_by: r.updatedBy,
+          updated_at: r.updatedAt.toISOString(),
+        })),
         rules.map(ruleText).join('\n'),
       );
     },
@@ -92,7 +111,8 @@ export const riskCommands: AdminCommand[] = [
   {
     name: 'risk rules set',
     summary: 'change a fraud rule: enable or disable it, its outcome, its thresholds (effective for the next movement)',
-    usage: 'risk rules set --rule CODE [--enabled true|false] [--outcome REVIEW|BLOCK] [--window-seconds N] [--max-count N] [--max-amount IDR] [--min-amount IDR] [--max-distinct-senders N]',
+    usage:
+      'risk rules set --rule CODE [--enabled true|false] [--outcome REVIEW|BLOCK] [--window-seconds N] [--max-count N] [--max-amount IDR] [--min-amount IDR] [--max-distinct-senders N]',
     async run(ctx) {
       const code = requireFlag(ctx.flags, 'rule').toUpperCase() as RiskRuleCode;
       if (!RISK_RULE_CODES.includes(code)) throw new UsageError(`--rule is one of ${RISK_RULE_CODES.join(', ')}`);
@@ -108,11 +128,22 @@ export const riskCommands: AdminCommand[] = [
         minAmount: idrFlag(ctx, 'min-amount'),
         maxDistinctSenders: intFlag(ctx, 'max-distinct-senders'),
       };
-      const after = changeRule(before, { enabled: enabled === undefined ? undefined : enabled === 'true', outcome: typeof ctx.flags.outcome === 'string' ? ctx.flags.outcome.toUpperCase() : undefined, params });
+      const after = changeRule(before, {
+        enabled: enabled === undefined ? undefined : enabled === 'true',
+        outcome: typeof ctx.flags.outcome === 'string' ? ctx.flags.outcome.toUpperCase() : undefined,
+        params,
+      });
       if ('error' in after) throw new UsageError(after.error);
       await s.setRule(after, operatorOf(ctx));
       ctx.print({ code, enabled: after.enabled, outcome: after.outcome, params: paramsToJson(after.params) }, ruleText(after));
-      await ctx.audit('risk.rules.set', { type: 'risk_rule', id: code }, { before: { enabled: before.enabled, outcome: before.outcome, params: paramsToJson(before.params) }, after: { enabled: after.enabled, outcome: after.outcome, params: paramsToJson(after.params) } });
+      await ctx.audit(
+        'risk.rules.set',
+        { type: 'risk_rule', id: code },
+        {
+          before: { enabled: before.enabled, outcome: before.outcome, params: paramsToJson(before.params) },
+          after: { enabled: after.enabled, outcome: after.outcome, params: paramsToJson(after.params) },
+        },
+      );
     },
   },
   {
@@ -127,7 +158,13 @@ export const riskCommands: AdminCommand[] = [
       const cases = await store(ctx).listCases({ status: status === 'ALL' ? undefined : (status as RiskCaseStatus), limit });
       ctx.print(
         cases.map(caseJson),
-        cases.length === 0 ? 'no risk cases' : cases.map((c) => `${c.id}  ${c.status.padEnd(8)} ${c.kind.padEnd(8)} ${c.amount.toString().padStart(14)} IDR  ${c.transactionId}  ${c.rules.join(',')}`).join('\n'),
+        cases.length === 0
+          ? 'no risk cases'
+          : cases
+              .map(
+                (c) => `${c.id}  ${c.status.padEnd(8)} ${c.kind.padEnd(8)} ${c.amount.toString().padStart(14)} IDR  ${c.transactionId}  ${c.rules.join(',')}`,
+              )
+              .join('\n'),
       );
     },
   },
@@ -138,7 +175,10 @@ export const riskCommands: AdminCommand[] = [
     async run(ctx) {
       const c = await store(ctx).findCase(requireFlag(ctx.flags, 'case'));
       if (!c) throw RiskErrors.caseNotFound();
-      ctx.print({ ...caseJson(c), hits: c.hits }, `${c.id}  ${c.status}  ${c.kind} ${c.amount.toString()} IDR  ${c.transactionId}\n${JSON.stringify(c.hits, null, 2)}`);
+      ctx.print(
+        { ...caseJson(c), hits: c.hits },
+        `${c.id}  ${c.status}  ${c.kind} ${c.amount.toString()} IDR  ${c.transactionId}\n${JSON.stringify(c.hits, null, 2)}`,
+      );
     },
   },
   decide('APPROVE'),

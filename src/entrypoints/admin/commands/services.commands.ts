@@ -8,7 +8,8 @@ export const servicesCommands: AdminCommand[] = [
   {
     name: 'services create',
     summary: 'register an external service (regulator); its keys come from "keys issue"',
-    usage: 'services create --company NAME --email CONTACT [--description TEXT] [--type REGULATOR] [--permissions P1,P2] [--limit-minute N --limit-hour N --limit-day N --limit-second N]',
+    usage:
+      'services create --company NAME --email CONTACT [--description TEXT] [--type REGULATOR] [--permissions P1,P2] [--limit-minute N --limit-hour N --limit-day N --limit-second N]',
     async run(ctx) {
       const permissions = (listFlag(ctx.flags, 'permissions') ?? []).map((p) => p.toUpperCase());
       for (const p of permissions) if (!isPermission(p)) throw RegulatorErrors.invalidPermission(p);
@@ -32,13 +33,18 @@ export const servicesCommands: AdminCommand[] = [
       const list = await adminOf(ctx).listServices.execute();
       ctx.print(
         list.map((s) => serviceJson(s)),
-        list.map((s) => `${s.id}  ${s.company.padEnd(20)} ${s.isActive ? 'active  ' : 'inactive'}  ${s.defaultPermissions.join(',') || '-'}  ${describeLimits(s.defaultRateLimits)}`).join('\n') || 'no external services',
+        list
+          .map(
+            (s) =>
+              `${s.id}  ${s.company.padEnd(20)} ${s.isActive ? 'active  ' : 'inactive'}  ${s.defaultPermissions.join(',') || '-'}  ${describeLimits(s.defaultRateLimits)}`,
+          )
+          .join('\n') || 'no external services',
       );
     },
   },
   {
     name: 'services deactivate',
-    summary: "deactivate an external service: all its keys stop working",
+    summary: 'deactivate an external service: all its keys stop working',
     usage: 'services deactivate --service NAME|ID',
     async run(ctx) {
       const s = await adminOf(ctx).deactivateService.execute(requireFlag(ctx.flags, 'service'));

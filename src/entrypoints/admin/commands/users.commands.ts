@@ -22,10 +22,16 @@ function setRoleCommand(name: string, role: Role, summary: string): AdminCommand
     usage: `${name} --username NAME`,
     async run(ctx) {
       const { user, changed } = await new SetRoleHandler({ users: usersOf(ctx) }).execute(requireFlag(ctx.flags, 'username'), role);
-      await ctx.audit(name.replace(' ', '.'), { type: 'user', id: String(user.id) }, { before: { role: changed ? (role === 'ADMIN' ? 'USER' : 'ADMIN') : role }, after: { role }, details: { changed } });
+      await ctx.audit(
+        name.replace(' ', '.'),
+        { type: 'user', id: String(user.id) },
+        { before: { role: changed ? (role === 'ADMIN' ? 'USER' : 'ADMIN') : role }, after: { role }, details: { changed } },
+      );
       ctx.print(
         { ...userJson(user), changed },
-        changed ? `${user.username} is now ${role} (admin routes check the role at once; tokens carry it from the next login or refresh)` : `${user.username} already has role ${role}`,
+        changed
+          ? `${user.username} is now ${role} (admin routes check the role at once; tokens carry it from the next login or refresh)`
+          : `${user.username} already has role ${role}`,
       );
     },
   };
@@ -41,7 +47,8 @@ export const usersCommands: AdminCommand[] = [
     usage: 'users list [--role USER|ADMIN] [--limit 50] [--offset 0]',
     async run(ctx) {
       const roleFlag = ctx.flags.role;
-      if (roleFlag !== undefined && (typeof roleFlag !== 'string' || !ROLES.includes(roleFlag.toUpperCase() as Role))) throw new UsageError('--role must be USER or ADMIN');
+      if (roleFlag !== undefined && (typeof roleFlag !== 'string' || !ROLES.includes(roleFlag.toUpperCase() as Role)))
+        throw new UsageError('--role must be USER or ADMIN');
       const role = typeof roleFlag === 'string' ? (roleFlag.toUpperCase() as Role) : undefined;
       const list = await new ListUsersHandler({ users: usersOf(ctx) }).execute({ role, limit: intFlag(ctx, 'limit', 50), offset: intFlag(ctx, 'offset', 0) });
       ctx.print(
