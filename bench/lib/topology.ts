@@ -623,7 +623,10 @@ export async function runTopology(o: TopologyOptions): Promise<TopologyResult> {
     await conn.execute(
       `insert into users (username, email, phone, password) select 'topo' || g, 'topo' || g || '@example.com', '+62816' || lpad(g::text, 8, '0'), 'x' from generate_series(1, ${n}) g`,
     );
-    await conn.execute(`insert into accounts (user_id) select id from users where username like 'topo%'`);
+    // Identity-verified (REGISTERED) customers, as the test fixtures create them: the bank workload
+    // itself turns every fourth client UNREGISTERED, so the tiers' refusals stay in the mix without
+    // refusing most transfers.
+    await conn.execute(`insert into accounts (user_id, kyc_tier) select id, 'REGISTERED' from users where username like 'topo%'`);
     const users = (await conn.execute(
       `select u.id, u.username, u.phone, a.id as account_id from users u join accounts a on a.user_id = u.id where u.username like 'topo%' order by u.id`,
     )) as {
