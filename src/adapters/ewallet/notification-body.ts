@@ -20,3 +20,14 @@ export function verifiedNotificationBody(rawBody: Buffer, signatureMatches: bool
     throw EWalletErrors.invalidNotification('notification body is not JSON');
   }
 }
+
+/** The secret and clock both verifiers check a notification with (the clock: tests make timestamps stale). */
+export class NotificationVerifierBase {
+  protected readonly secret: string;
+  protected readonly now: () => number;
+
+  constructor(secret: string, now: () => number = Date.now) {
+    this.secret = secret;
+    this.now = now;
+  }
+}

@@ -2,21 +2,14 @@ import type { EWalletNotification, EWalletWebhookVerifier } from '../../../domai
 import { GOPAY_STATUS, GOPAY_TIMESTAMP_TOLERANCE_MS, isFresh, parseGopayTimestamp, sameSignature, signGopayNotification } from './gopay-protocol.ts';
 import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 import { CommonErrors } from '../../../domain/shared/common.errors.ts';
-import { type NotificationHeaders, notificationHeader, verifiedNotificationBody } from '../notification-body.ts';
+import { NotificationVerifierBase, type NotificationHeaders, notificationHeader, verifiedNotificationBody } from '../notification-body.ts';
 
 /**
  * Checks a GoPay top-up notification: X-TIMESTAMP within 5 minutes and X-SIGNATURE over the raw
  * body and that timestamp. Only a verified body is parsed; the caller still re-checks the status.
  */
-export class GoPayWebhookVerifier implements EWalletWebhookVerifier {
+export class GoPayWebhookVerifier extends NotificationVerifierBase implements EWalletWebhookVerifier {
   readonly method = 'GOPAY' as const;
-  private readonly secret: string;
-  private readonly now: () => number;
-
-  constructor(secret: string, now: () => number = Date.now) {
-    this.secret = secret;
-    this.now = now;
-  }
 
   verify(rawBody: Buffer, headers: NotificationHeaders): EWalletNotification {
     const timestamp = notificationHeader(headers, 'x-timestamp');

@@ -12,19 +12,8 @@ import {
   signGopayNotification,
   signGopayRequest,
 } from '../gopay/gopay-protocol.ts';
-import {
-  type Answer,
-  type RunningSandbox,
-  type SandboxOptions,
-  control,
-  csvAnswer,
-  header,
-  parseJson,
-  reportDate,
-  runningSandbox,
-  serve,
-  withBehaviour,
-} from './sandbox-http.ts';
+import type { Answer, RunningSandbox, SandboxOptions } from './sandbox-http.ts';
+import { control, csvAnswer, header, parseJson, reportDate, runningSandbox, serve, withBehaviour } from './sandbox-http.ts';
 import { GOPAY_STATEMENT_PATH, gopayStatementCsv } from '../gopay/gopay-statement.ts';
 import { SandboxWallets, type SandboxTopUp } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';

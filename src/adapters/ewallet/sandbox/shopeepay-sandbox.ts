@@ -3,19 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { SHOPEEPAY_PATHS, signShopeePayNotification, verifyShopeePayRequest } from '../shopeepay/shopeepay-protocol.ts';
-import {
-  type Answer,
-  type RunningSandbox,
-  type SandboxOptions,
-  control,
-  csvAnswer,
-  header,
-  parseJson,
-  reportDate,
-  runningSandbox,
-  serve,
-  withBehaviour,
-} from './sandbox-http.ts';
+import type { Answer, RunningSandbox, SandboxOptions } from './sandbox-http.ts';
+import { control, csvAnswer, header, parseJson, reportDate, runningSandbox, serve, withBehaviour } from './sandbox-http.ts';
 import { SHOPEEPAY_STATEMENT_PATH, shopeepayStatementCsv } from '../shopeepay/shopeepay-statement.ts';
 import { SandboxWallets, type SandboxTopUp } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';

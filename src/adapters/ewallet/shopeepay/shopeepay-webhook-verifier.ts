@@ -3,20 +3,13 @@ import { sameSignature } from '../gopay/gopay-protocol.ts';
 import { SHOPEEPAY_NOTIFICATION_TOLERANCE_SECONDS, signShopeePayNotification } from './shopeepay-protocol.ts';
 import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 import { CommonErrors } from '../../../domain/shared/common.errors.ts';
-import { type NotificationHeaders, notificationHeader, verifiedNotificationBody } from '../notification-body.ts';
+import { NotificationVerifierBase, type NotificationHeaders, notificationHeader, verifiedNotificationBody } from '../notification-body.ts';
 
 const STATUSES: readonly TopUpStatus[] = ['SUCCESS', 'PENDING', 'FAILED'];
 
 /** Checks a ShopeePay notification: X-SP-Timestamp (unix seconds) within 5 minutes, X-SP-Signature over timestamp and raw body. */
-export class ShopeePayWebhookVerifier implements EWalletWebhookVerifier {
+export class ShopeePayWebhookVerifier extends NotificationVerifierBase implements EWalletWebhookVerifier {
   readonly method = 'SHOPEE_PAY' as const;
-  private readonly secret: string;
-  private readonly now: () => number;
-
-  constructor(secret: string, now: () => number = Date.now) {
-    this.secret = secret;
-    this.now = now;
-  }
 
   verify(rawBody: Buffer, headers: NotificationHeaders): EWalletNotification {
     const timestamp = notificationHeader(headers, 'x-sp-timestamp');
