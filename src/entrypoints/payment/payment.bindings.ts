@@ -212,7 +212,7 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
       const limits = c.get(PAYMENT.Settings).kycLimits;
       return new GetAccountLimitsQuery(limits ? { ledger: c.get(PAYMENT.Ledger), limits } : undefined);
     });
-    bind(PAYMENT.GetBalance).toDynamicValue((c) => new GetBalanceQuery(c.get(PAYMENT.Accounts), c.get(PAYMENT.BalanceCache)));
+    bind(PAYMENT.GetBalance).toDynamicValue((c) => new GetBalanceQuery({ accounts: c.get(PAYMENT.Accounts), cache: c.get(PAYMENT.BalanceCache) }));
     bind(PAYMENT.GetWalletBalance).toDynamicValue((c) => new GetWalletBalanceQuery(c.get(PAYMENT.Accounts), c.get(EWALLET.Providers)));
     bind(PAYMENT.GetTransaction).toDynamicValue((c) => new GetTransactionQuery(c.get(PAYMENT.Ledger)));
     bind(PAYMENT.GetMerchantProfile).toDynamicValue((c) => new GetMerchantProfileQuery(c.get(PAYMENT.Merchants)));
