@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Money } from '../../src/domain/shared/money.ts';
 import { allModules } from '../../src/entrypoints/all-in-one/modules.ts';
 import { paymentRuntime, type PaymentRuntime } from '../support/payment-runtime.ts';
 import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { finalInvariants, ledgerSnapshot, runBankWorkload, settleProviderPending, type BankClient } from '../support/bank-workload.ts';
-import { createUser } from '../support/fixtures.ts';
+import { runBankTest } from '../support/bank-run.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
 import { realServicesConfig, uniq } from '../support/services.ts';
-import { accessTokenFor } from '../support/tokens.ts';
 
 // The short bank test of `npm test` (the long one: `node bench/bank-invariant.ts`). Its own
 // database, so that the sum over every account is this run's alone.
 let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let p: RunningPlatform;
 let runtime: PaymentRuntime;
-const clients: BankClient[] = [];
-let adminToken: string;
 
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_bank');
@@ -45,16 +40,6 @@ beforeAll(async () => {
     }),
   });
   runtime = paymentRuntime(p.container);
-  runtime.sandboxes!.setWebhookBaseUrl(`${p.url}/api/payment/webhooks`);
-  for (let i = 0; i < 8; i++) {
-    const u = await createUser(p.infra.orm);
-    // Money enters customer accounts only from the bank's funding account.
-    await runtime.credit.execute({ accountId: u.accountId, amount: Money.parse('3000000.00'), operator: 'bank-test' });
-    for (const sb of [runtime.sandboxes!.gopay, runtime.sandboxes!.shopeepay]) sb.control.registerWallet(u.phone, { name: u.username });
-    clients.push({ userId: u.userId, username: u.username, phone: u.phone, token: accessTokenFor(p, { userId: u.userId, username: u.username }) });
-  }
-  const admin = await createUser(p.infra.orm, { role: 'ADMIN' });
-  adminToken = accessTokenFor(p, { userId: admin.userId, username: admin.username, role: 'ADMIN' });
 });
 
 afterAll(async () => {
@@ -67,38 +52,16 @@ describe('bank invariant (short version)', () => {
     'keeps the total constant, no balance negative, the journal consistent, every top-up settled once and the money across the provider boundary equal, under provider faults and late answers',
     { timeout: 240_000 },
     async () => {
-      const initial = await ledgerSnapshot(p.infra.orm);
-      const stats = await runBankWorkload({
-        baseUrl: () => p.url,
-        orm: p.infra.orm,
-        clients,
-        adminToken,
-        sandboxes: runtime.sandboxes!,
+      const { stats, violations } = await runBankTest(p, runtime, {
+        customers: 8,
+        balance: '3000000.00',
+        operator: 'bank-test',
         operations: 300,
         concurrency: 8,
-        faults: true,
-        lateAnswerMs: 4000,
-        payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control },
+        drainMs: 60_000,
+        drainPauseMs: 300,
+        reconcile: true,
       });
-
-      // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const refs = (
-          (await p.infra.orm.em.getConnection().execute(`select transaction_id from historical_transactions where transaction_status = 'PENDING'`)) as {
-            transaction_id: string;
-          }[]
-        ).map((r) => r.transaction_id);
-        if (refs.length === 0 || Date.now() > deadline) break;
-        await settleProviderPending(runtime.sandboxes!, refs);
-        await runtime.reconciler.runOnce(new Date(Date.now() + 60_000));
-        await new Promise((r) => setTimeout(r, 300));
-      }
-
-      const violations = [
-        ...stats.violations,
-        ...(await finalInvariants(p.infra.orm, initial.total, runtime.sandboxes!, { walletsFromZero: clients.map((c) => c.phone), bank: stats.bank })),
-      ];
       expect(stats.serverErrors).toEqual([]);
       expect(violations).toEqual([]);
       expect(stats.checks).toBeGreaterThan(5);

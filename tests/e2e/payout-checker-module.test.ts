@@ -1,45 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/domain/shared/money.ts';
-import { startPlatform, type RunningPlatform } from '../../src/entrypoints/shared/platform.ts';
-import { createPaymentModule } from '../../src/entrypoints/payment/payment.module.ts';
 import { paymentRuntime, type PaymentRuntime } from '../support/payment-runtime.ts';
-import { realServicesConfig } from '../support/services.ts';
-import { createIsolatedDatabase } from '../support/isolated-database.ts';
+import { isolatedPaymentPlatform } from '../support/isolated-payment-platform.ts';
 import { createCustomer, createMerchant, paymentKit } from '../support/payment-fixtures.ts';
 
 // The payment module runs the payout checker by itself: its timer settles a payout the bank left
 // unknown, over the module's own disbursement sandbox (no DISBURSEMENT_BASE_URL). A database of
 // its own, so that this checker meets no other suite's payouts.
-let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
-let p: RunningPlatform;
 let runtime: PaymentRuntime;
-beforeAll(async () => {
-  db = await createIsolatedDatabase('onegate_payout_module');
-  p = await startPlatform({
-    service: 'payment-service',
-    modules: [createPaymentModule()],
-    config: realServicesConfig({
-      DATABASE_URL: db.url,
-      // One bank call's worst case: 300 ms × 2 attempts + 50 ms = 650 ms ≤ the 1 s delay; the lease covers two.
-      EWALLET_TIMEOUT_MS: '300',
-      EWALLET_RETRIES: '1',
-      EWALLET_BACKOFF_MS: '50',
-      EWALLET_CIRCUIT_THRESHOLD: '1000',
-      PAYOUT_CHECK_ENABLED: 'true',
-      PAYOUT_CHECK_INTERVAL_MS: '200',
-      PAYOUT_CHECK_AFTER_SECONDS: '1',
-      PAYOUT_CHECK_BACKOFF_MAX_MS: '400',
-      PAYOUT_CHECK_LEASE_MS: '5000',
-    }),
-  });
-  runtime = paymentRuntime(p.container);
-});
-afterAll(async () => {
-  await p?.stop();
-  await db?.drop();
+const env = isolatedPaymentPlatform('onegate_payout_module', {
+  reconciler: true,
+  env: {
+    // One bank call's worst case: 300 ms × 2 attempts + 50 ms = 650 ms ≤ the 1 s delay; the lease covers two.
+    EWALLET_TIMEOUT_MS: '300',
+    EWALLET_RETRIES: '1',
+    EWALLET_BACKOFF_MS: '50',
+    EWALLET_CIRCUIT_THRESHOLD: '1000',
+    PAYOUT_CHECK_ENABLED: 'true',
+    PAYOUT_CHECK_INTERVAL_MS: '200',
+    PAYOUT_CHECK_AFTER_SECONDS: '1',
+    PAYOUT_CHECK_BACKOFF_MAX_MS: '400',
+    PAYOUT_CHECK_LEASE_MS: '5000',
+  },
+  seed: (p) => {
+    runtime = paymentRuntime(p.container);
+  },
 });
 
-const sql = async <T>(q: string, params: unknown[] = []) => (await p.infra.orm.em.getConnection().execute(q, params)) as T[];
+const sql = env.sql;
 
 /** Waits (a generous deadline, no timing asserted) until the payout is no longer PENDING. */
 async function settled(reference: string): Promise<string> {
@@ -52,9 +40,9 @@ async function settled(reference: string): Promise<string> {
 }
 
 async function pendingPayout(net: string) {
-  const kit = paymentKit(p.infra.orm);
-  const merchant = await createMerchant(p.infra.orm, { category: 'DONATION' });
-  const c = await createCustomer(p.infra.orm, { balance: net });
+  const kit = paymentKit(env.p.infra.orm);
+  const merchant = await createMerchant(env.p.infra.orm, { category: 'DONATION' });
+  const c = await createCustomer(env.p.infra.orm, { balance: net });
   await kit.pay.execute({ userId: c.userId, amount: Money.parse(net), merchantId: merchant.code });
   const bank = runtime.payouts.adapter!.sandbox!.control;
   bank.behave('transfer', { kind: 'pending' });
@@ -66,7 +54,7 @@ async function pendingPayout(net: string) {
 describe('the payment module’s payout checker', () => {
   it('settles in the background a payout the bank answered later, and reports pending payouts in /metrics', { timeout: 30_000 }, async () => {
     const { payout, bank, balance } = await pendingPayout('6000.00');
-    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    const metrics = await (await fetch(`${env.p.url}/metrics`)).text();
     expect(metrics).toMatch(/payouts_pending\{[^}]*\} 1\b/);
     expect(metrics).toMatch(/payouts_oldest_pending_age_seconds\{[^}]*\} \d/);
     // Still unknown at the bank: checked again and again, never a failure, the money stays out.

@@ -4,7 +4,9 @@ import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchan
 import { PostgresTransactionReadRepository } from '../../src/adapters/persistence/transaction/postgres-transaction-read.repository.ts';
 import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memory-disbursement-provider.ts';
 import { FreezeAccountHandler } from '../../src/application/payment/freeze-account/freeze-account.handler.ts';
-import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
+import { FreezeMerchantHandler } from '../../src/application/merchant/freeze-merchant.handler.ts';
+import { UnfreezeMerchantHandler } from '../../src/application/merchant/unfreeze-merchant.handler.ts';
+import { UnfreezeAccountHandler } from '../../src/application/payment/unfreeze-account/unfreeze-account.handler.ts';
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
 import { transactionQueries } from '../../src/application/transaction/transaction-queries.ts';
 import { DEFAULT_KYC_LIMITS } from '../../src/domain/ledger/limits.ts';
@@ -22,13 +24,17 @@ let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let orm: Orm;
 let kit: ReturnType<typeof paymentKit>;
 let freezes: FreezeAccountHandler;
-let merchantAdmin: MerchantAdmin;
+let unfreezes: UnfreezeAccountHandler;
+let merchantFreezes: FreezeMerchantHandler;
+let merchantUnfreezes: UnfreezeMerchantHandler;
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_freezes');
   orm = await createOrm({ url: db.url, poolMax: 6 });
   kit = paymentKit(orm, { limits: DEFAULT_KYC_LIMITS, refusals: true });
   freezes = new FreezeAccountHandler(kit.accounts);
-  merchantAdmin = new MerchantAdmin(kit.merchants);
+  unfreezes = new UnfreezeAccountHandler(kit.accounts);
+  merchantFreezes = new FreezeMerchantHandler(kit.merchants);
+  merchantUnfreezes = new UnfreezeMerchantHandler(kit.merchants);
 });
 afterAll(async () => {
   await orm.close(true);
@@ -117,7 +123,7 @@ describe('account freezes on the real ledger', () => {
     const other = await customer();
     const shop = await createMerchant(orm);
     const before = await movementsOf(c, other, shop.code);
-    await freezes.freeze({ accountId: c.accountId, level, reason: 'AML alert 42', operator: 'test' });
+    await freezes.execute({ accountId: c.accountId, level, reason: 'AML alert 42', operator: 'test' });
 
     const got: Record<string, string> = {};
     const step = async (name: string, run: () => Promise<unknown>) => {
@@ -141,23 +147,23 @@ describe('account freezes on the real ledger', () => {
     expect(new Set(recorded.map((r) => `${r.rule} ${r.code}`))).toEqual(new Set([`freeze.${level} ACCOUNT_FROZEN`]));
 
     // Unfrozen, everything passes again.
-    await freezes.unfreeze(c.accountId);
+    await unfreezes.execute(c.accountId);
     expect(await outcome(kit.transfer.execute({ userId: c.userId, username: c.username, recipient: other.username, amount: m('1000.00') }))).toBe('ok');
     expect(await outcome(kit.transfer.execute({ userId: other.userId, username: other.username, recipient: c.username, amount: m('1000.00') }))).toBe('ok');
   });
 
   it('a freeze is distinct from the status: a frozen account suspended and reactivated is still frozen; a CLOSED one is not frozen', async () => {
     const c = await customer('0.00');
-    await freezes.freeze({ accountId: c.accountId, level: 'CREDIT', reason: 'court order', operator: 'test' });
+    await freezes.execute({ accountId: c.accountId, level: 'CREDIT', reason: 'court order', operator: 'test' });
     await kit.changeStatus.execute(c.accountId, 'SUSPENDED');
     await kit.changeStatus.execute(c.accountId, 'ACTIVE');
     expect((await kit.accounts.findById(c.accountId))!.freeze).toMatchObject({ level: 'CREDIT', reason: 'court order', frozenBy: 'test' });
     expect(await outcome(kit.credit.execute({ accountId: c.accountId, amount: m('1000.00'), operator: 'test' }))).toBe('FROZEN:CREDIT:payee:customer');
-    await freezes.unfreeze(c.accountId);
+    await unfreezes.execute(c.accountId);
     await kit.changeStatus.execute(c.accountId, 'CLOSED');
-    expect(await outcome(freezes.freeze({ accountId: c.accountId, level: 'ALL', reason: 'x', operator: 'test' }))).toBe('ACCOUNT_NOT_ACTIVE');
-    expect(await outcome(freezes.unfreeze(c.accountId))).toBe('ACCOUNT_NOT_FROZEN');
-    expect(await outcome(freezes.freeze({ accountId: c.accountId, level: 'SOME', reason: 'x', operator: 'test' }))).toBe('INVALID_FREEZE');
+    expect(await outcome(freezes.execute({ accountId: c.accountId, level: 'ALL', reason: 'x', operator: 'test' }))).toBe('ACCOUNT_NOT_ACTIVE');
+    expect(await outcome(unfreezes.execute(c.accountId))).toBe('ACCOUNT_NOT_FROZEN');
+    expect(await outcome(freezes.execute({ accountId: c.accountId, level: 'SOME', reason: 'x', operator: 'test' }))).toBe('INVALID_FREEZE');
   });
 });
 
@@ -180,7 +186,7 @@ describe('merchant freezes on the real ledger', () => {
     const payer = await customer();
     const shop = await createMerchant(orm, { feeBps: 0 });
     const paid = await kit.pay.execute({ userId: payer.userId, amount: m('100000.00'), merchantId: shop.code });
-    const frozen = await merchantAdmin.freeze(shop.code, { level, reason: 'chargeback storm', operator: 'test' });
+    const frozen = await merchantFreezes.execute(shop.code, { level, reason: 'chargeback storm', operator: 'test' });
     expect(frozen.after.freeze).toMatchObject({ level, reason: 'chargeback storm' });
 
     const got: Record<string, string> = {};
@@ -199,7 +205,7 @@ describe('merchant freezes on the real ledger', () => {
     expect(recorded).toHaveLength(Object.values(expected).filter((v) => v !== 'ok').length);
     expect(recorded.every((r) => r.rule === `freeze.${level}` && r.code === 'ACCOUNT_FROZEN')).toBe(true);
 
-    await merchantAdmin.unfreeze(shop.code);
+    await merchantUnfreezes.execute(shop.code);
     expect(await outcome(kit.pay.execute({ userId: payer.userId, amount: m('1000.00'), merchantId: shop.code }))).toBe('ok');
     expect(await outcome(payouts().execute({ merchantCode: shop.code, amount: m('1000.00') }))).toBe('ok');
   });

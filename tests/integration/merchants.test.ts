@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type Orm } from '../../src/adapters/persistence/orm.ts';
 import { Money } from '../../src/domain/shared/money.ts';
 import { DomainError } from '../../src/domain/shared/domain-error.ts';
-import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
+import { CreateMerchantHandler } from '../../src/application/merchant/create-merchant.handler.ts';
+import { ChangeMerchantStatusHandler } from '../../src/application/merchant/change-merchant-status.handler.ts';
 import { MerchantStatementQuery } from '../../src/application/merchant/merchant-statement.query.ts';
 import { statementCsv, statementJson } from '../../src/domain/merchant/statement.ts';
 import { PostgresTransactionReadRepository } from '../../src/adapters/persistence/transaction/postgres-transaction-read.repository.ts';
@@ -39,24 +40,26 @@ describe('merchants and their accounts', () => {
       [merchant.id],
     );
     expect(acc).toEqual({ user_id: null, system_code: null, balance: '0.00', account_status: 'ACTIVE' });
-    expect(await codeOf(new MerchantAdmin(kit.merchants).create({ code: merchant.code, name: 'again', category: 'REGULAR' }))).toBe('MERCHANT_CODE_TAKEN');
+    expect(await codeOf(new CreateMerchantHandler(kit.merchants).execute({ code: merchant.code, name: 'again', category: 'REGULAR' }))).toBe(
+      'MERCHANT_CODE_TAKEN',
+    );
     await expect(sql(`insert into accounts (system_code, merchant_id) values ('X-SYS', ?)`, [merchant.id])).rejects.toThrow(/accounts_owner_check|unique/);
   });
 
   it('suspends, reactivates and closes only an empty merchant; the account follows the status', async () => {
-    const admin = new MerchantAdmin(kit.merchants);
+    const changeStatus = new ChangeMerchantStatusHandler(kit.merchants);
     const merchant = await createMerchant(orm);
     const c = await createCustomer(orm, { balance: '1000.00' });
     await kit.pay.execute({ userId: c.userId, amount: m('100.00'), merchantId: merchant.code });
-    expect((await admin.changeStatus(merchant.code, 'SUSPENDED')).after.status).toBe('SUSPENDED');
+    expect((await changeStatus.execute(merchant.code, 'SUSPENDED')).after.status).toBe('SUSPENDED');
     expect((await sql<{ s: string }>(`select account_status as s from accounts where merchant_id = ?`, [merchant.id]))[0]!.s).toBe('SUSPENDED');
-    expect(await codeOf(admin.changeStatus(merchant.code, 'SUSPENDED'))).toBe('MERCHANT_STATUS_CHANGE_NOT_ALLOWED');
-    expect(await codeOf(admin.changeStatus(merchant.code, 'CLOSED'))).toBe('MERCHANT_BALANCE_NOT_ZERO');
-    expect((await admin.changeStatus(merchant.code, 'ACTIVE')).after.status).toBe('ACTIVE');
-    expect(await codeOf(admin.changeStatus('NO-SUCH-MERCHANT', 'SUSPENDED'))).toBe('MERCHANT_NOT_FOUND');
+    expect(await codeOf(changeStatus.execute(merchant.code, 'SUSPENDED'))).toBe('MERCHANT_STATUS_CHANGE_NOT_ALLOWED');
+    expect(await codeOf(changeStatus.execute(merchant.code, 'CLOSED'))).toBe('MERCHANT_BALANCE_NOT_ZERO');
+    expect((await changeStatus.execute(merchant.code, 'ACTIVE')).after.status).toBe('ACTIVE');
+    expect(await codeOf(changeStatus.execute('NO-SUCH-MERCHANT', 'SUSPENDED'))).toBe('MERCHANT_NOT_FOUND');
     const empty = await createMerchant(orm);
-    expect((await admin.changeStatus(empty.code, 'CLOSED')).after.status).toBe('CLOSED');
-    expect(await codeOf(admin.changeStatus(empty.code, 'ACTIVE'))).toBe('MERCHANT_STATUS_CHANGE_NOT_ALLOWED');
+    expect((await changeStatus.execute(empty.code, 'CLOSED')).after.status).toBe('CLOSED');
+    expect(await codeOf(changeStatus.execute(empty.code, 'ACTIVE'))).toBe('MERCHANT_STATUS_CHANGE_NOT_ALLOWED');
   });
 });
 

@@ -245,8 +245,8 @@ describe('account status', () => {
 describe('balance cache', () => {
   it('is invalidated by every change', async () => {
     const c = await createCustomer(orm, { balance: '500.00' });
-    expect((await kit.getAccount.balance(c.userId)).balance.toString()).toBe('500.00');
+    expect((await kit.getBalance.execute(c.userId)).balance.toString()).toBe('500.00');
     await kit.pay.execute({ userId: c.userId, amount: m('100.00'), merchantId: 'M' });
-    expect((await kit.getAccount.balance(c.userId)).balance.toString()).toBe('400.00');
+    expect((await kit.getBalance.execute(c.userId)).balance.toString()).toBe('400.00');
   });
 });

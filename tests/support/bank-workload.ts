@@ -14,7 +14,9 @@ import type { DisbursementBehaviour } from '../../src/domain/disbursement/disbur
 import { statementExceptions } from './statement-reconciliation.ts';
 import { PostgresAccountRepository } from '../../src/adapters/persistence/payment/postgres-account.repository.ts';
 import { FreezeAccountHandler } from '../../src/application/payment/freeze-account/freeze-account.handler.ts';
-import { MerchantAdmin } from '../../src/application/merchant/merchant-admin.ts';
+import { UnfreezeAccountHandler } from '../../src/application/payment/unfreeze-account/unfreeze-account.handler.ts';
+import { FreezeMerchantHandler } from '../../src/application/merchant/freeze-merchant.handler.ts';
+import { UnfreezeMerchantHandler } from '../../src/application/merchant/unfreeze-merchant.handler.ts';
 import { FREEZE_LEVELS } from '../../src/domain/wallet/freeze.ts';
 import type { SandboxTransfers } from '../../src/adapters/disbursement/sandbox/sandbox-transfers.ts';
 import { PostgresRiskStore } from '../../src/adapters/persistence/risk/postgres-risk.store.ts';
@@ -116,7 +118,9 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   // Freezes in the mix: operators freeze and unfreeze clients and merchants at random levels while money moves.
   const accountRepo = new PostgresAccountRepository(o.orm);
   const freezer = new FreezeAccountHandler(accountRepo);
-  const merchantAdmin = new MerchantAdmin(merchantRepo);
+  const unfreezer = new UnfreezeAccountHandler(accountRepo);
+  const merchantFreezer = new FreezeMerchantHandler(merchantRepo);
+  const merchantUnfreezer = new UnfreezeMerchantHandler(merchantRepo);
   const initial = await ledgerSnapshot(o.orm);
   const review = riskReviewer(o.orm, stats, o.eventsTopic ?? 'transaction-events');
   const payments: string[] = [];
@@ -196,10 +200,10 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
       try {
         if (merchant) {
           const m = await merchantRepo.findByCode(merchant);
-          await (m?.freeze ? merchantAdmin.unfreeze(merchant) : merchantAdmin.freeze(merchant, { level, reason: 'bank workload', operator: 'workload' }));
+          await (m?.freeze ? merchantUnfreezer.execute(merchant) : merchantFreezer.execute(merchant, { level, reason: 'bank workload', operator: 'workload' }));
         } else {
           const a = (await accountRepo.findByUserId(me.userId))!;
-          await (a.freeze ? freezer.unfreeze(a.id) : freezer.freeze({ accountId: a.id, level, reason: 'bank workload', operator: 'workload' }));
+          await (a.freeze ? unfreezer.execute(a.id) : freezer.execute({ accountId: a.id, level, reason: 'bank workload', operator: 'workload' }));
         }
         stats.statuses[`${label} ok`] = (stats.statuses[`${label} ok`] ?? 0) + 1;
       } catch (err) {

@@ -145,7 +145,7 @@ export function paymentKit(
     /** Another replica's reconciler on the same database. */
     reconcilerOf: (batchSize?: number) => newReconciler(batchSize === undefined ? {} : { batchSize }),
     changeStatus: c.get(PAYMENT.ChangeStatus),
-    getAccount: c.get(PAYMENT.GetAccount),
+    getBalance: c.get(PAYMENT.GetBalance),
   };
 }
 

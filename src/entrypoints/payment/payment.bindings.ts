@@ -10,6 +10,15 @@ import { PostgresProviderDiscrepancyRepository } from '../../adapters/persistenc
 import { PostgresReconciliationRepository } from '../../adapters/persistence/reconciliation/postgres-reconciliation.repository.ts';
 import type { PaymentHandlers } from '../../adapters/http/payment/payment-handlers.ts';
 import { GetMerchantProfileQuery } from '../../application/merchant/get-merchant-profile.query.ts';
+import { CreateMerchantHandler } from '../../application/merchant/create-merchant.handler.ts';
+import { GetMerchantQuery } from '../../application/merchant/get-merchant.query.ts';
+import { ListMerchantsQuery } from '../../application/merchant/list-merchants.query.ts';
+import { ChangeMerchantStatusHandler } from '../../application/merchant/change-merchant-status.handler.ts';
+import { FreezeMerchantHandler } from '../../application/merchant/freeze-merchant.handler.ts';
+import { UnfreezeMerchantHandler } from '../../application/merchant/unfreeze-merchant.handler.ts';
+import { SetPayoutReserveHandler } from '../../application/merchant/set-payout-reserve.handler.ts';
+import { SetMerchantFeeHandler } from '../../application/merchant/set-merchant-fee.handler.ts';
+import { MerchantStatementQuery } from '../../application/merchant/merchant-statement.query.ts';
 import { ensureDemoMerchants } from '../../application/merchant/ensure-demo-merchants.ts';
 import { BalanceCache } from '../../application/payment/shared/balance-cache.ts';
 import { TopUpHandler } from '../../application/payment/top-up/top-up.handler.ts';
@@ -20,6 +29,8 @@ import { SettleTopUpHandler } from '../../application/payment/settle-top-up/sett
 import { HandleWebhookHandler } from '../../application/payment/handle-webhook/handle-webhook.handler.ts';
 import { TopUpReconciler, type ReconcilerOptions } from '../../application/payment/reconcile-top-ups/top-up-reconciler.ts';
 import { GetAccountQuery } from '../../application/payment/get-account/get-account.query.ts';
+import { GetAccountLimitsQuery } from '../../application/payment/get-account/get-account-limits.query.ts';
+import { GetBalanceQuery } from '../../application/payment/get-balance/get-balance.query.ts';
 import { GetWalletBalanceQuery } from '../../application/payment/get-wallet-balance/get-wallet-balance.query.ts';
 import { GetTransactionQuery } from '../../application/payment/get-transaction/get-transaction.query.ts';
 import { LookUpRecipientQuery } from '../../application/payment/look-up-recipient/look-up-recipient.query.ts';
@@ -29,6 +40,7 @@ import { ReconcileStatementHandler } from '../../application/payment/reconcile-s
 import { ResolveCaseHandler } from '../../application/payment/reconcile-statements/resolve-case.handler.ts';
 import { DailyReconciliationJob } from '../../application/payment/reconcile-statements/daily-reconciliation.job.ts';
 import { FreezeAccountHandler } from '../../application/payment/freeze-account/freeze-account.handler.ts';
+import { UnfreezeAccountHandler } from '../../application/payment/unfreeze-account/unfreeze-account.handler.ts';
 import { PostgresRefusalLog } from '../../adapters/persistence/payment/postgres-refusal-log.ts';
 import type { RefusalLog } from '../../application/ports/refusal-log.ts';
 import { PostgresRiskStore } from '../../adapters/persistence/risk/postgres-risk.store.ts';
@@ -55,6 +67,7 @@ export const PAYMENT = {
   Risk: id<RiskScreen>('payment.Risk'),
   DecideRiskCase: id<DecideRiskCaseHandler>('payment.DecideRiskCase'),
   FreezeAccount: id<FreezeAccountHandler>('payment.FreezeAccount'),
+  UnfreezeAccount: id<UnfreezeAccountHandler>('payment.UnfreezeAccount'),
   Discrepancies: id<PostgresProviderDiscrepancyRepository>('payment.Discrepancies'),
   Reconciliation: id<PostgresReconciliationRepository>('payment.Reconciliation'),
   SettleTopUp: id<SettleTopUpHandler>('payment.SettleTopUp'),
@@ -74,9 +87,21 @@ export const PAYMENT = {
   LookUpRecipient: id<LookUpRecipientQuery>('payment.LookUpRecipient'),
   HandleWebhook: id<HandleWebhookHandler>('payment.HandleWebhook'),
   GetAccount: id<GetAccountQuery>('payment.GetAccount'),
+  GetAccountLimits: id<GetAccountLimitsQuery>('payment.GetAccountLimits'),
+  GetBalance: id<GetBalanceQuery>('payment.GetBalance'),
   GetWalletBalance: id<GetWalletBalanceQuery>('payment.GetWalletBalance'),
   GetTransaction: id<GetTransactionQuery>('payment.GetTransaction'),
   GetMerchantProfile: id<GetMerchantProfileQuery>('payment.GetMerchantProfile'),
+  /** The operator's merchant use cases (CLI `merchants …`), one handler or query each. */
+  CreateMerchant: id<CreateMerchantHandler>('payment.CreateMerchant'),
+  GetMerchant: id<GetMerchantQuery>('payment.GetMerchant'),
+  ListMerchants: id<ListMerchantsQuery>('payment.ListMerchants'),
+  ChangeMerchantStatus: id<ChangeMerchantStatusHandler>('payment.ChangeMerchantStatus'),
+  FreezeMerchant: id<FreezeMerchantHandler>('payment.FreezeMerchant'),
+  UnfreezeMerchant: id<UnfreezeMerchantHandler>('payment.UnfreezeMerchant'),
+  SetPayoutReserve: id<SetPayoutReserveHandler>('payment.SetPayoutReserve'),
+  SetMerchantFee: id<SetMerchantFeeHandler>('payment.SetMerchantFee'),
+  MerchantStatement: id<MerchantStatementQuery>('payment.MerchantStatement'),
   /** The use cases the routes call. */
   Handlers: id<PaymentHandlers>('payment.Handlers'),
 } as const;
@@ -120,6 +145,7 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
     bind(PAYMENT.Risk).toDynamicValue((c) => new RiskScreen(c.get(PAYMENT.RiskStore), logger(c)));
     bind(PAYMENT.DecideRiskCase).toDynamicValue((c) => new DecideRiskCaseHandler(c.get(PAYMENT.RiskStore), c.get(PAYMENT.Ledger)));
     bind(PAYMENT.FreezeAccount).toDynamicValue((c) => new FreezeAccountHandler(c.get(PAYMENT.Accounts)));
+    bind(PAYMENT.UnfreezeAccount).toDynamicValue((c) => new UnfreezeAccountHandler(c.get(PAYMENT.Accounts)));
     const risk = (c: ResolutionContext) => (c.get(PAYMENT.Settings).riskScreen ? c.get(PAYMENT.Risk) : undefined);
     bind(PAYMENT.Accounts).toDynamicValue((c) => new PostgresAccountRepository(c.get(CORE.Orm)));
     bind(PAYMENT.Merchants).toDynamicValue((c) => new PostgresMerchantRepository(c.get(CORE.Orm)));
@@ -181,13 +207,24 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
         }),
     );
     bind(PAYMENT.HandleWebhook).toDynamicValue((c) => new HandleWebhookHandler(c.get(EWALLET.Verifiers), c.get(PAYMENT.Ledger), c.get(PAYMENT.SettleTopUp)));
-    bind(PAYMENT.GetAccount).toDynamicValue((c) => {
+    bind(PAYMENT.GetAccount).toDynamicValue((c) => new GetAccountQuery(c.get(PAYMENT.Accounts)));
+    bind(PAYMENT.GetAccountLimits).toDynamicValue((c) => {
       const limits = c.get(PAYMENT.Settings).kycLimits;
-      return new GetAccountQuery(c.get(PAYMENT.Accounts), c.get(PAYMENT.BalanceCache), limits ? { ledger: c.get(PAYMENT.Ledger), limits } : undefined);
+      return new GetAccountLimitsQuery(limits ? { ledger: c.get(PAYMENT.Ledger), limits } : undefined);
     });
+    bind(PAYMENT.GetBalance).toDynamicValue((c) => new GetBalanceQuery({ accounts: c.get(PAYMENT.Accounts), cache: c.get(PAYMENT.BalanceCache) }));
     bind(PAYMENT.GetWalletBalance).toDynamicValue((c) => new GetWalletBalanceQuery(c.get(PAYMENT.Accounts), c.get(EWALLET.Providers)));
     bind(PAYMENT.GetTransaction).toDynamicValue((c) => new GetTransactionQuery(c.get(PAYMENT.Ledger)));
     bind(PAYMENT.GetMerchantProfile).toDynamicValue((c) => new GetMerchantProfileQuery(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.CreateMerchant).toDynamicValue((c) => new CreateMerchantHandler(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.GetMerchant).toDynamicValue((c) => new GetMerchantQuery(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.ListMerchants).toDynamicValue((c) => new ListMerchantsQuery(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.ChangeMerchantStatus).toDynamicValue((c) => new ChangeMerchantStatusHandler(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.FreezeMerchant).toDynamicValue((c) => new FreezeMerchantHandler(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.UnfreezeMerchant).toDynamicValue((c) => new UnfreezeMerchantHandler(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.SetPayoutReserve).toDynamicValue((c) => new SetPayoutReserveHandler(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.SetMerchantFee).toDynamicValue((c) => new SetMerchantFeeHandler(c.get(PAYMENT.Merchants)));
+    bind(PAYMENT.MerchantStatement).toDynamicValue((c) => new MerchantStatementQuery(c.get(PAYMENT.Merchants)));
     bind(PAYMENT.Handlers).toDynamicValue((c) => ({
       topUp: c.get(PAYMENT.TopUp),
       createPayment: c.get(PAYMENT.CreatePayment),
@@ -197,6 +234,8 @@ export function paymentBindings(options: PaymentModuleOptions = {}): ContainerMo
       getMerchantProfile: c.get(PAYMENT.GetMerchantProfile),
       handleWebhook: c.get(PAYMENT.HandleWebhook),
       getAccount: c.get(PAYMENT.GetAccount),
+      getAccountLimits: c.get(PAYMENT.GetAccountLimits),
+      getBalance: c.get(PAYMENT.GetBalance),
       getWalletBalance: c.get(PAYMENT.GetWalletBalance),
       getTransaction: c.get(PAYMENT.GetTransaction),
     }));

@@ -2,42 +2,22 @@ import type { EWalletNotification, EWalletWebhookVerifier } from '../../../domai
 import { GOPAY_STATUS, GOPAY_TIMESTAMP_TOLERANCE_MS, isFresh, parseGopayTimestamp, sameSignature, signGopayNotification } from './gopay-protocol.ts';
 import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 import { CommonErrors } from '../../../domain/shared/common.errors.ts';
-
-type Headers = Record<string, string | string[] | undefined>;
-const header = (h: Headers, name: string): string | undefined => {
-  const v = h[name] ?? h[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-};
+import { NotificationVerifierBase, type NotificationHeaders, notificationHeader, verifiedNotificationBody } from '../notification-body.ts';
 
 /**
  * Checks a GoPay top-up notification: X-TIMESTAMP within 5 minutes and X-SIGNATURE over the raw
  * body and that timestamp. Only a verified body is parsed; the caller still re-checks the status.
  */
-export class GoPayWebhookVerifier implements EWalletWebhookVerifier {
+export class GoPayWebhookVerifier extends NotificationVerifierBase implements EWalletWebhookVerifier {
   readonly method = 'GOPAY' as const;
-  private readonly secret: string;
-  private readonly now: () => number;
 
-  constructor(secret: string, now: () => number = Date.now) {
-    this.secret = secret;
-    this.now = now;
-  }
-
-  verify(rawBody: Buffer, headers: Headers): EWalletNotification {
-    const timestamp = header(headers, 'x-timestamp');
-    const signature = header(headers, 'x-signature');
+  verify(rawBody: Buffer, headers: NotificationHeaders): EWalletNotification {
+    const timestamp = notificationHeader(headers, 'x-timestamp');
+    const signature = notificationHeader(headers, 'x-signature');
     if (!timestamp || !signature || !isFresh(parseGopayTimestamp(timestamp), this.now(), GOPAY_TIMESTAMP_TOLERANCE_MS)) {
       throw CommonErrors.invalidSignature('missing or stale notification timestamp');
     }
-    if (!sameSignature(signGopayNotification(this.secret, rawBody, timestamp), signature)) {
-      throw CommonErrors.invalidSignature('notification signature does not match');
-    }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw EWalletErrors.invalidNotification('notification body is not JSON');
-    }
+    const body = verifiedNotificationBody(rawBody, sameSignature(signGopayNotification(this.secret, rawBody, timestamp), signature));
     const reference = body.originalPartnerReferenceNo;
     const providerReference = body.originalReferenceNo;
     const status = typeof body.latestTransactionStatus === 'string' ? GOPAY_STATUS[body.latestTransactionStatus] : undefined;

@@ -12,11 +12,11 @@ import {
   signGopayNotification,
   signGopayRequest,
 } from '../gopay/gopay-protocol.ts';
-import { type Answer, control, csvAnswer, header, parseJson, reportDate, serve, withBehaviour } from './sandbox-http.ts';
+import type { Answer, RunningSandbox, SandboxOptions } from './sandbox-http.ts';
+import { control, csvAnswer, header, parseJson, reportDate, runningSandbox, serve, withBehaviour } from './sandbox-http.ts';
 import { GOPAY_STATEMENT_PATH, gopayStatementCsv } from '../gopay/gopay-statement.ts';
-import { SandboxWallets, type SandboxTopUp, type WalletSeed } from './sandbox-wallets.ts';
+import { SandboxWallets, type SandboxTopUp } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
-import type { SandboxJournal } from './sandbox-journal.ts';
 
 export interface GoPayCredentials {
   clientId: string;
@@ -26,28 +26,14 @@ export interface GoPayCredentials {
   webhookSecret: string;
 }
 
-export interface GoPaySandboxOptions {
-  /** Our notification endpoint, read at send time (undefined: no notifications). */
-  webhookUrl: () => string | undefined;
-  credentials?: Partial<GoPayCredentials>;
-  seeds?: WalletSeed[];
-  /** Keep wallets and top-ups in this file across restarts (default: in memory only). */
-  journal?: SandboxJournal;
+export interface GoPaySandboxOptions extends SandboxOptions<GoPayCredentials> {
   tokenTtlSeconds?: number;
-  host?: string;
-  port?: number;
 }
 
-export interface GoPaySandbox {
-  url: string;
-  credentials: GoPayCredentials;
-  /** Wallets, top-ups and behaviour switches (the programmatic control handle). */
-  control: SandboxWallets;
-  notifier: WebhookNotifier;
+export interface GoPaySandbox extends RunningSandbox<GoPayCredentials> {
   /** Makes every issued access token expire now (the adapter must fetch a new one on 401). */
   expireTokens(): void;
   tokensIssued(): number;
-  stop(): Promise<void>;
 }
 
 const unauthorized = (code: string, message: string): Answer => ({ status: 401, body: { responseCode: code, responseMessage: `Unauthorized. [${message}]` } });
@@ -200,19 +186,11 @@ export async function startGoPaySandbox(opts: GoPaySandboxOptions): Promise<GoPa
   );
 
   return {
-    url: server.url,
-    credentials,
-    control: wallets,
-    notifier,
+    ...runningSandbox(server, credentials, wallets, notifier),
     expireTokens: () => {
       for (const k of tokens.keys()) tokens.set(k, 0);
     },
     tokensIssued: () => issued,
-    stop: async () => {
-      wallets.stop();
-      notifier.stop();
-      await server.close();
-    },
   };
 }
 

@@ -4,7 +4,9 @@ import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { TopUpStatus } from '../../../domain/ewallet/ewallet-provider.ts';
 import { parseStatementDate } from '../../../domain/reconciliation/reconciliation.ts';
-import type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallets } from './sandbox-wallets.ts';
+import type { SandboxBehaviour, SandboxOperation, SandboxTopUp, SandboxWallets, WalletSeed } from './sandbox-wallets.ts';
+import type { SandboxJournal } from './sandbox-journal.ts';
+import type { WebhookNotifier } from './webhook-notifier.ts';
 import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 import { CommonErrors } from '../../../domain/shared/common.errors.ts';
 
@@ -22,6 +24,43 @@ export type Handler = (req: IncomingMessage, path: string, raw: Buffer) => Promi
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
+}
+
+/** What either provider's simulator is started with; `C` is its provider's credentials. */
+export interface SandboxOptions<C> {
+  /** Our notification endpoint, read at send time (undefined: no notifications). */
+  webhookUrl: () => string | undefined;
+  credentials?: Partial<C>;
+  seeds?: WalletSeed[];
+  /** Keep wallets and top-ups in this file across restarts (default: in memory only). */
+  journal?: SandboxJournal;
+  host?: string;
+  port?: number;
+}
+
+/** A running simulator of either provider. */
+export interface RunningSandbox<C> {
+  url: string;
+  credentials: C;
+  /** Wallets, top-ups and behaviour switches (the programmatic control handle). */
+  control: SandboxWallets;
+  notifier: WebhookNotifier;
+  stop(): Promise<void>;
+}
+
+/** The handle of a started simulator: stopping it stops its wallets' timers, its notifier and its server. */
+export function runningSandbox<C>(server: RunningServer, credentials: C, wallets: SandboxWallets, notifier: WebhookNotifier): RunningSandbox<C> {
+  return {
+    url: server.url,
+    credentials,
+    control: wallets,
+    notifier,
+    stop: async () => {
+      wallets.stop();
+      notifier.stop();
+      await server.close();
+    },
+  };
 }
 
 const BODY_LIMIT = 64 * 1024;

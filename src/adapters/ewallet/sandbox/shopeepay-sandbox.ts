@@ -3,11 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { SHOPEEPAY_PATHS, signShopeePayNotification, verifyShopeePayRequest } from '../shopeepay/shopeepay-protocol.ts';
-import { type Answer, control, csvAnswer, header, parseJson, reportDate, serve, withBehaviour } from './sandbox-http.ts';
+import type { Answer, RunningSandbox, SandboxOptions } from './sandbox-http.ts';
+import { control, csvAnswer, header, parseJson, reportDate, runningSandbox, serve, withBehaviour } from './sandbox-http.ts';
 import { SHOPEEPAY_STATEMENT_PATH, shopeepayStatementCsv } from '../shopeepay/shopeepay-statement.ts';
-import { SandboxWallets, type SandboxTopUp, type WalletSeed } from './sandbox-wallets.ts';
+import { SandboxWallets, type SandboxTopUp } from './sandbox-wallets.ts';
 import { WebhookNotifier } from './webhook-notifier.ts';
-import type { SandboxJournal } from './sandbox-journal.ts';
 
 export interface ShopeePayCredentials {
   merchantId: string;
@@ -16,24 +16,8 @@ export interface ShopeePayCredentials {
   webhookSecret: string;
 }
 
-export interface ShopeePaySandboxOptions {
-  webhookUrl: () => string | undefined;
-  credentials?: Partial<ShopeePayCredentials>;
-  seeds?: WalletSeed[];
-  /** Keep wallets and top-ups in this file across restarts (default: in memory only). */
-  journal?: SandboxJournal;
-  host?: string;
-  port?: number;
-}
-
-export interface ShopeePaySandbox {
-  url: string;
-  credentials: ShopeePayCredentials;
-  /** Wallets, top-ups and behaviour switches (the programmatic control handle). */
-  control: SandboxWallets;
-  notifier: WebhookNotifier;
-  stop(): Promise<void>;
-}
+export type ShopeePaySandboxOptions = SandboxOptions<ShopeePayCredentials>;
+export type ShopeePaySandbox = RunningSandbox<ShopeePayCredentials>;
 
 const error = (status: number, errcode: number, debug: string): Answer => ({ status, body: { errcode, debug_msg: debug } });
 
@@ -130,17 +114,7 @@ export async function startShopeePaySandbox(opts: ShopeePaySandboxOptions): Prom
     opts.port,
   );
 
-  return {
-    url: server.url,
-    credentials,
-    control: wallets,
-    notifier,
-    stop: async () => {
-      wallets.stop();
-      notifier.stop();
-      await server.close();
-    },
-  };
+  return runningSandbox(server, credentials, wallets, notifier);
 }
 
 function transactionJson(t: SandboxTopUp) {

@@ -3,41 +3,22 @@ import { sameSignature } from '../gopay/gopay-protocol.ts';
 import { SHOPEEPAY_NOTIFICATION_TOLERANCE_SECONDS, signShopeePayNotification } from './shopeepay-protocol.ts';
 import { EWalletErrors } from '../../../domain/ewallet/ewallet.errors.ts';
 import { CommonErrors } from '../../../domain/shared/common.errors.ts';
+import { NotificationVerifierBase, type NotificationHeaders, notificationHeader, verifiedNotificationBody } from '../notification-body.ts';
 
-type Headers = Record<string, string | string[] | undefined>;
-const header = (h: Headers, name: string): string | undefined => {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 const STATUSES: readonly TopUpStatus[] = ['SUCCESS', 'PENDING', 'FAILED'];
 
 /** Checks a ShopeePay notification: X-SP-Timestamp (unix seconds) within 5 minutes, X-SP-Signature over timestamp and raw body. */
-export class ShopeePayWebhookVerifier implements EWalletWebhookVerifier {
+export class ShopeePayWebhookVerifier extends NotificationVerifierBase implements EWalletWebhookVerifier {
   readonly method = 'SHOPEE_PAY' as const;
-  private readonly secret: string;
-  private readonly now: () => number;
 
-  constructor(secret: string, now: () => number = Date.now) {
-    this.secret = secret;
-    this.now = now;
-  }
-
-  verify(rawBody: Buffer, headers: Headers): EWalletNotification {
-    const timestamp = header(headers, 'x-sp-timestamp');
-    const signature = header(headers, 'x-sp-signature');
+  verify(rawBody: Buffer, headers: NotificationHeaders): EWalletNotification {
+    const timestamp = notificationHeader(headers, 'x-sp-timestamp');
+    const signature = notificationHeader(headers, 'x-sp-signature');
     const seconds = timestamp && /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
     if (!signature || !Number.isFinite(seconds) || Math.abs(this.now() / 1000 - seconds) > SHOPEEPAY_NOTIFICATION_TOLERANCE_SECONDS) {
       throw CommonErrors.invalidSignature('missing or stale notification timestamp');
     }
-    if (!sameSignature(signShopeePayNotification(this.secret, rawBody, timestamp!), signature)) {
-      throw CommonErrors.invalidSignature('notification signature does not match');
-    }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw EWalletErrors.invalidNotification('notification body is not JSON');
-    }
+    const body = verifiedNotificationBody(rawBody, sameSignature(signShopeePayNotification(this.secret, rawBody, timestamp!), signature));
     const { reference_id: reference, transaction_sn: providerReference, status } = body;
     if (typeof reference !== 'string' || typeof providerReference !== 'string' || !STATUSES.includes(status as TopUpStatus)) {
       throw EWalletErrors.invalidNotification('notification lacks reference or status');

@@ -107,8 +107,8 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
       middleware: [auth],
     },
     async (ctx) => {
-      const account = await handlers.getAccount.account(actorOf(ctx).userId);
-      const view = await handlers.getAccount.limits(account);
+      const account = await handlers.getAccount.execute(actorOf(ctx).userId);
+      const view = await handlers.getAccountLimits.execute(account);
       respond(ctx, 200, 'account', { ...accountDto(account), ...(view ? { limits: limitsDto(view) } : {}) });
     },
   );
@@ -128,7 +128,7 @@ export function paymentRoutes(router: Router, openapi: OpenApiRegistry, { handle
       middleware: [auth],
     },
     async (ctx) => {
-      const b = await handlers.getAccount.balance(actorOf(ctx).userId);
+      const b = await handlers.getBalance.execute(actorOf(ctx).userId);
       respond(ctx, 200, 'balance', { balance: b.balance.toString(), currency: b.currency });
     },
   );

@@ -7,7 +7,7 @@ import { MERCHANT_CATEGORIES, MERCHANT_STATUSES } from '../../../domain/merchant
 import { KYC_TIERS } from '../../../domain/wallet/kyc.ts';
 import { FREEZE_LEVELS } from '../../../domain/wallet/freeze.ts';
 import { Money } from '../../../domain/shared/money.ts';
-import type { LimitsView } from '../../../application/payment/get-account/get-account.query.ts';
+import type { LimitsView } from '../../../application/payment/get-account/get-account-limits.query.ts';
 
 /** The API's snake_case shapes; amounts as "10000.00". Each schema is what the OpenAPI document says. */
 export const TransactionSchema = z

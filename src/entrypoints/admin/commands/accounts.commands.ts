@@ -84,7 +84,7 @@ export const accountsCommands: AdminCommand[] = [
       const account = await accountFlag(ctx, accounts);
       const { before, after } = await ctx.container
         .get(PAYMENT.FreezeAccount)
-        .freeze({ accountId: account.id, level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
+        .execute({ accountId: account.id, level: requireFlag(ctx.flags, 'level'), reason: requireFlag(ctx.flags, 'reason'), operator: operatorOf(ctx) });
       await ctx.audit(
         'accounts.freeze',
         { type: 'account', id: after.id },
@@ -103,7 +103,7 @@ export const accountsCommands: AdminCommand[] = [
     async run(ctx) {
       const { accounts } = paymentCli(ctx);
       const account = await accountFlag(ctx, accounts);
-      const { before, after } = await ctx.container.get(PAYMENT.FreezeAccount).unfreeze(account.id);
+      const { before, after } = await ctx.container.get(PAYMENT.UnfreezeAccount).execute(account.id);
       await ctx.audit('accounts.unfreeze', { type: 'account', id: after.id }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: null } });
       ctx.print(
         { ...accountJson(after), freeze: null, previous_freeze: freezeJson(before.freeze) },

@@ -1,11 +1,10 @@
 import { UsageError, requireFlag, type AdminCommand, type AdminContext } from '../cli.ts';
-import { MerchantAdmin } from '../../../application/merchant/merchant-admin.ts';
 import type { MerchantStatus, MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
-import { MerchantStatementQuery } from '../../../application/merchant/merchant-statement.query.ts';
 import { statementCsv, statementJson } from '../../../domain/merchant/statement.ts';
 import type { Payout } from '../../../domain/disbursement/payout.ts';
 import { Money } from '../../../domain/shared/money.ts';
-import { amountFlag, operatorOf, paymentCli } from './payment-cli.ts';
+import { amountFlag, operatorOf } from './payment-cli.ts';
+import { PAYMENT } from '../../payment/payment.bindings.ts';
 import { freezeJson } from './accounts.commands.ts';
 import { payoutCli } from './disbursement-cli.ts';
 
@@ -41,15 +40,13 @@ export function merchantJson(m: MerchantWithBalance): Record<string, unknown> {
 const line = (m: MerchantWithBalance) =>
   `${m.code.padEnd(20)} ${(m.freeze ? `${m.status}/F:${m.freeze.level}` : m.status).padEnd(9)} ${m.category.padEnd(14)} ${m.balance.toString().padStart(18)} IDR  ${m.feeBps === null ? 'category fee' : `${m.feeBps} bps`}  ${m.name}`;
 
-const admin = (ctx: AdminContext) => new MerchantAdmin(paymentCli(ctx).merchants);
-
 function statusCommand(name: string, to: MerchantStatus, summary: string): AdminCommand {
   return {
     name: `merchants ${name}`,
     summary,
     usage: `merchants ${name} --merchant CODE`,
     async run(ctx) {
-      const { before, after } = await admin(ctx).changeStatus(requireFlag(ctx.flags, 'merchant'), to);
+      const { before, after } = await ctx.container.get(PAYMENT.ChangeMerchantStatus).execute(requireFlag(ctx.flags, 'merchant'), to);
       await ctx.audit(`merchants.${name}`, { type: 'merchant', id: after.code }, { before: { status: before.status }, after: { status: after.status } });
       ctx.print({ ...merchantJson(after), previous_status: before.status }, `merchant ${after.code}: ${before.status} → ${after.status}`);
     },
@@ -68,14 +65,14 @@ export const merchantsCommands: AdminCommand[] = [
       const holder = optional(ctx, 'holder');
       const some = [bankCode, accountNumber, holder].filter((x) => x !== undefined).length;
       if (some !== 0 && some !== 3) throw new UsageError('--bank-code, --account-number and --holder go together');
-      const created = await admin(ctx).create({
+      const created = await ctx.container.get(PAYMENT.CreateMerchant).execute({
         code: requireFlag(ctx.flags, 'code'),
         name: requireFlag(ctx.flags, 'name'),
         category: requireFlag(ctx.flags, 'category').toUpperCase(),
         bankAccount: some ? { bankCode: bankCode!.toUpperCase(), accountNumber: accountNumber!, holderName: holder! } : null,
         feeBps: bpsFlag(ctx, 'fee-bps') ?? null,
       });
-      const m = await admin(ctx).show(created.code);
+      const m = await ctx.container.get(PAYMENT.GetMerchant).execute(created.code);
       await ctx.audit(
         'merchants.create',
         { type: 'merchant', id: m.code },
@@ -89,7 +86,7 @@ export const merchantsCommands: AdminCommand[] = [
     summary: 'list merchants with their status, category, balance and fee',
     usage: 'merchants list',
     async run(ctx) {
-      const list = await admin(ctx).list();
+      const list = await ctx.container.get(PAYMENT.ListMerchants).execute();
       ctx.print(list.map(merchantJson), list.map(line).join('\n') || 'no merchants');
     },
   },
@@ -98,7 +95,7 @@ export const merchantsCommands: AdminCommand[] = [
     summary: 'show one merchant (balance, bank account, fee)',
     usage: 'merchants show --merchant CODE',
     async run(ctx) {
-      const m = await admin(ctx).show(requireFlag(ctx.flags, 'merchant'));
+      const m = await ctx.container.get(PAYMENT.GetMerchant).execute(requireFlag(ctx.flags, 'merchant'));
       ctx.print(merchantJson(m), line(m));
     },
   },
@@ -109,7 +106,7 @@ export const merchantsCommands: AdminCommand[] = [
     summary: "freeze a merchant's account: DEBIT (no payouts), CREDIT (no payments to it, 403 ACCOUNT_FROZEN) or ALL; refunds to payers still go out",
     usage: 'merchants freeze --merchant CODE --level DEBIT|CREDIT|ALL --reason TEXT [--operator NAME]',
     async run(ctx) {
-      const { before, after } = await admin(ctx).freeze(requireFlag(ctx.flags, 'merchant'), {
+      const { before, after } = await ctx.container.get(PAYMENT.FreezeMerchant).execute(requireFlag(ctx.flags, 'merchant'), {
         level: requireFlag(ctx.flags, 'level'),
         reason: requireFlag(ctx.flags, 'reason'),
         operator: operatorOf(ctx),
@@ -130,7 +127,7 @@ export const merchantsCommands: AdminCommand[] = [
     summary: "lift a merchant's freeze",
     usage: 'merchants unfreeze --merchant CODE [--operator NAME]',
     async run(ctx) {
-      const { before, after } = await admin(ctx).unfreeze(requireFlag(ctx.flags, 'merchant'));
+      const { before, after } = await ctx.container.get(PAYMENT.UnfreezeMerchant).execute(requireFlag(ctx.flags, 'merchant'));
       await ctx.audit('merchants.unfreeze', { type: 'merchant', id: after.code }, { before: { freeze: freezeJson(before.freeze) }, after: { freeze: null } });
       ctx.print({ ...merchantJson(after), previous_freeze: freezeJson(before.freeze) }, `merchant ${after.code}: unfrozen (was ${before.freeze!.level})`);
     },
@@ -143,7 +140,7 @@ export const merchantsCommands: AdminCommand[] = [
     async run(ctx) {
       const bps = bpsFlag(ctx, 'bps');
       if ((bps === undefined) === (ctx.flags.default !== true)) throw new UsageError('give either --bps N or --default');
-      const m = await admin(ctx).setFee(requireFlag(ctx.flags, 'merchant'), bps ?? null);
+      const m = await ctx.container.get(PAYMENT.SetMerchantFee).execute(requireFlag(ctx.flags, 'merchant'), bps ?? null);
       await ctx.audit('merchants.set-fee', { type: 'merchant', id: m.code }, { after: { fee_bps: m.feeBps } });
       ctx.print(merchantJson(m), `merchant ${m.code}: fee ${m.feeBps === null ? `the ${m.category} category's rate` : `${m.feeBps} bps`}`);
     },
@@ -161,7 +158,7 @@ export const merchantsCommands: AdminCommand[] = [
       } catch (err) {
         throw new UsageError(`--amount: ${(err as Error).message}`);
       }
-      const m = await admin(ctx).setPayoutReserve(requireFlag(ctx.flags, 'merchant'), reserve);
+      const m = await ctx.container.get(PAYMENT.SetPayoutReserve).execute(requireFlag(ctx.flags, 'merchant'), reserve);
       await ctx.audit('merchants.set-reserve', { type: 'merchant', id: m.code }, { after: { payout_reserve: m.payoutReserve.toString() } });
       ctx.print(merchantJson(m), `merchant ${m.code}: payouts keep ${m.payoutReserve.toString()} IDR`);
     },
@@ -175,11 +172,7 @@ export const merchantsCommands: AdminCommand[] = [
       const format = optional(ctx, 'format') ?? 'json';
       if (format !== 'csv' && format !== 'json') throw new UsageError('--format is csv or json');
       const range = { from: requireFlag(ctx.flags, 'from'), to: requireFlag(ctx.flags, 'to') };
-      const { merchant, statement } = await new MerchantStatementQuery(paymentCli(ctx).merchants).execute(
-        requireFlag(ctx.flags, 'merchant'),
-        range.from,
-        range.to,
-      );
+      const { merchant, statement } = await ctx.container.get(PAYMENT.MerchantStatement).execute(requireFlag(ctx.flags, 'merchant'), range.from, range.to);
       const json = statementJson(merchant, range, statement);
       ctx.print(json, format === 'csv' ? statementCsv(statement).trimEnd() : JSON.stringify(json, null, 2));
     },
