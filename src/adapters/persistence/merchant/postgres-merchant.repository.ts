@@ -1,7 +1,7 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kysely } from '@mikro-orm/sql';
-import { sql, type InferResult } from 'kysely';
+import type { InferResult } from 'kysely';
 import { kysely, type Database } from '../kysely.ts';
 import { AccountSchema, LedgerEntrySchema, MerchantSchema, type MerchantRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
@@ -165,11 +165,11 @@ export class PostgresMerchantRepository implements MerchantRepository {
     const rows = await kysely(em)
       .selectFrom('ledger_entries as e')
       .leftJoin('historical_transactions as h', 'h.transaction_id', 'e.transaction_id')
-      .select([
+      .select((eb) => [
         'e.created_at',
         'e.transaction_id',
         // Signed (a debit is negative), which Money refuses: read as text.
-        sql<string>`e.amount::text`.as('delta'),
+        eb.cast<string>('e.amount', 'text').as('delta'),
         'e.balance_before',
         'e.balance_after',
         'h.transaction_type',

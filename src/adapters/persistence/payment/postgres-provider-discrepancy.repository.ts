@@ -108,7 +108,8 @@ export class PostgresProviderDiscrepancyRepository implements ProviderDiscrepanc
   async list(filter: { status?: DiscrepancyStatus; limit: number }): Promise<ProviderDiscrepancy[]> {
     const rows = await discrepancies(kysely(this.orm.em.fork()))
       .$if(filter.status != null, (q) => q.where('status', '=', filter.status!))
-      .orderBy(['detected_at', 'id'])
+      .orderBy('detected_at')
+      .orderBy('id')
       .limit(filter.limit)
       .execute();
     return rows.map(toDiscrepancy);

@@ -188,7 +188,9 @@ export class PostgresReconciliationRepository implements ReconciliationRepositor
       .where('statement_date', '>=', filter.from)
       .where('statement_date', '<=', filter.to)
       .$if(!!filter.provider, (q) => q.where('provider', '=', filter.provider!))
-      .orderBy(['statement_date', 'provider', 'id'])
+      .orderBy('statement_date')
+      .orderBy('provider')
+      .orderBy('id')
       .execute();
     const out: ReconciliationRun[] = [];
     for (const r of rows) {
