@@ -1,39 +1,43 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Kysely } from '@mikro-orm/sql';
+import type { InferResult } from 'kysely';
+import { kysely, type Database } from '../kysely.ts';
 import { AccountSchema, LedgerEntrySchema, MerchantSchema, type MerchantRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
 import { Money } from '../../../domain/shared/money.ts';
-import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
+import { MerchantErrors, type Merchant, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
 import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
 import type { MerchantJournalEntry } from '../../../domain/merchant/statement.ts';
-import type { AccountFreeze, FreezeLevel } from '../../../domain/wallet/freeze.ts';
+import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
 import { toFreeze } from '../payment/ledger-rows.ts';
 
-interface MerchantRow {
-  id: string;
-  code: string;
-  name: string;
-  category: MerchantCategory;
-  status: MerchantStatus;
-  bank_code: string | null;
-  bank_account_number: string | null;
-  bank_account_holder: string | null;
-  fee_bps: number | null;
-  payout_reserve: string;
-  account_id: string;
-  balance: string;
-  freeze_level: FreezeLevel | null;
-  freeze_reason: string | null;
-  frozen_at: Date | null;
-  frozen_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const SELECT = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps, m.payout_reserve::text as payout_reserve,
-                       a.id as account_id, a.balance::text as balance,
-                       a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, m.created_at, m.updated_at
-                  from merchants m join accounts a on a.merchant_id = m.id`;
+// The merchant and its account, in the columns' own types (numerics as Money, timestamps as Date).
+const merchants = (db: Kysely<Database>) =>
+  db
+    .selectFrom('merchants as m')
+    .innerJoin('accounts as a', 'a.merchant_id', 'm.id')
+    .select([
+      'm.id',
+      'm.code',
+      'm.name',
+      'm.category',
+      'm.status',
+      'm.bank_code',
+      'm.bank_account_number',
+      'm.bank_account_holder',
+      'm.fee_bps',
+      'm.payout_reserve',
+      'a.id as account_id',
+      'a.balance',
+      'a.freeze_level',
+      'a.freeze_reason',
+      'a.frozen_at',
+      'a.frozen_by',
+      'm.created_at',
+      'm.updated_at',
+    ]);
+type MerchantRow = InferResult<ReturnType<typeof merchants>>[number];
 
 function toMerchant(r: MerchantRow): MerchantWithBalance {
   return {
@@ -46,13 +50,13 @@ function toMerchant(r: MerchantRow): MerchantWithBalance {
       r.bank_code && r.bank_account_number && r.bank_account_holder
         ? { bankCode: r.bank_code, accountNumber: r.bank_account_number, holderName: r.bank_account_holder }
         : null,
-    feeBps: r.fee_bps === null ? null : Number(r.fee_bps),
-    payoutReserve: Money.parse(r.payout_reserve),
+    feeBps: r.fee_bps,
+    payoutReserve: r.payout_reserve,
     accountId: r.account_id,
-    balance: Money.parse(r.balance),
+    balance: r.balance,
     freeze: toFreeze(r),
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -93,7 +97,7 @@ export class PostgresMerchantRepository implements MerchantRepository {
   }
 
   async list(): Promise<MerchantWithBalance[]> {
-    const rows = (await this.orm.em.fork().execute(`${SELECT} order by m.code`)) as MerchantRow[];
+    const rows = await merchants(kysely(this.orm.em.fork())).orderBy('m.code').execute();
     return rows.map(toMerchant);
   }
 
@@ -104,9 +108,9 @@ export class PostgresMerchantRepository implements MerchantRepository {
   ): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
     return this.orm.em.fork().transactional(async (em) => {
       // The account row is the one payments change: locking it orders this after any payment in flight.
-      const rows = (await em.execute(`${SELECT} where m.code = ? for update of m, a`, [code])) as MerchantRow[];
-      if (!rows[0]) throw MerchantErrors.notFound();
-      const before = toMerchant(rows[0]);
+      const row = await merchants(kysely(em)).where('m.code', '=', code).forUpdate(['m', 'a']).executeTakeFirst();
+      if (!row) throw MerchantErrors.notFound();
+      const before = toMerchant(row);
       check(before);
       await em
         .createQueryBuilder(MerchantSchema)
@@ -129,17 +133,21 @@ export class PostgresMerchantRepository implements MerchantRepository {
   ): Promise<{ before: MerchantWithBalance; after: MerchantWithBalance }> {
     return this.orm.em.fork().transactional(async (em) => {
       // The account row is the one the ledger's conditional statement checks: locking it orders this after any movement in flight.
-      const rows = (await em.execute(`${SELECT} where m.code = ? for update of a`, [code])) as MerchantRow[];
-      if (!rows[0]) throw MerchantErrors.notFound();
-      const before = toMerchant(rows[0]);
+      const row = await merchants(kysely(em)).where('m.code', '=', code).forUpdate('a').executeTakeFirst();
+      if (!row) throw MerchantErrors.notFound();
+      const before = toMerchant(row);
       check(before);
-      await em.execute(`update accounts set freeze_level = ?, freeze_reason = ?, frozen_at = ?, frozen_by = ?, updated_at = now() where id = ?`, [
-        freeze?.level ?? null,
-        freeze?.reason ?? null,
-        freeze?.frozenAt ?? null,
-        freeze?.frozenBy ?? null,
-        before.accountId,
-      ]);
+      await em
+        .createQueryBuilder(AccountSchema)
+        .update({
+          freezeLevel: freeze?.level ?? null,
+          freezeReason: freeze?.reason ?? null,
+          frozenAt: freeze?.frozenAt ?? null,
+          frozenBy: freeze?.frozenBy ?? null,
+          updatedAt: raw('now()'),
+        })
+        .where({ id: before.accountId })
+        .execute();
       return { before, after: (await this.findIn(em, code))! };
     });
   }
@@ -154,23 +162,26 @@ export class PostgresMerchantRepository implements MerchantRepository {
 
   async journal(accountId: string, from: Date, to: Date): Promise<{ opening: Money; entries: MerchantJournalEntry[] }> {
     const em = this.orm.em.fork();
-    const rows = (await em.execute(
-      `select e.created_at, e.transaction_id, e.amount::text as amount, e.balance_before::text as before, e.balance_after::text as after,
-              h.transaction_type::text as history_type, h.amount::text as history_amount
-         from ledger_entries e left join historical_transactions h on h.transaction_id = e.transaction_id
-        where e.account_id = ? and e.created_at >= ? and e.created_at < ? order by e.id`,
-      [accountId, from, to],
-    )) as {
-      created_at: Date;
-      transaction_id: string;
-      amount: string;
-      before: string;
-      after: string;
-      history_type: string | null;
-      history_amount: string | null;
-    }[];
+    const rows = await kysely(em)
+      .selectFrom('ledger_entries as e')
+      .leftJoin('historical_transactions as h', 'h.transaction_id', 'e.transaction_id')
+      .select((eb) => [
+        'e.created_at',
+        'e.transaction_id',
+        // Signed (a debit is negative), which Money refuses: read as text.
+        eb.cast<string>('e.amount', 'text').as('delta'),
+        'e.balance_before',
+        'e.balance_after',
+        'h.transaction_type',
+        'h.amount',
+      ])
+      .where('e.account_id', '=', accountId)
+      .where('e.created_at', '>=', from)
+      .where('e.created_at', '<', to)
+      .orderBy('e.id')
+      .execute();
     let opening: Money;
-    if (rows[0]) opening = Money.parse(rows[0].before);
+    if (rows[0]) opening = rows[0].balance_before;
     else {
       const last = await em
         .createQueryBuilder(LedgerEntrySchema)
@@ -182,12 +193,12 @@ export class PostgresMerchantRepository implements MerchantRepository {
       opening = last ? Money.parse(String(last.balanceAfter)) : Money.zero();
     }
     const entries = rows.map((r): MerchantJournalEntry => ({
-      at: new Date(r.created_at),
+      at: r.created_at,
       transactionId: r.transaction_id,
-      delta: signedMinor(r.amount),
-      balanceBefore: Money.parse(r.before),
-      balanceAfter: Money.parse(r.after),
-      history: r.history_type && r.history_amount ? { type: r.history_type, amount: Money.parse(r.history_amount) } : null,
+      delta: signedMinor(r.delta),
+      balanceBefore: r.balance_before,
+      balanceAfter: r.balance_after,
+      history: r.transaction_type && r.amount ? { type: r.transaction_type, amount: r.amount } : null,
       // Payout movements are journalled under the payout reference (PO-…), their return under PO-…:RETURN.
       payout: r.transaction_id.startsWith('PO-')
         ? { reference: r.transaction_id.replace(/:RETURN$/, ''), returned: r.transaction_id.endsWith(':RETURN') }
@@ -208,8 +219,8 @@ export class PostgresMerchantRepository implements MerchantRepository {
   }
 
   private async findIn(em: EntityManager, code: string): Promise<MerchantWithBalance | null> {
-    const rows = (await em.execute(`${SELECT} where m.code = ?`, [code])) as MerchantRow[];
-    return rows[0] ? toMerchant(rows[0]) : null;
+    const row = await merchants(kysely(em)).where('m.code', '=', code).executeTakeFirst();
+    return row ? toMerchant(row) : null;
   }
 }
 

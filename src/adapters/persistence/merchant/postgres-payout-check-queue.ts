@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Orm } from '../orm.ts';
+import { kysely } from '../kysely.ts';
 import type { ClaimedPayout, PayoutCheckQueue } from '../../../domain/disbursement/payout-check-queue.ts';
 
 /**
@@ -19,32 +21,39 @@ export class PostgresPayoutCheckQueue implements PayoutCheckQueue {
 
   async claim(opts: { olderThan: Date; limit: number; leaseMs: number }): Promise<ClaimedPayout[]> {
     const token = randomUUID();
-    const rows = (await this.orm.em.fork().execute(
-      `with candidates as (
-         select reference from merchant_payouts
-          where status = 'PENDING' and created_at < ? and next_check_at <= now()
-            and (check_lease_until is null or check_lease_until < now())
-          order by created_at
-          limit ?
-          for update skip locked)
-       update merchant_payouts p
-          set check_lease_token = ?::uuid, check_lease_until = now() + ? * interval '1 millisecond'
-         from candidates c
-        where p.reference = c.reference
-       returning p.reference, p.checks, p.created_at`,
-      [opts.olderThan, opts.limit, token, opts.leaseMs],
-    )) as { reference: string; checks: number; created_at: Date }[];
-    return rows
-      .sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime())
-      .map((r) => ({ reference: r.reference, checks: r.checks, token }));
+    const now = sql<Date>`now()`;
+    const rows = await kysely(this.orm.em.fork())
+      .with('candidates', (db) =>
+        db
+          .selectFrom('merchant_payouts')
+          .select('reference')
+          .where('status', '=', 'PENDING')
+          .where('created_at', '<', opts.olderThan)
+          .where('next_check_at', '<=', now)
+          .where((eb) => eb.or([eb('check_lease_until', 'is', null), eb('check_lease_until', '<', now)]))
+          .orderBy('created_at')
+          .limit(opts.limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .updateTable('merchant_payouts as p')
+      .from('candidates as c')
+      .set({ check_lease_token: token, check_lease_until: inMs(opts.leaseMs) })
+      .whereRef('p.reference', '=', 'c.reference')
+      .returning(['p.reference', 'p.checks', 'p.created_at'])
+      .execute();
+    return rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime()).map((r) => ({ reference: r.reference, checks: r.checks, token }));
   }
 
   async release(claim: ClaimedPayout, nextCheckInMs: number): Promise<void> {
-    await this.orm.em.fork().execute(
-      `update merchant_payouts
-          set checks = checks + 1, next_check_at = now() + ? * interval '1 millisecond', check_lease_token = null, check_lease_until = null
-        where reference = ? and check_lease_token = ?::uuid`,
-      [nextCheckInMs, claim.reference, claim.token],
-    );
+    await kysely(this.orm.em.fork())
+      .updateTable('merchant_payouts')
+      .set((eb) => ({ checks: eb('checks', '+', 1), next_check_at: inMs(nextCheckInMs), check_lease_token: null, check_lease_until: null }))
+      .where('reference', '=', claim.reference)
+      .where('check_lease_token', '=', claim.token)
+      .execute();
   }
 }
+
+/** The database's clock, `ms` milliseconds from now. */
+const inMs = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millisecond'`;

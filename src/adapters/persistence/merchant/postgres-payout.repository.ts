@@ -1,29 +1,33 @@
+import { sql, type InferResult } from 'kysely';
+import type { Kysely } from '@mikro-orm/sql';
 import type { Orm } from '../orm.ts';
-import { Money } from '../../../domain/shared/money.ts';
+import { kysely, type Database } from '../kysely.ts';
 import type { LedgerRepository } from '../../../domain/ledger/ledger.repository.ts';
 import { emOf } from '../unit-of-work.ts';
-import { PayoutErrors, payoutLegs, payoutReturnLegs, returnReferenceOf, type Payout, type PayoutStatus } from '../../../domain/disbursement/payout.ts';
+import { PayoutErrors, payoutLegs, payoutReturnLegs, returnReferenceOf, type Payout } from '../../../domain/disbursement/payout.ts';
 import type { PayoutRepository } from '../../../domain/disbursement/payout.repository.ts';
 
-interface PayoutRow {
-  reference: string;
-  merchant_id: string;
-  merchant_code: string;
-  merchant_account_id: string;
-  amount: string;
-  status: PayoutStatus;
-  bank_code: string;
-  bank_account_number: string;
-  bank_account_holder: string;
-  provider_reference: string | null;
-  failure_reason: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const SELECT = `select p.reference, p.merchant_id, m.code as merchant_code, a.id as merchant_account_id, p.amount::text as amount, p.status,
-                       p.bank_code, p.bank_account_number, p.bank_account_holder, p.provider_reference, p.failure_reason, p.created_at, p.updated_at
-                  from merchant_payouts p join merchants m on m.id = p.merchant_id join accounts a on a.merchant_id = m.id`;
+const payouts = (db: Kysely<Database>) =>
+  db
+    .selectFrom('merchant_payouts as p')
+    .innerJoin('merchants as m', 'm.id', 'p.merchant_id')
+    .innerJoin('accounts as a', 'a.merchant_id', 'm.id')
+    .select([
+      'p.reference',
+      'p.merchant_id',
+      'm.code as merchant_code',
+      'a.id as merchant_account_id',
+      'p.amount',
+      'p.status',
+      'p.bank_code',
+      'p.bank_account_number',
+      'p.bank_account_holder',
+      'p.provider_reference',
+      'p.failure_reason',
+      'p.created_at',
+      'p.updated_at',
+    ]);
+type PayoutRow = InferResult<ReturnType<typeof payouts>>[number];
 
 function toPayout(r: PayoutRow): Payout {
   return {
@@ -31,15 +35,29 @@ function toPayout(r: PayoutRow): Payout {
     merchantId: r.merchant_id,
     merchantCode: r.merchant_code,
     merchantAccountId: r.merchant_account_id,
-    amount: Money.parse(r.amount),
+    amount: r.amount,
     status: r.status,
     bankAccount: { bankCode: r.bank_code, accountNumber: r.bank_account_number, holderName: r.bank_account_holder },
     providerReference: r.provider_reference,
     failureReason: r.failure_reason,
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
+
+/** A PENDING payout's final status (the conditional UPDATE is the exactly-once gate); a provider reference given replaces the one held. */
+const settle = (db: Kysely<Database>, reference: string, to: { status: 'SUCCESS' | 'FAILED'; failureReason?: string; providerReference: string | null }) =>
+  db
+    .updateTable('merchant_payouts')
+    .set((eb) => ({
+      status: to.status,
+      ...(to.failureReason === undefined ? {} : { failure_reason: to.failureReason }),
+      provider_reference: eb.fn.coalesce(eb.val(to.providerReference), 'provider_reference'),
+      updated_at: sql<Date>`now()`,
+    }))
+    .where('reference', '=', reference)
+    .where('status', '=', 'PENDING')
+    .returning('reference');
 
 /** Raised inside the return movement's transaction when the payout was no longer PENDING: rolls the movement back. */
 class AlreadySettled extends Error {}
@@ -61,17 +79,17 @@ export class PostgresPayoutRepository implements PayoutRepository {
         { plan: () => Promise.resolve(payoutLegs(p.merchant.accountId, p.amount, p.merchant.payoutReserve)), reference: p.reference },
         {
           join: async (tx) => {
-            await emOf(tx).execute(
-              `insert into merchant_payouts (reference, merchant_id, amount, bank_code, bank_account_number, bank_account_holder) values (?, ?, ?, ?, ?, ?)`,
-              [
-                p.reference,
-                p.merchant.id,
-                p.amount.toString(),
-                p.merchant.bankAccount.bankCode,
-                p.merchant.bankAccount.accountNumber,
-                p.merchant.bankAccount.holderName,
-              ],
-            );
+            await kysely(emOf(tx))
+              .insertInto('merchant_payouts')
+              .values({
+                reference: p.reference,
+                merchant_id: p.merchant.id,
+                amount: p.amount,
+                bank_code: p.merchant.bankAccount.bankCode,
+                bank_account_number: p.merchant.bankAccount.accountNumber,
+                bank_account_holder: p.merchant.bankAccount.holderName,
+              })
+              .execute();
           },
         },
       );
@@ -85,24 +103,22 @@ export class PostgresPayoutRepository implements PayoutRepository {
   }
 
   async find(reference: string): Promise<Payout | null> {
-    const rows = (await this.orm.em.fork().execute(`${SELECT} where p.reference = ?`, [reference])) as PayoutRow[];
-    return rows[0] ? toPayout(rows[0]) : null;
+    const row = await payouts(kysely(this.orm.em.fork())).where('p.reference', '=', reference).executeTakeFirst();
+    return row ? toPayout(row) : null;
   }
 
   async pending(olderThan: Date, limit: number): Promise<Payout[]> {
-    const rows = (await this.orm.em
-      .fork()
-      .execute(`${SELECT} where p.status = 'PENDING' and p.created_at < ? order by p.created_at limit ?`, [olderThan, limit])) as PayoutRow[];
+    const rows = await payouts(kysely(this.orm.em.fork()))
+      .where('p.status', '=', 'PENDING')
+      .where('p.created_at', '<', olderThan)
+      .orderBy('p.created_at')
+      .limit(limit)
+      .execute();
     return rows.map(toPayout);
   }
 
   async markSucceeded(reference: string, providerReference: string | null): Promise<{ applied: boolean; payout: Payout }> {
-    const rows = (await this.orm.em
-      .fork()
-      .execute(
-        `update merchant_payouts set status = 'SUCCESS', provider_reference = coalesce(?, provider_reference), updated_at = now() where reference = ? and status = 'PENDING' returning reference`,
-        [providerReference, reference],
-      )) as unknown[];
+    const rows = await settle(kysely(this.orm.em.fork()), reference, { status: 'SUCCESS', providerReference }).execute();
     const payout = await this.find(reference);
     if (!payout) throw PayoutErrors.notFound();
     return { applied: rows.length === 1, payout };
@@ -119,10 +135,7 @@ export class PostgresPayoutRepository implements PayoutRepository {
         { plan: () => Promise.resolve(payoutReturnLegs(current.merchantAccountId, current.amount)), reference: returnReferenceOf(reference) },
         {
           join: async (tx) => {
-            const rows = (await emOf(tx).execute(
-              `update merchant_payouts set status = 'FAILED', failure_reason = ?, provider_reference = coalesce(?, provider_reference), updated_at = now() where reference = ? and status = 'PENDING' returning reference`,
-              [reason, providerReference, reference],
-            )) as unknown[];
+            const rows = await settle(kysely(emOf(tx)), reference, { status: 'FAILED', failureReason: reason, providerReference }).execute();
             if (rows.length !== 1) throw new AlreadySettled();
           },
         },

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
+import type { ExpressionBuilder } from 'kysely';
 import { HTTP_METHODS, type AccessLogEntry, type HttpMethod } from '../../../domain/regulator/access-log.ts';
 import { ApiAccessLogSchema } from '../schemas/index.ts';
 import type { AccessLogFilter, AccessLogReader, AccessLogRow, AccessLogSink } from '../../../domain/regulator/regulator.ports.ts';
 import type { Orm } from '../orm.ts';
-import { query, toDate } from './sql.ts';
+import { kysely, type Database } from '../kysely.ts';
 
 const isHttpMethod = (m: string): m is HttpMethod => (HTTP_METHODS as readonly string[]).includes(m);
 
@@ -98,13 +99,22 @@ export class BufferedPostgresAccessLogSink implements AccessLogSink {
     const lastUse = new Map<string, Date>();
     for (const e of batch) if (e.apiKeyId && e.status < 400 && (lastUse.get(e.apiKeyId)?.getTime() ?? 0) < e.at.getTime()) lastUse.set(e.apiKeyId, e.at);
     if (lastUse.size) {
-      const ids = [...lastUse.keys()];
-      await query(
-        this.orm,
-        `update api_keys k set last_used_at = v.at from (values ${ids.map(() => '(?::uuid, ?::timestamptz)').join(', ')}) as v(id, at)
-         where k.id = v.id and (k.last_used_at is null or k.last_used_at < v.at)`,
-        ids.flatMap((id) => [id, lastUse.get(id)]),
-      );
+      // Each key's newest use from this batch, as a CASE on the key's id; a later use already stored is kept.
+      const usedAt = (eb: ExpressionBuilder<Database, 'api_keys'>) => {
+        const [first, ...rest] = [...lastUse];
+        let c = eb
+          .case('id')
+          .when(first![0])
+          .then(eb.cast<Date>(eb.val(first![1]), 'timestamptz'));
+        for (const [id, at] of rest) c = c.when(id).then(eb.cast<Date>(eb.val(at), 'timestamptz'));
+        return c.end();
+      };
+      await kysely(this.orm.em.fork())
+        .updateTable('api_keys')
+        .set((eb) => ({ last_used_at: usedAt(eb) }))
+        .where('id', 'in', [...lastUse.keys()])
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', usedAt(eb))]))
+        .execute();
     }
   }
 }
@@ -117,47 +127,48 @@ export class PostgresAccessLogReader implements AccessLogReader {
   }
 
   async query(filter: AccessLogFilter): Promise<AccessLogRow[]> {
-    const where: string[] = ['true'];
-    const params: unknown[] = [];
-    if (filter.serviceId) {
-      where.push('l.external_service_id = ?');
-      params.push(filter.serviceId);
-    }
-    if (filter.status !== undefined) {
-      where.push('l.response_status = ?');
-      params.push(filter.status);
-    }
-    if (filter.from) {
-      where.push('l.created_at >= ?::timestamptz');
-      params.push(filter.from);
-    }
-    if (filter.to) {
-      where.push('l.created_at < ?::timestamptz');
-      params.push(filter.to);
-    }
-    const rows = await query(
-      this.orm,
-      `select l.id, l.external_service_id, l.api_key_id, l.endpoint, l.http_method::text as method, l.ip_address, l.user_agent, l.response_status,
-         l.duration_ms, l.error_code, l.request_id, l.created_at, s.company, k.key_prefix
-       from api_access_logs l left join external_services s on s.id = l.external_service_id left join api_keys k on k.id = l.api_key_id
-       where ${where.join(' and ')} order by l.created_at desc limit ?`,
-      [...params, filter.limit],
-    );
+    const rows = await kysely(this.orm.em.fork())
+      .selectFrom('api_access_logs as l')
+      .leftJoin('external_services as s', 's.id', 'l.external_service_id')
+      .leftJoin('api_keys as k', 'k.id', 'l.api_key_id')
+      .select([
+        'l.id',
+        'l.external_service_id',
+        'l.api_key_id',
+        'l.endpoint',
+        'l.http_method',
+        'l.ip_address',
+        'l.user_agent',
+        'l.response_status',
+        'l.duration_ms',
+        'l.error_code',
+        'l.request_id',
+        'l.created_at',
+        's.company',
+        'k.key_prefix',
+      ])
+      .$if(!!filter.serviceId, (q) => q.where('l.external_service_id', '=', filter.serviceId!))
+      .$if(filter.status !== undefined, (q) => q.where('l.response_status', '=', filter.status!))
+      .$if(!!filter.from, (q) => q.where('l.created_at', '>=', filter.from!))
+      .$if(!!filter.to, (q) => q.where('l.created_at', '<', filter.to!))
+      .orderBy('l.created_at', 'desc')
+      .limit(filter.limit)
+      .execute();
     return rows.map((r) => ({
-      id: r.id as string,
-      externalServiceId: (r.external_service_id as string | null) ?? null,
-      apiKeyId: (r.api_key_id as string | null) ?? null,
-      endpoint: (r.endpoint as string) ?? '',
-      method: (r.method as string) ?? '',
-      ipAddress: (r.ip_address as string) ?? '',
-      userAgent: (r.user_agent as string | null) ?? null,
+      id: r.id,
+      externalServiceId: r.external_service_id,
+      apiKeyId: r.api_key_id,
+      endpoint: r.endpoint ?? '',
+      method: r.http_method ?? '',
+      ipAddress: r.ip_address ?? '',
+      userAgent: r.user_agent,
       status: Number(r.response_status),
       durationMs: Number(r.duration_ms),
-      errorCode: (r.error_code as string | null) ?? null,
-      requestId: (r.request_id as string | null) ?? null,
-      at: toDate(r.created_at),
-      company: (r.company as string | null) ?? null,
-      keyPrefix: (r.key_prefix as string | null) ?? null,
+      errorCode: r.error_code,
+      requestId: r.request_id,
+      at: r.created_at,
+      company: r.company,
+      keyPrefix: r.key_prefix,
     }));
   }
 }

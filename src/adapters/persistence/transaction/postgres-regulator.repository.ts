@@ -1,52 +1,78 @@
 import type { ApiKey } from '../../../domain/regulator/api-key.ts';
 import type { ExternalService } from '../../../domain/regulator/external-service.ts';
-import type { Permission } from '../../../domain/regulator/permissions.ts';
 import { parseRateLimits } from '../../../domain/regulator/rate-limits.ts';
 import type { NewExternalService, RegulatorRepository } from '../../../domain/regulator/regulator.ports.ts';
+import { sql, type InferResult } from 'kysely';
+import type { Kysely } from '@mikro-orm/sql';
 import type { Orm } from '../orm.ts';
-import { query, toDate, toDateOrNull } from './sql.ts';
+import { kysely, type Database } from '../kysely.ts';
 
-type Row = Record<string, unknown>;
-
-const SERVICE_COLUMNS = `s.id as s_id, s.company as s_company, s.service_type as s_service_type, s.contact_email as s_contact_email,
-  s.description as s_description, s.is_active as s_is_active, s.default_permissions::text[] as s_default_permissions,
-  s.default_rate_limits as s_default_rate_limits, s.created_at as s_created_at`;
-const KEY_COLUMNS = `k.id as k_id, k.external_service_id as k_external_service_id, k.key_name as k_key_name, k.key_prefix as k_key_prefix,
-  k.key_hash as k_key_hash, k.permissions::text[] as k_permissions, k.rate_limits as k_rate_limits, k.expires_at as k_expires_at,
-  k.allowed_ips as k_allowed_ips, k.is_active as k_is_active, k.revoked_at as k_revoked_at, k.rotated_from as k_rotated_from, k.created_at as k_created_at, k.last_used_at as k_last_used_at`;
+// Prefixed (s_…, k_…) so that a key and its service read in one row keep their same-named columns
+// apart; convertValues still maps a prefixed column through its schema's type (<alias>_<column>).
+const SERVICE_COLUMNS = [
+  's.id as s_id',
+  's.company as s_company',
+  's.service_type as s_service_type',
+  's.contact_email as s_contact_email',
+  's.description as s_description',
+  's.is_active as s_is_active',
+  's.default_permissions as s_default_permissions',
+  's.default_rate_limits as s_default_rate_limits',
+  's.created_at as s_created_at',
+] as const;
+const KEY_COLUMNS = [
+  'k.id as k_id',
+  'k.external_service_id as k_external_service_id',
+  'k.key_name as k_key_name',
+  'k.key_prefix as k_key_prefix',
+  'k.key_hash as k_key_hash',
+  'k.permissions as k_permissions',
+  'k.rate_limits as k_rate_limits',
+  'k.expires_at as k_expires_at',
+  'k.allowed_ips as k_allowed_ips',
+  'k.is_active as k_is_active',
+  'k.revoked_at as k_revoked_at',
+  'k.rotated_from as k_rotated_from',
+  'k.created_at as k_created_at',
+  'k.last_used_at as k_last_used_at',
+] as const;
+const services = (db: Kysely<Database>) => db.selectFrom('external_services as s').select(SERVICE_COLUMNS);
+const keys = (db: Kysely<Database>) => db.selectFrom('api_keys as k').select(KEY_COLUMNS);
+type ServiceRow = InferResult<ReturnType<typeof services>>[number];
+type KeyRow = InferResult<ReturnType<typeof keys>>[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function toService(r: Row): ExternalService {
+function toService(r: ServiceRow): ExternalService {
   return {
-    id: r.s_id as string,
-    company: r.s_company as string,
-    serviceType: r.s_service_type as string,
-    contactEmail: r.s_contact_email as string,
-    description: (r.s_description as string | null) ?? null,
-    isActive: r.s_is_active as boolean,
-    defaultPermissions: (r.s_default_permissions as Permission[]) ?? [],
-    defaultRateLimits: parseRateLimits((r.s_default_rate_limits as Record<string, unknown>) ?? {}),
-    createdAt: toDate(r.s_created_at),
+    id: r.s_id,
+    company: r.s_company,
+    serviceType: r.s_service_type,
+    contactEmail: r.s_contact_email,
+    description: r.s_description,
+    isActive: r.s_is_active,
+    defaultPermissions: r.s_default_permissions ?? [],
+    defaultRateLimits: parseRateLimits(r.s_default_rate_limits ?? {}),
+    createdAt: r.s_created_at,
   };
 }
 
-function toKey(r: Row): ApiKey {
+function toKey(r: KeyRow): ApiKey {
   return {
-    id: r.k_id as string,
-    externalServiceId: r.k_external_service_id as string,
-    name: r.k_key_name as string,
-    prefix: r.k_key_prefix as string,
-    hash: r.k_key_hash as string,
-    permissions: (r.k_permissions as Permission[]) ?? [],
-    rateLimits: parseRateLimits((r.k_rate_limits as Record<string, unknown>) ?? {}),
-    expiresAt: toDateOrNull(r.k_expires_at),
-    allowedIps: (r.k_allowed_ips as string[] | null) ?? null,
-    isActive: r.k_is_active as boolean,
-    revokedAt: toDateOrNull(r.k_revoked_at),
-    rotatedFrom: (r.k_rotated_from as string | null) ?? null,
-    createdAt: toDate(r.k_created_at),
-    lastUsedAt: toDateOrNull(r.k_last_used_at),
+    id: r.k_id,
+    externalServiceId: r.k_external_service_id,
+    name: r.k_key_name,
+    prefix: r.k_key_prefix!,
+    hash: r.k_key_hash!,
+    permissions: r.k_permissions ?? [],
+    rateLimits: parseRateLimits(r.k_rate_limits ?? {}),
+    expiresAt: r.k_expires_at,
+    allowedIps: r.k_allowed_ips,
+    isActive: r.k_is_active,
+    revokedAt: r.k_revoked_at,
+    rotatedFrom: r.k_rotated_from,
+    createdAt: r.k_created_at,
+    lastUsedAt: r.k_last_used_at,
   };
 }
 
@@ -57,90 +83,106 @@ export class PostgresRegulatorRepository implements RegulatorRepository {
     this.orm = orm;
   }
 
+  private db(): Kysely<Database> {
+    return kysely(this.orm.em.fork());
+  }
+
   async createService(input: NewExternalService): Promise<ExternalService> {
-    const [row] = await query<{ id: string }>(
-      this.orm,
-      `insert into external_services (company, service_type, contact_email, description, default_permissions, default_rate_limits)
-       values (?, ?, ?, ?, ?::api_permission[], ?::jsonb) returning id`,
-      [input.company, input.serviceType, input.contactEmail, input.description, toPgArray(input.defaultPermissions), JSON.stringify(input.defaultRateLimits)],
-    );
-    return (await this.findService(row!.id))!;
+    // convertValues writes the permissions as a PostgreSQL array and the limits as JSON (the schema's types).
+    const row = await this.db()
+      .insertInto('external_services')
+      .values({
+        company: input.company,
+        service_type: input.serviceType,
+        contact_email: input.contactEmail,
+        description: input.description,
+        default_permissions: [...input.defaultPermissions],
+        default_rate_limits: input.defaultRateLimits,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return (await this.findService(row.id))!;
   }
 
   async listServices(): Promise<ExternalService[]> {
-    return (await query(this.orm, `select ${SERVICE_COLUMNS} from external_services s order by s.company`)).map(toService);
+    return (await services(this.db()).orderBy('s.company').execute()).map(toService);
   }
 
   async findService(idOrCompany: string): Promise<ExternalService | null> {
-    const rows = UUID.test(idOrCompany)
-      ? await query(this.orm, `select ${SERVICE_COLUMNS} from external_services s where s.id = ?`, [idOrCompany])
-      : await query(this.orm, `select ${SERVICE_COLUMNS} from external_services s where lower(s.company) = lower(?)`, [idOrCompany]);
-    return rows[0] ? toService(rows[0]) : null;
+    const row = UUID.test(idOrCompany)
+      ? await services(this.db()).where('s.id', '=', idOrCompany).executeTakeFirst()
+      : await services(this.db())
+          .where((eb) => eb(eb.fn<string>('lower', ['s.company']), '=', eb.fn<string>('lower', [eb.val(idOrCompany)])))
+          .executeTakeFirst();
+    return row ? toService(row) : null;
   }
 
   async setServiceActive(id: string, active: boolean): Promise<void> {
-    await query(this.orm, `update external_services set is_active = ?, updated_at = now() where id = ?`, [active, id]);
+    await this.db()
+      .updateTable('external_services')
+      .set({ is_active: active, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .execute();
   }
 
   async insertKey(key: Omit<ApiKey, 'createdAt'>): Promise<ApiKey> {
-    await query(
-      this.orm,
-      `insert into api_keys (id, external_service_id, key_name, key_prefix, key_hash, permissions, rate_limits, expires_at, allowed_ips, is_active, revoked_at, rotated_from)
-       values (?, ?, ?, ?, ?, ?::api_permission[], ?::jsonb, ?, ?::text[], ?, ?, ?)`,
-      [
-        key.id,
-        key.externalServiceId,
-        key.name,
-        key.prefix,
-        key.hash,
-        toPgArray(key.permissions),
-        JSON.stringify(key.rateLimits),
-        key.expiresAt,
-        key.allowedIps ? toPgArray(key.allowedIps) : null,
-        key.isActive,
-        key.revokedAt,
-        key.rotatedFrom,
-      ],
-    );
+    await this.db()
+      .insertInto('api_keys')
+      .values({
+        id: key.id,
+        external_service_id: key.externalServiceId,
+        key_name: key.name,
+        key_prefix: key.prefix,
+        key_hash: key.hash,
+        permissions: [...key.permissions],
+        rate_limits: key.rateLimits,
+        expires_at: key.expiresAt,
+        allowed_ips: key.allowedIps ? [...key.allowedIps] : null,
+        is_active: key.isActive,
+        revoked_at: key.revokedAt,
+        rotated_from: key.rotatedFrom,
+      })
+      .execute();
     return (await this.findKey(key.id))!;
   }
 
   async findKeyByPrefix(prefix: string): Promise<{ key: ApiKey; service: ExternalService } | null> {
-    const rows = await query(
-      this.orm,
-      `select ${KEY_COLUMNS}, ${SERVICE_COLUMNS} from api_keys k join external_services s on s.id = k.external_service_id where k.key_prefix = ?`,
-      [prefix],
-    );
-    return rows[0] ? { key: toKey(rows[0]), service: toService(rows[0]) } : null;
+    const row = await keys(this.db())
+      .innerJoin('external_services as s', 's.id', 'k.external_service_id')
+      .select(SERVICE_COLUMNS)
+      .where('k.key_prefix', '=', prefix)
+      .executeTakeFirst();
+    return row ? { key: toKey(row), service: toService(row) } : null;
   }
 
   async findKey(id: string): Promise<ApiKey | null> {
     if (!UUID.test(id)) return null;
-    const rows = await query(this.orm, `select ${KEY_COLUMNS} from api_keys k where k.id = ?`, [id]);
-    return rows[0] ? toKey(rows[0]) : null;
+    const row = await keys(this.db()).where('k.id', '=', id).executeTakeFirst();
+    return row ? toKey(row) : null;
   }
 
   async listKeys(serviceId?: string): Promise<ApiKey[]> {
-    const rows = serviceId
-      ? await query(this.orm, `select ${KEY_COLUMNS} from api_keys k where k.external_service_id = ? order by k.created_at`, [serviceId])
-      : await query(this.orm, `select ${KEY_COLUMNS} from api_keys k order by k.created_at`);
+    const rows = await keys(this.db())
+      .$if(!!serviceId, (q) => q.where('k.external_service_id', '=', serviceId!))
+      .orderBy('k.created_at')
+      .execute();
     return rows.map(toKey);
   }
 
   async revokeKey(id: string, at: Date): Promise<void> {
-    await query(this.orm, `update api_keys set revoked_at = ?, is_active = false, updated_at = now() where id = ? and revoked_at is null`, [at, id]);
+    await this.db()
+      .updateTable('api_keys')
+      .set({ revoked_at: at, is_active: false, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async expireKeyBy(id: string, until: Date): Promise<void> {
-    await query(this.orm, `update api_keys set expires_at = least(coalesce(expires_at, ?::timestamptz), ?::timestamptz), updated_at = now() where id = ?`, [
-      until,
-      until,
-      id,
-    ]);
+    await this.db()
+      .updateTable('api_keys')
+      .set((eb) => ({ expires_at: eb.fn<Date>('least', [eb.fn.coalesce('expires_at', eb.val(until)), eb.val(until)]), updated_at: sql<Date>`now()` }))
+      .where('id', '=', id)
+      .execute();
   }
-}
-
-/** A PostgreSQL array literal of simple tokens (permissions, IP addresses). */
-function toPgArray(items: readonly string[]): string {
-  return `{${items.map((i) => `"${i.replace(/["\\]/g, '')}"`).join(',')}}`;
 }
