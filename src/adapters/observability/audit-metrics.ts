@@ -1,5 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Orm } from '../persistence/orm.ts';
+import { kysely } from '../persistence/kysely.ts';
+import { secondsSince } from '../persistence/kysely-functions.ts';
 import type { AuditEvent, NewAuditEvent } from '../../domain/audit/audit-event.ts';
 
 export interface AuditMetrics {
@@ -31,10 +33,15 @@ export function registerAuditMetrics(registry: Registry, orm: Orm | null): Audit
       help: '1 when the latest `audit verify` found the chain edited, truncated or reordered, 0 when it passed (absent before the first run)',
       registers: [registry],
       async collect() {
-        const rows = (await orm.em
-          .getConnection()
-          .execute(`select details->>'ok' as ok from audit_events where action = 'audit.verify' order by seq desc limit 1`)
-          .catch(() => [])) as { ok: string }[];
+        const rows = await kysely(orm.em.fork())
+          .selectFrom('audit_events')
+          // jsonb_extract_path_text is ->>'s function form: the value as text ('true'), null when absent.
+          .select((eb) => eb.fn<string | null>('jsonb_extract_path_text', ['details', eb.val('ok')]).as('ok'))
+          .where('action', '=', 'audit.verify')
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .execute()
+          .catch(() => []);
         this.reset();
         if (rows[0]) this.set(rows[0].ok === 'true' ? 0 : 1);
       },
@@ -44,10 +51,11 @@ export function registerAuditMetrics(registry: Registry, orm: Orm | null): Audit
       help: 'Seconds since the newest signed audit checkpoint (absent before the first)',
       registers: [registry],
       async collect() {
-        const rows = (await orm.em
-          .getConnection()
-          .execute(`select extract(epoch from now() - max(signed_at))::float8 as age from audit_checkpoints`)
-          .catch(() => [])) as { age: number | null }[];
+        const rows = await kysely(orm.em.fork())
+          .selectFrom('audit_checkpoints')
+          .select((eb) => secondsSince(eb, eb.fn.max('signed_at')).as('age'))
+          .execute()
+          .catch(() => []);
         this.reset();
         if (rows[0]?.age !== null && rows[0]?.age !== undefined) this.set(Number(rows[0].age));
       },

@@ -1,5 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Orm } from '../persistence/orm.ts';
+import { kysely } from '../persistence/kysely.ts';
+import { countInt, minutesAgo } from '../persistence/kysely-functions.ts';
 import { PAYMENT_METHODS } from '../../domain/ledger/transaction.ts';
 
 const WINDOW_MINUTES = 5;
@@ -10,7 +12,8 @@ interface Row {
   status: string;
   method: string;
   n: number;
-  amount: string;
+  /** The sum as numeric text (not named amount: the schema's Money type would take it, and Money refuses nothing here but is no number). */
+  total: string;
 }
 
 /**
@@ -25,16 +28,18 @@ export function registerBusinessMetrics(orm: Orm, registry: Registry): void {
   let cached: { at: number; rows: Promise<Row[]> } | undefined;
   const read = (): Promise<Row[]> => {
     if (!cached || Date.now() - cached.at > CACHE_MS) {
-      const rows = orm.em
-        .getConnection()
-        .execute(
-          `select transaction_type::text as type, transaction_status::text as status, coalesce(payment_method::text, 'NONE') as method,
-                  count(*)::int as n, coalesce(sum(amount), 0)::text as amount
-             from historical_transactions
-            where created_at >= now() - interval '${WINDOW_MINUTES} minutes'
-            group by 1, 2, 3`,
-        )
-        .then((r) => r as Row[]);
+      const rows: Promise<Row[]> = kysely(orm.em.fork())
+        .selectFrom('historical_transactions')
+        .select((eb) => [
+          eb.ref('transaction_type').as('type'),
+          eb.ref('transaction_status').as('status'),
+          eb.fn.coalesce(eb.cast<string>('payment_method', 'text'), eb.val('NONE')).as('method'),
+          countInt(eb).as('n'),
+          eb.cast<string>(eb.fn.coalesce(eb.fn.sum('amount'), eb.lit(0)), 'text').as('total'),
+        ])
+        .where('created_at', '>=', (eb) => minutesAgo(eb, WINDOW_MINUTES))
+        .groupBy(['transaction_type', 'transaction_status', 'payment_method'])
+        .execute();
       cached = { at: Date.now(), rows };
       rows.catch(() => (cached = undefined));
     }
@@ -61,7 +66,7 @@ export function registerBusinessMetrics(orm: Orm, registry: Registry): void {
     labelNames,
     registers: [registry],
     async collect() {
-      await fill(this, (r) => Number(r.amount));
+      await fill(this, (r) => Number(r.total));
     },
   });
   registerDiscrepancyMetric(orm, registry);
@@ -81,10 +86,12 @@ function registerDiscrepancyMetric(orm: Orm, registry: Registry): void {
     registers: [registry],
     async collect() {
       if (!cached || Date.now() - cached.at > CACHE_MS) {
-        const rows = orm.em
-          .getConnection()
-          .execute(`select payment_method::text as method, kind, count(*)::int as n from provider_discrepancies where status = 'OPEN' group by 1, 2`)
-          .then((r) => r as { method: string; kind: string; n: number }[]);
+        const rows: Promise<{ method: string; kind: string; n: number }[]> = kysely(orm.em.fork())
+          .selectFrom('provider_discrepancies')
+          .select((eb) => [eb.ref('payment_method').as('method'), 'kind', countInt(eb).as('n')])
+          .where('status', '=', 'OPEN')
+          .groupBy(['payment_method', 'kind'])
+          .execute();
         cached = { at: Date.now(), rows };
         rows.catch(() => (cached = undefined));
       }

@@ -1,5 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Orm } from '../persistence/orm.ts';
+import { kysely } from '../persistence/kysely.ts';
+import { countInt, secondsSince } from '../persistence/kysely-functions.ts';
 
 const CACHE_MS = 10_000;
 
@@ -19,13 +21,16 @@ export function registerPayoutMetrics(orm: Orm, registry: Registry): void {
   let cached: { at: number; row: Promise<Row> } | undefined;
   const read = (): Promise<Row> => {
     if (!cached || Date.now() - cached.at > CACHE_MS) {
-      const row = orm.em
-        .getConnection()
-        .execute(
-          `select count(*)::int as n, extract(epoch from now() - min(created_at))::float8 as oldest, max(checks)::int as checks
-             from merchant_payouts where status = 'PENDING'`,
-        )
-        .then((r) => (r as Row[])[0] ?? { n: 0, oldest: null, checks: null });
+      const row: Promise<Row> = kysely(orm.em.fork())
+        .selectFrom('merchant_payouts')
+        .select((eb) => [
+          countInt(eb).as('n'),
+          secondsSince(eb, eb.fn.min('created_at')).as('oldest'),
+          eb.cast<number | null>(eb.fn.max('checks'), 'integer').as('checks'),
+        ])
+        .where('status', '=', 'PENDING')
+        .executeTakeFirst()
+        .then((r) => r ?? { n: 0, oldest: null, checks: null });
       cached = { at: Date.now(), row };
       row.catch(() => (cached = undefined));
     }

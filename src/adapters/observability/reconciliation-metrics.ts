@@ -1,5 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Orm } from '../persistence/orm.ts';
+import { kysely } from '../persistence/kysely.ts';
+import { countInt, epochSeconds } from '../persistence/kysely-functions.ts';
 
 const CACHE_MS = 10_000;
 
@@ -28,16 +30,32 @@ export function registerReconciliationMetrics(orm: Orm, registry: Registry): voi
   let cached: { at: number; data: Promise<{ last: LastRunRow[]; open: OpenRow[] }> } | undefined;
   const read = () => {
     if (!cached || Date.now() - cached.at > CACHE_MS) {
-      const conn = orm.em.getConnection();
+      const k = kysely(orm.em.fork());
       const data = Promise.all([
-        conn.execute(
-          `select distinct on (provider) provider::text as provider, to_char(statement_date, 'YYYY-MM-DD') as statement_date, extract(epoch from finished_at)::float8 as at,
-                  matched, missing_ours, missing_provider, amount_mismatch, status_mismatch
-             from reconciliation_runs order by provider, finished_at desc, id desc`,
-        ) as Promise<LastRunRow[]>,
-        conn.execute(
-          `select provider::text as provider, kind, count(*)::int as n from reconciliation_cases where case_status = 'OPEN' group by 1, 2`,
-        ) as Promise<OpenRow[]>,
+        k
+          .selectFrom('reconciliation_runs')
+          .distinctOn('provider')
+          // statement_date comes back as YYYY-MM-DD text (the driver leaves dates as text).
+          .select((eb) => [
+            'provider',
+            'statement_date',
+            epochSeconds(eb, eb.ref('finished_at')).as('at'),
+            'matched',
+            'missing_ours',
+            'missing_provider',
+            'amount_mismatch',
+            'status_mismatch',
+          ])
+          .orderBy('provider')
+          .orderBy('finished_at', 'desc')
+          .orderBy('id', 'desc')
+          .execute() as Promise<LastRunRow[]>,
+        k
+          .selectFrom('reconciliation_cases')
+          .select((eb) => ['provider', 'kind', countInt(eb).as('n')])
+          .where('case_status', '=', 'OPEN')
+          .groupBy(['provider', 'kind'])
+          .execute() as Promise<OpenRow[]>,
       ]).then(([last, open]) => ({ last, open }));
       cached = { at: Date.now(), data };
       data.catch(() => (cached = undefined));

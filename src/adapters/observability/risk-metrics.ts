@@ -1,5 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Orm } from '../persistence/orm.ts';
+import { kysely } from '../persistence/kysely.ts';
+import { countInt, minutesAgo } from '../persistence/kysely-functions.ts';
 
 const WINDOW_MINUTES = 5;
 const CACHE_MS = 10_000;
@@ -19,14 +21,24 @@ export function registerRiskMetrics(orm: Orm, registry: Registry): void {
   let cached: { at: number; data: Promise<Data> } | undefined;
   const read = (): Promise<Data> => {
     if (!cached || Date.now() - cached.at > CACHE_MS) {
-      const conn = orm.em.getConnection();
-      const since = `created_at >= now() - interval '${WINDOW_MINUTES} minutes'`;
+      const k = kysely(orm.em.fork());
+      const recent = k.selectFrom('risk_evaluations').where('created_at', '>=', (eb) => minutesAgo(eb, WINDOW_MINUTES));
       const data = Promise.all([
-        conn.execute(`select outcome, count(*)::int as n from risk_evaluations where ${since} group by 1`) as Promise<Data['evaluations']>,
-        conn.execute(`select rule, outcome, count(*)::int as n from risk_evaluations, unnest(rules) as rule where ${since} group by 1, 2`) as Promise<
-          Data['hits']
-        >,
-        conn.execute(`select count(*)::int as n from risk_cases where status = 'PENDING'`) as Promise<{ n: number }[]>,
+        recent
+          .select((eb) => ['outcome', countInt(eb).as('n')])
+          .groupBy('outcome')
+          .execute(),
+        // One row per rule an evaluation hit (unnest in a subquery: a set-returning function cannot be grouped by directly).
+        k
+          .selectFrom(recent.select((eb) => [eb.fn<string>('unnest', [eb.ref('rules')]).as('rule'), 'outcome']).as('hit'))
+          .select((eb) => ['hit.rule', 'hit.outcome', countInt(eb).as('n')])
+          .groupBy(['hit.rule', 'hit.outcome'])
+          .execute(),
+        k
+          .selectFrom('risk_cases')
+          .select((eb) => countInt(eb).as('n'))
+          .where('status', '=', 'PENDING')
+          .execute(),
       ]).then(([evaluations, hits, pending]) => ({ evaluations, hits, pending: pending[0]?.n ?? 0 }));
       cached = { at: Date.now(), data };
       data.catch(() => (cached = undefined));

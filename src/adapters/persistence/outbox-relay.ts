@@ -3,6 +3,8 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { BusMessage, EventBus } from '../../application/ports/event-bus.ts';
 import type { Orm } from './orm.ts';
+import { kysely } from './kysely.ts';
+import { countInt, secondsFromNow, secondsSince } from './kysely-functions.ts';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -12,14 +14,6 @@ export interface OutboxRelayOptions {
   /** The lease row's name; every relay of one database shares the default. Tests use their own. */
   leaseName?: string;
   registry?: Registry;
-}
-
-interface Row {
-  id: string;
-  topic: string;
-  event_key: string;
-  payload: unknown;
-  headers: Record<string, string>;
 }
 
 // One relay publishes at a time, whichever replica holds this lease: two relays publishing
@@ -71,15 +65,28 @@ export class OutboxRelay {
 
   /** Takes the lease if it is free or expired, or renews it if ours; returns our epoch, or null when another relay leads. */
   async acquire(): Promise<number | null> {
-    const rows = (await this.orm.em.getConnection().execute(
-      `insert into outbox_relay_lease (name, holder, epoch, expires_at) values (?, ?, 1, now() + make_interval(secs => ?))
-       on conflict (name) do update set
-         epoch = case when outbox_relay_lease.holder = excluded.holder then outbox_relay_lease.epoch else outbox_relay_lease.epoch + 1 end,
-         holder = excluded.holder, expires_at = excluded.expires_at
-       where outbox_relay_lease.holder = excluded.holder or outbox_relay_lease.expires_at < now()
-       returning epoch`,
-      [this.lease, this.holder, this.leaseMs / 1000],
-    )) as { epoch: string }[];
+    const rows = await kysely(this.orm.em.fork())
+      .insertInto('outbox_relay_lease')
+      .values((eb) => ({ name: this.lease, holder: this.holder, epoch: '1', expires_at: secondsFromNow(eb, this.leaseMs / 1000) }))
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet((eb) => ({
+            epoch: eb
+              .case()
+              .when('outbox_relay_lease.holder', '=', eb.ref('excluded.holder'))
+              .then(eb.ref('outbox_relay_lease.epoch'))
+              .else(eb('outbox_relay_lease.epoch', '+', '1'))
+              .end(),
+            holder: eb.ref('excluded.holder'),
+            expires_at: eb.ref('excluded.expires_at'),
+          }))
+          .where((eb) =>
+            eb.or([eb('outbox_relay_lease.holder', '=', eb.ref('excluded.holder')), eb('outbox_relay_lease.expires_at', '<', eb.fn<Date>('now'))]),
+          ),
+      )
+      .returning('epoch')
+      .execute();
     return rows.length === 1 ? Number(rows[0]!.epoch) : null;
   }
 
@@ -87,10 +94,13 @@ export class OutboxRelay {
   async runOnce(): Promise<number> {
     const epoch = await this.acquire();
     if (epoch === null) return 0;
-    const conn = this.orm.em.getConnection();
-    const rows = (await conn.execute(`select id, topic, event_key, payload, headers from outbox_events where published_at is null order by seq limit ?`, [
-      this.batchSize,
-    ])) as Row[];
+    const rows = await kysely(this.orm.em.fork())
+      .selectFrom('outbox_events')
+      .select(['id', 'topic', 'event_key', 'payload', 'headers'])
+      .where('published_at', 'is', null)
+      .orderBy('seq')
+      .limit(this.batchSize)
+      .execute();
     if (rows.length === 0) return 0;
     // Still ours: narrows the window in which a leader that stalled since acquiring sends a stale batch.
     await this.assertLeader(epoch);
@@ -106,43 +116,60 @@ export class OutboxRelay {
       await this.events.publish(topic, batch);
     }
     await this.orm.em.fork().transactional(async (em) => {
+      const k = kysely(em);
       // A leader frozen inside this short transaction would hold the lease row's lock and block its
       // successor: PostgreSQL ends such a session after the lease's length, releasing the lock.
-      await em.execute(`select set_config('idle_in_transaction_session_timeout', ?, true)`, [String(this.leaseMs)]);
+      await k
+        .selectNoFrom((eb) => eb.fn('set_config', [eb.val('idle_in_transaction_session_timeout'), eb.val(String(this.leaseMs)), eb.lit(true)]).as('set'))
+        .execute();
       // Fencing: the lease row locked and still at our epoch, so no newer leader can interleave its marks with ours.
-      const held = (await em.execute(`select 1 from outbox_relay_lease where name = ? and holder = ? and epoch = ? and expires_at > now() for update`, [
-        this.lease,
-        this.holder,
-        epoch,
-      ])) as unknown[];
+      const held = await this.held(k, epoch).forUpdate().execute();
       if (held.length !== 1)
         throw new RelayFenced(`outbox relay lost its lease (epoch ${epoch}) before marking ${rows.length} events; the new leader republishes them`);
-      await em.execute(
-        `update outbox_events set published_at = now(), attempts = attempts + 1 where id in (${rows.map(() => '?').join(',')}) and published_at is null`,
-        rows.map((r) => r.id),
-      );
-      await em.execute(`update outbox_relay_lease set expires_at = now() + make_interval(secs => ?) where name = ?`, [this.leaseMs / 1000, this.lease]);
+      await k
+        .updateTable('outbox_events')
+        .set((eb) => ({ published_at: eb.fn('now'), attempts: eb('attempts', '+', 1) }))
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .where('published_at', 'is', null)
+        .execute();
+      await k
+        .updateTable('outbox_relay_lease')
+        .set((eb) => ({ expires_at: secondsFromNow(eb, this.leaseMs / 1000) }))
+        .where('name', '=', this.lease)
+        .execute();
     });
     return rows.length;
   }
 
+  /** The lease row, if it is ours at `epoch` and has time left. */
+  private held(k: ReturnType<typeof kysely>, epoch: number) {
+    return k
+      .selectFrom('outbox_relay_lease')
+      .select('name')
+      .where('name', '=', this.lease)
+      .where('holder', '=', this.holder)
+      .where('epoch', '=', String(epoch))
+      .where('expires_at', '>', (eb) => eb.fn('now'));
+  }
+
   private async assertLeader(epoch: number): Promise<void> {
-    const held = (await this.orm.em
-      .getConnection()
-      .execute(`select 1 from outbox_relay_lease where name = ? and holder = ? and epoch = ? and expires_at > now()`, [
-        this.lease,
-        this.holder,
-        epoch,
-      ])) as unknown[];
+    const held = await this.held(kysely(this.orm.em.fork()), epoch).execute();
     if (held.length !== 1) throw new RelayFenced(`outbox relay lease (epoch ${epoch}) expired before publishing`);
   }
 
   /** Gives the lease up (graceful stop), so another replica leads at once rather than after it expires. */
   async resign(): Promise<void> {
     // Expire rather than delete, so the epoch only ever grows.
-    await this.orm.em
-      .getConnection()
-      .execute(`update outbox_relay_lease set expires_at = now() - interval '1 second' where name = ? and holder = ?`, [this.lease, this.holder]);
+    await kysely(this.orm.em.fork())
+      .updateTable('outbox_relay_lease')
+      .set((eb) => ({ expires_at: secondsFromNow(eb, -1) }))
+      .where('name', '=', this.lease)
+      .where('holder', '=', this.holder)
+      .execute();
   }
 
   start(): void {
@@ -185,13 +212,11 @@ export class OutboxRelay {
   private registerMetrics(registry: Registry): void {
     const orm = this.orm;
     const backlog = async () =>
-      (
-        (await orm.em
-          .getConnection()
-          .execute(
-            `select count(*)::int as n, coalesce(extract(epoch from now() - min(created_at)), 0)::float as age from outbox_events where published_at is null`,
-          )) as [{ n: number; age: number }]
-      )[0];
+      kysely(orm.em.fork())
+        .selectFrom('outbox_events')
+        .select((eb) => [countInt(eb).as('n'), eb.fn.coalesce(secondsSince(eb, eb.fn.min('created_at')), eb.lit(0)).as('age')])
+        .where('published_at', 'is', null)
+        .executeTakeFirstOrThrow();
     new Gauge({
       name: 'outbox_backlog_events',
       help: 'Outbox events not yet published',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { kysely } from './kysely.ts';
 
 /** What every event on the bus carries; consumers dedupe on `event_id`. */
 export interface EventEnvelope<P = Record<string, unknown>> {
@@ -32,40 +33,33 @@ export async function appendOutboxEvent(em: EntityManager, event: NewOutboxEvent
     key: event.key,
     payload: event.payload,
   };
-  await em.execute(`insert into outbox_events (id, topic, event_key, event_type, payload, headers) values (?, ?, ?, ?, ?::jsonb, ?::jsonb)`, [
-    envelope.event_id,
-    event.topic,
-    event.key,
-    event.type,
-    JSON.stringify(envelope),
-    JSON.stringify({ event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) }),
-  ]);
+  await kysely(em).insertInto('outbox_events').values(outboxRow(event, envelope)).execute();
   return envelope;
 }
 
 /** Many events in one statement (a batch of movements): the same rows appendOutboxEvent writes. */
 export async function appendOutboxEvents(em: EntityManager, events: readonly NewOutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const params: unknown[] = [];
-  for (const event of events) {
-    const envelope: EventEnvelope = {
+  const rows = events.map((event) =>
+    outboxRow(event, {
       event_id: randomUUID(),
       event_type: event.type,
       occurred_at: new Date().toISOString(),
       key: event.key,
       payload: event.payload,
-    };
-    params.push(
-      envelope.event_id,
-      event.topic,
-      event.key,
-      event.type,
-      JSON.stringify(envelope),
-      JSON.stringify({ event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) }),
-    );
-  }
-  await em.execute(
-    `insert into outbox_events (id, topic, event_key, event_type, payload, headers) values ${events.map(() => '(?, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ')}`,
-    params,
+    }),
   );
+  await kysely(em).insertInto('outbox_events').values(rows).execute();
+}
+
+/** The outbox row of one event: the envelope is the message's body, the headers carry its id and type (jsonb, serialised by the schema's json type). */
+function outboxRow(event: NewOutboxEvent, envelope: EventEnvelope) {
+  return {
+    id: envelope.event_id,
+    topic: event.topic,
+    event_key: event.key,
+    event_type: event.type,
+    payload: { ...envelope },
+    headers: { event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) },
+  };
 }

@@ -1,4 +1,5 @@
 import { MIGRATIONS_TABLE, type Orm } from './orm.ts';
+import { kysely } from './kysely.ts';
 import { migrationsList } from './migrations/index.ts';
 
 /**
@@ -27,9 +28,10 @@ export function compareMigrations(known: readonly string[], executed: readonly s
  * creates the table, so a service pointed at an empty database changes nothing there.
  */
 export async function readSchemaVersion(orm: Orm): Promise<SchemaVersion> {
-  const conn = orm.em.getConnection();
-  const [table] = (await conn.execute(`select to_regclass(?) is not null as present`, [MIGRATIONS_TABLE])) as { present: boolean }[];
-  const executed = table?.present ? ((await conn.execute(`select name from ${MIGRATIONS_TABLE} order by id`)) as { name: string }[]).map((r) => r.name) : [];
+  // MikroORM's own table, not an entity: declared here for the one query that reads it.
+  const k = kysely(orm.em.fork()).withTables<{ [MIGRATIONS_TABLE]: { id: number; name: string } }>();
+  const table = await k.selectNoFrom((eb) => eb(eb.fn('to_regclass', [eb.val(MIGRATIONS_TABLE)]), 'is not', null).as('present')).executeTakeFirst();
+  const executed = table?.present ? (await k.selectFrom(MIGRATIONS_TABLE).select('name').orderBy('id').execute()).map((r) => r.name) : [];
   return compareMigrations(
     migrationsList.map((m) => m.name),
     executed,

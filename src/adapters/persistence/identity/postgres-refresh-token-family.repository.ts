@@ -1,7 +1,9 @@
-import { LockMode, raw } from '@mikro-orm/core';
+import { LockMode, sql } from '@mikro-orm/core';
 import type { EntityManager, QBFilterQuery } from '@mikro-orm/postgresql';
 import { RefreshTokenFamilySchema, type RefreshTokenFamilyRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
+import { kysely } from '../kysely.ts';
+import { minutesAgo } from '../kysely-functions.ts';
 import type { RefreshTokenFamily, RevocationReason } from '../../../domain/identity/refresh-token-family.ts';
 import type { FamilyChange, RefreshTokenFamilyRepository } from '../../../domain/identity/refresh-token-family.repository.ts';
 
@@ -28,7 +30,7 @@ const hexHashes = (hashes: string[]) => {
 };
 
 // Families that expired more than a day ago are deleted when their user logs in again.
-const FORGET_AFTER = raw(`now() - interval '1 day'`);
+const FORGET_AFTER_MINUTES = 24 * 60;
 /** The family holding `hash`, current or already rotated away. */
 const holding = (hash: string) => ({ $or: [{ currentTokenHash: hash }, { usedTokenHashes: { $contains: [hash] } }] });
 
@@ -42,9 +44,10 @@ export class PostgresRefreshTokenFamilyRepository implements RefreshTokenFamilyR
 
   async create(f: RefreshTokenFamily): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
-      await em
-        .createQueryBuilder(RefreshTokenFamilySchema)
-        .delete({ userId: f.userId, expiresAt: { $lt: FORGET_AFTER } })
+      await kysely(em)
+        .deleteFrom('refresh_token_families')
+        .where('user_id', '=', f.userId)
+        .where('expires_at', '<', (eb) => minutesAgo(eb, FORGET_AFTER_MINUTES))
         .execute();
       await em
         .createQueryBuilder(RefreshTokenFamilySchema)
@@ -89,7 +92,7 @@ export class PostgresRefreshTokenFamilyRepository implements RefreshTokenFamilyR
     const rows: FamilyRow[] = await this.orm.em
       .fork()
       .createQueryBuilder(RefreshTokenFamilySchema)
-      .update({ revokedAt: raw('now()'), revokedReason: reason })
+      .update({ revokedAt: sql.now(), revokedReason: reason })
       .where(where)
       .returning('*')
       .execute('all');

@@ -1,6 +1,7 @@
-import { raw, sql } from '@mikro-orm/core';
-import type { QBFilterQuery } from '@mikro-orm/postgresql';
+import { sql } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { kysely, type Database } from '../kysely.ts';
 import { AccountSchema, UserSchema, type AccountRecord, type UserRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
@@ -16,8 +17,12 @@ type AccountRow = Pick<AccountRecord, 'id' | 'currency' | 'accountStatus' | 'cre
 
 const USER_COLUMNS = ['id', 'username', 'email', 'phone', 'password', 'role', 'createdAt', 'updatedAt'] as const;
 const ACCOUNT_COLUMNS = ['id', 'balance', 'currency', 'accountStatus', 'createdAt'] as const;
+type UserWhere = (eb: ExpressionBuilder<Database, 'users'>) => Expression<SqlBool>;
 // Case-insensitive comparisons as PostgreSQL's lower() makes them (the unique indexes use it too).
-const lowerEquals = (column: string, value: string) => ({ [sql.lower(column)]: raw('lower(?)', [value]) });
+const lowerEquals =
+  (column: 'username' | 'email', value: string): UserWhere =>
+  (eb) =>
+    eb(eb.fn('lower', [column]), '=', eb.fn('lower', [eb.val(value)]));
 
 // Which unique constraint names which field (the initial schema's and the case-insensitive indexes).
 const FIELD_BY_CONSTRAINT: Record<string, UniqueField> = {
@@ -85,12 +90,17 @@ export class PostgresUserRepository implements UserRepository {
   async findByLogin(id: LoginIdentifier): Promise<User | null> {
     // The identifier was classified first: a phone-like or email-like text is looked up in its own
     // column only, so a username can never capture it (src/domain/shared/identifier.ts).
-    const where = id.kind === 'phone' ? { phone: id.phone } : id.kind === 'email' ? { [sql.lower('email')]: id.email } : lowerEquals('username', id.username);
+    const where: UserWhere =
+      id.kind === 'phone'
+        ? (eb) => eb('phone', '=', id.phone)
+        : id.kind === 'email'
+          ? (eb) => eb(eb.fn('lower', ['email']), '=', id.email)
+          : lowerEquals('username', id.username);
     return this.findUser(where);
   }
 
   async findById(id: number): Promise<User | null> {
-    return this.findUser({ id });
+    return this.findUser((eb) => eb('id', '=', id));
   }
 
   async findByUsername(username: string): Promise<User | null> {
@@ -108,21 +118,11 @@ export class PostgresUserRepository implements UserRepository {
   }
 
   async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {
-    await this.orm.em
-      .fork()
-      .createQueryBuilder(UserSchema)
-      .update({ password: passwordHash, updatedAt: raw('now()') })
-      .where({ id: userId })
-      .execute();
+    await this.orm.em.fork().createQueryBuilder(UserSchema).update({ password: passwordHash, updatedAt: sql.now() }).where({ id: userId }).execute();
   }
 
   async setRole(userId: number, role: Role): Promise<void> {
-    await this.orm.em
-      .fork()
-      .createQueryBuilder(UserSchema)
-      .update({ role, updatedAt: raw('now()') })
-      .where({ id: userId })
-      .execute();
+    await this.orm.em.fork().createQueryBuilder(UserSchema).update({ role, updatedAt: sql.now() }).where({ id: userId }).execute();
   }
 
   async list(filter: { role?: Role; limit: number; offset: number }): Promise<User[]> {
@@ -138,14 +138,13 @@ export class PostgresUserRepository implements UserRepository {
     return rows.map(toUser);
   }
 
-  private async findUser(where: QBFilterQuery<UserRecord>): Promise<User | null> {
-    const row: UserRow | null = await this.orm.em
-      .fork()
-      .createQueryBuilder(UserSchema)
-      .select([...USER_COLUMNS])
+  private async findUser(where: UserWhere): Promise<User | null> {
+    const row = await kysely(this.orm.em.fork())
+      .selectFrom('users')
+      .select(['id', 'username', 'email', 'phone', 'password', 'role', 'created_at', 'updated_at'])
       .where(where)
-      .execute('get');
-    return row ? toUser(row) : null;
+      .executeTakeFirst();
+    return row ? toUser({ ...row, createdAt: row.created_at, updatedAt: row.updated_at }) : null;
   }
 
   private async append(em: EntityManager, e: IdentityEvent): Promise<void> {

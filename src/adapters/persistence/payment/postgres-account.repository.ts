@@ -5,7 +5,45 @@ import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
 import { parseRecipient, type Recipient } from '../../../domain/wallet/recipient.ts';
 import type { StoredIdentity } from '../../../domain/wallet/kyc.ts';
 import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
-import { ACCOUNT_COLUMNS, toAccount, type AccountRow } from './ledger-rows.ts';
+import type { Selectable } from 'kysely';
+import { kysely, type Database } from '../kysely.ts';
+import { toFreeze } from './ledger-rows.ts';
+
+type AccountRow = Selectable<Database['accounts']>;
+// The columns an account is read with (all of them; findRecipient lists its own).
+const ACCOUNT_COLUMNS = [
+  'id',
+  'user_id',
+  'system_code',
+  'merchant_id',
+  'balance',
+  'currency',
+  'account_status',
+  'kyc_tier',
+  'freeze_level',
+  'freeze_reason',
+  'frozen_at',
+  'frozen_by',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** A row as Kysely returns it (convertValues: balance a Money, timestamps Dates). user_id is bigint: pg hands it over as text. */
+function toAccount(r: Omit<AccountRow, 'merchant_id'> & { merchant_id?: string | null }): Account {
+  return {
+    id: r.id,
+    userId: r.user_id === null ? null : Number(r.user_id),
+    systemCode: r.system_code,
+    merchantId: r.merchant_id ?? null,
+    balance: r.balance,
+    currency: 'IDR',
+    status: r.account_status,
+    kycTier: r.kyc_tier,
+    freeze: toFreeze(r),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,40 +55,54 @@ export class PostgresAccountRepository implements AccountRepository {
   }
 
   async findByUserId(userId: number): Promise<Account | null> {
-    const rows = (await this.orm.em.fork().execute(`select ${ACCOUNT_COLUMNS} from accounts where user_id = ?`, [userId])) as AccountRow[];
-    return rows[0] ? toAccount(rows[0]) : null;
+    const row = await kysely(this.orm.em.fork()).selectFrom('accounts').select(ACCOUNT_COLUMNS).where('user_id', '=', userId).executeTakeFirst();
+    return row ? toAccount(row) : null;
   }
 
   async findById(id: string): Promise<Account | null> {
     if (!UUID.test(id)) return null;
-    const rows = (await this.orm.em.fork().execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ?`, [id])) as AccountRow[];
-    return rows[0] ? toAccount(rows[0]) : null;
+    const row = await kysely(this.orm.em.fork()).selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row ? toAccount(row) : null;
   }
 
   async findRecipient(recipient: string): Promise<Recipient | null> {
     const ref = parseRecipient(recipient);
     // Each kind of identifier in its own column: a phone-like text never reaches usernames.
-    const [where, value] =
-      ref.kind === 'account'
-        ? ['a.id = ?::uuid', ref.accountId]
-        : ref.kind === 'phone'
-          ? ['u.phone = ?', ref.phone]
-          : ref.kind === 'username'
-            ? ['lower(u.username) = lower(?)', ref.username]
-            : [null, null];
-    if (!where) return null;
-    const rows = (await this.orm.em.fork().execute(
-      `select a.id, a.user_id, a.system_code, a.balance, a.currency, a.account_status, a.kyc_tier, a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, a.created_at, a.updated_at, u.username, u.phone
-         from accounts a join users u on u.id = a.user_id
-        where ${where}`,
-      [value],
-    )) as (AccountRow & { username: string; phone: string })[];
-    return rows[0] ? { ...toAccount(rows[0]), username: rows[0].username, phone: rows[0].phone } : null;
+    if (ref.kind !== 'account' && ref.kind !== 'phone' && ref.kind !== 'username') return null;
+    const row = await kysely(this.orm.em.fork())
+      .selectFrom('accounts as a')
+      .innerJoin('users as u', 'u.id', 'a.user_id')
+      .select([
+        'a.id',
+        'a.user_id',
+        'a.system_code',
+        'a.balance',
+        'a.currency',
+        'a.account_status',
+        'a.kyc_tier',
+        'a.freeze_level',
+        'a.freeze_reason',
+        'a.frozen_at',
+        'a.frozen_by',
+        'a.created_at',
+        'a.updated_at',
+        'u.username',
+        'u.phone',
+      ])
+      .where((eb) =>
+        ref.kind === 'account'
+          ? eb('a.id', '=', ref.accountId)
+          : ref.kind === 'phone'
+            ? eb('u.phone', '=', ref.phone)
+            : eb(eb.fn('lower', ['u.username']), '=', eb.fn('lower', [eb.val(ref.username)])),
+      )
+      .executeTakeFirst();
+    return row ? { ...toAccount(row), username: row.username, phone: row.phone } : null;
   }
 
   async phoneOf(userId: number): Promise<string | null> {
-    const rows = (await this.orm.em.fork().execute(`select phone from users where id = ?`, [userId])) as { phone: string }[];
-    return rows[0]?.phone ?? null;
+    const row = await kysely(this.orm.em.fork()).selectFrom('users').select('phone').where('id', '=', userId).executeTakeFirst();
+    return row?.phone ?? null;
   }
 
   async changeStatus(
@@ -60,20 +112,26 @@ export class PostgresAccountRepository implements AccountRepository {
   ): Promise<{ before: Account; after: Account }> {
     if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
     return this.orm.em.fork().transactional(async (em) => {
-      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [accountId])) as AccountRow[];
-      if (!rows[0]) throw WalletErrors.accountNotFound();
-      const before = toAccount(rows[0]);
+      const k = kysely(em);
+      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', accountId).forUpdate().executeTakeFirst();
+      if (!locked) throw WalletErrors.accountNotFound();
+      const before = toAccount(locked);
       if (before.systemCode) throw WalletErrors.systemAccount();
-      const [{ n }] = (await em.execute(
-        `select count(*)::int as n from historical_transactions where account_id = ? and transaction_type = 'TOPUP' and transaction_status = 'PENDING'`,
-        [accountId],
-      )) as [{ n: number }];
-      check(before, n);
-      const updated = (await em.execute(`update accounts set account_status = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [
-        to,
-        accountId,
-      ])) as AccountRow[];
-      return { before, after: toAccount(updated[0]!) };
+      const { n } = await k
+        .selectFrom('historical_transactions')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('account_id', '=', accountId)
+        .where('transaction_type', '=', 'TOPUP')
+        .where('transaction_status', '=', 'PENDING')
+        .executeTakeFirstOrThrow();
+      check(before, Number(n));
+      const after = await k
+        .updateTable('accounts')
+        .set((eb) => ({ account_status: to, updated_at: eb.fn('now') }))
+        .where('id', '=', accountId)
+        .returning(ACCOUNT_COLUMNS)
+        .executeTakeFirstOrThrow();
+      return { before, after: toAccount(after) };
     });
   }
 
@@ -81,47 +139,60 @@ export class PostgresAccountRepository implements AccountRepository {
     if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
     return this.orm.em.fork().transactional(async (em) => {
       // The row lock every movement takes first: a movement in flight commits before the freeze, none after it slips by.
-      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [accountId])) as AccountRow[];
-      if (!rows[0]) throw WalletErrors.accountNotFound();
-      const before = toAccount(rows[0]);
+      const k = kysely(em);
+      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', accountId).forUpdate().executeTakeFirst();
+      if (!locked) throw WalletErrors.accountNotFound();
+      const before = toAccount(locked);
       check(before);
-      const updated = (await em.execute(
-        `update accounts set freeze_level = ?, freeze_reason = ?, frozen_at = ?, frozen_by = ?, updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`,
-        [freeze?.level ?? null, freeze?.reason ?? null, freeze?.frozenAt ?? null, freeze?.frozenBy ?? null, accountId],
-      )) as AccountRow[];
-      return { before, after: toAccount(updated[0]!) };
+      const after = await k
+        .updateTable('accounts')
+        .set((eb) => ({
+          freeze_level: freeze?.level ?? null,
+          freeze_reason: freeze?.reason ?? null,
+          frozen_at: freeze?.frozenAt ?? null,
+          frozen_by: freeze?.frozenBy ?? null,
+          updated_at: eb.fn('now'),
+        }))
+        .where('id', '=', accountId)
+        .returning(ACCOUNT_COLUMNS)
+        .executeTakeFirstOrThrow();
+      return { before, after: toAccount(after) };
     });
   }
 
   async register(accountId: string, identity: StoredIdentity, check: (locked: Account) => void): Promise<{ before: Account; after: Account }> {
     if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
     return this.orm.em.fork().transactional(async (em) => {
-      const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = ? for update`, [accountId])) as AccountRow[];
-      if (!rows[0]) throw WalletErrors.accountNotFound();
-      const before = toAccount(rows[0]);
+      const k = kysely(em);
+      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', accountId).forUpdate().executeTakeFirst();
+      if (!locked) throw WalletErrors.accountNotFound();
+      const before = toAccount(locked);
       check(before);
-      await em.execute(
-        `insert into account_identities (account_id, id_type, id_number_sealed, id_number_masked, name_sealed, verified_by, verified_at) values (?, ?, ?, ?, ?, ?, ?)`,
-        [accountId, identity.idType, identity.idNumberSealed, identity.idNumberMasked, identity.nameSealed, identity.verifiedBy, identity.verifiedAt],
-      );
-      const updated = (await em.execute(`update accounts set kyc_tier = 'REGISTERED', updated_at = now() where id = ? returning ${ACCOUNT_COLUMNS}`, [
-        accountId,
-      ])) as AccountRow[];
-      return { before, after: toAccount(updated[0]!) };
+      await k
+        .insertInto('account_identities')
+        .values({
+          account_id: accountId,
+          id_type: identity.idType,
+          id_number_sealed: identity.idNumberSealed,
+          id_number_masked: identity.idNumberMasked,
+          name_sealed: identity.nameSealed,
+          verified_by: identity.verifiedBy,
+          verified_at: identity.verifiedAt,
+        })
+        .execute();
+      const after = await k
+        .updateTable('accounts')
+        .set((eb) => ({ kyc_tier: 'REGISTERED', updated_at: eb.fn('now') }))
+        .where('id', '=', accountId)
+        .returning(ACCOUNT_COLUMNS)
+        .executeTakeFirstOrThrow();
+      return { before, after: toAccount(after) };
     });
   }
 
   async identityOf(accountId: string): Promise<StoredIdentity | null> {
     if (!UUID.test(accountId)) return null;
-    const rows = (await this.orm.em.fork().execute(`select * from account_identities where account_id = ?`, [accountId])) as {
-      id_type: StoredIdentity['idType'];
-      id_number_sealed: string;
-      id_number_masked: string;
-      name_sealed: string | null;
-      verified_by: string;
-      verified_at: Date;
-    }[];
-    const r = rows[0];
+    const r = await kysely(this.orm.em.fork()).selectFrom('account_identities').selectAll().where('account_id', '=', accountId).executeTakeFirst();
     return r
       ? {
           idType: r.id_type,
@@ -129,7 +200,7 @@ export class PostgresAccountRepository implements AccountRepository {
           idNumberMasked: r.id_number_masked,
           nameSealed: r.name_sealed,
           verifiedBy: r.verified_by,
-          verifiedAt: new Date(r.verified_at),
+          verifiedAt: r.verified_at,
         }
       : null;
   }

@@ -1,4 +1,5 @@
 import type { Orm } from '../orm.ts';
+import { kysely } from '../kysely.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { RefusalLog } from '../../../application/ports/refusal-log.ts';
 import type { Refusal } from '../../../domain/ledger/refusal.ts';
@@ -19,15 +20,16 @@ export class PostgresRefusalLog implements RefusalLog {
 
   async record(r: Refusal & { at?: Date }): Promise<void> {
     try {
-      await this.orm.em
-        .fork()
-        .execute(`insert into movement_refusals (rule, code, account_id, amount, refused_at) values (?, ?, ?, ?, ?)`, [
-          r.rule.slice(0, 100),
-          r.code.slice(0, 64),
-          r.accountId,
-          r.amountMinor === null || r.amountMinor <= 0n ? null : Money.ofMinor(r.amountMinor).toString(),
-          r.at ?? new Date(),
-        ]);
+      await kysely(this.orm.em.fork())
+        .insertInto('movement_refusals')
+        .values({
+          rule: r.rule.slice(0, 100),
+          code: r.code.slice(0, 64),
+          account_id: r.accountId,
+          amount: r.amountMinor === null || r.amountMinor <= 0n ? null : Money.ofMinor(r.amountMinor),
+          refused_at: r.at ?? new Date(),
+        })
+        .execute();
     } catch (err) {
       this.onError(err, r);
     }
