@@ -16,5 +16,17 @@ export type Database = InferKyselyDB<Schemas>;
  * convertValues maps each column through its schema's type on the way out (numeric(15,2) to Money,
  * timestamptz to Date), so rows come back as the inferred types say. Money refuses a negative
  * amount: BANK_CAPITAL's balance (the one account allowed below zero) is read as text.
+ *
+ * The handle is kept per entity manager and transaction: building it (a plugin and a Kysely
+ * instance) costs more than a short query, and the outbox insert runs inside every movement.
  */
-export const kysely = (em: EntityManager): Kysely<Database> => em.getKysely<Database>({ convertValues: true });
+const handles = new WeakMap<EntityManager, { tx: unknown; db: Kysely<Database> }>();
+
+export function kysely(em: EntityManager): Kysely<Database> {
+  const tx = em.getTransactionContext();
+  const held = handles.get(em);
+  if (held && held.tx === tx) return held.db;
+  const db = em.getKysely<Database>({ convertValues: true });
+  handles.set(em, { tx, db });
+  return db;
+}
