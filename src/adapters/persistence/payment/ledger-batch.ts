@@ -58,8 +58,8 @@ const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'me
  * counterparties from the payer's, the mule count from the recipient's; merchants' and system
  * accounts carry no history rows), so when an earlier movement of the batch touched one of its
  * customers, what the batch decided so far is written first (the same statements, just earlier).
- * The screen may write (a hold's evaluation and case) or fail in SQL: a savepoint before it lets
- * the movement fail alone. The rules are read once for the batch (Screen.prepare) and, when none
+ * The screen may write (a hold's evaluation and case) or fail in SQL: a savepoint around it (taken
+ * only while a rule is on) lets the movement fail alone. The rules are read once for the batch (Screen.prepare) and, when none
  * is on, screening costs no statement at all.
  */
 export async function postBatch(em: EntityManager, items: readonly BatchItem[], deps: BatchDeps, movementIds: readonly string[]): Promise<BatchOutcome[]> {
@@ -243,6 +243,8 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
           changed.add(x.accountId);
         }
         for (const l of legs) if (l.kind === 'customer') pendingCustomers.add(l.accountId);
+        // Released at once: the batch's later writes go in the transaction itself, not nested ever deeper in subtransactions.
+        if (screened) await em.execute('release savepoint screened_movement');
       } catch (error) {
         // The screen's writes (a hold) or its failed statement go with the movement; the batch goes on.
         if (screened) await em.execute('rollback to savepoint screened_movement');
