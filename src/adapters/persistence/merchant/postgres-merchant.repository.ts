@@ -2,6 +2,7 @@ import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AccountSchema, LedgerEntrySchema, MerchantSchema, type MerchantRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
+import { CoalescedLookup } from '../coalesced-lookup.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { MerchantErrors, type Merchant, type MerchantCategory, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
 import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
@@ -89,8 +90,17 @@ export class PostgresMerchantRepository implements MerchantRepository {
   }
 
   async findByCode(code: string): Promise<MerchantWithBalance | null> {
-    return this.findIn(this.orm.em.fork(), code);
+    return this.byCode.load(code);
   }
+
+  /** Concurrent findByCode calls in one statement (the payment path's merchant lookup). */
+  private readonly byCode = new CoalescedLookup<string, MerchantWithBalance>(async (codes) => {
+    const rows = (await this.orm.em.fork().execute(`${SELECT} where m.code = any(?::text[])`, [
+      // An array literal with every element quoted: a code is the caller's text.
+      `{${codes.map((c) => `"${c.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
+    ])) as MerchantRow[];
+    return new Map(rows.map((r) => [r.code, toMerchant(r)]));
+  });
 
   async list(): Promise<MerchantWithBalance[]> {
     const rows = (await this.orm.em.fork().execute(`${SELECT} order by m.code`)) as MerchantRow[];

@@ -1,4 +1,5 @@
 import type { Orm } from '../orm.ts';
+import { CoalescedLookup } from '../coalesced-lookup.ts';
 import type { Account, AccountStatus } from '../../../domain/wallet/account.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
@@ -17,9 +18,16 @@ export class PostgresAccountRepository implements AccountRepository {
   }
 
   async findByUserId(userId: number): Promise<Account | null> {
-    const rows = (await this.orm.em.fork().execute(`select ${ACCOUNT_COLUMNS} from accounts where user_id = ?`, [userId])) as AccountRow[];
-    return rows[0] ? toAccount(rows[0]) : null;
+    return this.byUserId.load(userId);
   }
+
+  /** Concurrent findByUserId calls in one statement (the payer lookup of payments and transfers). */
+  private readonly byUserId = new CoalescedLookup<number, Account>(async (userIds) => {
+    const rows = (await this.orm.em
+      .fork()
+      .execute(`select ${ACCOUNT_COLUMNS} from accounts where user_id = any(?::int[])`, [`{${userIds.join(',')}}`])) as AccountRow[];
+    return new Map(rows.map((r) => [Number(r.user_id), toAccount(r)]));
+  });
 
   async findById(id: string): Promise<Account | null> {
     if (!UUID.test(id)) return null;
