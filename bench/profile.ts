@@ -37,6 +37,7 @@ const env = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   KAFKA_TOPIC_TRANSACTIONS: 'bench-transaction-events',
   LOG_LEVEL: 'warn',
+  ...(process.env.LEDGER_BATCH_MAX ? { LEDGER_BATCH_MAX: process.env.LEDGER_BATCH_MAX } : {}),
 };
 
 // Statements per payment: counted in-process on the connection every query goes through.
@@ -65,6 +66,28 @@ const env = {
   counting = false;
   proto.execute = original;
   console.log(`one payment (${res.status}): ${seen.length} statements + BEGIN/COMMIT\n  ${seen.join('\n  ')}`);
+  // A burst of concurrent payments from different payers: what group commit shares among them.
+  const BURST = 32;
+  seen.length = 0;
+  proto.execute = function (this: unknown, ...a: unknown[]) {
+    seen.push(String(a[0]).replace(/\s+/g, ' ').slice(0, 90));
+    return original.apply(this, a);
+  };
+  const burst = await Promise.all(
+    bearer.slice(1, 1 + BURST).map((b) =>
+      fetch(`${inproc.url}/api/payment/payments`, {
+        method: 'POST',
+        headers: { authorization: b, 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: '100.00', merchant_id: 'M-1' }),
+      }),
+    ),
+  );
+  proto.execute = original;
+  const byKind = new Map<string, number>();
+  for (const q of seen) byKind.set(q.slice(0, 40), (byKind.get(q.slice(0, 40)) ?? 0) + 1);
+  console.log(
+    `${BURST} concurrent payments (${burst.filter((b) => b.status === 201).length} × 201): ${seen.length} statements, ${(seen.length / BURST).toFixed(2)} per payment (BEGIN/COMMIT once per batch)\n  ${[...byKind].map(([k, n]) => `${n} × ${k}`).join('\n  ')}`,
+  );
   await inproc.stop();
 }
 

@@ -13,6 +13,10 @@ import type { Movement, PostingResult } from '../../src/domain/ledger/ledger.rep
 import { requireEnv, uniq } from '../support/services.ts';
 import type { IdempotencyClaim } from '../../src/application/ports/idempotency.ts';
 import { balanceOf, createCustomer, createMerchant, type Customer } from '../support/payment-fixtures.ts';
+import { PostgresRiskStore } from '../../src/adapters/persistence/risk/postgres-risk.store.ts';
+import { RiskScreen } from '../../src/application/risk/risk-screen.ts';
+import type { RiskStore } from '../../src/domain/risk/risk.repository.ts';
+import type { RiskRule } from '../../src/domain/risk/risk-rules.ts';
 
 // Group commit (issue 14): movements submitted together share one PostgreSQL transaction, each
 // decided on its own. "One transaction" is checked on the rows themselves: every row a
@@ -292,5 +296,116 @@ describe('group commit: a batch of movements in one transaction', () => {
     for (const p of payers) expect(await balanceOf(orm, p.accountId)).toBe('100000.00');
     expect(await balanceOf(orm, merchant.accountId)).toBe('0.00');
     expect(await total()).toBe(before);
+  });
+});
+
+// The fraud rules in a batch: the screen decides each movement at its turn, under the batch's
+// locks, against what the batch's earlier movements left. The rules are kept in memory (counting
+// the reads) so that switching them on here holds nobody else's movements on this database; the
+// figures, the holds and the block log are the real store's.
+describe('group commit: screened movements (the fraud rules) in a batch', () => {
+  let rules: RiskRule[] = [];
+  let reads = 0;
+  const real = new PostgresRiskStore({} as Orm);
+  const store: RiskStore = {
+    rules: () => {
+      reads++;
+      return Promise.resolve(rules);
+    },
+    figures: (tx, s, req) => real.figures(tx, s, req),
+    hold: (tx, e, held) => real.hold(tx, e, held),
+    logBlock: () => Promise.resolve(),
+  };
+  const risk = new RiskScreen(store);
+  const velocity = (outcome: RiskRule['outcome'], maxCount: number): RiskRule[] => [
+    { code: 'VELOCITY', enabled: true, outcome, params: { windowSeconds: 3600, maxCount, maxAmount: 1_000_000_000n } },
+  ];
+  const screenedTransfer = (from: Customer, to: Customer, amount: string, transactionId = tid('TRF')) =>
+    risk.run({ kind: 'TRANSFER', payerAccountId: from.accountId, counterpartyAccountId: to.accountId, amount: m(amount).minor }, (screen) =>
+      ledger.move({
+        amount: m(amount),
+        from: { accountId: from.accountId },
+        to: { accountId: to.accountId },
+        fromRule: 'active',
+        toRule: 'active',
+        toOthers: true,
+        fromRow: { transactionId, type: 'TRANSFER', status: 'SUCCESS' },
+        toRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
+        screen,
+      }),
+    );
+  const casesOf = (payer: string) => sql<{ transaction_id: string }>(`select transaction_id from risk_cases where payer_account_id = ?`, [payer]);
+
+  it("velocity counts the batch's earlier movements of the same payer: exactly maxCount pass, the rest are held, all in one transaction, the rules read once", async () => {
+    rules = velocity('REVIEW', 3);
+    reads = 0;
+    const a = await createCustomer(orm, { balance: '1000.00' });
+    const b = await createCustomer(orm);
+    const other = await createCustomer(orm, { balance: '1000.00' });
+    const ids = Array.from({ length: 8 }, () => tid('TRF'));
+    const holdBefore = await ledger.systemBalance('RISK_HOLD');
+    const before = await total();
+    const results = await Promise.all([...ids.map((id) => screenedTransfer(a, b, '10.00', id)), screenedTransfer(other, b, '5.00')]);
+    expect(results.map((r) => (r.toRow ? 'paid' : 'held'))).toEqual(['paid', 'paid', 'paid', 'held', 'held', 'held', 'held', 'held', 'paid']);
+    expect(await transactionsOf(ids)).toHaveLength(1);
+    expect(reads).toBe(1);
+    expect(await balanceOf(orm, a.accountId)).toBe('920.00');
+    expect(await balanceOf(orm, b.accountId)).toBe('35.00');
+    expect((await ledger.systemBalance('RISK_HOLD')).minus(holdBefore).toString()).toBe('50.00');
+    expect((await casesOf(a.accountId)).map((c) => c.transaction_id).sort()).toEqual(ids.slice(3).sort());
+    expect(await total()).toBe(before);
+    await expectBooks([a.accountId, b.accountId, other.accountId]);
+  });
+
+  it('a block fails only its own movement; a hold whose movement then fails leaves no case behind, and its neighbours commit', async () => {
+    rules = velocity('BLOCK', 2);
+    const a = await createCustomer(orm, { balance: '1000.00' });
+    const b = await createCustomer(orm);
+    const blocked = await settled([1, 2, 3, 4].map(() => screenedTransfer(a, b, '10.00')));
+    expect(blocked.map(errorCode)).toEqual(['ok', 'ok', 'RISK_BLOCKED', 'RISK_BLOCKED']);
+    expect(await balanceOf(orm, a.accountId)).toBe('980.00');
+
+    // Every transfer is held; the poor payer's hold is written, then its debit is refused: the hold goes with it.
+    rules = velocity('REVIEW', 0);
+    const poor = await createCustomer(orm, { balance: '1.00' });
+    const rich = await createCustomer(orm, { balance: '100.00' });
+    const ids = [tid('TRF'), tid('TRF')];
+    const held = await settled([screenedTransfer(poor, b, '50.00', ids[0]), screenedTransfer(rich, b, '50.00', ids[1])]);
+    expect(held.map(errorCode)).toEqual(['INSUFFICIENT_FUNDS', 'ok']);
+    expect(await casesOf(poor.accountId)).toEqual([]);
+    expect(await sql(`select 1 from risk_evaluations where payer_account_id = ?`, [poor.accountId])).toEqual([]);
+    expect((await casesOf(rich.accountId)).map((c) => c.transaction_id)).toEqual([ids[1]]);
+    expect(await balanceOf(orm, poor.accountId)).toBe('1.00');
+    expect(await balanceOf(orm, rich.accountId)).toBe('50.00');
+    await expectBooks([a.accountId, b.accountId, poor.accountId, rich.accountId]);
+  });
+
+  it('with every rule off, screened payments batch like the others: one transaction, one read of the rules', async () => {
+    rules = velocity('BLOCK', 0).map((r) => ({ ...r, enabled: false }));
+    reads = 0;
+    const merchant = await createMerchant(orm);
+    const payers = await Promise.all([1, 2, 3, 4, 5].map(() => createCustomer(orm, { balance: '100.00' })));
+    const ids = payers.map(() => tid('PAY'));
+    await Promise.all(
+      payers.map((p, i) =>
+        risk.run({ kind: 'PAYMENT', payerAccountId: p.accountId, counterpartyAccountId: merchant.accountId, amount: m('10.00').minor }, (screen) =>
+          ledger.post({
+            plan: () =>
+              Promise.resolve(
+                paymentLegs({
+                  payerAccountId: p.accountId,
+                  merchantAccountId: merchant.accountId,
+                  split: splitPayment(m('10.00'), merchant, BI_QRIS_FEE_TABLE),
+                  row: { transactionId: ids[i]!, type: 'PAYMENT', status: 'SUCCESS' },
+                }),
+              ),
+            screen,
+          }),
+        ),
+      ),
+    );
+    expect(await transactionsOf(ids)).toHaveLength(1);
+    expect(reads).toBe(1);
+    for (const p of payers) expect(await balanceOf(orm, p.accountId)).toBe('90.00');
   });
 });

@@ -93,7 +93,7 @@ export async function createMerchant(
 /**
  * The payment use cases over real PostgreSQL, with in-memory e-wallet fakes: the payment module
  * itself, with no KYC limits, refusal log or fraud rules unless asked
- * (suites of other rules), scaled-down timings, and group commit when TEST_LEDGER_BATCH_MAX is set.
+ * (suites of other rules), scaled-down timings, and group commit as configured (TEST_LEDGER_BATCH_MAX overrides).
  */
 export function paymentKit(
   orm: Orm,
@@ -149,8 +149,9 @@ export function paymentKit(
   };
 }
 
-/** Group commit for the suites when TEST_LEDGER_BATCH_MAX is set (off otherwise, as in the default configuration). */
+/** Group commit for the suites as configured by default (on), or as TEST_LEDGER_BATCH_MAX says (0: one transaction per movement). */
 export function testLedgerBatch(): { max: number; windowMs: number; concurrency: number } | undefined {
-  const max = Number(process.env.TEST_LEDGER_BATCH_MAX ?? '0');
-  return max > 1 ? { max, windowMs: 0, concurrency: 2 } : undefined;
+  const batch = paymentSettingsOf(loadConfig({ NODE_ENV: 'test' })).ledgerBatch!;
+  const max = process.env.TEST_LEDGER_BATCH_MAX === undefined ? batch.max : Number(process.env.TEST_LEDGER_BATCH_MAX);
+  return max > 1 ? { ...batch, max } : undefined;
 }

@@ -31,7 +31,7 @@ export function realServicesConfig(overrides: Record<string, string> = {}): Conf
     PAYOUT_CHECK_ENABLED: 'false',
     // The suites play Kong from loopback: X-Forwarded-For from 127.0.0.1 names the client (one hop).
     TRUSTED_PROXIES: '127.0.0.1,::1',
-    // TEST_LEDGER_BATCH_MAX=n runs the suites with the ledger's group commit on.
+    // TEST_LEDGER_BATCH_MAX=n sets the ledger's group commit for the suites (0: one transaction per movement; default: the configured one).
     ...(process.env.TEST_LEDGER_BATCH_MAX ? { LEDGER_BATCH_MAX: process.env.TEST_LEDGER_BATCH_MAX } : {}),
     ...overrides,
   });

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../ports/logger.ts';
 import { Money } from '../../domain/shared/money.ts';
 import type { Leg, Screen } from '../../domain/ledger/ledger.repository.ts';
+import type { UnitTransaction } from '../../domain/shared/unit-of-work.ts';
 import type { RiskStore } from '../../domain/risk/risk.repository.ts';
-import { effectiveOutcome, evaluate, figuresNeeded, type RiskDecision, type RiskSubject } from '../../domain/risk/risk-rules.ts';
+import { effectiveOutcome, evaluate, figuresNeeded, type RiskDecision, type RiskRule, type RiskSubject } from '../../domain/risk/risk-rules.ts';
 import { RiskErrors } from '../../domain/risk/risk.errors.ts';
 import { markRefusal } from '../../domain/ledger/refusal.ts';
 
@@ -18,10 +19,17 @@ import { markRefusal } from '../../domain/ledger/refusal.ts';
  * row PENDING with the case id, and the case (with the legs approval will post) is written in the
  * same transaction. BLOCK: RISK_BLOCKED is thrown (the transaction rolls back: nothing moves) and
  * the evaluation is logged afterwards in its own transaction.
+ *
+ * The rules are read once per transaction, inside it: a movement alone reads them under its locks,
+ * a batch of movements (group commit) reads them once before its locks for all its screened
+ * movements (Screen.prepare). Nothing is cached across transactions, so a rule changed by the
+ * operator applies to every transaction that starts after the change committed.
  */
 export class RiskScreen {
   private readonly store: RiskStore;
   private readonly logger: Logger | undefined;
+  /** The rules as read in each open transaction (a batch's screened movements share one read). */
+  private readonly rulesIn = new WeakMap<UnitTransaction, Promise<RiskRule[]>>();
 
   constructor(store: RiskStore, logger?: Logger) {
     this.store = store;
@@ -32,7 +40,7 @@ export class RiskScreen {
   async run<T>(subject: RiskSubject, move: (screen: Screen) => Promise<T>): Promise<T> {
     let blocked: { id: string; decision: RiskDecision } | undefined;
     const screen: Screen = async (tx, legs) => {
-      const rules = await this.store.rules(tx);
+      const rules = await this.rules(tx);
       if (!rules.some((r) => r.enabled)) return undefined;
       const decision = evaluate(rules, subject, await this.store.figures(tx, subject, figuresNeeded(rules, subject)));
       const outcome = effectiveOutcome(subject.kind, decision.outcome);
@@ -45,6 +53,11 @@ export class RiskScreen {
         throw markRefusal(RiskErrors.blocked(), { rule: `fds.${rule.toLowerCase()}`, accountId: subject.payerAccountId, amountMinor: subject.amount });
       }
       return this.hold(tx, id, subject, decision, legs);
+    };
+    // A REVIEW of a top-up is a BLOCK, so only the kinds that can be held may add RISK_HOLD.
+    screen.prepare = async (tx) => {
+      const active = (await this.rules(tx)).some((r) => r.enabled);
+      return { active, adds: active && subject.kind !== 'TOPUP' ? [{ system: 'RISK_HOLD' }] : [] };
     };
     try {
       return await move(screen);
@@ -65,6 +78,15 @@ export class RiskScreen {
       }
       throw err;
     }
+  }
+
+  private rules(tx: UnitTransaction): Promise<RiskRule[]> {
+    let rules = this.rulesIn.get(tx);
+    if (!rules) {
+      rules = this.store.rules(tx);
+      this.rulesIn.set(tx, rules);
+    }
+    return rules;
   }
 
   private async hold(tx: Parameters<Screen>[0], id: string, s: RiskSubject, decision: RiskDecision, legs: readonly Leg[]): Promise<Leg[]> {

@@ -49,7 +49,22 @@ export interface Movement {
  * row lock. It may throw (a block) or return other legs (a hold: the payer's debit into RISK_HOLD);
  * those may only touch customers the movement locked already.
  */
-export type Screen = (tx: UnitTransaction, legs: readonly Leg[]) => Promise<Leg[] | undefined>;
+export type Screen = ((tx: UnitTransaction, legs: readonly Leg[]) => Promise<Leg[] | undefined>) & {
+  /**
+   * Asked by a batch (group commit) before it takes its locks, once per transaction for all its
+   * screened movements: the screen reads what they share (the rules) in that transaction and says
+   * whether it may act at all and which accounts it may add to a movement (a hold adds RISK_HOLD),
+   * so the batch locks those with the others in its fixed order. Inactive, the screen reads and
+   * changes nothing. Without it a batch treats the screen as active and adding nothing.
+   */
+  prepare?: (tx: UnitTransaction) => Promise<ScreenScope>;
+};
+
+/** What a screen may do in a transaction (Screen.prepare). */
+export interface ScreenScope {
+  active: boolean;
+  adds: AccountRef[];
+}
 
 /** One side of a multi-leg movement: a signed change in minor units (the legs sum to zero). */
 export interface Leg {

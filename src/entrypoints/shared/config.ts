@@ -47,7 +47,11 @@ const schema = z.object({
   // Group commit in the ledger (issue 14): up to LEDGER_BATCH_MAX concurrent movements in one
   // transaction (0 or 1: one transaction per movement), a batch waiting LEDGER_BATCH_WINDOW_MS for
   // company (0: none, a lone request goes at once), LEDGER_BATCH_CONCURRENCY batches in flight.
-  LEDGER_BATCH_MAX: z.coerce.number().int().min(0).max(500).default(0),
+  // On by default: with no window a lone movement is written on the next turn of the event loop
+  // (no added wait), and a batch forms only from movements that arrive while the previous ones
+  // are being written, so the batch size follows the load by itself; 64 bounds one transaction's
+  // locks and statement size (docs/BENCHMARKS.md).
+  LEDGER_BATCH_MAX: z.coerce.number().int().min(0).max(500).default(64),
   LEDGER_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(50).default(0),
   LEDGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),

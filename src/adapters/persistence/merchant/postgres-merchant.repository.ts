@@ -5,6 +5,7 @@ import type { InferResult } from 'kysely';
 import { kysely, type Database } from '../kysely.ts';
 import { AccountSchema, LedgerEntrySchema, MerchantSchema, type MerchantRecord } from '../schemas/index.ts';
 import type { Orm } from '../orm.ts';
+import { CoalescedLookup } from '../coalesced-lookup.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import { MerchantErrors, type Merchant, type MerchantStatus, type MerchantWithBalance } from '../../../domain/merchant/merchant.ts';
 import type { MerchantRepository, NewMerchant } from '../../../domain/merchant/merchant.repository.ts';
@@ -93,8 +94,16 @@ export class PostgresMerchantRepository implements MerchantRepository {
   }
 
   async findByCode(code: string): Promise<MerchantWithBalance | null> {
-    return this.findIn(this.orm.em.fork(), code);
+    return this.byCode.load(code);
   }
+
+  /** Concurrent findByCode calls in one statement (the payment path's merchant lookup). */
+  private readonly byCode = new CoalescedLookup<string, MerchantWithBalance>(async (codes) => {
+    const rows = await merchants(kysely(this.orm.em.fork()))
+      .where('m.code', 'in', [...codes])
+      .execute();
+    return new Map(rows.map((r) => [r.code, toMerchant(r)]));
+  });
 
   async list(): Promise<MerchantWithBalance[]> {
     const rows = await merchants(kysely(this.orm.em.fork())).orderBy('m.code').execute();

@@ -6,9 +6,10 @@ import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import type { Account } from '../../../domain/wallet/account.ts';
 import { assertDeferred, planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
 import type { KycLimits, LimitState } from '../../../domain/ledger/limits.ts';
-import type { AccountRef, HistoryRow, LedgerGuardReader, Leg, PostingResult } from '../../../domain/ledger/ledger.repository.ts';
+import type { AccountRef, HistoryRow, LedgerGuardReader, Leg, PostingResult, Screen } from '../../../domain/ledger/ledger.repository.ts';
 import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { IdempotencyRecord, UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
+import { unitOf } from '../unit-of-work.ts';
 import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
 
 /** One movement of a batch: its legs (or the plan that returns them under the batch's locks) and its unit of work. */
@@ -16,6 +17,8 @@ export interface BatchItem {
   plan: (reader: LedgerGuardReader) => Promise<Leg[]>;
   reference?: string;
   unit?: UnitOfWork<PostingResult>;
+  /** The fraud rules' hook, run in the batch's transaction under its locks (as postIn runs it for a movement alone). */
+  screen?: Screen;
 }
 
 export type BatchOutcome = { ok: true; result: PostingResult } | { ok: false; error: unknown };
@@ -48,9 +51,20 @@ const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'me
  * then the accepted movements' balances, history rows, journal entries, outbox events and
  * idempotency records are written with one multi-row statement each. Nothing here commits: the
  * caller commits, and answers each movement only after that.
+ *
+ * A screened movement (the fraud rules) is decided at its turn, under the batch's locks, against
+ * the state a movement alone would see after the batch's earlier movements had committed: its
+ * figures are counted from its customers' history rows and journal entries (velocity and known
+ * counterparties from the payer's, the mule count from the recipient's; merchants' and system
+ * accounts carry no history rows), so when an earlier movement of the batch touched one of its
+ * customers, what the batch decided so far is written first (the same statements, just earlier).
+ * The screen may write (a hold's evaluation and case) or fail in SQL: a savepoint around it (taken
+ * only while a rule is on) lets the movement fail alone. The rules are read once for the batch (Screen.prepare) and, when none
+ * is on, screening costs no statement at all.
  */
 export async function postBatch(em: EntityManager, items: readonly BatchItem[], deps: BatchDeps, movementIds: readonly string[]): Promise<BatchOutcome[]> {
   const outcomes: (BatchOutcome | null)[] = items.map(() => null);
+  const tx = unitOf(em);
   // Refunds planned earlier in this batch, by payment: a later refund's limit counts them.
   const refundedInBatch = new Map<string, bigint>();
   const base = deps.reader(em);
@@ -58,47 +72,64 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
     lockTransaction: (id) => base.lockTransaction(id),
     refundedTotal: async (id) => (await base.refundedTotal(id)).plus(Money.ofMinor(refundedInBatch.get(id) ?? 0n)),
   };
+  const resolveLegs = async (legs: readonly Leg[]): Promise<ResolvedLeg[]> => {
+    const r: ResolvedLeg[] = [];
+    for (const l of legs)
+      r.push({
+        accountId: await deps.resolve(em, l.account),
+        kind: kindOf(l.account),
+        delta: l.delta,
+        rule: l.rule,
+        row: l.row,
+        floor: l.floor,
+        toOthers: l.toOthers,
+        freezable: l.freezable,
+      });
+    return r;
+  };
 
-  // 1. The legs of each movement (a refund's plan locks its payment and reads its refunds).
-  const resolved: (ResolvedLeg[] | null)[] = [];
+  // 1. The legs of each movement (a refund's plan locks its payment and reads its refunds), and
+  //    what each distinct screen may do in this transaction (the rules, read once).
+  const resolved: (ResolvedLeg[] | null)[] = items.map(() => null);
+  const plannedLegs: Leg[][] = [];
+  const scopes = new Map<Screen, { active: boolean }>();
+  const screenAdds: AccountRef[] = [];
   for (const [i, item] of items.entries()) {
     try {
       const legs = await item.plan(reader);
-      const r: ResolvedLeg[] = [];
-      for (const l of legs)
-        r.push({
-          accountId: await deps.resolve(em, l.account),
-          kind: kindOf(l.account),
-          delta: l.delta,
-          rule: l.rule,
-          row: l.row,
-          floor: l.floor,
-          toOthers: l.toOthers,
-          freezable: l.freezable,
-        });
-      resolved.push(r);
+      const r = await resolveLegs(legs);
+      resolved[i] = r;
+      plannedLegs[i] = legs;
       // A refund's amount is its credit to the payer: counted now, for a later refund of the same payment in this batch.
       for (const l of r)
         if (l.row?.type === 'REFUND' && l.row.relatedTransactionId && l.delta > 0n)
           refundedInBatch.set(l.row.relatedTransactionId, (refundedInBatch.get(l.row.relatedTransactionId) ?? 0n) + l.delta);
     } catch (error) {
       outcomes[i] = { ok: false, error };
-      resolved.push(null);
+      continue;
+    }
+    // Outside the movement's own failure: a failed read of the rules fails the batch (each movement is then retried alone).
+    if (item.screen && !scopes.has(item.screen)) {
+      const scope = item.screen.prepare ? await item.screen.prepare(tx) : { active: true, adds: [] };
+      scopes.set(item.screen, scope);
+      screenAdds.push(...scope.adds);
     }
   }
 
-  // 2. Lock every account once, in the fixed order.
+  // 2. Lock every account once, in the fixed order (with those an active screen may add).
   const all = resolved.flatMap((r) => r ?? []);
+  const added = await resolveLegs(screenAdds.map((account) => ({ account, delta: 0n, rule: 'any' as const })));
   const customers = [...new Set(all.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort();
-  const others = [...new Set(all.filter((l) => l.kind !== 'customer').map((l) => l.accountId))].sort();
+  const others = [...new Set([...all, ...added].filter((l) => l.kind !== 'customer').map((l) => l.accountId))].sort();
   const running = new Map<string, Account>();
-  for (const ids of [customers, others]) {
-    if (ids.length === 0) continue;
+  const lock = async (ids: string[]) => {
+    if (ids.length === 0) return;
     const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = any(?::uuid[]) order by id for update`, [
       `{${ids.join(',')}}`,
     ])) as AccountRow[];
     for (const row of rows) running.set(row.id, toAccount(row));
-  }
+  };
+  for (const ids of [customers, others]) await lock(ids);
   const limitState = new Map<string, LimitState>();
   if (deps.limits) {
     for (const id of new Set(all.filter((l) => l.kind === 'customer' && l.delta > 0n && l.rule === 'active').map((l) => l.accountId)))
@@ -106,85 +137,126 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
   }
 
   // 3. Decide each movement against the running balances; apply only what the domain accepted.
-  const changed = new Set<string>();
-  const journal: unknown[][] = [];
-  const rows: PlannedRow[] = [];
-  const itemRows: { key: string; accountId: string }[][] = items.map(() => []);
-  for (const [i, legs] of resolved.entries()) {
-    if (!legs) continue;
-    try {
-      const plan = planPosting(legs, running, deps.limits ? { limits: deps.limits, state: limitState } : undefined);
-      for (const x of plan.deferred) assertDeferred(x, running.get(x.accountId));
-      const movementId = movementIds[i]!;
-      const journalRef = items[i]!.reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
-      for (const c of plan.decided) {
-        const account = running.get(c.accountId)!;
-        running.set(c.accountId, { ...account, balance: c.after });
-        if (c.row && c.userId !== null) {
-          const key = `${i}:${c.accountId}`;
-          rows.push({ key, account, row: c.row, amount: Money.ofMinor(c.delta < 0n ? -c.delta : c.delta), before: c.before, after: c.after });
-          itemRows[i]!.push({ key, accountId: c.accountId });
-        }
-        journal.push([movementId, c.accountId, c.row?.transactionId ?? journalRef, signedMinorText(c.delta), c.before.toString(), c.after.toString()]);
-        changed.add(c.accountId);
-        track(limitState, c.accountId, c.row, c.delta);
+  //    What is decided but not yet written is pending; flush() writes it, one statement per table.
+  let changed = new Set<string>();
+  let journal: unknown[][] = [];
+  let rows: PlannedRow[] = [];
+  const pendingCustomers = new Set<string>();
+  const written = new Map<string, LedgerTransaction>();
+  const flush = async () => {
+    if (changed.size > 0) {
+      const ids = [...changed];
+      await em.execute(
+        `update accounts a set balance = v.balance::numeric, updated_at = now() from (values ${ids.map(() => '(?::uuid, ?)').join(', ')}) as v(id, balance) where a.id = v.id`,
+        ids.flatMap((id) => [id, running.get(id)!.balance.toString()]),
+      );
+    }
+    if (rows.length > 0) {
+      const inserted = (await em.execute(
+        `insert into historical_transactions
+           (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, currency,
+            description, external_reference, payment_method, metadata, related_transaction_id)
+         values ${rows.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?)`).join(', ')} returning *`,
+        rows.flatMap((r) => [
+          r.account.userId,
+          r.account.id,
+          r.row.transactionId,
+          r.row.type,
+          r.row.status,
+          r.amount.toString(),
+          r.before.toString(),
+          r.after.toString(),
+          r.row.description ?? null,
+          r.row.externalReference ?? null,
+          r.row.paymentMethod ?? null,
+          r.row.metadata ? JSON.stringify(r.row.metadata) : null,
+          r.row.relatedTransactionId ?? null,
+        ]),
+      )) as TransactionRow[];
+      const byTransactionId = new Map(inserted.map((t) => [t.transaction_id, toTransaction(t)]));
+      const now: LedgerTransaction[] = [];
+      for (const r of rows) {
+        const t = byTransactionId.get(r.row.transactionId)!;
+        written.set(r.key, t);
+        now.push(t);
       }
-      for (const x of plan.deferred) {
-        const account = running.get(x.accountId)!;
-        const after = Money.ofMinor(account.balance.minor + x.delta);
-        running.set(x.accountId, { ...account, balance: after });
-        journal.push([movementId, x.accountId, journalRef, signedMinorText(x.delta), account.balance.toString(), after.toString()]);
-        changed.add(x.accountId);
+      await appendOutboxEvents(
+        em,
+        now.map((t) => ({ topic: deps.topic, type: 'transaction.created', key: t.accountId, payload: transactionEventPayload(t) })),
+      );
+    }
+    if (journal.length > 0) {
+      await em.execute(
+        `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values ${journal.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        journal.flat(),
+      );
+    }
+    changed = new Set();
+    journal = [];
+    rows = [];
+    pendingCustomers.clear();
+  };
+
+  const itemRows: { key: string; accountId: string }[][] = items.map(() => []);
+  for (const [i, planned] of resolved.entries()) {
+    if (!planned) continue;
+    let legs = planned;
+    const item = items[i]!;
+    const screened = item.screen !== undefined && scopes.get(item.screen)!.active;
+    try {
+      if (screened) {
+        if (legs.some((l) => l.kind === 'customer' && pendingCustomers.has(l.accountId))) await flush();
+        await em.execute('savepoint screened_movement');
+      }
+      try {
+        if (item.screen) {
+          const held = await item.screen(tx, plannedLegs[i]!);
+          if (held) {
+            legs = await resolveLegs(held);
+            if (legs.some((l) => l.kind === 'customer' && !running.has(l.accountId))) throw new Error('a screen may only touch customers the movement locked');
+            // Not announced by prepare (a screen without it): locked now, after the batch's own locks.
+            await lock([...new Set(legs.filter((l) => !running.has(l.accountId)).map((l) => l.accountId))].sort());
+            resolved[i] = legs;
+          }
+        }
+        const plan = planPosting(legs, running, deps.limits ? { limits: deps.limits, state: limitState } : undefined);
+        for (const x of plan.deferred) assertDeferred(x, running.get(x.accountId));
+        const movementId = movementIds[i]!;
+        const journalRef = item.reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
+        for (const c of plan.decided) {
+          const account = running.get(c.accountId)!;
+          running.set(c.accountId, { ...account, balance: c.after });
+          if (c.row && c.userId !== null) {
+            const key = `${i}:${c.accountId}`;
+            rows.push({ key, account, row: c.row, amount: Money.ofMinor(c.delta < 0n ? -c.delta : c.delta), before: c.before, after: c.after });
+            itemRows[i]!.push({ key, accountId: c.accountId });
+          }
+          journal.push([movementId, c.accountId, c.row?.transactionId ?? journalRef, signedMinorText(c.delta), c.before.toString(), c.after.toString()]);
+          changed.add(c.accountId);
+          track(limitState, c.accountId, c.row, c.delta);
+        }
+        for (const x of plan.deferred) {
+          const account = running.get(x.accountId)!;
+          const after = Money.ofMinor(account.balance.minor + x.delta);
+          running.set(x.accountId, { ...account, balance: after });
+          journal.push([movementId, x.accountId, journalRef, signedMinorText(x.delta), account.balance.toString(), after.toString()]);
+          changed.add(x.accountId);
+        }
+        for (const l of legs) if (l.kind === 'customer') pendingCustomers.add(l.accountId);
+        // Released at once: the batch's later writes go in the transaction itself, not nested ever deeper in subtransactions.
+        if (screened) await em.execute('release savepoint screened_movement');
+      } catch (error) {
+        // The screen's writes (a hold) or its failed statement go with the movement; the batch goes on.
+        if (screened) await em.execute('rollback to savepoint screened_movement');
+        throw error;
       }
     } catch (error) {
       outcomes[i] = { ok: false, error };
     }
   }
 
-  // 4. Write: one statement per table.
-  if (changed.size > 0) {
-    const ids = [...changed];
-    await em.execute(
-      `update accounts a set balance = v.balance::numeric, updated_at = now() from (values ${ids.map(() => '(?::uuid, ?)').join(', ')}) as v(id, balance) where a.id = v.id`,
-      ids.flatMap((id) => [id, running.get(id)!.balance.toString()]),
-    );
-  }
-  const written = new Map<string, LedgerTransaction>();
-  if (rows.length > 0) {
-    const inserted = (await em.execute(
-      `insert into historical_transactions
-         (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, currency,
-          description, external_reference, payment_method, metadata, related_transaction_id)
-       values ${rows.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?)`).join(', ')} returning *`,
-      rows.flatMap((r) => [
-        r.account.userId,
-        r.account.id,
-        r.row.transactionId,
-        r.row.type,
-        r.row.status,
-        r.amount.toString(),
-        r.before.toString(),
-        r.after.toString(),
-        r.row.description ?? null,
-        r.row.externalReference ?? null,
-        r.row.paymentMethod ?? null,
-        r.row.metadata ? JSON.stringify(r.row.metadata) : null,
-        r.row.relatedTransactionId ?? null,
-      ]),
-    )) as TransactionRow[];
-    const byTransactionId = new Map(inserted.map((t) => [t.transaction_id, toTransaction(t)]));
-    for (const r of rows) written.set(r.key, byTransactionId.get(r.row.transactionId)!);
-    await appendOutboxEvents(
-      em,
-      [...written.values()].map((t) => ({ topic: deps.topic, type: 'transaction.created', key: t.accountId, payload: transactionEventPayload(t) })),
-    );
-  }
-  if (journal.length > 0) {
-    await em.execute(
-      `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values ${journal.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-      journal.flat(),
-    );
-  }
+  // 4. Write what is left: one statement per table.
+  await flush();
 
   // 5. Each accepted movement's result, and the idempotency records of all of them in one statement.
   const records: IdempotencyRecord[] = [];

@@ -1,4 +1,5 @@
 import type { Orm } from '../orm.ts';
+import { CoalescedLookup } from '../coalesced-lookup.ts';
 import type { Account, AccountStatus } from '../../../domain/wallet/account.ts';
 import type { AccountRepository } from '../../../domain/wallet/account.repository.ts';
 import { WalletErrors } from '../../../domain/wallet/wallet.errors.ts';
@@ -55,9 +56,18 @@ export class PostgresAccountRepository implements AccountRepository {
   }
 
   async findByUserId(userId: number): Promise<Account | null> {
-    const row = await kysely(this.orm.em.fork()).selectFrom('accounts').select(ACCOUNT_COLUMNS).where('user_id', '=', userId).executeTakeFirst();
-    return row ? toAccount(row) : null;
+    return this.byUserId.load(userId);
   }
+
+  /** Concurrent findByUserId calls in one statement (the payer lookup of payments and transfers). */
+  private readonly byUserId = new CoalescedLookup<number, Account>(async (userIds) => {
+    const rows = await kysely(this.orm.em.fork())
+      .selectFrom('accounts')
+      .select(ACCOUNT_COLUMNS)
+      .where('user_id', 'in', [...userIds])
+      .execute();
+    return new Map(rows.map((r) => [Number(r.user_id), toAccount(r)]));
+  });
 
   async findById(id: string): Promise<Account | null> {
     if (!UUID.test(id)) return null;

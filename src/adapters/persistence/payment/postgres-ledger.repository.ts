@@ -46,7 +46,8 @@ export interface PostgresLedgerOptions {
   /**
    * Group commit (config LEDGER_BATCH_*): concurrent movements share one transaction. Absent, or
    * max ≤ 1: one transaction per movement. Movements whose unit joins other repositories' writes
-   * (payouts, reconciliation cases) and top-up settlements always take their own transaction.
+   * (payouts, reconciliation cases) and top-up settlements always take their own transaction;
+   * movements the fraud rules screen are batched like the others (the screen runs in the batch).
    */
   batch?: BatcherOptions;
 }
@@ -89,14 +90,15 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   private async moveOnce(movement: Movement, unit?: UnitOfWork<MovementResult>): Promise<MovementResult> {
-    // A movement the fraud rules screen takes its own transaction: the hook runs under its locks (not in a batch).
-    if (this.batcher && !unit?.join && !movement.screen) {
+    // A screened movement batches too: the screen runs at its turn in the batch, under the batch's locks (ledger-batch.ts).
+    if (this.batcher && !unit?.join) {
       const toMovement = (r: PostingResult): MovementResult => ({ movementId: r.movementId, fromRow: r.rows[0] ?? null, toRow: r.rows[1] ?? null });
       const r = await this.batcher.submit({
         plan: async (reader) => {
           if (movement.guard) await movement.guard(reader);
           return movementLegs(movement);
         },
+        screen: movement.screen,
         unit: unit && {
           idempotency: unit.idempotency && ((p) => unit.idempotency!(toMovement(p))),
           committed: unit.committed && ((p) => unit.committed!(toMovement(p))),
@@ -115,7 +117,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
   }
 
   private async postOnce(posting: Posting, unit?: UnitOfWork<PostingResult>): Promise<PostingResult> {
-    if (this.batcher && !unit?.join && !posting.screen) return this.batcher.submit({ plan: posting.plan, reference: posting.reference, unit });
+    if (this.batcher && !unit?.join) return this.batcher.submit({ plan: posting.plan, reference: posting.reference, screen: posting.screen, unit });
     return this.postDirect(posting, unit);
   }
 
@@ -150,7 +152,9 @@ export class PostgresLedgerRepository implements LedgerRepository {
     } catch (err) {
       const written = decided.outcomes !== null && (await this.anyCommitted(ids));
       if (!written) {
-        await Promise.all(queued.map((q) => this.postDirect({ plan: q.item.plan, reference: q.item.reference }, q.item.unit).then(q.resolve, q.reject)));
+        await Promise.all(
+          queued.map((q) => this.postDirect({ plan: q.item.plan, reference: q.item.reference, screen: q.item.screen }, q.item.unit).then(q.resolve, q.reject)),
+        );
         return;
       }
       void err; // the COMMIT's answer was lost, but the batch is in the journal: answer as committed

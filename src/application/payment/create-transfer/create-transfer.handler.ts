@@ -41,9 +41,9 @@ export class CreateTransferHandler {
 
   async execute(cmd: CreateTransferCommand, unit?: UnitOfWork<TransferResult>): Promise<TransferResult> {
     assertPositive(cmd.amount);
-    const sender = await this.accounts.findByUserId(cmd.userId);
+    // Both reads at once: one round trip of waiting instead of two; refused in the same order as before.
+    const [sender, recipient] = await Promise.all([this.accounts.findByUserId(cmd.userId), this.accounts.findRecipient(cmd.recipient)]);
     if (!sender) throw WalletErrors.accountNotFound();
-    const recipient = await this.accounts.findRecipient(cmd.recipient);
     if (!recipient) throw WalletErrors.recipientNotFound();
     if (recipient.id === sender.id) throw WalletErrors.selfTransfer();
     assertAccountRule(sender, 'active', 'payer');
