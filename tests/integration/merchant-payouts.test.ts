@@ -6,6 +6,7 @@ import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memor
 import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchant/postgres-payout.repository.ts';
 import { PostgresMerchantRepository } from '../../src/adapters/persistence/merchant/postgres-merchant.repository.ts';
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
+import { CheckPayoutHandler } from '../../src/application/merchant/check-payout.handler.ts';
 import { MerchantStatementQuery } from '../../src/application/merchant/merchant-statement.query.ts';
 import { requireEnv } from '../support/services.ts';
 import { createCustomer, createMerchant, paymentKit } from '../support/payment-fixtures.ts';
@@ -15,12 +16,14 @@ let kit: ReturnType<typeof paymentKit>;
 let bank: InMemoryDisbursementProvider;
 let repo: PostgresPayoutRepository;
 let payouts: PayoutMerchantHandler;
+let check: CheckPayoutHandler;
 beforeAll(async () => {
   orm = await createOrm({ url: requireEnv('TEST_DATABASE_URL'), poolMax: 12 });
   kit = paymentKit(orm);
   bank = new InMemoryDisbursementProvider();
   repo = new PostgresPayoutRepository(orm, kit.ledger);
   payouts = new PayoutMerchantHandler({ merchants: new PostgresMerchantRepository(orm), payouts: repo, provider: bank });
+  check = new CheckPayoutHandler({ payouts: repo, provider: bank });
 });
 afterAll(() => orm.close(true));
 
@@ -89,7 +92,7 @@ describe('merchant payouts', () => {
     const p = await payouts.execute({ merchantCode: merchant.code });
     expect(p.status).toBe('PENDING');
     expect(await balance(merchant.code)).toBe('0.00');
-    expect((await payouts.check(p.reference)).status).toBe('SUCCESS');
+    expect((await check.execute(p.reference)).status).toBe('SUCCESS');
     expect(await balance(merchant.code)).toBe('0.00');
   });
 
@@ -100,8 +103,8 @@ describe('merchant payouts', () => {
     expect(p.status).toBe('PENDING');
     expect(bank.control.transfer(p.reference)).toBeNull();
     bank.control.behave('status', { kind: 'timeout' });
-    expect((await payouts.check(p.reference)).status).toBe('PENDING');
-    expect((await payouts.check(p.reference)).status).toBe('SUCCESS');
+    expect((await check.execute(p.reference)).status).toBe('PENDING');
+    expect((await check.execute(p.reference)).status).toBe('SUCCESS');
     expect(bank.control.transfer(p.reference)!.amount.toString()).toBe('1000.00');
   });
 
@@ -110,8 +113,8 @@ describe('merchant payouts', () => {
     bank.control.behave('transfer', { kind: 'pending' });
     const p = await payouts.execute({ merchantCode: merchant.code });
     bank.control.settle(p.reference, 'FAILED', 'BANK_REJECTED');
-    expect(await payouts.check(p.reference)).toMatchObject({ status: 'FAILED', failureReason: 'BANK_REJECTED' });
-    expect((await payouts.check(p.reference)).status).toBe('FAILED');
+    expect(await check.execute(p.reference)).toMatchObject({ status: 'FAILED', failureReason: 'BANK_REJECTED' });
+    expect((await check.execute(p.reference)).status).toBe('FAILED');
     expect(await balance(merchant.code)).toBe('900.00');
   });
 

@@ -7,6 +7,7 @@ import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memor
 import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchant/postgres-payout.repository.ts';
 import { PostgresPayoutCheckQueue } from '../../src/adapters/persistence/merchant/postgres-payout-check-queue.ts';
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
+import { CheckPayoutHandler } from '../../src/application/merchant/check-payout.handler.ts';
 import { PayoutChecker } from '../../src/application/merchant/payout-checker.ts';
 import { MerchantStatementQuery } from '../../src/application/merchant/merchant-statement.query.ts';
 import { createIsolatedDatabase } from '../support/isolated-database.ts';
@@ -21,6 +22,7 @@ let bank: InMemoryDisbursementProvider;
 /** Status inquiries per reference, whichever worker asked. */
 const asked = new Map<string, number>();
 let handler: PayoutMerchantHandler;
+let check: CheckPayoutHandler;
 beforeAll(async () => {
   db = await createIsolatedDatabase('onegate_payout_checker');
   orm = await createOrm({ url: db.url, poolMax: 12 });
@@ -33,7 +35,9 @@ beforeAll(async () => {
       return bank.status(ref);
     },
   };
-  handler = new PayoutMerchantHandler({ merchants: kit.merchants, payouts: new PostgresPayoutRepository(orm, kit.ledger), provider: counting });
+  const bankDeps = { payouts: new PostgresPayoutRepository(orm, kit.ledger), provider: counting };
+  handler = new PayoutMerchantHandler({ ...bankDeps, merchants: kit.merchants });
+  check = new CheckPayoutHandler(bankDeps);
 });
 afterAll(async () => {
   await orm?.close(true);
@@ -46,7 +50,7 @@ const balance = async (code: string) => (await kit.merchants.findByCode(code))!.
 const worker = (leaseMs = 10_000) =>
   new PayoutChecker(
     new PostgresPayoutCheckQueue(orm),
-    handler,
+    check,
     { intervalMs: 60_000, olderThanSeconds: 0, leaseMs, backoffMaxMs: 600_000 },
     pino({ level: 'silent' }),
   );
@@ -69,7 +73,7 @@ describe('the payout checker', () => {
     expect(bank.control.transfer(p.reference)).toBeNull();
     const w = worker();
     expect(await w.runOnce()).toBe(1);
-    expect((await handler.check(p.reference)).status).toBe('SUCCESS');
+    expect((await check.execute(p.reference)).status).toBe('SUCCESS');
     expect(bank.control.transfer(p.reference)!.amount.toString()).toBe('3000.00');
     expect(await balance(merchant.code)).toBe('0.00');
 
@@ -88,7 +92,7 @@ describe('the payout checker', () => {
     bank.control.settle(late.p.reference, 'SUCCESS');
     expect(await w.runOnce()).toBe(1);
     expect((await kit.merchants.findByCode(late.merchant.code))!.balance.toString()).toBe('0.00');
-    expect((await handler.check(late.p.reference)).status).toBe('SUCCESS');
+    expect((await check.execute(late.p.reference)).status).toBe('SUCCESS');
   });
 
   it('two workers at once never check, nor settle, one payout twice', async () => {
@@ -100,7 +104,7 @@ describe('the payout checker', () => {
     expect(a + b).toBe(6);
     for (const { p } of payouts) {
       expect(asked.get(p.reference)).toBe(1);
-      expect((await handler.check(p.reference)).status).toBe('SUCCESS');
+      expect((await check.execute(p.reference)).status).toBe('SUCCESS');
     }
     bank.control.resetBehaviours();
   });
@@ -109,9 +113,9 @@ describe('the payout checker', () => {
     const { merchant, p } = await unknownPayout('4500.00', { kind: 'pending' });
     bank.control.settle(p.reference, 'FAILED', 'ACCOUNT_CLOSED');
     // An expired lease on every pass (1 ms): nothing but the payout's own PENDING → FAILED gate stands between them.
-    const results = await Promise.all([worker(1).runOnce(), worker(1).runOnce(), worker(1).runOnce(), handler.check(p.reference), handler.check(p.reference)]);
+    const results = await Promise.all([worker(1).runOnce(), worker(1).runOnce(), worker(1).runOnce(), check.execute(p.reference), check.execute(p.reference)]);
     expect(results).toHaveLength(5);
-    expect(await handler.check(p.reference)).toMatchObject({ status: 'FAILED', failureReason: 'ACCOUNT_CLOSED' });
+    expect(await check.execute(p.reference)).toMatchObject({ status: 'FAILED', failureReason: 'ACCOUNT_CLOSED' });
     expect(await balance(merchant.code)).toBe('4500.00');
     expect(await sql(`select 1 from ledger_entries where transaction_id = ?`, [`${p.reference}:RETURN`])).toHaveLength(2);
     const { statement } = await new MerchantStatementQuery(kit.merchants).execute(merchant.code, '2000-01-01', '2100-12-31');

@@ -53,7 +53,7 @@ export async function runBankTest(p: RunningPlatform, runtime: PaymentRuntime, o
     concurrency: o.concurrency,
     faults: true,
     lateAnswerMs: 4000,
-    payouts: { handler: runtime.payouts.payouts, bank: runtime.payouts.adapter!.sandbox!.control },
+    payouts: { handler: runtime.payouts.payouts, checkPending: runtime.payouts.checkPending, bank: runtime.payouts.adapter!.sandbox!.control },
   });
 
   // Let the providers answer: settle what they still hold as pending, then let webhooks and the reconciler finish.

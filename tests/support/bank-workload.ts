@@ -10,6 +10,7 @@ import { PostgresLedgerRepository } from '../../src/adapters/persistence/payment
 import { PostgresPayoutRepository } from '../../src/adapters/persistence/merchant/postgres-payout.repository.ts';
 import { InMemoryDisbursementProvider } from '../../src/adapters/memory/in-memory-disbursement-provider.ts';
 import { PayoutMerchantHandler } from '../../src/application/merchant/payout-merchant.handler.ts';
+import { CheckPendingPayoutsHandler } from '../../src/application/merchant/check-pending-payouts.handler.ts';
 import type { DisbursementBehaviour } from '../../src/domain/disbursement/disbursement-provider.ts';
 import { statementExceptions } from './statement-reconciliation.ts';
 import { PostgresAccountRepository } from '../../src/adapters/persistence/payment/postgres-account.repository.ts';
@@ -54,11 +55,11 @@ export interface WorkloadOptions {
    */
   lateAnswerMs?: number;
   /**
-   * The payout use case to drive and the book of its bank (e.g. the platform's own, over its
+   * The payout use cases to drive (pay out, check the pending) and the book of its bank (e.g. the platform's own, over its
    * disbursement sandbox, with its payout checker running); default: the use case over an
    * in-memory fake bank on this database.
    */
-  payouts?: { handler: PayoutMerchantHandler; bank: SandboxTransfers };
+  payouts?: { handler: PayoutMerchantHandler; checkPending: CheckPendingPayoutsHandler; bank: SandboxTransfers };
   /**
    * The platform's topic of transaction events (KAFKA_TOPIC_TRANSACTIONS): the reviewer's
    * decisions change customers' history, and their events must reach the same read model as the
@@ -104,13 +105,14 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
   const stats: WorkloadStats = { attempted: {}, statuses: {}, checks: 0, violations: [], serverErrors: [], bank: fakeBank.control };
   for (const m of BANK_MERCHANTS) await createMerchant(o.orm, m);
   const merchantRepo = new PostgresMerchantRepository(o.orm);
-  const payoutHandler =
-    o.payouts?.handler ??
-    new PayoutMerchantHandler({
-      merchants: merchantRepo,
+  const fakePayouts = () => {
+    const bank = {
       payouts: new PostgresPayoutRepository(o.orm, new PostgresLedgerRepository(o.orm, { topic: 'bank-payouts' })),
       provider: fakeBank as InMemoryDisbursementProvider,
-    });
+    };
+    return { handler: new PayoutMerchantHandler({ ...bank, merchants: merchantRepo }), checkPending: new CheckPendingPayoutsHandler(bank) };
+  };
+  const { handler: payoutHandler, checkPending: checkPendingPayouts } = o.payouts ?? fakePayouts();
   // Tiers in the mix (issue 15): every fourth client starts UNREGISTERED, so its transfers are
   // refused (KYC_REQUIRED) and what it receives is capped by the lower balance limit.
   const unregistered = o.clients.filter((_, i) => i % 4 === 3);
@@ -295,11 +297,11 @@ export async function runBankWorkload(o: WorkloadOptions): Promise<WorkloadStats
       if (!(err as { code?: string }).code) stats.serverErrors.push(`final payout: ${String(err)}`);
     }
   }
-  for (const p of await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000)) {
+  for (const p of await checkPendingPayouts.execute({ olderThan: new Date(Date.now() + 60_000), limit: 10_000 })) {
     if (fakeBank.control.transfer(p.reference)?.status === 'PENDING')
       fakeBank.control.settle(p.reference, Math.random() < 0.5 ? 'SUCCESS' : 'FAILED', 'BANK_REJECTED');
   }
-  await payoutHandler.checkPending(new Date(Date.now() + 60_000), 10_000);
+  await checkPendingPayouts.execute({ olderThan: new Date(Date.now() + 60_000), limit: 10_000 });
   for (const sb of [o.sandboxes.gopay, o.sandboxes.shopeepay]) await untilAnswered(() => sb.control.resetBehaviours());
   return stats;
 }

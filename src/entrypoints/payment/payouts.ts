@@ -7,11 +7,15 @@ import type { DisbursementProvider } from '../../domain/disbursement/disbursemen
 import { createDisbursementAdapter, type DisbursementAdapter } from '../../adapters/disbursement/index.ts';
 import { PostgresPayoutCheckQueue } from '../../adapters/persistence/merchant/postgres-payout-check-queue.ts';
 import { PayoutMerchantHandler } from '../../application/merchant/payout-merchant.handler.ts';
+import { CheckPayoutHandler } from '../../application/merchant/check-payout.handler.ts';
+import { CheckPendingPayoutsHandler } from '../../application/merchant/check-pending-payouts.handler.ts';
 import { PayoutChecker } from '../../application/merchant/payout-checker.ts';
 
-/** The payment module's payouts: the use case and its background checker, over the bank-transfer API (the module's `payouts` worker starts and stops them). */
+/** The payment module's payouts: the use cases (pay out, check one, check the pending) and the background checker, over the bank-transfer API (the module's `payouts` worker starts and stops them). */
 export interface PaymentPayouts {
   payouts: PayoutMerchantHandler;
+  check: CheckPayoutHandler;
+  checkPending: CheckPendingPayoutsHandler;
   checker: PayoutChecker;
   /** The adapter started by start() (null with an injected provider, or before start). */
   adapter: DisbursementAdapter | null;
@@ -30,7 +34,7 @@ export function createPaymentPayouts(deps: {
 }): PaymentPayouts {
   const { config, logger } = deps;
   let provider = deps.provider ?? null;
-  // The adapter starts asynchronously (a sandbox listens) in start(); the use case reaches it at call time.
+  // The adapter starts asynchronously (a sandbox listens) in start(); the use cases reach it at call time.
   const lazy: DisbursementProvider = {
     transfer: (order) => connected().transfer(order),
     status: (reference) => connected().status(reference),
@@ -39,10 +43,13 @@ export function createPaymentPayouts(deps: {
     if (!provider) throw new Error('payment module not started: the disbursement provider is set in start()');
     return provider;
   };
-  const payouts = new PayoutMerchantHandler({ merchants: deps.merchants, payouts: deps.payouts, provider: lazy, logger });
+  const bank = { payouts: deps.payouts, provider: lazy, logger };
+  const payouts = new PayoutMerchantHandler({ ...bank, merchants: deps.merchants });
+  const check = new CheckPayoutHandler(bank);
+  const checkPending = new CheckPendingPayoutsHandler(bank);
   const checker = new PayoutChecker(
     new PostgresPayoutCheckQueue(deps.orm),
-    payouts,
+    check,
     {
       intervalMs: config.PAYOUT_CHECK_INTERVAL_MS,
       olderThanSeconds: config.PAYOUT_CHECK_AFTER_SECONDS,
@@ -53,6 +60,8 @@ export function createPaymentPayouts(deps: {
   );
   const self: PaymentPayouts = {
     payouts,
+    check,
+    checkPending,
     checker,
     adapter: null,
     async start(worker) {

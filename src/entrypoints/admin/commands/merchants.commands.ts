@@ -212,7 +212,7 @@ export const merchantsCommands: AdminCommand[] = [
       const cli = await payoutCli(ctx);
       try {
         const ref = optional(ctx, 'reference');
-        const list = ref ? [await cli.payouts.check(ref)] : await cli.payouts.checkPending(new Date(Date.now() - 60_000));
+        const list = ref ? [await cli.check.execute(ref)] : await cli.checkPending.execute({ olderThan: new Date(Date.now() - 60_000) });
         ctx.print(
           list.map(payoutJson),
           list.map((p) => `${p.reference}  ${p.merchantCode}  ${p.amount.toString()} IDR  ${p.status}`).join('\n') || 'no pending payouts',
