@@ -42,6 +42,27 @@ interface PlannedRow {
 
 const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');
 
+/** A movement's legs with their accounts found (one movement alone and a batch resolve them alike). */
+export async function resolveLegs(
+  em: EntityManager,
+  legs: readonly Leg[],
+  resolve: (em: EntityManager, ref: AccountRef) => Promise<string>,
+): Promise<ResolvedLeg[]> {
+  const out: ResolvedLeg[] = [];
+  for (const l of legs)
+    out.push({
+      accountId: await resolve(em, l.account),
+      kind: kindOf(l.account),
+      delta: l.delta,
+      rule: l.rule,
+      row: l.row,
+      floor: l.floor,
+      toOthers: l.toOthers,
+      freezable: l.freezable,
+    });
+  return out;
+}
+
 /**
  * Many movements in the one open transaction `em` (group commit). Every account the batch touches
  * is locked once, in the ledger's fixed order (customers by id, then merchants' and system
@@ -72,21 +93,7 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
     lockTransaction: (id) => base.lockTransaction(id),
     refundedTotal: async (id) => (await base.refundedTotal(id)).plus(Money.ofMinor(refundedInBatch.get(id) ?? 0n)),
   };
-  const resolveLegs = async (legs: readonly Leg[]): Promise<ResolvedLeg[]> => {
-    const r: ResolvedLeg[] = [];
-    for (const l of legs)
-      r.push({
-        accountId: await deps.resolve(em, l.account),
-        kind: kindOf(l.account),
-        delta: l.delta,
-        rule: l.rule,
-        row: l.row,
-        floor: l.floor,
-        toOthers: l.toOthers,
-        freezable: l.freezable,
-      });
-    return r;
-  };
+  const legsOf = (legs: readonly Leg[]) => resolveLegs(em, legs, deps.resolve);
 
   // 1. The legs of each movement (a refund's plan locks its payment and reads its refunds), and
   //    what each distinct screen may do in this transaction (the rules, read once).
@@ -97,7 +104,7 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
   for (const [i, item] of items.entries()) {
     try {
       const legs = await item.plan(reader);
-      const r = await resolveLegs(legs);
+      const r = await legsOf(legs);
       resolved[i] = r;
       plannedLegs[i] = legs;
       // A refund's amount is its credit to the payer: counted now, for a later refund of the same payment in this batch.
@@ -118,7 +125,7 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
 
   // 2. Lock every account once, in the fixed order (with those an active screen may add).
   const all = resolved.flatMap((r) => r ?? []);
-  const added = await resolveLegs(screenAdds.map((account) => ({ account, delta: 0n, rule: 'any' as const })));
+  const added = await legsOf(screenAdds.map((account) => ({ account, delta: 0n, rule: 'any' as const })));
   const customers = [...new Set(all.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort();
   const others = [...new Set([...all, ...added].filter((l) => l.kind !== 'customer').map((l) => l.accountId))].sort();
   const running = new Map<string, Account>();
@@ -212,7 +219,7 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
         if (item.screen) {
           const held = await item.screen(tx, plannedLegs[i]!);
           if (held) {
-            legs = await resolveLegs(held);
+            legs = await legsOf(held);
             if (legs.some((l) => l.kind === 'customer' && !running.has(l.accountId))) throw new Error('a screen may only touch customers the movement locked');
             // Not announced by prepare (a screen without it): locked now, after the batch's own locks.
             await lock([...new Set(legs.filter((l) => !running.has(l.accountId)).map((l) => l.accountId))].sort());

@@ -5,7 +5,7 @@ import type { Orm } from '../orm.ts';
 import { appendOutboxEvent } from '../outbox.ts';
 import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import type { Account, SystemAccountCode } from '../../../domain/wallet/account.ts';
-import { deferredRejection, planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
+import { deferredRejection, planPosting, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
 import type { FreezeLevel } from '../../../domain/wallet/freeze.ts';
 import { recordIfRefusal, type RefusalLog } from '../../../application/ports/refusal-log.ts';
 import { jakartaMonthStart, type KycLimits, type LimitState } from '../../../domain/ledger/limits.ts';
@@ -29,7 +29,7 @@ import type { LedgerTransaction } from '../../../domain/ledger/transaction.ts';
 import type { UnitOfWork } from '../../../domain/shared/unit-of-work.ts';
 import { finishUnit, unitOf } from '../unit-of-work.ts';
 import { Batcher, type BatcherOptions, type Queued } from './ledger-batcher.ts';
-import { newMovementIds, postBatch, type BatchItem, type BatchOutcome } from './ledger-batch.ts';
+import { newMovementIds, postBatch, resolveLegs, type BatchItem, type BatchOutcome } from './ledger-batch.ts';
 import { ACCOUNT_COLUMNS, toAccount, toTransaction, transactionEventPayload, type AccountRow, type TransactionRow } from './ledger-rows.ts';
 
 export interface PostgresLedgerOptions {
@@ -362,7 +362,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
    */
   private async postIn(em: EntityManager, planned: Leg[], reference?: string, screen?: Screen): Promise<PostingResult> {
     let legs = planned;
-    let resolved = await this.resolveLegs(em, legs);
+    let resolved = await resolveLegs(em, legs, (e, ref) => this.resolve(e, ref));
     const movementId = randomUUID();
     const locked = new Map<string, Account>();
     for (const id of [...new Set(resolved.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort()) {
@@ -373,7 +373,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
     const screened = screen ? await screen(unitOf(em), legs) : undefined;
     if (screened) {
       legs = screened;
-      resolved = await this.resolveLegs(em, legs);
+      resolved = await resolveLegs(em, legs, (e, ref) => this.resolve(e, ref));
       if (resolved.some((l) => l.kind === 'customer' && !locked.has(l.accountId))) throw new Error('a screen may only touch customers the movement locked');
     }
     const journalRef = reference ?? legs.find((l) => l.row)?.row?.transactionId ?? movementId;
@@ -415,22 +415,6 @@ export class PostgresLedgerRepository implements LedgerRepository {
       }
     }
     return { movementId, rows: resolved.map((l) => written.get(l.accountId) ?? null) };
-  }
-
-  private async resolveLegs(em: EntityManager, legs: Leg[]): Promise<ResolvedLeg[]> {
-    const out: ResolvedLeg[] = [];
-    for (const l of legs)
-      out.push({
-        accountId: await this.resolve(em, l.account),
-        kind: kindOf(l.account),
-        delta: l.delta,
-        rule: l.rule,
-        row: l.row,
-        floor: l.floor,
-        toOthers: l.toOthers,
-        freezable: l.freezable,
-      });
-    return out;
   }
 
   /**
@@ -555,8 +539,6 @@ function movementLegs(m: Movement): Leg[] {
     { account: m.to, delta: m.amount.minor, rule: m.toRule, row: m.toRow },
   ];
 }
-
-const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');
 
 /** A signed change in minor units as the decimal text numeric columns take: -1050n → "-10.50". */
 const signedDecimal = signedMinorText;
