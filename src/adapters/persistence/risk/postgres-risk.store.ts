@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kysely } from '@mikro-orm/sql';
 import type { InferResult } from 'kysely';
 import { kysely, type Database } from '../kysely.ts';
-import { countInt } from '../kysely-functions.ts';
 import type { Orm } from '../orm.ts';
 import { Money } from '../../../domain/shared/money.ts';
 import type { Leg } from '../../../domain/ledger/ledger.repository.ts';
@@ -221,25 +220,6 @@ export class PostgresRiskStore implements RiskStore {
       .set((eb) => ({ status, decided_by: by, decided_at: eb.fn('now') }))
       .where('id', '=', id)
       .where('status', '=', 'PENDING')
-      .execute();
-  }
-
-  /** BLOCK and REVIEW counts by rule over a period (the regulator's report of refusals by rule). */
-  async countsByRule(from: Date, to: Date): Promise<{ rule: RiskRuleCode; outcome: 'REVIEW' | 'BLOCK'; count: number }[]> {
-    const db = kysely(this.orm.em.fork());
-    // One row per rule an evaluation hit (unnest in a subquery: a set-returning function cannot be grouped by directly).
-    const hits = db
-      .selectFrom('risk_evaluations')
-      .select((eb) => [eb.fn<string>('unnest', [eb.ref('rules')]).as('rule'), 'outcome'])
-      .where('created_at', '>=', from)
-      .where('created_at', '<', to);
-    return db
-      .selectFrom(hits.as('hit'))
-      .select((eb) => ['hit.rule', 'hit.outcome', countInt(eb).as('count')])
-      .$narrowType<{ rule: RiskRuleCode; outcome: 'REVIEW' | 'BLOCK' }>()
-      .groupBy(['hit.rule', 'hit.outcome'])
-      .orderBy('hit.rule')
-      .orderBy('hit.outcome')
       .execute();
   }
 }
