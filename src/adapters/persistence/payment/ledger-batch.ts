@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { appendOutboxEvents } from '../outbox.ts';
+import { newEnvelope, outboxInsert } from '../outbox.ts';
+import { asOneStatement, type Statement } from '../one-statement.ts';
 import { writeIdempotencyRecords } from '../idempotency/postgres-idempotency.store.ts';
 import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import type { Account } from '../../../domain/wallet/account.ts';
@@ -38,6 +39,29 @@ interface PlannedRow {
   amount: Money;
   before: Money;
   after: Money;
+}
+
+/** A history row as the database will hold it: the column defaults (id, created_at, updated_at) filled in here. */
+function historyRow(r: PlannedRow, txNow: Date): TransactionRow {
+  return {
+    id: randomUUID(),
+    user_id: r.account.userId!,
+    account_id: r.account.id,
+    transaction_id: r.row.transactionId,
+    transaction_type: r.row.type,
+    transaction_status: r.row.status,
+    amount: r.amount.toString(),
+    balance_before: r.before.toString(),
+    balance_after: r.after.toString(),
+    currency: 'IDR',
+    description: r.row.description ?? null,
+    external_reference: r.row.externalReference ?? null,
+    payment_method: r.row.paymentMethod ?? null,
+    metadata: r.row.metadata ? JSON.stringify(r.row.metadata) : null,
+    related_transaction_id: r.row.relatedTransactionId ?? null,
+    created_at: txNow,
+    updated_at: txNow,
+  };
 }
 
 const kindOf = (ref: AccountRef): OwnerKind => ('system' in ref ? 'system' : 'merchantAccountId' in ref ? 'merchant' : 'customer');
@@ -129,14 +153,22 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
   const customers = [...new Set(all.filter((l) => l.kind === 'customer').map((l) => l.accountId))].sort();
   const others = [...new Set([...all, ...added].filter((l) => l.kind !== 'customer').map((l) => l.accountId))].sort();
   const running = new Map<string, Account>();
+  // The transaction's now(): the created_at and updated_at the history rows get (their column default).
+  let txNow: Date | null = null;
+  // One statement, rows locked in the order given (LockRows runs above the sort): customers, then the others.
   const lock = async (ids: string[]) => {
     if (ids.length === 0) return;
-    const rows = (await em.execute(`select ${ACCOUNT_COLUMNS} from accounts where id = any(?::uuid[]) order by id for update`, [
-      `{${ids.join(',')}}`,
-    ])) as AccountRow[];
-    for (const row of rows) running.set(row.id, toAccount(row));
+    const list = `{${ids.join(',')}}`;
+    const rows = (await em.execute(
+      `select ${ACCOUNT_COLUMNS}, now() as tx_now from accounts where id = any(?::uuid[]) order by array_position(?::uuid[], id) for update`,
+      [list, list],
+    )) as (AccountRow & { tx_now: Date })[];
+    for (const row of rows) {
+      running.set(row.id, toAccount(row));
+      txNow ??= row.tx_now;
+    }
   };
-  for (const ids of [customers, others]) await lock(ids);
+  await lock([...customers, ...others]);
   const limitState = new Map<string, LimitState>();
   if (deps.limits) {
     for (const id of new Set(all.filter((l) => l.kind === 'customer' && l.delta > 0n && l.rule === 'active').map((l) => l.accountId)))
@@ -150,53 +182,56 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
   let rows: PlannedRow[] = [];
   const pendingCustomers = new Set<string>();
   const written = new Map<string, LedgerTransaction>();
+  // Everything decided and not yet written goes in one statement (the tables' writes as
+  // data-modifying CTEs): the history rows are built here, with their ids, so that their events
+  // and the movements' results need nothing back from the database.
   const flush = async () => {
+    const writes: Statement[] = [];
     if (changed.size > 0) {
       const ids = [...changed];
-      await em.execute(
-        `update accounts a set balance = v.balance::numeric, updated_at = now() from (values ${ids.map(() => '(?::uuid, ?)').join(', ')}) as v(id, balance) where a.id = v.id`,
-        ids.flatMap((id) => [id, running.get(id)!.balance.toString()]),
-      );
+      writes.push({
+        sql: `update accounts a set balance = v.balance::numeric, updated_at = now() from (values ${ids.map(() => '(?::uuid, ?)').join(', ')}) as v(id, balance) where a.id = v.id`,
+        params: ids.flatMap((id) => [id, running.get(id)!.balance.toString()]),
+      });
     }
     if (rows.length > 0) {
-      const inserted = (await em.execute(
-        `insert into historical_transactions
-           (user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, currency,
-            description, external_reference, payment_method, metadata, related_transaction_id)
-         values ${rows.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?)`).join(', ')} returning *`,
-        rows.flatMap((r) => [
-          r.account.userId,
-          r.account.id,
-          r.row.transactionId,
-          r.row.type,
-          r.row.status,
-          r.amount.toString(),
-          r.before.toString(),
-          r.after.toString(),
-          r.row.description ?? null,
-          r.row.externalReference ?? null,
-          r.row.paymentMethod ?? null,
-          r.row.metadata ? JSON.stringify(r.row.metadata) : null,
-          r.row.relatedTransactionId ?? null,
+      const history = rows.map((r) => historyRow(r, txNow!));
+      writes.push({
+        sql: `insert into historical_transactions
+           (id, user_id, account_id, transaction_id, transaction_type, transaction_status, amount, balance_before, balance_after, currency,
+            description, external_reference, payment_method, metadata, related_transaction_id, created_at, updated_at)
+         values ${history.map(() => `(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, 'IDR', ?, ?, ?, ?, ?, now(), now())`).join(', ')}`,
+        params: history.flatMap((h) => [
+          h.id,
+          h.user_id,
+          h.account_id,
+          h.transaction_id,
+          h.transaction_type,
+          h.transaction_status,
+          h.amount,
+          h.balance_before,
+          h.balance_after,
+          h.description,
+          h.external_reference,
+          h.payment_method,
+          h.metadata,
+          h.related_transaction_id,
         ]),
-      )) as TransactionRow[];
-      const byTransactionId = new Map(inserted.map((t) => [t.transaction_id, toTransaction(t)]));
-      const now: LedgerTransaction[] = [];
-      for (const r of rows) {
-        const t = byTransactionId.get(r.row.transactionId)!;
-        written.set(r.key, t);
-        now.push(t);
-      }
-      await appendOutboxEvents(
-        em,
-        now.map((t) => ({ topic: deps.topic, type: 'transaction.created', key: t.accountId, payload: transactionEventPayload(t) })),
-      );
+      });
+      const now = history.map(toTransaction);
+      rows.forEach((r, k) => written.set(r.key, now[k]!));
+      const events = now.map((t) => ({ topic: deps.topic, type: 'transaction.created', key: t.accountId, payload: transactionEventPayload(t) }));
+      writes.push(outboxInsert(events, events.map(newEnvelope)));
     }
     if (journal.length > 0) {
-      await em.execute(
-        `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values ${journal.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-        journal.flat(),
-      );
+      writes.push({
+        sql: `insert into ledger_entries (movement_id, account_id, transaction_id, amount, balance_before, balance_after) values ${journal.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        params: journal.flat(),
+      });
+    }
+    if (writes.length > 0) {
+      const one = asOneStatement(writes);
+      await em.execute(one.sql, one.params);
     }
     changed = new Set();
     journal = [];

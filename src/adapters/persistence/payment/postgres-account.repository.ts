@@ -8,7 +8,7 @@ import type { StoredIdentity } from '../../../domain/wallet/kyc.ts';
 import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
 import type { Selectable } from 'kysely';
 import { kysely, type Database } from '../kysely.ts';
-import { toFreeze } from './ledger-rows.ts';
+import { ACCOUNT_COLUMNS as LEDGER_ACCOUNT_COLUMNS, toAccount as toLedgerAccount, toFreeze, type AccountRow as LedgerAccountRow } from './ledger-rows.ts';
 
 type AccountRow = Selectable<Database['accounts']>;
 // The columns an account is read with (all of them; findRecipient lists its own).
@@ -60,13 +60,13 @@ export class PostgresAccountRepository implements AccountRepository {
   }
 
   /** Concurrent findByUserId calls in one statement (the payer lookup of payments and transfers). */
+  // Hand-written SQL (the ledger's row and mapping): every payment and transfer makes this lookup,
+  // and kysely()'s convertValues plugin costs about 0.3 ms of CPU a query against 0.06 ms for a string.
   private readonly byUserId = new CoalescedLookup<number, Account>(async (userIds) => {
-    const rows = await kysely(this.orm.em.fork())
-      .selectFrom('accounts')
-      .select(ACCOUNT_COLUMNS)
-      .where('user_id', 'in', [...userIds])
-      .execute();
-    return new Map(rows.map((r) => [Number(r.user_id), toAccount(r)]));
+    const rows = (await this.orm.em
+      .getConnection()
+      .execute(`select ${LEDGER_ACCOUNT_COLUMNS} from accounts where user_id in (?)`, [userIds])) as LedgerAccountRow[];
+    return new Map(rows.map((r) => [Number(r.user_id), toLedgerAccount(r)]));
   });
 
   async findById(id: string): Promise<Account | null> {
