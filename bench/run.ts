@@ -124,12 +124,14 @@ await scenario('transfers, random pairs', 16, () => {
 });
 for (const c of HOT_CONNECTIONS) await scenario('payments into one hot merchant account', c, payment);
 // Open model (issue 14, target 3): a fixed offered rate at 70% of the closed-loop peak into the hot merchant.
+// BENCH_OPEN_FRACTIONS=0.3,0.5,0.7 runs it at each of those fractions of the peak (the latency curve).
+const OPEN_FRACTIONS = (process.env.BENCH_OPEN_FRACTIONS ?? '0.7').split(',').map(Number);
 const peak = Math.max(0, ...results.filter((r) => r.scenario === 'payments into one hot merchant account').map((r) => r.achieved_rps));
-if (peak > 0 && ONLY.test('open model')) {
-  const rate = Math.max(1, Math.round(peak * 0.7));
+for (const fraction of peak > 0 && ONLY.test('open model') ? OPEN_FRACTIONS : []) {
+  const rate = Math.max(1, Math.round(peak * fraction));
   const r = {
     ...(await openLoad({
-      scenario: 'payments into one hot merchant account, open model at 70% of peak',
+      scenario: `payments into one hot merchant account, open model at ${Math.round(fraction * 100)}% of peak`,
       url: platform.url,
       rate,
       durationSeconds: SECONDS,
@@ -139,7 +141,7 @@ if (peak > 0 && ONLY.test('open model')) {
   };
   openResults.push(r);
   log(
-    `open model @${rate}/s offered: ${r.achieved_rps}/s achieved, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, non-2xx ${r.non_2xx}, errors ${r.errors} (load ${r.load_average.join(' ')})`,
+    `open model (${Math.round(fraction * 100)}% of peak) @${rate}/s offered: ${r.achieved_rps}/s achieved, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, non-2xx ${r.non_2xx}, errors ${r.errors} (load ${r.load_average.join(' ')})`,
   );
 }
 await scenario('top-ups through the sandbox', 8, () => ({

@@ -221,6 +221,86 @@ describe('group commit: a batch of movements in one transaction', () => {
     expect(done.map((d) => d.user_id).sort()).toEqual([payers[0]!.userId, payers[2]!.userId].sort());
   });
 
+  it('writes a batch of keyed payments with one statement, and answers the rows exactly as stored (ids and times built before the write)', async () => {
+    const store = new PostgresIdempotencyStore(orm, { leaseSeconds: 30, retentionSeconds: 3600 });
+    const merchant = await createMerchant(orm);
+    const payers = await Promise.all([1, 2, 3, 4].map(() => createCustomer(orm, { balance: '1000.00' })));
+    const claims: IdempotencyClaim[] = [];
+    for (const p of payers) {
+      const c = await store.begin({ userId: p.userId, route: 'test.batch.one', key: uniq('k-'), requestHash: 'b'.repeat(64) });
+      if (c.kind !== 'claimed') throw new Error('not claimed');
+      claims.push(c.claim);
+    }
+    // Every statement the ledger sends through the connection (BEGIN and COMMIT are not among them).
+    const proto = Object.getPrototypeOf(orm.em.getConnection()) as { execute: (...a: unknown[]) => Promise<unknown> };
+    const original = proto.execute;
+    const seen: string[] = [];
+    proto.execute = function (this: unknown, ...a: unknown[]) {
+      seen.push(String(a[0]));
+      return original.apply(this, a);
+    };
+    let results: PostingResult[];
+    try {
+      results = await Promise.all(
+        payers.map((p, i) =>
+          ledger.post(
+            {
+              plan: () =>
+                Promise.resolve(
+                  paymentLegs({
+                    payerAccountId: p.accountId,
+                    merchantAccountId: merchant.accountId,
+                    split: splitPayment(m('100.00'), merchant, BI_QRIS_FEE_TABLE),
+                    row: { transactionId: tid('PAY'), type: 'PAYMENT', status: 'SUCCESS', description: `n° ${i}`, metadata: { i, note: "it's" } },
+                  }),
+                ),
+            },
+            { idempotency: () => idempotencyRecord(claims[i]!, 'complete', { status: 201, body: { n: i } }) },
+          ),
+        ),
+      );
+    } finally {
+      proto.execute = original;
+    }
+    // The locks (one statement for all accounts) and the writes (balances, rows, events, journal, keys).
+    expect(seen.map((q) => q.trim().split(/\s+/)[0])).toEqual(['select', 'with']);
+    expect(await transactionsOf(results.map((r) => r.rows[0]!.transactionId))).toHaveLength(1);
+    for (const r of results) {
+      const answered = r.rows[0]!;
+      const [stored] = await sql<Record<string, unknown>>(`select * from historical_transactions where id = ?`, [answered.id]);
+      expect(stored).toBeDefined();
+      expect({
+        transactionId: answered.transactionId,
+        amount: answered.amount.toString(),
+        balanceAfter: answered.balanceAfter.toString(),
+        description: answered.description,
+        metadata: answered.metadata,
+        createdAt: answered.createdAt.toISOString(),
+        updatedAt: answered.updatedAt.toISOString(),
+      }).toEqual({
+        transactionId: stored!.transaction_id,
+        amount: stored!.amount,
+        balanceAfter: stored!.balance_after,
+        description: stored!.description,
+        metadata: JSON.parse(String(stored!.metadata)),
+        createdAt: new Date(String(stored!.created_at)).toISOString(),
+        updatedAt: new Date(String(stored!.updated_at)).toISOString(),
+      });
+      expect(answered.balanceAfter.toString()).toBe('900.00');
+      // Its event carries the same row.
+      const [event] = await sql<{ payload: { payload: { id: string; created_at: string } } }>(
+        `select payload from outbox_events where topic = 'ledger-batch-test' and payload->'payload'->>'transaction_id' = ?`,
+        [answered.transactionId],
+      );
+      expect(event!.payload.payload).toMatchObject({ id: answered.id, created_at: answered.createdAt.toISOString() });
+    }
+    const done = await sql<{ n: number }>(
+      `select count(*)::int as n from idempotency_keys where route = 'test.batch.one' and status = 'DONE' and response_status = 201`,
+    );
+    expect(done[0]!.n).toBe(4);
+    await expectBooks([merchant.accountId, ...payers.map((p) => p.accountId)]);
+  });
+
   it('a batch whose COMMIT fails is retried movement by movement: the poisoned one fails alone, the others are applied exactly once', async () => {
     // A deferred constraint trigger fails the COMMIT (not a statement) of any transaction holding a poisoned row.
     await sql(`create or replace function ledger_batch_test_poison() returns trigger language plpgsql as $$

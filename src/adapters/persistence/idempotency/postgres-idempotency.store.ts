@@ -13,6 +13,7 @@ import type { IdempotencyRecord } from '../../../domain/shared/unit-of-work.ts';
 import { IdempotencyErrors } from '../../../application/ports/idempotency.errors.ts';
 import type { RawRow } from '../schemas/raw-row.ts';
 import type { IdempotencyKeyRecord } from '../schemas/index.ts';
+import { asOneStatement, type Statement } from '../one-statement.ts';
 
 export interface IdempotencyOptions {
   /** How long a claim holds before a retry may take it over (the request is presumed dead). */
@@ -109,26 +110,44 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
 const lostClaim = () => IdempotencyErrors.idempotencyKeyInFlight('this request lost its Idempotency-Key claim; nothing was applied');
 
 /**
- * Writes idempotency records through `em` (the unit's transaction), all in one statement per
- * mode: a unit of many movements (a batch) stores all its responses in one round trip. A
- * `complete` whose claim was lost (the lease expired and a retry took the key over) throws, which
- * rolls the unit back: at most one effect ever commits per key.
+ * Writes idempotency records through `em` (the unit's transaction), all in one statement: a unit
+ * of many movements (a batch) stores all its responses in one round trip. A `complete` whose claim
+ * was lost (the lease expired and a retry took the key over) throws, which rolls the unit back: at
+ * most one effect ever commits per key.
  */
 export async function writeIdempotencyRecords(em: EntityManager, records: readonly IdempotencyRecord[]): Promise<void> {
-  for (const mode of ['complete', 'update'] as const) {
+  const w = idempotencyWrites(records);
+  if (w.statements.length === 0) return;
+  const one = asOneStatement(w.statements);
+  w.check((await em.execute(one.sql, one.params)) as unknown[]);
+}
+
+/**
+ * The statements that write `records`, for a caller that sends them with its own writes (the
+ * ledger batch: `asOneStatement(…)`, these last). `check` takes the rows the combined statement
+ * returned — the last statement's: the keys this request completed — and throws when a claim was lost.
+ */
+export function idempotencyWrites(records: readonly IdempotencyRecord[]): { statements: Statement[]; check: (rows: unknown[]) => void } {
+  const statements: Statement[] = [];
+  const completes = records.filter((r) => r.mode === 'complete').length;
+  // update: the response of a key this request completed; complete: only this request's IN_FLIGHT claim (last: its rows are counted).
+  for (const mode of ['update', 'complete'] as const) {
     const rs = records.filter((r) => r.mode === mode);
     if (rs.length === 0) continue;
     const values = rs.map(() => '(?::int, ?::text, ?::text, ?::uuid, ?::int, ?::jsonb)').join(', ');
-    const params = rs.flatMap((r) => [r.claim.userId, r.claim.route, r.claim.key, r.claim.owner, r.response.status, JSON.stringify(r.response.body)]);
-    // complete: only this request's IN_FLIGHT claim; update: the response of a key this request completed.
     const [set, condition] = mode === 'complete' ? [`status = 'DONE', `, `and k.status = 'IN_FLIGHT'`] : ['', ''];
-    const rows = (await em.execute(
-      `update idempotency_keys k set ${set}response_status = v.status, response_body = v.body
+    statements.push({
+      sql: `update idempotency_keys k set ${set}response_status = v.status, response_body = v.body
          from (values ${values}) as v(user_id, route, idempotency_key, owner, status, body)
         where k.user_id = v.user_id and k.route = v.route and k.idempotency_key = v.idempotency_key and k.owner = v.owner ${condition}
         returning k.idempotency_key`,
-      params,
-    )) as unknown[];
-    if (mode === 'complete' && rows.length !== rs.length) throw lostClaim();
+      params: rs.flatMap((r) => [r.claim.userId, r.claim.route, r.claim.key, r.claim.owner, r.response.status, JSON.stringify(r.response.body)]),
+    });
   }
+  return {
+    statements,
+    check: (rows) => {
+      if (completes > 0 && rows.length !== completes) throw lostClaim();
+    },
+  };
 }

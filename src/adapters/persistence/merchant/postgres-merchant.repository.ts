@@ -39,7 +39,20 @@ const merchants = (db: Kysely<Database>) =>
       'm.updated_at',
     ]);
 type MerchantRow = InferResult<ReturnType<typeof merchants>>[number];
-type RawMerchantRow = Omit<MerchantRow, 'balance' | 'payout_reserve'> & { balance: string; payout_reserve: string };
+// As pg hands it over: numerics and timestamps as text.
+type RawMerchantRow = Omit<MerchantRow, 'balance' | 'payout_reserve' | 'created_at' | 'updated_at'> & {
+  balance: string;
+  payout_reserve: string;
+  created_at: string;
+  updated_at: string;
+};
+const fromRaw = (r: RawMerchantRow): MerchantRow => ({
+  ...r,
+  balance: Money.parse(r.balance),
+  payout_reserve: Money.parse(r.payout_reserve),
+  created_at: new Date(r.created_at),
+  updated_at: new Date(r.updated_at),
+});
 const MERCHANTS_BY_CODE = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps,
     m.payout_reserve, a.id as account_id, a.balance, a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, m.created_at, m.updated_at
   from merchants m join accounts a on a.merchant_id = m.id where m.code in (?)`; // an array parameter is written as a quoted list
@@ -104,10 +117,10 @@ export class PostgresMerchantRepository implements MerchantRepository {
   /** Concurrent findByCode calls in one statement (the payment path's merchant lookup). */
   // Hand-written SQL: every payment makes this lookup, and kysely()'s convertValues plugin costs
   // about 0.3 ms of CPU a query against 0.06 ms for a string. The same columns as merchants(),
-  // its two numerics converted here.
+  // converted by fromRaw.
   private readonly byCode = new CoalescedLookup<string, MerchantWithBalance>(async (codes) => {
     const rows = (await this.orm.em.getConnection().execute(MERCHANTS_BY_CODE, [codes])) as RawMerchantRow[];
-    return new Map(rows.map((r) => [r.code, toMerchant({ ...r, balance: Money.parse(r.balance), payout_reserve: Money.parse(r.payout_reserve) })]));
+    return new Map(rows.map((r) => [r.code, toMerchant(fromRaw(r))]));
   });
 
   async list(): Promise<MerchantWithBalance[]> {

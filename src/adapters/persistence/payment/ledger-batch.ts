@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newEnvelope, outboxInsert } from '../outbox.ts';
 import { asOneStatement, type Statement } from '../one-statement.ts';
-import { writeIdempotencyRecords } from '../idempotency/postgres-idempotency.store.ts';
+import { idempotencyWrites } from '../idempotency/postgres-idempotency.store.ts';
 import { Money, signedMinorText } from '../../../domain/shared/money.ts';
 import type { Account } from '../../../domain/wallet/account.ts';
 import { assertDeferred, planPosting, type OwnerKind, type ResolvedLeg } from '../../../domain/ledger/posting.ts';
@@ -89,13 +89,15 @@ export async function resolveLegs(
 
 /**
  * Many movements in the one open transaction `em` (group commit). Every account the batch touches
- * is locked once, in the ledger's fixed order (customers by id, then merchants' and system
- * accounts by id — the order of a single movement, so batches and single movements never
- * deadlock); then the domain decides each movement in turn against the balances the batch's
+ * is locked once, by one statement, in the ledger's fixed order (customers by id, then merchants'
+ * and system accounts by id — the order of a single movement, so batches and single movements
+ * never deadlock); then the domain decides each movement in turn against the balances the batch's
  * earlier movements left (planPosting, assertDeferred), so a refusal fails only its own movement;
  * then the accepted movements' balances, history rows, journal entries, outbox events and
- * idempotency records are written with one multi-row statement each. Nothing here commits: the
- * caller commits, and answers each movement only after that.
+ * idempotency records are written by one statement (a multi-row statement per table, all but the
+ * last as data-modifying CTEs). So a batch without a screen is five round trips whatever its size:
+ * BEGIN, the rules, the locks, the writes, COMMIT. Nothing here commits: the caller commits, and
+ * answers each movement only after that.
  *
  * A screened movement (the fraud rules) is decided at its turn, under the batch's locks, against
  * the state a movement alone would see after the batch's earlier movements had committed: its
@@ -162,10 +164,10 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
     const rows = (await em.execute(
       `select ${ACCOUNT_COLUMNS}, now() as tx_now from accounts where id = any(?::uuid[]) order by array_position(?::uuid[], id) for update`,
       [list, list],
-    )) as (AccountRow & { tx_now: Date })[];
+    )) as (AccountRow & { tx_now: string })[];
     for (const row of rows) {
       running.set(row.id, toAccount(row));
-      txNow ??= row.tx_now;
+      txNow ??= new Date(row.tx_now); // as a returned row's timestamp would be read (pg's text, to the millisecond)
     }
   };
   await lock([...customers, ...others]);
@@ -185,7 +187,7 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
   // Everything decided and not yet written goes in one statement (the tables' writes as
   // data-modifying CTEs): the history rows are built here, with their ids, so that their events
   // and the movements' results need nothing back from the database.
-  const flush = async () => {
+  const pendingWrites = (): Statement[] => {
     const writes: Statement[] = [];
     if (changed.size > 0) {
       const ids = [...changed];
@@ -229,14 +231,17 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
         params: journal.flat(),
       });
     }
-    if (writes.length > 0) {
-      const one = asOneStatement(writes);
-      await em.execute(one.sql, one.params);
-    }
     changed = new Set();
     journal = [];
     rows = [];
     pendingCustomers.clear();
+    return writes;
+  };
+  const flush = async () => {
+    const writes = pendingWrites();
+    if (writes.length === 0) return;
+    const one = asOneStatement(writes);
+    await em.execute(one.sql, one.params);
   };
 
   const itemRows: { key: string; accountId: string }[][] = items.map(() => []);
@@ -297,10 +302,9 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
     }
   }
 
-  // 4. Write what is left: one statement per table.
-  await flush();
-
-  // 5. Each accepted movement's result, and the idempotency records of all of them in one statement.
+  // 4. What is left to write (its history rows built now, so the results below can be), and
+  // 5. each accepted movement's result and idempotency record: all of it in one statement.
+  const writes = pendingWrites();
   const records: IdempotencyRecord[] = [];
   for (const [i, legs] of resolved.entries()) {
     if (!legs || outcomes[i]) continue;
@@ -310,7 +314,12 @@ export async function postBatch(em: EntityManager, items: readonly BatchItem[], 
     const record = items[i]!.unit?.idempotency?.(result);
     if (record) records.push(record);
   }
-  await writeIdempotencyRecords(em, records);
+  const idempotency = idempotencyWrites(records);
+  writes.push(...idempotency.statements);
+  if (writes.length > 0) {
+    const one = asOneStatement(writes);
+    idempotency.check((await em.execute(one.sql, one.params)) as unknown[]);
+  }
   return outcomes.map((o) => o ?? { ok: false, error: new Error('movement not decided') });
 }
 

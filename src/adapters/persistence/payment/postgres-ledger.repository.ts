@@ -161,6 +161,7 @@ export class PostgresLedgerRepository implements LedgerRepository {
     }
     const outcomes = decided.outcomes!;
     const userIds: (number | undefined)[] = [];
+    const accepted: [Queued<BatchItem, PostingResult>, PostingResult][] = [];
     for (const [i, q] of queued.entries()) {
       const o = outcomes[i]!;
       if (!o.ok) {
@@ -169,9 +170,15 @@ export class PostgresLedgerRepository implements LedgerRepository {
       }
       q.item.unit?.committed?.(o.result);
       userIds.push(...o.result.rows.map((r) => r?.userId));
-      q.resolve(o.result);
+      accepted.push([q, o.result]);
     }
-    await this.committed(userIds);
+    // Answered once the changed users' cached balances are dropped, as a movement alone is (a
+    // payer who reads the balance after the 201 sees the new one); the batch's slot is free at
+    // once, so the next batch does not wait for Redis.
+    const answer = () => {
+      for (const [q, result] of accepted) q.resolve(result);
+    };
+    void this.committed(userIds).then(answer, answer);
   }
 
   private async anyCommitted(movementIds: string[]): Promise<boolean> {

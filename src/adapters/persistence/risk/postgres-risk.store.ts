@@ -37,11 +37,12 @@ const caseRows = (db: Db) =>
       'e.rules',
     ])
     .$narrowType<{ kind: RiskCase['kind']; status: RiskCaseStatus; onward: SerializedLeg[]; rules: RiskRuleCode[] }>();
-// A rule as pg returns it; the check constraints hold code and outcome to the domain's lists.
-type RuleRow = Omit<RawRow<RiskRuleRecord>, 'code' | 'outcome' | 'params'> & {
+// A rule as pg returns it (jsonb parsed, the timestamp as text); the check constraints hold code and outcome to the domain's lists.
+type RuleRow = Omit<RawRow<RiskRuleRecord>, 'code' | 'outcome' | 'params' | 'updated_at'> & {
   code: RiskRuleCode;
   outcome: 'REVIEW' | 'BLOCK';
   params: Record<string, string | number>;
+  updated_at: string;
 };
 type CaseRow = InferResult<ReturnType<typeof caseRows>>[number];
 
@@ -65,7 +66,7 @@ const toRule = (r: RuleRow): RiskRule & { updatedBy: string | null; updatedAt: D
   outcome: r.outcome,
   params: paramsFromJson(r.params),
   updatedBy: r.updated_by,
-  updatedAt: r.updated_at,
+  updatedAt: new Date(r.updated_at),
 });
 
 const toCase = (r: CaseRow): RiskCase => ({
@@ -104,8 +105,7 @@ export class PostgresRiskStore implements RiskStore {
   }
 
   // Hand-written SQL: read once per ledger batch (Screen.prepare), inside its transaction, where
-  // kysely()'s convertValues plugin costs about 0.3 ms a query; none of these columns needs
-  // converting (no numerics), so the pg row is the typed row.
+  // kysely()'s convertValues plugin costs about 0.3 ms a query.
   async listRules(em: EntityManager = this.orm.em.fork()) {
     const rows = (await em.execute(`select code, enabled, outcome, params, updated_by, updated_at from risk_rules order by code`)) as RuleRow[];
     return rows.map(toRule);
