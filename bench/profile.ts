@@ -91,7 +91,8 @@ const env = {
   await inproc.stop();
 }
 
-const p = await startChildPlatform('src/entrypoints/all-in-one/main.ts', env, 18090, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+// BENCH_ENTRY: the all-in-one (default) or the payment deployment alone (its consumer-free CPU).
+const p = await startChildPlatform(process.env.BENCH_ENTRY ?? 'src/entrypoints/all-in-one/main.ts', env, 18090, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
 const r = await load({
   scenario: 'payments (profiled)',
   url: p.url,

@@ -88,6 +88,25 @@ describe('access tokens (ES256)', () => {
     await expect(service.verify(other.token)).resolves.toMatchObject({ sessionId: subject.sessionId });
   });
 
+  it('a token verified once is still refused after its session is revoked, and once it expires', async () => {
+    const sessionId = '7e1d2c3b-4a59-4f68-8b7a-6c5d4e3f2a10';
+    const token = service.issue({ ...subject, sessionId }).token;
+    // The signature is verified once and remembered; the revocation is read on every request.
+    await expect(service.verify(token)).resolves.toMatchObject({ sessionId });
+    await expect(service.verify(token)).resolves.toMatchObject({ sessionId });
+    await kv.set(revokedSessionKey(sessionId), 'LOGOUT', 900);
+    await expect(service.verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    // A remembered token past its exp is refused like any expired one.
+    const { expiresIn: _e, ...rest } = signOpts;
+    const shortLived = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) + 1 }, privateKey, rest);
+    await expect(service.verify(shortLived)).resolves.toMatchObject({ userId: 42 });
+    await new Promise((r) => setTimeout(r, 2100 - (Date.now() % 1000)));
+    await expect(service.verify(shortLived)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    // A tampered copy of a remembered token is verified on its own (the cache is keyed by the exact text).
+    const [h, p, sig] = token.split('.');
+    await expect(service.verify(`${h}.${p}.${sig!.slice(0, -2)}AA`)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
   it('refuses a token without a session id (it could not be revoked with its session)', async () => {
     const { sid: _sid, ...withoutSession } = claims;
     await expect(service.verify(jwt.sign(withoutSession, privateKey, signOpts))).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
