@@ -111,6 +111,29 @@ describe('payments', () => {
     await expectError(kit.pay.execute({ userId: c.userId, amount: m('1.00'), merchantId: 'M' }), 'ACCOUNT_NOT_ACTIVE', 'forbidden');
     expect(await balanceOf(orm, c.accountId)).toBe('5000.00');
   });
+
+  it('a payer whose account id is remembered is refused at once when suspended or frozen: the status is read under the lock, never remembered', async () => {
+    const c = await createCustomer(orm, { balance: '5000.00' });
+    await kit.pay.execute({ userId: c.userId, amount: m('1.00'), merchantId: 'M' });
+    await setStatus(orm, c.accountId, 'SUSPENDED');
+    await expectError(kit.pay.execute({ userId: c.userId, amount: m('1.00'), merchantId: 'M' }), 'ACCOUNT_NOT_ACTIVE', 'forbidden');
+    await setStatus(orm, c.accountId, 'ACTIVE');
+    await kit.pay.execute({ userId: c.userId, amount: m('1.00'), merchantId: 'M' });
+    await sql(`update accounts set freeze_level = 'DEBIT', freeze_reason = 'test', frozen_at = now(), frozen_by = 'ops' where id = ?`, [c.accountId]);
+    await expectError(kit.pay.execute({ userId: c.userId, amount: m('1.00'), merchantId: 'M' }), 'ACCOUNT_FROZEN', 'forbidden');
+    expect(await balanceOf(orm, c.accountId)).toBe('4998.00');
+  });
+
+  it('a user without an account is refused (404) and not remembered as such', async () => {
+    const [u] = await sql<{ id: number }>(`insert into users (username, email, phone, password) values (?, ?, ?, 'x') returning id`, [
+      `noacct${Date.now()}`,
+      `noacct${Date.now()}@example.com`,
+      `+62815${String(Date.now()).slice(-8)}`,
+    ]);
+    await expectError(kit.pay.execute({ userId: u!.id, amount: m('1.00'), merchantId: 'M' }), 'ACCOUNT_NOT_FOUND', 'not_found');
+    await sql(`insert into accounts (user_id, balance) values (?, 0)`, [u!.id]);
+    await expectError(kit.pay.execute({ userId: u!.id, amount: m('1.00'), merchantId: 'M' }), 'INSUFFICIENT_FUNDS');
+  });
 });
 
 describe('transfers', () => {

@@ -6,6 +6,12 @@ import type { AccountFreeze } from './freeze.ts';
 /** Reads customer accounts and changes their status (balances change only through the ledger). */
 export interface AccountRepository {
   findByUserId(userId: number): Promise<Account | null>;
+  /**
+   * The id of the user's account, or null. An account never changes owner, so the answer may be
+   * remembered: for the payment path's payer, whose status, freeze and balance the ledger reads
+   * under the account's lock anyway.
+   */
+  accountIdOf(userId: number): Promise<string | null>;
   findById(id: string): Promise<Account | null>;
   /**
    * A transfer recipient (a customer account, never a system one), named as parseRecipient

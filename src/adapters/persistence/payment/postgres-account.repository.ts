@@ -46,6 +46,9 @@ function toAccount(r: Omit<AccountRow, 'merchant_id'> & { merchant_id?: string |
   };
 }
 
+/** About 100 bytes each: a replica's active payers. */
+const ACCOUNT_IDS_MAX = 100_000;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class PostgresAccountRepository implements AccountRepository {
@@ -67,6 +70,27 @@ export class PostgresAccountRepository implements AccountRepository {
       .getConnection()
       .execute(`select ${LEDGER_ACCOUNT_COLUMNS} from accounts where user_id in (?)`, [userIds])) as LedgerAccountRow[];
     return new Map(rows.map((r) => [Number(r.user_id), toLedgerAccount(r)]));
+  });
+
+  async accountIdOf(userId: number): Promise<string | null> {
+    const known = this.accountIds.get(userId);
+    if (known) return known;
+    const id = await this.accountIdByUserId.load(userId);
+    if (id) {
+      if (this.accountIds.size >= ACCOUNT_IDS_MAX) this.accountIds.delete(this.accountIds.keys().next().value!);
+      this.accountIds.set(userId, id);
+    }
+    return id;
+  }
+
+  /** Users' account ids found so far (never stale: user_id is unique and never reassigned; a miss is not remembered). */
+  private readonly accountIds = new Map<number, string>();
+  private readonly accountIdByUserId = new CoalescedLookup<number, string>(async (userIds) => {
+    const rows = (await this.orm.em.getConnection().execute(`select id, user_id from accounts where user_id in (?)`, [userIds])) as Pick<
+      LedgerAccountRow,
+      'id' | 'user_id'
+    >[];
+    return new Map(rows.map((r) => [Number(r.user_id), r.id]));
   });
 
   async findById(id: string): Promise<Account | null> {
