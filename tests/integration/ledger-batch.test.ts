@@ -9,9 +9,10 @@ import { Money } from '../../src/domain/shared/money.ts';
 import type { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { decideRefund, paymentLegs, refundLegs } from '../../src/domain/ledger/merchant-postings.ts';
 import { BI_QRIS_FEE_TABLE, splitPayment } from '../../src/domain/merchant/mdr.ts';
-import type { Movement, PostingResult } from '../../src/domain/ledger/ledger.repository.ts';
+import type { HistoryRow, Movement, PostingResult } from '../../src/domain/ledger/ledger.repository.ts';
 import { requireEnv, uniq } from '../support/services.ts';
 import type { IdempotencyClaim } from '../../src/application/ports/idempotency.ts';
+import type { UnitOfWork } from '../../src/domain/shared/unit-of-work.ts';
 import { balanceOf, createCustomer, createMerchant, type Customer } from '../support/payment-fixtures.ts';
 import { PostgresRiskStore } from '../../src/adapters/persistence/risk/postgres-risk.store.ts';
 import { RiskScreen } from '../../src/application/risk/risk-screen.ts';
@@ -36,23 +37,27 @@ const sql = async <T>(q: string, p: unknown[] = []) => (await orm.em.getConnecti
 let seq = 0;
 const tid = (p: string) => `${p}-BATCH-${Date.now().toString(36)}-${++seq}`;
 
+/** A payment of `amount` (the PAYMENT row given its transaction id), optionally in a unit of work. */
+const payWith = (payer: Customer, merchant: MerchantWithBalance, amount: string, row: Partial<HistoryRow>, unit?: UnitOfWork<PostingResult>) =>
+  ledger.post(
+    {
+      plan: () =>
+        Promise.resolve(
+          paymentLegs({
+            payerAccountId: payer.accountId,
+            merchantAccountId: merchant.accountId,
+            split: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE),
+            row: { transactionId: tid('PAY'), type: 'PAYMENT', status: 'SUCCESS', ...row },
+          }),
+        ),
+    },
+    unit,
+  );
 const pay = (payer: Customer, merchant: MerchantWithBalance, amount: string, transactionId = tid('PAY'), description: string | null = null) =>
-  ledger.post({
-    plan: () =>
-      Promise.resolve(
-        paymentLegs({
-          payerAccountId: payer.accountId,
-          merchantAccountId: merchant.accountId,
-          split: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE),
-          row: {
-            transactionId,
-            type: 'PAYMENT',
-            status: 'SUCCESS',
-            description,
-            metadata: { merchant_id: merchant.code, fee: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE).fee.toString() },
-          },
-        }),
-      ),
+  payWith(payer, merchant, amount, {
+    transactionId,
+    description,
+    metadata: { merchant_id: merchant.code, fee: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE).fee.toString() },
   });
 const transfer = (from: Customer, to: Customer, amount: string): Promise<unknown> =>
   ledger.move({
@@ -92,6 +97,9 @@ const refund = (payment: { transactionId: string; gross: string; fee: string }, 
     },
   });
 
+/** A payment whose response is stored under an Idempotency-Key claim, in the same transaction. */
+const keyedPay = (payer: Customer, merchant: MerchantWithBalance, amount: string, claim: IdempotencyClaim, n: number, row: Partial<HistoryRow> = {}) =>
+  payWith(payer, merchant, amount, row, { idempotency: () => idempotencyRecord(claim, 'complete', { status: 201, body: { n } }) });
 const settled = <T>(ps: Promise<T>[]) => Promise.allSettled(ps);
 const errorCode = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? ((r.reason as DomainError).code ?? String(r.reason)) : 'ok');
 const transactionsOf = async (ids: string[]) =>
@@ -191,24 +199,7 @@ describe('group commit: a batch of movements in one transaction', () => {
     // The second request's claim is taken over (as after an expired lease): its completion must fail.
     await sql(`update idempotency_keys set owner = gen_random_uuid() where user_id = ? and route = 'test.batch'`, [payers[1]!.userId]);
     const ids = payers.map(() => tid('PAY'));
-    const results = await settled(
-      payers.map((p, i) =>
-        ledger.post(
-          {
-            plan: () =>
-              Promise.resolve(
-                paymentLegs({
-                  payerAccountId: p.accountId,
-                  merchantAccountId: merchant.accountId,
-                  split: splitPayment(m('10000.00'), merchant, BI_QRIS_FEE_TABLE),
-                  row: { transactionId: ids[i]!, type: 'PAYMENT', status: 'SUCCESS' },
-                }),
-              ),
-          },
-          { idempotency: () => idempotencyRecord(claims[i]!, 'complete', { status: 201, body: { n: i } }) },
-        ),
-      ),
-    );
+    const results = await settled(payers.map((p, i) => keyedPay(p, merchant, '10000.00', claims[i]!, i, { transactionId: ids[i]! })));
     expect(results.map(errorCode)).toEqual(['ok', 'IDEMPOTENCY_KEY_IN_FLIGHT', 'ok']);
     expect(
       (await sql<{ c: number }>(`select count(*)::int as c from historical_transactions where transaction_id = any(?::text[])`, [`{${ids.join(',')}}`]))[0]!.c,
@@ -242,22 +233,7 @@ describe('group commit: a batch of movements in one transaction', () => {
     let results: PostingResult[];
     try {
       results = await Promise.all(
-        payers.map((p, i) =>
-          ledger.post(
-            {
-              plan: () =>
-                Promise.resolve(
-                  paymentLegs({
-                    payerAccountId: p.accountId,
-                    merchantAccountId: merchant.accountId,
-                    split: splitPayment(m('100.00'), merchant, BI_QRIS_FEE_TABLE),
-                    row: { transactionId: tid('PAY'), type: 'PAYMENT', status: 'SUCCESS', description: `n° ${i}`, metadata: { i, note: "it's" } },
-                  }),
-                ),
-            },
-            { idempotency: () => idempotencyRecord(claims[i]!, 'complete', { status: 201, body: { n: i } }) },
-          ),
-        ),
+        payers.map((p, i) => keyedPay(p, merchant, '100.00', claims[i]!, i, { description: `n° ${i}`, metadata: { i, note: "it's" } })),
       );
     } finally {
       proto.execute = original;
