@@ -5,6 +5,7 @@ import { revokedSessionKey } from '../../application/ports/access-token.ts';
 import type { KeyValueStore } from '../../application/ports/key-value-store.ts';
 import type { JwtKeys } from './jwt-keys.ts';
 import { thumbprint } from './jwt-keys.ts';
+import { BoundedMap } from '../bounded-map.ts';
 import { IdentityErrors } from '../../domain/identity/identity.errors.ts';
 import { CommonErrors } from '../../domain/shared/common.errors.ts';
 
@@ -85,7 +86,7 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
    * CPU in bench/profile.ts), and the same bytes always verify the same way. Expiry is checked again
    * on every use; the oldest entries go first beyond VERIFIED_MAX.
    */
-  private readonly verified = new Map<string, Actor>();
+  private readonly verified = new BoundedMap<string, Actor>(VERIFIED_MAX);
 
   private verifiedBefore(token: string): Actor | undefined {
     const actor = this.verified.get(token);
@@ -96,7 +97,6 @@ export class JwtAccessTokenService implements AccessTokenIssuer, AccessTokenVeri
   }
 
   private remember(token: string, actor: Actor): Actor {
-    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
     // Frozen: every request that presents the token shares this one object.
     this.verified.set(token, Object.freeze(actor));
     return actor;
