@@ -22,8 +22,24 @@ export type AccountRow = Omit<RawRow<AccountRecord>, 'user_id' | 'merchant_id' |
 
 export type TransactionRow = Omit<RawRow<HistoricalTransactionRecord>, 'is_accessible_external'>;
 
-export const ACCOUNT_COLUMNS =
-  'id, user_id, system_code, merchant_id, balance, currency, account_status, kyc_tier, freeze_level, freeze_reason, frozen_at, frozen_by, created_at, updated_at';
+/** Every column of an account, as the ledger and the account repository read it. */
+export const ACCOUNT_COLUMN_NAMES = [
+  'id',
+  'user_id',
+  'system_code',
+  'merchant_id',
+  'balance',
+  'currency',
+  'account_status',
+  'kyc_tier',
+  'freeze_level',
+  'freeze_reason',
+  'frozen_at',
+  'frozen_by',
+  'created_at',
+  'updated_at',
+] as const;
+export const ACCOUNT_COLUMNS = ACCOUNT_COLUMN_NAMES.join(', ');
 
 /** The freeze columns of an account row (migration 20261201232000-account-freezes: all four set, or none). */
 export function toFreeze(r: Pick<AccountRow, 'freeze_level' | 'freeze_reason' | 'frozen_at' | 'frozen_by'>): AccountFreeze | null {

@@ -8,27 +8,16 @@ import type { StoredIdentity } from '../../../domain/wallet/kyc.ts';
 import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
 import type { Selectable } from 'kysely';
 import { kysely, type Database } from '../kysely.ts';
-import { ACCOUNT_COLUMNS as LEDGER_ACCOUNT_COLUMNS, toAccount as toLedgerAccount, toFreeze, type AccountRow as LedgerAccountRow } from './ledger-rows.ts';
+import {
+  ACCOUNT_COLUMN_NAMES,
+  ACCOUNT_COLUMNS as LEDGER_ACCOUNT_COLUMNS,
+  toAccount as toLedgerAccount,
+  toFreeze,
+  type AccountRow as LedgerAccountRow,
+} from './ledger-rows.ts';
+import { BoundedMap } from '../../bounded-map.ts';
 
 type AccountRow = Selectable<Database['accounts']>;
-// The columns an account is read with (all of them; findRecipient lists its own).
-const ACCOUNT_COLUMNS = [
-  'id',
-  'user_id',
-  'system_code',
-  'merchant_id',
-  'balance',
-  'currency',
-  'account_status',
-  'kyc_tier',
-  'freeze_level',
-  'freeze_reason',
-  'frozen_at',
-  'frozen_by',
-  'created_at',
-  'updated_at',
-] as const;
-
 /** A row as Kysely returns it (convertValues: balance a Money, timestamps Dates). user_id is bigint: pg hands it over as text. */
 function toAccount(r: Omit<AccountRow, 'merchant_id'> & { merchant_id?: string | null }): Account {
   return {
@@ -75,27 +64,17 @@ export class PostgresAccountRepository implements AccountRepository {
   async accountIdOf(userId: number): Promise<string | null> {
     const known = this.accountIds.get(userId);
     if (known) return known;
-    const id = await this.accountIdByUserId.load(userId);
-    if (id) {
-      if (this.accountIds.size >= ACCOUNT_IDS_MAX) this.accountIds.delete(this.accountIds.keys().next().value!);
-      this.accountIds.set(userId, id);
-    }
+    const id = (await this.byUserId.load(userId))?.id ?? null;
+    if (id) this.accountIds.set(userId, id);
     return id;
   }
 
   /** Users' account ids found so far (never stale: user_id is unique and never reassigned; a miss is not remembered). */
-  private readonly accountIds = new Map<number, string>();
-  private readonly accountIdByUserId = new CoalescedLookup<number, string>(async (userIds) => {
-    const rows = (await this.orm.em.getConnection().execute(`select id, user_id from accounts where user_id in (?)`, [userIds])) as Pick<
-      LedgerAccountRow,
-      'id' | 'user_id'
-    >[];
-    return new Map(rows.map((r) => [Number(r.user_id), r.id]));
-  });
+  private readonly accountIds = new BoundedMap<number, string>(ACCOUNT_IDS_MAX);
 
   async findById(id: string): Promise<Account | null> {
     if (!UUID.test(id)) return null;
-    const row = await kysely(this.orm.em.fork()).selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst();
+    const row = await kysely(this.orm.em.fork()).selectFrom('accounts').select(ACCOUNT_COLUMN_NAMES).where('id', '=', id).executeTakeFirst();
     return row ? toAccount(row) : null;
   }
 
@@ -147,7 +126,7 @@ export class PostgresAccountRepository implements AccountRepository {
     if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
     return this.orm.em.fork().transactional(async (em) => {
       const k = kysely(em);
-      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', accountId).forUpdate().executeTakeFirst();
+      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMN_NAMES).where('id', '=', accountId).forUpdate().executeTakeFirst();
       if (!locked) throw WalletErrors.accountNotFound();
       const before = toAccount(locked);
       if (before.systemCode) throw WalletErrors.systemAccount();
@@ -163,7 +142,7 @@ export class PostgresAccountRepository implements AccountRepository {
         .updateTable('accounts')
         .set((eb) => ({ account_status: to, updated_at: eb.fn('now') }))
         .where('id', '=', accountId)
-        .returning(ACCOUNT_COLUMNS)
+        .returning(ACCOUNT_COLUMN_NAMES)
         .executeTakeFirstOrThrow();
       return { before, after: toAccount(after) };
     });
@@ -174,7 +153,7 @@ export class PostgresAccountRepository implements AccountRepository {
     return this.orm.em.fork().transactional(async (em) => {
       // The row lock every movement takes first: a movement in flight commits before the freeze, none after it slips by.
       const k = kysely(em);
-      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', accountId).forUpdate().executeTakeFirst();
+      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMN_NAMES).where('id', '=', accountId).forUpdate().executeTakeFirst();
       if (!locked) throw WalletErrors.accountNotFound();
       const before = toAccount(locked);
       check(before);
@@ -188,7 +167,7 @@ export class PostgresAccountRepository implements AccountRepository {
           updated_at: eb.fn('now'),
         }))
         .where('id', '=', accountId)
-        .returning(ACCOUNT_COLUMNS)
+        .returning(ACCOUNT_COLUMN_NAMES)
         .executeTakeFirstOrThrow();
       return { before, after: toAccount(after) };
     });
@@ -198,7 +177,7 @@ export class PostgresAccountRepository implements AccountRepository {
     if (!UUID.test(accountId)) throw WalletErrors.accountNotFound();
     return this.orm.em.fork().transactional(async (em) => {
       const k = kysely(em);
-      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', accountId).forUpdate().executeTakeFirst();
+      const locked = await k.selectFrom('accounts').select(ACCOUNT_COLUMN_NAMES).where('id', '=', accountId).forUpdate().executeTakeFirst();
       if (!locked) throw WalletErrors.accountNotFound();
       const before = toAccount(locked);
       check(before);
@@ -218,7 +197,7 @@ export class PostgresAccountRepository implements AccountRepository {
         .updateTable('accounts')
         .set((eb) => ({ kyc_tier: 'REGISTERED', updated_at: eb.fn('now') }))
         .where('id', '=', accountId)
-        .returning(ACCOUNT_COLUMNS)
+        .returning(ACCOUNT_COLUMN_NAMES)
         .executeTakeFirstOrThrow();
       return { before, after: toAccount(after) };
     });
