@@ -13,31 +13,29 @@ import type { MerchantJournalEntry } from '../../../domain/merchant/statement.ts
 import type { AccountFreeze } from '../../../domain/wallet/freeze.ts';
 import { toFreeze } from '../payment/ledger-rows.ts';
 
-// The merchant and its account, in the columns' own types (numerics as Money, timestamps as Date).
-const merchants = (db: Kysely<Database>) =>
-  db
-    .selectFrom('merchants as m')
-    .innerJoin('accounts as a', 'a.merchant_id', 'm.id')
-    .select([
-      'm.id',
-      'm.code',
-      'm.name',
-      'm.category',
-      'm.status',
-      'm.bank_code',
-      'm.bank_account_number',
-      'm.bank_account_holder',
-      'm.fee_bps',
-      'm.payout_reserve',
-      'a.id as account_id',
-      'a.balance',
-      'a.freeze_level',
-      'a.freeze_reason',
-      'a.frozen_at',
-      'a.frozen_by',
-      'm.created_at',
-      'm.updated_at',
-    ]);
+// The merchant and its account: the columns typed queries and the hot lookup's SQL both read.
+const MERCHANT_COLUMNS = [
+  'm.id',
+  'm.code',
+  'm.name',
+  'm.category',
+  'm.status',
+  'm.bank_code',
+  'm.bank_account_number',
+  'm.bank_account_holder',
+  'm.fee_bps',
+  'm.payout_reserve',
+  'a.id as account_id',
+  'a.balance',
+  'a.freeze_level',
+  'a.freeze_reason',
+  'a.frozen_at',
+  'a.frozen_by',
+  'm.created_at',
+  'm.updated_at',
+] as const;
+// In the columns' own types (numerics as Money, timestamps as Date).
+const merchants = (db: Kysely<Database>) => db.selectFrom('merchants as m').innerJoin('accounts as a', 'a.merchant_id', 'm.id').select(MERCHANT_COLUMNS);
 type MerchantRow = InferResult<ReturnType<typeof merchants>>[number];
 // As pg hands it over: numerics and timestamps as text.
 type RawMerchantRow = Omit<MerchantRow, 'balance' | 'payout_reserve' | 'created_at' | 'updated_at'> & {
@@ -53,9 +51,8 @@ const fromRaw = (r: RawMerchantRow): MerchantRow => ({
   created_at: new Date(r.created_at),
   updated_at: new Date(r.updated_at),
 });
-const MERCHANTS_BY_CODE = `select m.id, m.code, m.name, m.category, m.status, m.bank_code, m.bank_account_number, m.bank_account_holder, m.fee_bps,
-    m.payout_reserve, a.id as account_id, a.balance, a.freeze_level, a.freeze_reason, a.frozen_at, a.frozen_by, m.created_at, m.updated_at
-  from merchants m join accounts a on a.merchant_id = m.id where m.code in (?)`; // an array parameter is written as a quoted list
+// An array parameter is written as a quoted list.
+const MERCHANTS_BY_CODE = `select ${MERCHANT_COLUMNS.join(', ')} from merchants m join accounts a on a.merchant_id = m.id where m.code in (?)`;
 
 function toMerchant(r: MerchantRow): MerchantWithBalance {
   return {
