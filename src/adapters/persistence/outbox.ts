@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Statement } from './one-statement.ts';
 
 /** What every event on the bus carries; consumers dedupe on `event_id`. */
 export interface EventEnvelope<P = Record<string, unknown>> {
@@ -31,13 +32,6 @@ export async function appendOutboxEvent(em: EntityManager, event: NewOutboxEvent
   return envelope;
 }
 
-/** Many events in one statement (a batch of movements): the same rows appendOutboxEvent writes. */
-export async function appendOutboxEvents(em: EntityManager, events: readonly NewOutboxEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const insert = outboxInsert(events, events.map(newEnvelope));
-  await em.execute(insert.sql, insert.params);
-}
-
 /** A new event's envelope: its id and time. */
 export function newEnvelope(event: NewOutboxEvent): EventEnvelope {
   return { event_id: randomUUID(), event_type: event.type, occurred_at: new Date().toISOString(), key: event.key, payload: event.payload };
@@ -49,7 +43,7 @@ export function newEnvelope(event: NewOutboxEvent): EventEnvelope {
  * runs inside every movement (see the README's "Where a table and its queries live"); its columns
  * are OutboxEventSchema's. The envelope is the message's body, the headers carry its id and type.
  */
-export function outboxInsert(events: readonly NewOutboxEvent[], envelopes: readonly EventEnvelope[]): { sql: string; params: unknown[] } {
+export function outboxInsert(events: readonly NewOutboxEvent[], envelopes: readonly EventEnvelope[]): Statement {
   return {
     sql: `insert into outbox_events (id, topic, event_key, event_type, payload, headers) values ${events.map(() => '(?::uuid, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ')}`,
     params: events.flatMap((event, i) => {
