@@ -9,7 +9,7 @@ import { Money } from '../../src/domain/shared/money.ts';
 import type { DomainError } from '../../src/domain/shared/domain-error.ts';
 import { decideRefund, paymentLegs, refundLegs } from '../../src/domain/ledger/merchant-postings.ts';
 import { BI_QRIS_FEE_TABLE, splitPayment } from '../../src/domain/merchant/mdr.ts';
-import type { HistoryRow, Movement, PostingResult } from '../../src/domain/ledger/ledger.repository.ts';
+import type { HistoryRow, Movement, PostingResult, Screen } from '../../src/domain/ledger/ledger.repository.ts';
 import { requireEnv, uniq } from '../support/services.ts';
 import type { IdempotencyClaim } from '../../src/application/ports/idempotency.ts';
 import type { UnitOfWork } from '../../src/domain/shared/unit-of-work.ts';
@@ -59,17 +59,19 @@ const pay = (payer: Customer, merchant: MerchantWithBalance, amount: string, tra
     description,
     metadata: { merchant_id: merchant.code, fee: splitPayment(m(amount), merchant, BI_QRIS_FEE_TABLE).fee.toString() },
   });
-const transfer = (from: Customer, to: Customer, amount: string): Promise<unknown> =>
-  ledger.move({
-    amount: m(amount),
-    from: { accountId: from.accountId },
-    to: { accountId: to.accountId },
-    fromRule: 'active',
-    toRule: 'active',
-    toOthers: true,
-    fromRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
-    toRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
-  } satisfies Movement);
+/** A transfer between two customers (the sender's row given its transaction id, and a screen when the fraud rules run). */
+const transferMovement = (from: Customer, to: Customer, amount: string, transactionId = tid('TRF'), screen?: Screen): Movement => ({
+  amount: m(amount),
+  from: { accountId: from.accountId },
+  to: { accountId: to.accountId },
+  fromRule: 'active',
+  toRule: 'active',
+  toOthers: true,
+  fromRow: { transactionId, type: 'TRANSFER', status: 'SUCCESS' },
+  toRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
+  screen,
+});
+const transfer = (from: Customer, to: Customer, amount: string): Promise<unknown> => ledger.move(transferMovement(from, to, amount));
 const topUpDebit = (from: Customer, amount: string): Promise<unknown> =>
   ledger.move({
     amount: m(amount),
@@ -378,17 +380,7 @@ describe('group commit: screened movements (the fraud rules) in a batch', () => 
   ];
   const screenedTransfer = (from: Customer, to: Customer, amount: string, transactionId = tid('TRF')) =>
     risk.run({ kind: 'TRANSFER', payerAccountId: from.accountId, counterpartyAccountId: to.accountId, amount: m(amount).minor }, (screen) =>
-      ledger.move({
-        amount: m(amount),
-        from: { accountId: from.accountId },
-        to: { accountId: to.accountId },
-        fromRule: 'active',
-        toRule: 'active',
-        toOthers: true,
-        fromRow: { transactionId, type: 'TRANSFER', status: 'SUCCESS' },
-        toRow: { transactionId: tid('TRF'), type: 'TRANSFER', status: 'SUCCESS' },
-        screen,
-      }),
+      ledger.move(transferMovement(from, to, amount, transactionId, screen)),
     );
   const casesOf = (payer: string) => sql<{ transaction_id: string }>(`select transaction_id from risk_cases where payer_account_id = ?`, [payer]);
 
